@@ -1,0 +1,115 @@
+// The command map: name → request schema → response. One map serves every
+// transport (Electron IPC, WebSocket); the host validates every request
+// against it whichever window sent it.
+import { z } from 'zod';
+import {
+  AccountSnapshot,
+  EpochMs,
+  Id,
+  IntentRequest,
+  MarkTick,
+  MAX_SYMBOLS,
+  OpenOrder,
+  Positive,
+  SlotSnapshot,
+  Symbol,
+  TradeSummary,
+  VenueName,
+} from './domain.js';
+import type { Failure } from './errors.js';
+import { JournalEvent, LineageGraph } from './journal.js';
+
+export const MAX_SLOTS = 64;
+export const MAX_PAGE = 1000;
+
+export const SessionStartRequest = z.strictObject({
+  venue: VenueName.default('paper'),
+  symbols: z
+    .array(Symbol)
+    .min(1)
+    .max(MAX_SYMBOLS)
+    .refine((s) => new Set(s).size === s.length, { message: 'symbols must not repeat' })
+    .optional(),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  seedCapital: Positive.max(1e12).default(10_000),
+  maxSlots: z.number().int().min(1).max(MAX_SLOTS).default(4),
+  /** Paper venue latency between an order and its first report. */
+  latencyMs: z.number().int().min(0).max(10_000).optional(),
+  /** Market data tick interval per symbol. */
+  tickIntervalMs: z.number().int().min(10).max(60_000).optional(),
+});
+
+export const Empty = z.strictObject({});
+
+export const TradeExitRequest = z.union([
+  z.strictObject({ tradeId: Id }),
+  z.strictObject({ slotId: z.number().int().nonnegative() }),
+]);
+
+export const OrderCancelRequest = z.strictObject({ clientOrderId: Id });
+export const LineageRequest = z.strictObject({ correlationId: Id });
+export const JournalPageRequest = z.strictObject({
+  sessionId: Id.optional(),
+  afterSeq: z.number().int().nonnegative().default(0),
+  limit: z.number().int().min(1).max(MAX_PAGE).default(200),
+});
+
+export const SessionInfo = z.object({
+  sessionId: z.string(),
+  startedAt: EpochMs,
+  stoppedAt: EpochMs.optional(),
+  venue: VenueName,
+  symbols: z.array(z.string()),
+  seed: z.number(),
+  seedCapital: z.number(),
+  maxSlots: z.number(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export interface Snapshot {
+  session: SessionInfo | null;
+  slots: SlotSnapshot[];
+  account: AccountSnapshot | null;
+  openOrders: OpenOrder[];
+  trades: TradeSummary[];
+  marks: Record<string, number>;
+}
+
+/** Request schemas and success payloads, by command name. */
+export const commandRequests = {
+  'session.start': SessionStartRequest,
+  'session.stop': Empty,
+  'session.list': Empty,
+  'intent.submit': IntentRequest,
+  'trade.exit': TradeExitRequest,
+  'order.cancel': OrderCancelRequest,
+  snapshot: Empty,
+  lineage: LineageRequest,
+  'journal.page': JournalPageRequest,
+} as const;
+
+export interface CommandResults {
+  'session.start': { sessionId: string; symbols: string[] };
+  'session.stop': { sessionId: string };
+  'session.list': { sessions: SessionInfo[] };
+  'intent.submit': { intentId: string; correlationId: string; tradeId?: string; slotId?: number };
+  'trade.exit': { tradeId: string };
+  'order.cancel': { clientOrderId: string };
+  snapshot: Snapshot;
+  lineage: Omit<LineageGraph, 'correlationId'> & { correlationId: string };
+  'journal.page': { sessionId: string; events: JournalEvent[]; nextSeq: number | null };
+}
+
+export type CommandName = keyof typeof commandRequests;
+export const commandNames = Object.keys(commandRequests) as CommandName[];
+
+export type CommandRequest<N extends CommandName> = z.input<(typeof commandRequests)[N]>;
+export type ParsedCommandRequest<N extends CommandName> = z.output<(typeof commandRequests)[N]>;
+export type CommandSuccess<N extends CommandName> = { ok: true } & CommandResults[N];
+export type CommandResponse<N extends CommandName> = CommandSuccess<N> | Failure;
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(commandRequests, name);
+}
+
+export { MarkTick };

@@ -1,0 +1,6 @@
+export * from './domain.js';
+export * from './journal.js';
+export * from './errors.js';
+export * from './commands.js';
+export * from './events.js';
+export * from './protocol.js';
