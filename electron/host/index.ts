@@ -1,0 +1,139 @@
+// The composition root: one cockpit per process. Every request is validated
+// against the shared command map here, whichever window sent it; a bad one
+// gets a typed error naming the field and changes nothing.
+import { join } from 'node:path';
+import {
+  commandRequests,
+  failure,
+  fromZodError,
+  isCommandName,
+  type CommandName,
+  type CommandResponse,
+  type CommandResults,
+  type Failure,
+  type ParsedCommandRequest,
+  type SessionInfo,
+} from '../../shared/index.js';
+import type { CockpitHost, CockpitOptions } from './api.js';
+import { EventBus } from './event-bus.js';
+import { Journal } from './journal/journal.js';
+import { buildLineage } from './lineage/lineage.js';
+import { startPaperSession } from './session/paper-session.js';
+import type { CommandResult, TradingSession } from './session/trading-session.js';
+
+export type { CockpitHost, CockpitOptions } from './api.js';
+
+type Handlers = { [N in CommandName]: (request: ParsedCommandRequest<N>) => CommandResult<CommandResults[N]> };
+
+export function createCockpit(options: CockpitOptions): CockpitHost {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => undefined);
+  const journal = new Journal(join(options.dataDir, `${options.profile ?? 'default'}.sqlite`), {
+    ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}),
+  });
+  const abandoned = journal.closeAbandonedSessions();
+  if (abandoned.length > 0) log('warn', `closed ${abandoned.length} session(s) left open by a crash: ${abandoned.join(', ')}`);
+  const bus = new EventBus((error) => log('error', `event subscriber failed: ${String(error)}`));
+  let session: TradingSession | undefined;
+  let closed = false;
+
+  const stopSession = (reason: string): SessionInfo | undefined => {
+    if (!session) return undefined;
+    const stopping = session;
+    session = undefined;
+    stopping.stop();
+    const stoppedAt = now();
+    journal.stopSession(stopping.sessionId, stoppedAt, reason);
+    const info = { ...stopping.info, stoppedAt };
+    bus.publish({ type: 'session', state: 'stopped', session: info });
+    return info;
+  };
+
+  const noSession: CommandResult<never> = {
+    ok: false,
+    error: { code: 'NO_SESSION', message: 'no session is running: start one first' },
+  };
+
+  const handlers: Handlers = {
+    'session.start': (request) => {
+      if (session) {
+        return { ok: false, error: { code: 'SESSION_ACTIVE', message: `session ${session.sessionId} is running: stop it first` } };
+      }
+      const started = startPaperSession(request, { journal, bus, now });
+      if (!started.ok) return started;
+      session = started.value;
+      bus.publish({ type: 'session', state: 'started', session: session.info });
+      return { ok: true, value: { sessionId: session.sessionId, symbols: session.info.symbols } };
+    },
+    'session.stop': () => {
+      const info = stopSession('STOPPED');
+      return info ? { ok: true, value: { sessionId: info.sessionId } } : noSession;
+    },
+    'session.list': () => ({ ok: true, value: { sessions: journal.listSessions() } }),
+    'intent.submit': (request) => (session ? session.submitIntent(request) : noSession),
+    'trade.exit': (request) => (session ? session.exitTrade(request) : noSession),
+    'order.cancel': (request) => (session ? session.cancelOrder(request.clientOrderId) : noSession),
+    snapshot: () => ({
+      ok: true,
+      value: session?.snapshot() ?? { session: null, slots: [], account: null, openOrders: [], trades: [], marks: {} },
+    }),
+    lineage: (request) => {
+      const sessionId = session?.sessionId ?? journal.sessionOfCorrelation(request.correlationId);
+      const events = sessionId ? journal.byCorrelation(sessionId, request.correlationId) : [];
+      if (events.length === 0) {
+        return {
+          ok: false,
+          error: { code: 'NOT_FOUND', field: 'correlationId', message: `correlationId: no events for ${request.correlationId}` },
+        };
+      }
+      return { ok: true, value: buildLineage(request.correlationId, events) };
+    },
+    'journal.page': (request) => {
+      const sessionId = request.sessionId ?? session?.sessionId ?? journal.listSessions()[0]?.sessionId;
+      if (!sessionId || !journal.session(sessionId)) {
+        return {
+          ok: false,
+          error: { code: 'NOT_FOUND', field: 'sessionId', message: `sessionId: no session ${request.sessionId ?? ''}`.trim() },
+        };
+      }
+      const events = journal.page(sessionId, request.afterSeq, request.limit + 1);
+      const page = events.slice(0, request.limit);
+      const nextSeq = events.length > request.limit ? (page.at(-1)?.seq ?? null) : null;
+      return { ok: true, value: { sessionId, events: page, nextSeq } };
+    },
+  };
+
+  function run<N extends CommandName>(name: N, raw: unknown): CommandResponse<N> {
+    const parsed = commandRequests[name].safeParse(raw ?? {});
+    if (!parsed.success) return fromZodError(parsed.error, raw);
+    const handler = handlers[name] as (request: unknown) => CommandResult<CommandResults[N]>;
+    const result = handler(parsed.data);
+    return result.ok ? ({ ok: true, ...result.value } as CommandResponse<N>) : { ok: false, error: result.error };
+  }
+
+  return {
+    async invoke(name: string, request: unknown): Promise<unknown> {
+      if (closed) return failure('INTERNAL', 'the cockpit is closing');
+      if (!isCommandName(name)) {
+        return failure('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(String(name).slice(0, 64))}`, { field: 'name' });
+      }
+      if (request !== undefined && (request === null || typeof request !== 'object' || Array.isArray(request))) {
+        return failure('INVALID_REQUEST', 'request: expected an object', { field: 'request' });
+      }
+      try {
+        return run(name, request);
+      } catch (error) {
+        log('error', `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        return failure('INTERNAL', `${name} failed: ${error instanceof Error ? error.message : String(error)}`) satisfies Failure;
+      }
+    },
+    subscribe: (handler) => bus.subscribe(handler),
+    async close() {
+      if (closed) return;
+      closed = true;
+      stopSession('STOPPED');
+      bus.flush();
+      journal.close();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Journal, type JournalDraft } from './journal.js';
+
+const dirs: string[] = [];
+function freshJournal(): Journal {
+  const dir = mkdtempSync(join(tmpdir(), 'journal-test-'));
+  dirs.push(dir);
+  return new Journal(join(dir, 'profile.sqlite'));
+}
+afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+const session = (sessionId: string) => ({
+  sessionId,
+  startedAt: 1_000,
+  venue: 'paper' as const,
+  symbols: ['BTC/USDT'],
+  seed: 7,
+  seedCapital: 10_000,
+  maxSlots: 2,
+});
+const draft = (eventId: string, correlationId = 'c1'): JournalDraft => ({
+  eventId,
+  type: 'TradingSignalIntentCreated',
+  source: 'host',
+  correlationId,
+  causationId: correlationId,
+  ts: 1_000,
+  payload: { intentId: correlationId, targetSize: 0.5 },
+});
+
+describe('Journal', () => {
+  it('numbers appends gap-free per session, across batches and sessions', () => {
+    const journal = freshJournal();
+    journal.createSession(session('A'));
+    journal.createSession(session('B'));
+    expect(journal.append('A', [draft('a1'), draft('a2')]).map((e) => e.seq)).toEqual([1, 2]);
+    expect(journal.append('B', [draft('b1')]).map((e) => e.seq)).toEqual([1]);
+    expect(journal.append('A', [draft('a3')]).map((e) => e.seq)).toEqual([3]);
+    expect(journal.page('A', 0, 10).map((e) => e.eventId)).toEqual(['a1', 'a2', 'a3']);
+  });
+
+  it('continues the sequence after reopening the file', () => {
+    const journal = freshJournal();
+    journal.createSession(session('A'));
+    journal.append('A', [draft('a1'), draft('a2')]);
+    journal.close();
+    const reopened = new Journal(journal.path);
+    expect(reopened.append('A', [draft('a3')])[0]?.seq).toBe(3);
+    reopened.close();
+  });
+
+  it('pages after a seq and returns payloads as written', () => {
+    const journal = freshJournal();
+    journal.createSession(session('A'));
+    journal.append('A', [draft('a1'), draft('a2'), draft('a3')]);
+    const page = journal.page('A', 1, 1);
+    expect(page).toHaveLength(1);
+    expect(page[0]).toMatchObject({ seq: 2, eventId: 'a2', payload: { intentId: 'c1', targetSize: 0.5 } });
+  });
+
+  it('lists the events of one correlation id in order', () => {
+    const journal = freshJournal();
+    journal.createSession(session('A'));
+    journal.append('A', [draft('x1', 'c1'), draft('y1', 'c2'), draft('x2', 'c1')]);
+    expect(journal.byCorrelation('A', 'c1').map((e) => e.eventId)).toEqual(['x1', 'x2']);
+    expect(journal.sessionOfCorrelation('c2')).toBe('A');
+  });
+
+  it('closes sessions a crash left open, at the time of their last fact', () => {
+    const journal = freshJournal();
+    journal.createSession(session('A'));
+    journal.append('A', [{ ...draft('a1'), ts: 5_000 }]);
+    journal.close();
+    const reopened = new Journal(journal.path);
+    expect(reopened.closeAbandonedSessions()).toEqual(['A']);
+    expect(reopened.session('A')).toMatchObject({ stoppedAt: 5_000, endReason: 'ABANDONED' });
+    reopened.close();
+  });
+
+  it('writes nothing when an append fails half-way', () => {
+    const journal = freshJournal();
+    journal.createSession(session('A'));
+    const bad = { ...draft('a2'), ts: Number.NaN };
+    expect(() => journal.append('A', [draft('a1'), bad])).toThrow();
+    expect(journal.page('A', 0, 10)).toEqual([]);
+    expect(journal.append('A', [draft('a3')])[0]?.seq).toBe(1);
+  });
+});

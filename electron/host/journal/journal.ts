@@ -1,0 +1,244 @@
+// The durable journal: one SQLite file per profile, WAL, every fact of every
+// session in `seq` order. An append is one transaction, committed before the
+// window is told, so what the operator saw survives a kill -9.
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { EventSource, JournalEvent, SessionInfo, VenueName } from '../../../shared/index.js';
+
+/** A fact before the journal gives it its place in the session. */
+export interface JournalDraft {
+  eventId: string;
+  type: string;
+  source: EventSource;
+  correlationId: string;
+  causationId: string;
+  ts: number;
+  payload: Record<string, unknown>;
+}
+
+export interface SessionRecord extends SessionInfo {
+  endReason?: string;
+}
+
+interface SessionRow {
+  session_id: string;
+  started_at: number;
+  stopped_at: number | null;
+  venue: string;
+  symbols: string;
+  seed: number;
+  seed_capital: number;
+  max_slots: number;
+  end_reason: string | null;
+}
+
+interface EventRow {
+  session_id: string;
+  seq: number;
+  event_id: string;
+  type: string;
+  source: EventSource;
+  correlation_id: string;
+  causation_id: string;
+  ts: number;
+  payload: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS sessions (
+  session_id   TEXT PRIMARY KEY,
+  started_at   INTEGER NOT NULL,
+  stopped_at   INTEGER,
+  venue        TEXT NOT NULL,
+  symbols      TEXT NOT NULL,
+  seed         INTEGER NOT NULL,
+  seed_capital REAL NOT NULL,
+  max_slots    INTEGER NOT NULL,
+  end_reason   TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+  session_id     TEXT NOT NULL REFERENCES sessions(session_id),
+  seq            INTEGER NOT NULL,
+  event_id       TEXT NOT NULL,
+  type           TEXT NOT NULL,
+  source         TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  causation_id   TEXT NOT NULL,
+  ts             INTEGER NOT NULL,
+  payload        TEXT NOT NULL,
+  PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_by_correlation ON events (session_id, correlation_id, seq);
+`;
+
+export interface JournalOptions {
+  /** better-sqlite3's compiled addon, when it must differ from Node's (the Electron ABI). */
+  nativeBinding?: string;
+  readonly?: boolean;
+}
+
+export class Journal {
+  private readonly db: SqliteDatabase;
+  private readonly insertEvent: Statement;
+  private readonly lastSeq = new Map<string, number>();
+
+  constructor(
+    readonly path: string,
+    options: JournalOptions = {},
+  ) {
+    if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, {
+      readonly: options.readonly ?? false,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
+    if (!options.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode: a commit survives a process crash; only power loss may drop the last ones.
+      this.db.pragma('synchronous = NORMAL');
+      this.db.exec(SCHEMA);
+    }
+    this.insertEvent = this.db.prepare(
+      `INSERT INTO events (session_id, seq, event_id, type, source, correlation_id, causation_id, ts, payload)
+       VALUES (@session_id, @seq, @event_id, @type, @source, @correlation_id, @causation_id, @ts, @payload)`,
+    );
+  }
+
+  /** Sessions left open by a crash are closed with the time of their last fact. */
+  closeAbandonedSessions(): string[] {
+    const open = this.db.prepare('SELECT session_id FROM sessions WHERE stopped_at IS NULL').all() as {
+      session_id: string;
+    }[];
+    const close = this.db.prepare(
+      `UPDATE sessions SET stopped_at = COALESCE((SELECT MAX(ts) FROM events WHERE session_id = @id), started_at),
+         end_reason = 'ABANDONED' WHERE session_id = @id`,
+    );
+    this.db.transaction(() => open.forEach((row) => close.run({ id: row.session_id })))();
+    return open.map((row) => row.session_id);
+  }
+
+  createSession(session: SessionInfo): void {
+    this.db
+      .prepare(
+        `INSERT INTO sessions (session_id, started_at, venue, symbols, seed, seed_capital, max_slots)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        session.sessionId,
+        session.startedAt,
+        session.venue,
+        JSON.stringify(session.symbols),
+        session.seed,
+        session.seedCapital,
+        session.maxSlots,
+      );
+    this.lastSeq.set(session.sessionId, 0);
+  }
+
+  stopSession(sessionId: string, stoppedAt: number, endReason = 'STOPPED'): void {
+    this.db
+      .prepare('UPDATE sessions SET stopped_at = ?, end_reason = ? WHERE session_id = ?')
+      .run(stoppedAt, endReason, sessionId);
+  }
+
+  /** Appends the drafts in one transaction and returns them with their gap-free `seq`. */
+  append(sessionId: string, drafts: readonly JournalDraft[]): JournalEvent[] {
+    if (drafts.length === 0) return [];
+    let seq = this.currentSeq(sessionId);
+    const events = drafts.map((draft) => ({ ...draft, sessionId, seq: ++seq }));
+    this.db.transaction(() => {
+      for (const event of events) {
+        this.insertEvent.run({
+          session_id: sessionId,
+          seq: event.seq,
+          event_id: event.eventId,
+          type: event.type,
+          source: event.source,
+          correlation_id: event.correlationId,
+          causation_id: event.causationId,
+          ts: Math.round(event.ts),
+          payload: JSON.stringify(event.payload),
+        });
+      }
+    })();
+    this.lastSeq.set(sessionId, seq);
+    return events;
+  }
+
+  listSessions(): SessionRecord[] {
+    const rows = this.db.prepare('SELECT * FROM sessions ORDER BY started_at DESC, session_id').all() as SessionRow[];
+    return rows.map(toSession);
+  }
+
+  session(sessionId: string): SessionRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE session_id = ?').get(sessionId) as
+      | SessionRow
+      | undefined;
+    return row ? toSession(row) : undefined;
+  }
+
+  /** Events with `seq > afterSeq`, oldest first. */
+  page(sessionId: string, afterSeq: number, limit: number): JournalEvent[] {
+    const rows = this.db
+      .prepare('SELECT * FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(sessionId, afterSeq, limit) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  byCorrelation(sessionId: string, correlationId: string): JournalEvent[] {
+    const rows = this.db
+      .prepare('SELECT * FROM events WHERE session_id = ? AND correlation_id = ? ORDER BY seq')
+      .all(sessionId, correlationId) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  /** The session a correlation id belongs to (correlation ids carry their session's tag). */
+  sessionOfCorrelation(correlationId: string): string | undefined {
+    const row = this.db
+      .prepare('SELECT session_id FROM events WHERE correlation_id = ? LIMIT 1')
+      .get(correlationId) as { session_id: string } | undefined;
+    return row?.session_id;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private currentSeq(sessionId: string): number {
+    const known = this.lastSeq.get(sessionId);
+    if (known !== undefined) return known;
+    const row = this.db.prepare('SELECT MAX(seq) AS seq FROM events WHERE session_id = ?').get(sessionId) as {
+      seq: number | null;
+    };
+    return row.seq ?? 0;
+  }
+}
+
+function toSession(row: SessionRow): SessionRecord {
+  return {
+    sessionId: row.session_id,
+    startedAt: row.started_at,
+    ...(row.stopped_at !== null ? { stoppedAt: row.stopped_at } : {}),
+    venue: row.venue as VenueName,
+    symbols: JSON.parse(row.symbols) as string[],
+    seed: row.seed,
+    seedCapital: row.seed_capital,
+    maxSlots: row.max_slots,
+    ...(row.end_reason !== null ? { endReason: row.end_reason } : {}),
+  };
+}
+
+function toEvent(row: EventRow): JournalEvent {
+  return {
+    sessionId: row.session_id,
+    seq: row.seq,
+    eventId: row.event_id,
+    type: row.type,
+    source: row.source,
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    ts: row.ts,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+  };
+}

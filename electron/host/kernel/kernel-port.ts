@@ -1,0 +1,16 @@
+// What the host needs of the execution kernel. The napi `Kernel` class
+// satisfies it structurally; naming the subset keeps the host honest about
+// which parts of the kernel surface it depends on.
+import type { Kernel } from '../../../native/index.js';
+
+export type KernelPort = Pick<
+  Kernel,
+  'submitIntent' | 'onVenueEvents' | 'markPrice' | 'slots' | 'account' | 'snapshot'
+>;
+export type KernelOutcome = ReturnType<Kernel['submitIntent']>;
+export type KernelIntent = Parameters<Kernel['submitIntent']>[0];
+export type KernelVenueEvent = Parameters<Kernel['onVenueEvent']>[0];
+export type KernelDomainEvent = KernelOutcome['events'][number];
+export type KernelVenueCommand = KernelOutcome['venueCommands'][number];
+export type KernelSlot = ReturnType<Kernel['slots']>[number];
+export type KernelAccount = ReturnType<Kernel['account']>;

@@ -1,0 +1,133 @@
+// The lifecycle graph of one correlation id, drawn from its events alone:
+// each event belongs to an entity (intent, signal, order, fill, trade) and
+// its causation id points at the event that caused it. An edge joins the
+// entity of the cause to the entity of the effect. The live graph and the one
+// rebuilt from the journal are the same function of the same events.
+import type { JournalEvent, LineageEdge, LineageGraph, LineageNode, LineageNodeKind } from '../../../shared/index.js';
+
+interface EntityRef {
+  id: string;
+  kind: LineageNodeKind;
+  /** The state this event puts the entity in; undefined leaves the state as it was. */
+  state?: string;
+  label?: string;
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+
+const ORDER_STATE: Record<string, string> = {
+  OrderRequested: 'REQUESTED',
+  OrderPlaced: 'PLACED',
+  OrderCancelRequested: 'CANCEL_REQUESTED',
+  OrderCanceled: 'CANCELED',
+  OrderRejected: 'REJECTED',
+  OrderExpired: 'EXPIRED',
+  OrderCancelRejected: 'CANCEL_REJECTED',
+};
+
+const TRADE_STATE: Record<string, string> = {
+  TradeOpened: 'OPEN',
+  TradeIncreased: 'OPEN',
+  TradeReduced: 'REDUCED',
+  TradeClosed: 'CLOSED',
+  TradeCanceled: 'CANCELED',
+};
+
+const INTENT_STATE: Record<string, string> = {
+  TradingSignalIntentCreated: 'CREATED',
+  TradingSignalIntentGranted: 'GRANTED',
+  TradingSignalIntentRejected: 'REJECTED',
+  TradingSignalIntentCanceled: 'CANCELED',
+  TradingSignalIntentExpired: 'EXPIRED',
+};
+
+function fillNode(venueEventId: string, event: JournalEvent, final: boolean): EntityRef {
+  const size = num(event.payload.size);
+  const price = num(event.payload.price);
+  const label = size !== undefined && price !== undefined ? `${size} @ ${price}` : 'fill';
+  return { id: `fill:${venueEventId}`, kind: 'fill', state: final ? 'FILLED' : 'PARTIAL', label };
+}
+
+/** The entities an event belongs to; the first is the one causation edges attach to. */
+export function entitiesOf(event: JournalEvent): EntityRef[] {
+  const p = event.payload;
+  const clientOrderId = str(p.clientOrderId);
+  const order = (state?: string): EntityRef | undefined =>
+    clientOrderId
+      ? { id: `order:${clientOrderId}`, kind: 'order', label: orderLabel(p, clientOrderId), ...(state ? { state } : {}) }
+      : undefined;
+
+  if (event.type in INTENT_STATE) {
+    const intentId = str(p.intentId) ?? event.correlationId;
+    return [{ id: `intent:${intentId}`, kind: 'intent', state: INTENT_STATE[event.type], label: intentLabel(p) }];
+  }
+  if (event.type === 'TradingSignalCreated') {
+    const signalId = str(p.signalId) ?? event.eventId;
+    return [{ id: `signal:${signalId}`, kind: 'signal', state: 'CREATED', label: intentLabel(p) }];
+  }
+  if (event.type === 'VenueReport') {
+    const kind = str(p.kind);
+    if (kind === 'FILL' || kind === 'PARTIAL_FILL') return [fillNode(event.eventId, event, kind === 'FILL')];
+    const ref = order();
+    return ref ? [ref] : [];
+  }
+  if (event.type === 'OrderFilled' || event.type === 'OrderPartiallyFilled') {
+    const filled = event.type === 'OrderFilled';
+    const refs: EntityRef[] = [];
+    const venueEventId = str(p.venueEventId) ?? event.causationId;
+    refs.push(fillNode(venueEventId, event, filled));
+    const ref = order(filled ? 'FILLED' : 'PARTIALLY_FILLED');
+    if (ref) refs.push(ref);
+    return refs;
+  }
+  if (event.type in ORDER_STATE) {
+    const ref = order(ORDER_STATE[event.type]);
+    return ref ? [ref] : [];
+  }
+  const tradeId = str(p.tradeId);
+  if (tradeId && (event.type in TRADE_STATE || event.type === 'ProfitRealized' || event.type.startsWith('TradeMonitoring'))) {
+    const state =
+      event.type === 'TradeMonitoringClosed' ? `CLOSED (${str(p.closeReason) ?? '?'})` : TRADE_STATE[event.type];
+    return [{ id: `trade:${tradeId}`, kind: 'trade', label: tradeLabel(p, tradeId), ...(state ? { state } : {}) }];
+  }
+  return [];
+}
+
+function intentLabel(p: Record<string, unknown>): string {
+  const action = str(p.action) ?? 'ENTER';
+  const parts = [action, str(p.side), num(p.targetSize), str(p.asset), str(p.orderType)];
+  return parts.filter((part) => part !== undefined).join(' ');
+}
+
+function orderLabel(p: Record<string, unknown>, clientOrderId: string): string {
+  const parts = [str(p.orderSide) ?? str(p.side), num(p.size), str(p.orderType), clientOrderId];
+  return parts.filter((part) => part !== undefined).join(' ');
+}
+
+function tradeLabel(p: Record<string, unknown>, tradeId: string): string {
+  return [tradeId, str(p.side), str(p.asset)].filter((part) => part !== undefined).join(' ');
+}
+
+export function buildLineage(correlationId: string, events: readonly JournalEvent[]): LineageGraph {
+  const nodes = new Map<string, LineageNode>();
+  const primary = new Map<string, string>();
+  const edges = new Map<string, LineageEdge>();
+  const ordered = [...events].filter((e) => e.correlationId === correlationId).sort((a, b) => a.seq - b.seq);
+
+  for (const event of ordered) {
+    const refs = entitiesOf(event);
+    const first = refs[0];
+    if (!first) continue;
+    primary.set(event.eventId, first.id);
+    for (const ref of refs) {
+      const node = nodes.get(ref.id) ?? { id: ref.id, kind: ref.kind, state: ref.state ?? 'NEW', label: ref.label ?? ref.id, events: [] };
+      if (ref.state) node.state = ref.state;
+      node.events.push(event);
+      nodes.set(ref.id, node);
+    }
+    const cause = primary.get(event.causationId);
+    if (cause && cause !== first.id) edges.set(`${cause}->${first.id}`, { from: cause, to: first.id });
+  }
+  return { correlationId, nodes: [...nodes.values()], edges: [...edges.values()] };
+}

@@ -1,0 +1,100 @@
+// Starts a paper session: the synthetic market, the paper venue and a fresh
+// kernel, wired into a TradingSession. The kernel is loaded here, at the edge,
+// so everything else depends only on KernelPort.
+import { Kernel } from '../../../native/index.js';
+import type { ParsedCommandRequest, SessionInfo } from '../../../shared/index.js';
+import type { EventBus } from '../event-bus.js';
+import type { Journal } from '../journal/journal.js';
+import { DEFAULT_SYMBOLS, findInstrument, type Instrument } from '../market/catalog.js';
+import { SyntheticFeed } from '../market/synthetic-feed.js';
+import { PaperVenue } from '../venue/paper-venue.js';
+import type { VenueReport } from '../venue/venue.js';
+import { IdSource, newSessionTag, sessionIdOf } from './ids.js';
+import { TradingSession, type CommandResult } from './trading-session.js';
+
+/** The paper venue's defaults: a liquid perpetual venue's fee tier and a typical round trip. */
+export const PAPER_DEFAULTS = {
+  takerRate: 0.0005,
+  makerRate: 0.0002,
+  fundingIntervalSecs: 28_800,
+  latencyMs: 120,
+  tickIntervalMs: 100,
+  slippageBps: 1,
+  marketFillSlices: 2,
+} as const;
+
+export interface SessionServices {
+  journal: Journal;
+  bus: EventBus;
+  now: () => number;
+}
+
+export function startPaperSession(
+  request: ParsedCommandRequest<'session.start'>,
+  services: SessionServices,
+): CommandResult<TradingSession> {
+  const symbols = request.symbols ?? [...DEFAULT_SYMBOLS];
+  const instruments: Instrument[] = [];
+  for (const [index, symbol] of symbols.entries()) {
+    const instrument = findInstrument(symbol);
+    if (!instrument) {
+      return {
+        ok: false,
+        error: { code: 'UNKNOWN_ASSET', field: `symbols.${index}`, message: `symbols.${index}: the paper venue does not list ${symbol}` },
+      };
+    }
+    instruments.push(instrument);
+  }
+  const startedAt = services.now();
+  const tag = newSessionTag();
+  const seed = request.seed ?? (startedAt % 2 ** 31);
+  const tickIntervalMs = request.tickIntervalMs ?? PAPER_DEFAULTS.tickIntervalMs;
+  const info: SessionInfo = {
+    sessionId: sessionIdOf(tag, startedAt),
+    startedAt,
+    venue: request.venue,
+    symbols,
+    seed,
+    seedCapital: request.seedCapital,
+    maxSlots: request.maxSlots,
+  };
+  const ids = new IdSource(tag);
+  const kernel = new Kernel({
+    maxSlots: request.maxSlots,
+    seedCapital: request.seedCapital,
+    idPrefix: `${tag}-`,
+    fees: {
+      takerRate: PAPER_DEFAULTS.takerRate,
+      makerRate: PAPER_DEFAULTS.makerRate,
+      // One grid serves every symbol: the finest of them, so the kernel never rounds away a venue-valid size.
+      lotStep: Math.min(...instruments.map((i) => i.lotStep)),
+      tickSize: Math.min(...instruments.map((i) => i.tickSize)),
+      fundingIntervalSecs: PAPER_DEFAULTS.fundingIntervalSecs,
+    },
+  });
+  let session: TradingSession | undefined;
+  const onReports = (reports: VenueReport[]) => session?.onVenueReports(reports);
+  const feed = new SyntheticFeed({
+    instruments,
+    seed,
+    tickIntervalMs,
+    now: services.now,
+    onTicks: (ticks) => session?.onMarks(ticks),
+  });
+  const venue = new PaperVenue({
+    instruments,
+    latencyMs: request.latencyMs ?? PAPER_DEFAULTS.latencyMs,
+    takerRate: PAPER_DEFAULTS.takerRate,
+    makerRate: PAPER_DEFAULTS.makerRate,
+    slippageBps: PAPER_DEFAULTS.slippageBps,
+    marketFillSlices: PAPER_DEFAULTS.marketFillSlices,
+    idPrefix: `${tag}-`,
+    now: services.now,
+    price: (asset) => feed.price(asset),
+    report: onReports,
+  });
+  services.journal.createSession(info);
+  session = new TradingSession({ info, ids, kernel, venue, feed, journal: services.journal, bus: services.bus, now: services.now });
+  feed.start();
+  return { ok: true, value: session };
+}

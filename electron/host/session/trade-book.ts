@@ -1,0 +1,120 @@
+// Read models the window lists, materialized from kernel events: the trades
+// blotter and which lineage each venue order belongs to. Never the source of
+// truth; rebuilt from the journal the same way.
+import type { TradeSide, TradeSummary } from '../../../shared/index.js';
+import type { JournalEvent } from '../../../shared/index.js';
+
+const MAX_TRADES = 500;
+
+const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+export interface OrderLineage {
+  correlationId: string;
+  /** The event that asked for the order: venue reports about it are caused by this. */
+  requestEventId: string;
+  /** The latest cancel request, which the venue's answer to a cancel is caused by. */
+  cancelEventId?: string;
+  tradeId: string;
+  slotId: number;
+}
+
+export class TradeBook {
+  private readonly trades = new Map<string, TradeSummary>();
+  private readonly orders = new Map<string, OrderLineage>();
+
+  order(clientOrderId: string): OrderLineage | undefined {
+    return this.orders.get(clientOrderId);
+  }
+
+  list(): TradeSummary[] {
+    return [...this.trades.values()].reverse();
+  }
+
+  apply(event: JournalEvent): void {
+    const p = event.payload;
+    const tradeId = str(p.tradeId);
+    const clientOrderId = str(p.clientOrderId);
+    if (event.type === 'OrderRequested' && clientOrderId && tradeId) {
+      this.orders.set(clientOrderId, {
+        correlationId: event.correlationId,
+        requestEventId: event.eventId,
+        tradeId,
+        slotId: num(p.slotId) ?? -1,
+      });
+      return;
+    }
+    if (event.type === 'OrderCancelRequested' && clientOrderId) {
+      const order = this.orders.get(clientOrderId);
+      if (order) order.cancelEventId = event.eventId;
+      return;
+    }
+    if (!tradeId) return;
+    const trade = this.trades.get(tradeId);
+    switch (event.type) {
+      case 'TradeOpened':
+        this.trades.set(tradeId, {
+          tradeId,
+          correlationId: event.correlationId,
+          slotId: num(p.slotId) ?? -1,
+          asset: str(p.asset) ?? '?',
+          side: (str(p.side) as TradeSide | undefined) ?? 'LONG',
+          size: num(p.size) ?? 0,
+          entryPrice: num(p.avgPrice) ?? num(p.price) ?? 0,
+          realizedPnl: 0,
+          fees: num(p.fee) ?? 0,
+          state: 'OPEN',
+          openedAt: event.ts,
+        });
+        this.evictOldest();
+        return;
+      case 'TradeIncreased':
+        if (!trade) return;
+        trade.size = num(p.size) ?? trade.size;
+        trade.entryPrice = num(p.avgPrice) ?? trade.entryPrice;
+        trade.fees += num(p.fee) ?? 0;
+        return;
+      case 'TradeReduced':
+      case 'TradeClosed':
+        if (!trade) return;
+        trade.size = num(p.size) ?? trade.size;
+        trade.exitPrice = num(p.price) ?? trade.exitPrice;
+        trade.realizedPnl = num(p.realizedPnl) ?? trade.realizedPnl;
+        trade.fees += num(p.fee) ?? 0;
+        if (event.type === 'TradeClosed') {
+          trade.state = 'CLOSED';
+          trade.closedAt = event.ts;
+          trade.closeReason = str(p.closeReason) ?? str(p.reason) ?? trade.closeReason;
+        }
+        return;
+      case 'TradeMonitoringClosed':
+        if (trade) trade.closeReason = str(p.closeReason) ?? trade.closeReason;
+        return;
+      case 'TradeCanceled':
+        this.trades.set(tradeId, {
+          ...(trade ?? {
+            tradeId,
+            correlationId: event.correlationId,
+            slotId: num(p.slotId) ?? -1,
+            asset: str(p.asset) ?? '?',
+            side: (str(p.side) as TradeSide | undefined) ?? 'LONG',
+            size: 0,
+            entryPrice: 0,
+            realizedPnl: 0,
+            fees: 0,
+            openedAt: event.ts,
+          }),
+          state: 'CANCELED',
+          closedAt: event.ts,
+          closeReason: str(p.reason) ?? 'CANCELED',
+        });
+        return;
+    }
+  }
+
+  private evictOldest(): void {
+    if (this.trades.size <= MAX_TRADES) return;
+    const oldest = this.trades.keys().next().value;
+    if (oldest !== undefined) this.trades.delete(oldest);
+  }
+}

@@ -1,0 +1,471 @@
+// One running session: the imperative shell around the kernel. It turns
+// operator commands and venue reports into kernel inputs, journals every
+// input and every outcome in one transaction, carries out the kernel's venue
+// commands, and only then tells the window.
+import type {
+  CommandError,
+  IntentAction,
+  JournalEvent,
+  MarkTick,
+  OpenOrder,
+  ParsedIntentRequest,
+  SessionInfo,
+  SlotSnapshot,
+  Snapshot,
+} from '../../../shared/index.js';
+import type { EventBus } from '../event-bus.js';
+import type { JournalDraft, Journal } from '../journal/journal.js';
+import type {
+  KernelDomainEvent,
+  KernelIntent,
+  KernelOutcome,
+  KernelPort,
+  KernelSlot,
+  KernelVenueCommand,
+} from '../kernel/kernel-port.js';
+import type { SyntheticFeed } from '../market/synthetic-feed.js';
+import type { Venue, VenueReport } from '../venue/venue.js';
+import type { IdSource } from './ids.js';
+import { TradeBook } from './trade-book.js';
+
+export type CommandResult<T> = { ok: true; value: T } | { ok: false; error: CommandError };
+
+/** Kernel diagnostics that mean the input was malformed: nothing is journaled for them. */
+const BOUNDARY_CODES = new Set(['INVALID_INTENT', 'INVALID_SLOT_ID']);
+
+export interface TradingSessionParts {
+  info: SessionInfo;
+  ids: IdSource;
+  kernel: KernelPort;
+  venue: Venue;
+  feed: SyntheticFeed;
+  journal: Journal;
+  bus: EventBus;
+  now: () => number;
+}
+
+interface IntentSubmitted {
+  intentId: string;
+  correlationId: string;
+  tradeId?: string;
+  slotId?: number;
+}
+
+export class TradingSession {
+  readonly info: SessionInfo;
+  private readonly book = new TradeBook();
+  private readonly slotCorrelation = new Map<number, string>();
+  private snapshotQueued = false;
+  private stopped = false;
+
+  constructor(private readonly parts: TradingSessionParts) {
+    this.info = parts.info;
+  }
+
+  get sessionId(): string {
+    return this.info.sessionId;
+  }
+
+  // ── commands ────────────────────────────────────────────────────────────
+
+  submitIntent(request: ParsedIntentRequest): CommandResult<IntentSubmitted> {
+    if (!this.info.symbols.includes(request.asset)) {
+      return this.refuse('UNKNOWN_ASSET', 'asset', `asset: ${request.asset} is not traded in this session (${this.info.symbols.join(', ')})`);
+    }
+    const mark = this.parts.feed.price(request.asset);
+    const referencePrice = request.referencePrice ?? mark;
+    if (referencePrice === undefined) {
+      return this.refuse('UNKNOWN_ASSET', 'asset', `asset: no price yet for ${request.asset}`);
+    }
+    const slot = request.action === 'ENTER' ? undefined : this.findSlot(request.slotId, request.tradeId);
+    if (request.action !== 'ENTER' && !slot) {
+      const field = request.tradeId !== undefined ? 'tradeId' : 'slotId';
+      return this.refuse('NOT_FOUND', field, `${field}: no open trade for ${request.tradeId ?? request.slotId ?? 'nothing'}`);
+    }
+    const ts = request.ts ?? this.parts.now();
+    const intentId = request.intentId ?? this.parts.ids.next('I');
+    const correlationId = slot?.correlationId ?? intentId;
+    const created = this.parts.ids.next('h');
+    const granted = this.parts.ids.next('h');
+    const signalEvent = this.parts.ids.next('h');
+    const signalId = this.parts.ids.next('S');
+
+    const intent: KernelIntent = {
+      intentId,
+      action: request.action,
+      asset: request.asset,
+      side: request.side,
+      orderType: request.orderType,
+      targetSize: request.targetSize,
+      referencePrice,
+      leverage: request.leverage,
+      ts,
+      correlationId,
+      causationId: signalEvent,
+      ...(request.limitPrice !== undefined ? { limitPrice: request.limitPrice } : {}),
+      ...(request.exitLegRatios !== undefined ? { exitLegRatios: request.exitLegRatios } : {}),
+      ...(request.takeProfit !== undefined ? { takeProfit: request.takeProfit } : {}),
+      ...(request.stopLoss !== undefined ? { stopLoss: request.stopLoss } : {}),
+      ...(slot ? { slotId: slot.slotId } : request.slotId !== undefined ? { slotId: request.slotId } : {}),
+      ...(slot?.tradeId ? { tradeId: slot.tradeId } : {}),
+      ...(request.reason !== undefined ? { reason: request.reason } : {}),
+    };
+    const outcome = this.parts.kernel.submitIntent(intent);
+    const intentPayload = { ...intent, signalProvider: request.signalProvider, referencePrice };
+    const intentDraft = this.hostDraft(created, 'TradingSignalIntentCreated', correlationId, intentId, ts, intentPayload);
+
+    if (!outcome.accepted) {
+      if (BOUNDARY_CODES.has(outcome.diagnosticCode)) return { ok: false, error: boundaryError(outcome) };
+      const reason = describeOutcome(outcome);
+      this.commit([
+        intentDraft,
+        this.hostDraft(granted, 'TradingSignalIntentRejected', correlationId, created, ts, {
+          intentId,
+          gate: 'kernel',
+          diagnosticCode: outcome.diagnosticCode,
+          reason,
+        }),
+      ]);
+      this.notify('warning', outcome.diagnosticCode, `Intent ${intentId} rejected: ${reason}`, correlationId);
+      return { ok: false, error: { code: 'KERNEL_REJECTED', message: reason, diagnosticCode: outcome.diagnosticCode } };
+    }
+
+    // Risk gates and supervision arrive in a later issue: for now every intent the kernel takes is granted at once.
+    this.commit(
+      [
+        intentDraft,
+        this.hostDraft(granted, 'TradingSignalIntentGranted', correlationId, created, ts, {
+          intentId,
+          gates: [],
+          mode: 'unsupervised',
+        }),
+        this.hostDraft(signalEvent, 'TradingSignalCreated', correlationId, granted, ts, {
+          signalId,
+          intentId,
+          action: request.action,
+          asset: request.asset,
+          side: request.side,
+          orderType: request.orderType,
+          targetSize: request.targetSize,
+          signalProvider: request.signalProvider,
+          createdAt: ts,
+          prmGrantedAt: ts,
+        }),
+      ],
+      [outcome],
+    );
+    return {
+      ok: true,
+      value: {
+        intentId,
+        correlationId,
+        ...(outcome.tradeId ? { tradeId: outcome.tradeId } : {}),
+        slotId: outcome.slotId,
+      },
+    };
+  }
+
+  exitTrade(target: { tradeId: string } | { slotId: number }): CommandResult<{ tradeId: string }> {
+    const slot = 'tradeId' in target ? this.findSlot(undefined, target.tradeId) : this.findSlot(target.slotId, undefined);
+    if (!slot?.asset || !slot.side || !slot.tradeId) {
+      const field = 'tradeId' in target ? 'tradeId' : 'slotId';
+      const value = 'tradeId' in target ? target.tradeId : target.slotId;
+      return this.refuse('NOT_FOUND', field, `${field}: no open trade for ${value}`);
+    }
+    const result = this.submitIntent(this.followUp('EXIT', slot, 'operator exit'));
+    return result.ok ? { ok: true, value: { tradeId: slot.tradeId } } : result;
+  }
+
+  cancelOrder(clientOrderId: string): CommandResult<{ clientOrderId: string }> {
+    const order = this.book.order(clientOrderId);
+    const working = this.parts.venue.openOrders().some((o) => o.clientOrderId === clientOrderId);
+    const slot = order ? this.findSlot(order.slotId, undefined) : undefined;
+    if (!order || !working || !slot) {
+      return this.refuse('NOT_FOUND', 'clientOrderId', `clientOrderId: ${clientOrderId} is not a working order`);
+    }
+    const ts = this.parts.now();
+    const intentId = this.parts.ids.next('I');
+    const requested = this.parts.ids.next('h');
+    const intent: KernelIntent = {
+      ...this.followUp('CANCEL', slot, 'operator cancel'),
+      intentId,
+      ts,
+      correlationId: order.correlationId,
+      causationId: requested,
+    } as KernelIntent;
+    const outcome = this.parts.kernel.submitIntent(intent);
+    if (!outcome.accepted) {
+      if (BOUNDARY_CODES.has(outcome.diagnosticCode)) return { ok: false, error: boundaryError(outcome) };
+      const reason = describeOutcome(outcome);
+      return { ok: false, error: { code: 'KERNEL_REJECTED', message: reason, diagnosticCode: outcome.diagnosticCode } };
+    }
+    this.commit(
+      [
+        this.hostDraft(requested, 'OrderCancelRequested', order.correlationId, order.requestEventId, ts, {
+          clientOrderId,
+          intentId,
+          tradeId: order.tradeId,
+          slotId: order.slotId,
+          reason: 'operator cancel',
+        }),
+      ],
+      [outcome],
+    );
+    return { ok: true, value: { clientOrderId } };
+  }
+
+  snapshot(): Snapshot {
+    return {
+      session: this.info,
+      slots: this.parts.kernel.slots().map(toSlotSnapshot),
+      account: { ...this.parts.kernel.account() },
+      openOrders: this.openOrders(),
+      trades: this.book.list(),
+      marks: this.parts.feed.marks(),
+    };
+  }
+
+  // ── inputs from the venue and the market ────────────────────────────────
+
+  /** A burst of venue reports: one kernel call, one journal transaction. */
+  onVenueReports(reports: VenueReport[]): void {
+    if (this.stopped || reports.length === 0) return;
+    const outcomes = this.parts.kernel.onVenueEvents(reports.map(toKernelVenueEvent));
+    const drafts: JournalDraft[] = [];
+    const ordered: KernelOutcome[] = [];
+    reports.forEach((report, index) => {
+      const lineage = this.book.order(report.clientOrderId);
+      const causation =
+        (report.kind === 'CANCELED' || report.kind === 'CANCEL_REJECTED' ? lineage?.cancelEventId : undefined) ??
+        lineage?.requestEventId ??
+        report.clientOrderId;
+      drafts.push({
+        eventId: report.eventId,
+        type: 'VenueReport',
+        source: 'venue',
+        correlationId: lineage?.correlationId ?? `unknown:${report.clientOrderId}`,
+        causationId: causation,
+        ts: report.ts,
+        payload: { ...report, venue: this.parts.venue.name, tradeId: lineage?.tradeId },
+      });
+      const outcome = outcomes[index];
+      if (outcome) {
+        drafts.push(...this.outcomeDrafts(outcome));
+        ordered.push(outcome);
+      }
+    });
+    this.commitDrafts(drafts, ordered);
+  }
+
+  onMarks(ticks: MarkTick[]): void {
+    if (this.stopped) return;
+    this.parts.bus.publish({ type: 'marks', ticks });
+    this.parts.venue.onMarks(ticks);
+    const outcomes = ticks.flatMap((tick) => this.parts.kernel.markPrice(tick.asset, tick.price, tick.ts));
+    const drafts = outcomes.flatMap((outcome) => this.outcomeDrafts(outcome));
+    this.commitDrafts(drafts, outcomes);
+    this.queueSnapshot();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.parts.feed.stop();
+    this.parts.venue.close();
+  }
+
+  // ── journal and fan-out ─────────────────────────────────────────────────
+
+  private commit(hostDrafts: JournalDraft[], outcomes: KernelOutcome[] = []): void {
+    this.commitDrafts([...hostDrafts, ...outcomes.flatMap((o) => this.outcomeDrafts(o))], outcomes);
+  }
+
+  /**
+   * Journal first, then act: the venue commands go out and the window hears
+   * only once the facts are durable.
+   */
+  private commitDrafts(drafts: JournalDraft[], outcomes: KernelOutcome[]): void {
+    const events = this.parts.journal.append(this.sessionId, drafts);
+    for (const event of events) this.book.apply(event);
+    for (const event of events) this.parts.bus.publish({ type: 'journal', event });
+    for (const outcome of outcomes) {
+      this.reportDiagnostic(outcome);
+      for (const command of outcome.venueCommands) this.dispatch(command);
+    }
+    if (events.length > 0) this.queueSnapshot();
+  }
+
+  private outcomeDrafts(outcome: KernelOutcome): JournalDraft[] {
+    const drafts: JournalDraft[] = outcome.events.map((event) => this.kernelDraft(event));
+    for (const transition of outcome.transitions) {
+      const correlationId = this.slotCorrelation.get(transition.slotId);
+      if (!correlationId) continue;
+      drafts.push({
+        eventId: this.parts.ids.next('t'),
+        type: 'SlotTransition',
+        source: 'kernel',
+        correlationId,
+        causationId: transition.eventId ?? transition.intentId ?? correlationId,
+        ts: this.parts.now(),
+        payload: stripEmpty({ ...transition }),
+      });
+    }
+    if (outcome.diagnosticCode !== 'OK' && outcome.severity !== 'INFO' && outcome.events.length === 0) {
+      drafts.push({
+        eventId: this.parts.ids.next('d'),
+        type: 'KernelDiagnostic',
+        source: 'kernel',
+        correlationId: this.slotCorrelation.get(outcome.slotId) ?? `slot:${outcome.slotId}`,
+        causationId: outcome.details?.eventId ?? outcome.details?.intentId ?? '',
+        ts: this.parts.now(),
+        payload: stripEmpty({
+          diagnosticCode: outcome.diagnosticCode,
+          severity: outcome.severity,
+          slotId: outcome.slotId,
+          tradeId: outcome.tradeId,
+          state: outcome.state,
+          ...outcome.details,
+        }),
+      });
+    }
+    return drafts;
+  }
+
+  private kernelDraft(event: KernelDomainEvent): JournalDraft {
+    const { type, eventId, seq, correlationId, causationId, ts, ...payload } = event;
+    if (typeof payload.slotId === 'number' && type !== 'TradeClosed' && type !== 'TradeCanceled') {
+      this.slotCorrelation.set(payload.slotId, correlationId);
+    }
+    return {
+      eventId,
+      type,
+      source: 'kernel',
+      correlationId,
+      causationId,
+      ts,
+      payload: stripEmpty({ ...payload, kernelSeq: seq }),
+    };
+  }
+
+  private hostDraft(
+    eventId: string,
+    type: string,
+    correlationId: string,
+    causationId: string,
+    ts: number,
+    payload: object,
+  ): JournalDraft {
+    return { eventId, type, source: 'host', correlationId, causationId, ts, payload: stripEmpty({ ...payload }) };
+  }
+
+  private dispatch(command: KernelVenueCommand): void {
+    if (command.kind === 'CANCEL') this.parts.venue.cancel(command.clientOrderId);
+    else if (command.kind === 'PLACE') this.parts.venue.submit(command);
+  }
+
+  private reportDiagnostic(outcome: KernelOutcome): void {
+    if (outcome.diagnosticCode === 'OK' || outcome.severity === 'INFO') return;
+    const level = outcome.severity === 'ERROR' || outcome.severity === 'CRITICAL' ? 'error' : 'warning';
+    this.notify(level, outcome.diagnosticCode, describeOutcome(outcome), this.slotCorrelation.get(outcome.slotId));
+  }
+
+  private notify(level: 'info' | 'warning' | 'error', code: string, message: string, correlationId?: string): void {
+    this.parts.bus.publish({
+      type: 'notice',
+      level,
+      code,
+      message,
+      ts: this.parts.now(),
+      ...(correlationId ? { correlationId } : {}),
+    });
+  }
+
+  private queueSnapshot(): void {
+    if (this.snapshotQueued) return;
+    this.snapshotQueued = true;
+    setImmediate(() => {
+      this.snapshotQueued = false;
+      if (!this.stopped) this.parts.bus.publish({ type: 'snapshot', snapshot: this.snapshot() });
+    });
+  }
+
+  // ── helpers ─────────────────────────────────────────────────────────────
+
+  private refuse<T>(code: CommandError['code'], field: string, message: string): CommandResult<T> {
+    return { ok: false, error: { code, message, field } };
+  }
+
+  private findSlot(slotId: number | undefined, tradeId: string | undefined): KernelSlot | undefined {
+    return this.parts.kernel
+      .slots()
+      .find((slot) => !slot.free && (tradeId !== undefined ? slot.tradeId === tradeId : slot.slotId === slotId));
+  }
+
+  /** An EXIT or CANCEL intent for the trade in `slot`, in the shape the ticket would send. */
+  private followUp(action: IntentAction, slot: KernelSlot, reason: string): ParsedIntentRequest {
+    return {
+      action,
+      asset: slot.asset ?? '',
+      side: slot.side ?? 'LONG',
+      orderType: 'MARKET',
+      targetSize: slot.size > 0 ? slot.size : Math.max(slot.initialSize, Number.MIN_VALUE),
+      leverage: slot.leverage > 0 ? slot.leverage : 1,
+      slotId: slot.slotId,
+      ...(slot.tradeId ? { tradeId: slot.tradeId } : {}),
+      reason,
+      signalProvider: 'operator',
+    };
+  }
+
+  private openOrders(): OpenOrder[] {
+    return this.parts.venue.openOrders().map((order) => {
+      const lineage = this.book.order(order.clientOrderId);
+      return {
+        clientOrderId: order.clientOrderId,
+        venueOrderId: order.venueOrderId,
+        tradeId: lineage?.tradeId ?? '',
+        slotId: lineage?.slotId ?? -1,
+        asset: order.asset,
+        side: order.side,
+        orderType: order.orderType,
+        size: order.size,
+        filledSize: order.filledSize,
+        ...(order.limitPrice !== undefined ? { limitPrice: order.limitPrice } : {}),
+        reduceOnly: order.reduceOnly,
+        status: order.status,
+        placedAt: order.placedAt,
+        correlationId: lineage?.correlationId ?? '',
+      };
+    });
+  }
+}
+
+function toKernelVenueEvent(report: VenueReport): Parameters<KernelPort['onVenueEvents']>[0][number] {
+  return { ...report } as Parameters<KernelPort['onVenueEvents']>[0][number];
+}
+
+function toSlotSnapshot(slot: KernelSlot): SlotSnapshot {
+  return stripEmpty({ ...slot }) as unknown as SlotSnapshot;
+}
+
+/** Drops undefined and null so the journal stores what was said, not what was absent. */
+function stripEmpty<T extends object>(record: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined && value !== null));
+}
+
+function describeOutcome(outcome: KernelOutcome): string {
+  const details = outcome.details ?? {};
+  const reason = details.reason ?? details.message;
+  const where = details.field ? ` (${details.field} = ${details.value ?? '?'})` : '';
+  return `${outcome.diagnosticCode}${reason ? `: ${reason}` : ''}${where}`;
+}
+
+function boundaryError(outcome: KernelOutcome): CommandError {
+  const details = outcome.details ?? {};
+  const field = details.field;
+  const message = field
+    ? `${field}: ${details.reason ?? 'rejected by the kernel'} (got ${details.value ?? '?'})`
+    : describeOutcome(outcome);
+  return { code: 'INVALID_REQUEST', message, ...(field ? { field } : {}), diagnosticCode: outcome.diagnosticCode };
+}
+
+export type { JournalEvent };

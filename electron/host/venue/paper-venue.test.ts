@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { findInstrument } from '../market/catalog.js';
+import { PaperVenue } from './paper-venue.js';
+import type { VenueOrderRequest, VenueReport } from './venue.js';
+
+const btc = findInstrument('BTC/USDT')!;
+let price = 100;
+let reports: VenueReport[] = [];
+
+function venue(overrides: Partial<ConstructorParameters<typeof PaperVenue>[0]> = {}) {
+  return new PaperVenue({
+    instruments: [{ ...btc, lotStep: 0.001, tickSize: 0.01 }],
+    latencyMs: 50,
+    takerRate: 0.0005,
+    makerRate: 0.0002,
+    slippageBps: 0,
+    marketFillSlices: 2,
+    idPrefix: 't-',
+    now: () => Date.now(),
+    price: () => price,
+    report: (batch) => reports.push(...batch),
+    ...overrides,
+  });
+}
+
+const order = (fields: Partial<VenueOrderRequest> = {}): VenueOrderRequest => ({
+  kind: 'PLACE',
+  clientOrderId: 'T1-E1',
+  tradeId: 'T1',
+  slotId: 0,
+  asset: 'BTC/USDT',
+  side: 'BUY',
+  orderType: 'MARKET',
+  size: 1,
+  reduceOnly: false,
+  ...fields,
+});
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  price = 100;
+  reports = [];
+});
+afterEach(() => vi.useRealTimers());
+
+describe('PaperVenue', () => {
+  it('answers only after its latency, then fills a market order in slices at the taker fee', () => {
+    const v = venue();
+    v.submit(order());
+    vi.advanceTimersByTime(49);
+    expect(reports).toEqual([]);
+    vi.advanceTimersByTime(1);
+    vi.advanceTimersByTime(100);
+    expect(reports.map((r) => r.kind)).toEqual(['ACK', 'PARTIAL_FILL', 'FILL']);
+    const fills = reports.filter((r) => r.kind !== 'ACK');
+    expect(fills.reduce((sum, r) => sum + (r.size ?? 0), 0)).toBeCloseTo(1, 9);
+    expect(fills[0]).toMatchObject({ price: 100, liquidity: 'TAKER', fee: 0.5 * 100 * 0.0005 });
+    expect(v.positions()).toEqual([{ asset: 'BTC/USDT', size: 1, averagePrice: 100 }]);
+  });
+
+  it('is idempotent on the client order id', () => {
+    const v = venue();
+    v.submit(order());
+    v.submit(order());
+    vi.advanceTimersByTime(500);
+    expect(reports.filter((r) => r.kind === 'ACK')).toHaveLength(1);
+  });
+
+  it('rests a limit order until the price crosses it, then fills it at the limit as maker', () => {
+    const v = venue();
+    v.submit(order({ orderType: 'LIMIT', limitPrice: 90 }));
+    vi.advanceTimersByTime(50);
+    expect(reports.map((r) => r.kind)).toEqual(['ACK']);
+    v.onMarks([{ asset: 'BTC/USDT', price: 95, ts: 0 }]);
+    expect(v.openOrders()).toHaveLength(1);
+    v.onMarks([{ asset: 'BTC/USDT', price: 89.5, ts: 0 }]);
+    expect(reports.at(-1)).toMatchObject({ kind: 'FILL', price: 90, liquidity: 'MAKER', size: 1 });
+    expect(v.openOrders()).toEqual([]);
+  });
+
+  it('cancels a resting order after its latency', () => {
+    const v = venue();
+    v.submit(order({ orderType: 'LIMIT', limitPrice: 50 }));
+    vi.advanceTimersByTime(50);
+    v.cancel('T1-E1');
+    expect(v.openOrders()[0]?.status).toBe('CANCEL_PENDING');
+    vi.advanceTimersByTime(50);
+    expect(reports.at(-1)).toMatchObject({ kind: 'CANCELED', clientOrderId: 'T1-E1' });
+    expect(v.openOrders()).toEqual([]);
+  });
+
+  it('lets a fill win the race against a cancel still in flight, and rejects the cancel', () => {
+    const v = venue();
+    v.submit(order({ orderType: 'LIMIT', limitPrice: 90 }));
+    vi.advanceTimersByTime(50);
+    v.cancel('T1-E1');
+    v.onMarks([{ asset: 'BTC/USDT', price: 80, ts: 0 }]);
+    vi.advanceTimersByTime(50);
+    expect(reports.map((r) => r.kind)).toEqual(['ACK', 'FILL', 'CANCEL_REJECTED']);
+  });
+
+  it('trims a reduce-only order to the position and refuses one that would not reduce it', () => {
+    const v = venue({ marketFillSlices: 1 });
+    v.submit(order({ size: 0.4 }));
+    vi.advanceTimersByTime(50);
+    v.submit(order({ clientOrderId: 'T1-X1', side: 'SELL', size: 1, reduceOnly: true }));
+    vi.advanceTimersByTime(50);
+    expect(reports.at(-1)).toMatchObject({ kind: 'FILL', size: 0.4 });
+    v.submit(order({ clientOrderId: 'T1-X2', side: 'SELL', size: 1, reduceOnly: true }));
+    vi.advanceTimersByTime(50);
+    expect(reports.at(-1)).toMatchObject({ kind: 'REJECTED', reason: 'reduce-only order would not reduce the position' });
+  });
+
+  it('rejects orders for symbols it does not list', () => {
+    const v = venue();
+    v.submit(order({ asset: 'XYZ/USDT' }));
+    vi.advanceTimersByTime(50);
+    expect(reports).toEqual([expect.objectContaining({ kind: 'REJECTED', reason: 'unknown symbol XYZ/USDT' })]);
+  });
+});

@@ -1,0 +1,219 @@
+// The paper venue: a realistic simulated exchange inside the host. Orders
+// arrive after a latency; market orders walk the book in slices at the
+// current price plus slippage and pay the taker fee; limit orders rest until
+// the price crosses them and pay the maker fee; a cancel races fills the way
+// it does on a real venue (whichever reaches the matching engine first wins).
+import type { MarkTick } from '../../../shared/index.js';
+import type { Instrument } from '../market/catalog.js';
+import { roundToStep } from '../market/synthetic-feed.js';
+import type { Venue, VenueOrder, VenueOrderRequest, VenuePosition, VenueReport, VenueReportSink } from './venue.js';
+
+export interface PaperVenueOptions {
+  instruments: readonly Instrument[];
+  /** Time between an instruction and the venue's first report. */
+  latencyMs: number;
+  takerRate: number;
+  makerRate: number;
+  /** Adverse slippage of market fills, in basis points of the price. */
+  slippageBps: number;
+  /** A market order fills in this many executions (1 = one fill). */
+  marketFillSlices: number;
+  idPrefix: string;
+  now: () => number;
+  price: (asset: string) => number | undefined;
+  report: VenueReportSink;
+}
+
+interface PaperOrder extends VenueOrder {
+  instrument: Instrument;
+}
+
+export class PaperVenue implements Venue {
+  readonly name = 'paper';
+  private readonly orders = new Map<string, PaperOrder>();
+  private readonly seen = new Set<string>();
+  private readonly position = new Map<string, VenuePosition>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private nextId = 0;
+
+  constructor(private readonly options: PaperVenueOptions) {}
+
+  submit(request: VenueOrderRequest): void {
+    if (this.seen.has(request.clientOrderId)) return;
+    this.seen.add(request.clientOrderId);
+    this.later(this.options.latencyMs, () => this.arrive(request));
+  }
+
+  cancel(clientOrderId: string): void {
+    const order = this.orders.get(clientOrderId);
+    if (order) order.status = 'CANCEL_PENDING';
+    this.later(this.options.latencyMs, () => this.arriveCancel(clientOrderId));
+  }
+
+  openOrders(): VenueOrder[] {
+    return [...this.orders.values()].map((order) => {
+      const { instrument: _instrument, ...venueOrder } = order;
+      return venueOrder;
+    });
+  }
+
+  positions(): VenuePosition[] {
+    return [...this.position.values()].filter((p) => p.size !== 0).map((p) => ({ ...p }));
+  }
+
+  onMarks(ticks: readonly MarkTick[]): void {
+    const reports: VenueReport[] = [];
+    for (const tick of ticks) {
+      for (const order of this.orders.values()) {
+        if (order.asset !== tick.asset || order.orderType !== 'LIMIT' || order.limitPrice === undefined) continue;
+        const crossed = order.side === 'BUY' ? tick.price <= order.limitPrice : tick.price >= order.limitPrice;
+        if (crossed) reports.push(this.execute(order, order.size - order.filledSize, order.limitPrice, 'MAKER'));
+      }
+    }
+    if (reports.length > 0) this.options.report(reports);
+  }
+
+  close(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private arrive(request: VenueOrderRequest): void {
+    if (request.kind === 'CANCEL') return this.arriveCancel(request.clientOrderId);
+    const instrument = this.options.instruments.find((i) => i.symbol === request.asset);
+    const price = this.options.price(request.asset);
+    const refusal = this.refusal(request, instrument, price);
+    if (refusal !== undefined || !instrument || price === undefined) {
+      return this.options.report([this.reportOf('REJECTED', request.clientOrderId, { reason: refusal })]);
+    }
+    const size = this.reduceOnlySize(request) ?? request.size;
+    const order: PaperOrder = {
+      clientOrderId: request.clientOrderId,
+      venueOrderId: `${this.options.idPrefix}V${++this.nextId}`,
+      asset: request.asset,
+      side: request.side,
+      orderType: request.orderType,
+      size,
+      filledSize: 0,
+      ...(request.limitPrice != null ? { limitPrice: request.limitPrice } : {}),
+      reduceOnly: request.reduceOnly,
+      status: 'OPEN',
+      placedAt: this.options.now(),
+      instrument,
+    };
+    this.orders.set(order.clientOrderId, order);
+    const ack = this.reportOf('ACK', order.clientOrderId, { venueOrderId: order.venueOrderId });
+    if (order.orderType === 'LIMIT') {
+      const marketable = order.side === 'BUY' ? price <= order.limitPrice! : price >= order.limitPrice!;
+      // A marketable limit takes liquidity at the better current price.
+      const fills = marketable ? [this.execute(order, order.size, price, 'TAKER')] : [];
+      return this.options.report([ack, ...fills]);
+    }
+    this.options.report([ack]);
+    this.fillMarketInSlices(order);
+  }
+
+  private refusal(request: VenueOrderRequest, instrument?: Instrument, price?: number): string | undefined {
+    if (!instrument) return `unknown symbol ${request.asset}`;
+    if (price === undefined) return `no price for ${request.asset}`;
+    if (!(request.size > 0)) return `size must be positive, got ${request.size}`;
+    if (request.orderType === 'LIMIT' && !(request.limitPrice != null && request.limitPrice > 0)) {
+      return 'limit order without a positive limit price';
+    }
+    if (request.reduceOnly && this.reduceOnlySize(request) === 0) {
+      return 'reduce-only order would not reduce the position';
+    }
+    return undefined;
+  }
+
+  /** Reduce-only orders are trimmed to the open position, as venues do. */
+  private reduceOnlySize(request: VenueOrderRequest): number | undefined {
+    if (!request.reduceOnly) return undefined;
+    const held = this.position.get(request.asset)?.size ?? 0;
+    const reduces = request.side === 'SELL' ? held > 0 : held < 0;
+    return reduces ? Math.min(request.size, Math.abs(held)) : 0;
+  }
+
+  private fillMarketInSlices(order: PaperOrder): void {
+    const slices = Math.max(1, this.options.marketFillSlices);
+    const step = order.instrument.lotStep;
+    const sliceSize = Math.max(step, roundToStep(order.size / slices, step));
+    const fillNext = (index: number) => {
+      if (!this.orders.has(order.clientOrderId)) return;
+      const remaining = roundToStep(order.size - order.filledSize, step);
+      const qty = index === slices - 1 || remaining <= sliceSize ? remaining : sliceSize;
+      const mark = this.options.price(order.asset)!;
+      const slip = (this.options.slippageBps / 10_000) * mark * (order.side === 'BUY' ? 1 : -1);
+      this.options.report([this.execute(order, qty, roundToStep(mark + slip, order.instrument.tickSize), 'TAKER')]);
+      if (this.orders.has(order.clientOrderId)) this.later(Math.max(1, this.options.latencyMs / 2), () => fillNext(index + 1));
+    };
+    fillNext(0);
+  }
+
+  private execute(order: PaperOrder, qty: number, price: number, liquidity: 'MAKER' | 'TAKER'): VenueReport {
+    order.filledSize = roundToStep(order.filledSize + qty, order.instrument.lotStep);
+    const done = order.filledSize >= order.size;
+    if (done) this.orders.delete(order.clientOrderId);
+    else if (order.status === 'OPEN') order.status = 'PARTIALLY_FILLED';
+    this.applyToPosition(order, qty, price);
+    const rate = liquidity === 'MAKER' ? this.options.makerRate : this.options.takerRate;
+    return this.reportOf(done ? 'FILL' : 'PARTIAL_FILL', order.clientOrderId, {
+      venueOrderId: order.venueOrderId,
+      venueTradeId: `${this.options.idPrefix}X${++this.nextId}`,
+      price,
+      size: qty,
+      fee: qty * price * rate,
+      liquidity,
+    });
+  }
+
+  private arriveCancel(clientOrderId: string): void {
+    const order = this.orders.get(clientOrderId);
+    if (!order) {
+      const reason = this.seen.has(clientOrderId) ? 'order already closed' : 'unknown order';
+      return this.options.report([this.reportOf('CANCEL_REJECTED', clientOrderId, { reason })]);
+    }
+    this.orders.delete(clientOrderId);
+    this.options.report([
+      this.reportOf('CANCELED', clientOrderId, { venueOrderId: order.venueOrderId, reason: 'canceled by request' }),
+    ]);
+  }
+
+  private applyToPosition(order: PaperOrder, qty: number, price: number): void {
+    const held = this.position.get(order.asset) ?? { asset: order.asset, size: 0, averagePrice: 0 };
+    const signed = order.side === 'BUY' ? qty : -qty;
+    const next = held.size + signed;
+    const grows = held.size === 0 || Math.sign(held.size) === Math.sign(signed);
+    const averagePrice = grows
+      ? (Math.abs(held.size) * held.averagePrice + qty * price) / Math.abs(next)
+      : Math.sign(next) === Math.sign(held.size)
+        ? held.averagePrice
+        : price;
+    this.position.set(order.asset, {
+      asset: order.asset,
+      size: roundToStep(next, order.instrument.lotStep),
+      averagePrice: next === 0 ? 0 : averagePrice,
+    });
+  }
+
+  private reportOf(kind: VenueReport['kind'], clientOrderId: string, fields: Partial<VenueReport>): VenueReport {
+    const report: VenueReport = {
+      eventId: `${this.options.idPrefix}v${++this.nextId}`,
+      kind,
+      clientOrderId,
+      ts: this.options.now(),
+    };
+    for (const [key, value] of Object.entries(fields)) {
+      if (value !== undefined) (report as unknown as Record<string, unknown>)[key] = value;
+    }
+    return report;
+  }
+
+  private later(ms: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      action();
+    }, ms);
+    this.timers.add(timer);
+  }
+}
