@@ -1,0 +1,63 @@
+// Runs the browser host exactly as an operator does (`npm run serve`), with a
+// throwaway data folder, and reads the URL it prints.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface RunningHost {
+  url: string;
+  origin: string;
+  token: string;
+  dataDir: string;
+  journalPath: string;
+  stderr: () => string;
+  stop: () => Promise<number | null>;
+}
+
+const READY_LINE = /^Cockpit: (http:\/\/127\.0\.0\.1:\d+\/\?token=(\S+))$/m;
+
+export async function startBrowserHostProcess(): Promise<RunningHost> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cockpit-e2e-'));
+  const child: ChildProcess = spawn('npm', ['run', '--silent', 'serve'], {
+    env: { ...process.env, COCKPIT_DATA_DIR: dataDir, COCKPIT_PROFILE: 'e2e', COCKPIT_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`browser host did not start:\n${stdout}\n${stderr}`)), 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = READY_LINE.exec(stdout);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`browser host exited with ${code}:\n${stdout}\n${stderr}`));
+    });
+  });
+  const parsed = new URL(url);
+  return {
+    url,
+    origin: parsed.origin,
+    token: parsed.searchParams.get('token') ?? '',
+    dataDir,
+    journalPath: join(dataDir, 'e2e.sqlite'),
+    stderr: () => stderr,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => {
+          rmSync(dataDir, { recursive: true, force: true });
+          resolve(code);
+        });
+        process.kill(-child.pid!, 'SIGTERM');
+      }),
+  };
+}
