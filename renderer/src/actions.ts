@@ -1,0 +1,144 @@
+// What the operator does, and how the window hydrates: commands through
+// `window.cockpit`, results into the store. A failed command is shown in
+// words in the notices (and returned, for the view that asked).
+import type {
+  CockpitEvent,
+  CommandName,
+  CommandRequest,
+  CommandResponse,
+  Failure,
+} from '../../shared/index.js';
+import { invoke } from './api.js';
+import { touchedLineages } from './store/apply.js';
+import { nextFrame, type Schedule } from './store/pump.js';
+import { useCockpit } from './store/store.js';
+
+const store = () => useCockpit.getState();
+
+function report(name: string, failure: Failure): void {
+  const { code, message } = failure.error;
+  store().notify({ level: 'error', code, message: `${name}: ${message}` });
+}
+
+/** Invokes a command; a failure is also reported in the notices unless `quiet`. */
+export async function command<N extends CommandName>(
+  name: N,
+  request: CommandRequest<N>,
+  options: { quiet?: boolean } = {},
+): Promise<CommandResponse<N>> {
+  const response = await invoke(name, request);
+  if (!response.ok && !options.quiet) report(name, response);
+  return response;
+}
+
+/** Loads the read model and the session list (on start and after a reconnect). */
+export async function hydrate(): Promise<void> {
+  await refreshSnapshot({ quiet: false });
+  if (store().lineage.correlationId) refreshLineage();
+}
+
+// ---------------------------------------------------------------------------
+// The lineage graph of the selected correlation id
+
+let inflight: string | null = null;
+let again = false;
+let cancelFrame: (() => void) | null = null;
+let schedule: Schedule = nextFrame;
+
+/** For tests or other hosts: how a deferred re-fetch waits for the next frame. */
+export function setLineageScheduler(next: Schedule): void {
+  schedule = next;
+}
+
+/** Fetches the selected graph; while one fetch runs, at most one more follows it. */
+export function refreshLineage(): void {
+  const correlationId = store().lineage.correlationId;
+  if (!correlationId) return;
+  if (inflight === correlationId) {
+    again = true;
+    return;
+  }
+  inflight = correlationId;
+  again = false;
+  store().setLineageLoading(correlationId);
+  void command('lineage', { correlationId }, { quiet: true }).then((response) => {
+    if (inflight === correlationId) inflight = null;
+    if (response.ok) {
+      store().setLineageGraph(correlationId, {
+        correlationId,
+        nodes: response.nodes ?? [],
+        edges: response.edges ?? [],
+      });
+    } else {
+      store().setLineageError(correlationId, response.error.message);
+    }
+    if (again && store().lineage.correlationId === correlationId && !cancelFrame) {
+      again = false;
+      cancelFrame = schedule(() => {
+        cancelFrame = null;
+        refreshLineage();
+      });
+    }
+  });
+}
+
+export function selectLineage(correlationId: string | undefined | null): void {
+  if (!correlationId) return;
+  const current = store().lineage.correlationId;
+  store().setLineageSelection(correlationId);
+  if (current !== correlationId) refreshLineage();
+}
+
+/** Called after each frame's batch is applied: re-fetch the graph if its lineage moved. */
+export function afterBatch(batch: readonly CockpitEvent[]): void {
+  const selected = store().lineage.correlationId;
+  if (selected && touchedLineages(batch).has(selected)) refreshLineage();
+}
+
+// ---------------------------------------------------------------------------
+// Operator commands
+
+export async function startSession(request: CommandRequest<'session.start'>) {
+  const response = await command('session.start', request);
+  if (response.ok) void refreshSnapshot();
+  return response;
+}
+
+export async function stopSession() {
+  const response = await command('session.stop', {});
+  if (response.ok) void refreshSnapshot();
+  return response;
+}
+
+let pushSnapshot: ((batch: CockpitEvent[]) => void) | null = null;
+
+/** Where explicitly fetched snapshots go (the event pump), set at startup. */
+export function setSnapshotSink(push: (batch: CockpitEvent[]) => void): void {
+  pushSnapshot = push;
+}
+
+export async function refreshSnapshot(options: { quiet?: boolean } = { quiet: true }): Promise<void> {
+  const [snapshot, sessions] = await Promise.all([
+    command('snapshot', {}, options),
+    command('session.list', {}, options),
+  ]);
+  if (snapshot.ok && pushSnapshot) {
+    const { session, slots, account, openOrders, trades, marks } = snapshot;
+    pushSnapshot([{ type: 'snapshot', snapshot: { session, slots, account, openOrders, trades, marks } }]);
+  }
+  if (sessions.ok) store().setSessions(sessions.sessions ?? []);
+}
+
+export async function submitIntent(request: CommandRequest<'intent.submit'>) {
+  const response = await command('intent.submit', request);
+  if (response.ok) selectLineage(response.correlationId);
+  return response;
+}
+
+export function exitSlot(slotId: number) {
+  return command('trade.exit', { slotId });
+}
+
+export function cancelOrder(clientOrderId: string) {
+  return command('order.cancel', { clientOrderId });
+}

@@ -1,0 +1,56 @@
+// Startup outside React (so StrictMode's double effects cannot subscribe
+// twice): install the WebSocket transport when no preload gave us
+// `window.cockpit`, pump events into the store once per frame, hydrate.
+import type { CockpitEvent } from '../../shared/index.js';
+import { afterBatch, hydrate, setSnapshotSink } from './actions.js';
+import { EventPump } from './store/pump.js';
+import { useCockpit } from './store/store.js';
+import { browserHostUrl, createWebSocketTransport } from './transport/websocket.js';
+
+let booted = false;
+
+export function boot(): void {
+  if (booted) return;
+  booted = true;
+  const store = useCockpit.getState;
+
+  let transport: ReturnType<typeof createWebSocketTransport> | null = null;
+  if (!window.cockpit) {
+    transport = createWebSocketTransport({ url: browserHostUrl(window.location) });
+    window.cockpit = transport.api;
+  }
+  const api = window.cockpit!;
+
+  const pump = new EventPump((batch: CockpitEvent[]) => {
+    store().applyEvents(batch, Date.now());
+    afterBatch(batch);
+  });
+  setSnapshotSink((batch) => pump.push(batch));
+  api.subscribe((batch) => pump.push(batch));
+
+  if (!transport) {
+    store().setConnection('native');
+    void hydrate();
+    return;
+  }
+  let everOpen = false;
+  let lost = false;
+  store().setConnection(transport.state());
+  transport.onState((state) => {
+    store().setConnection(state);
+    if (state === 'open') {
+      if (lost) store().notify({ level: 'info', code: 'RECONNECTED', message: 'reconnected to the host' });
+      everOpen = true;
+      lost = false;
+      void hydrate();
+    } else if (state === 'closed' && everOpen && !lost) {
+      lost = true;
+      store().notify({
+        level: 'warning',
+        code: 'CONNECTION_LOST',
+        message: 'connection to the host lost; reconnecting',
+      });
+    }
+  });
+  if (transport.state() === 'open') void hydrate();
+}

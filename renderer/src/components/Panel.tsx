@@ -1,0 +1,19 @@
+import type { ReactNode } from 'react';
+
+export function Panel(props: {
+  title: string;
+  extra?: ReactNode;
+  className?: string;
+  children: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <section className={`panel ${props.className ?? ''}`} data-testid={props.testId}>
+      <header className="panel-head">
+        <h2>{props.title}</h2>
+        {props.extra !== undefined ? <div className="panel-extra">{props.extra}</div> : null}
+      </header>
+      <div className="panel-body">{props.children}</div>
+    </section>
+  );
+}

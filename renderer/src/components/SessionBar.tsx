@@ -1,0 +1,165 @@
+// Top bar: start/stop a session (venue, seed, symbols, capital, slots), its
+// status, the connection, and live marks per symbol.
+import { memo, useState, type FormEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { startSession, stopSession } from '../actions.js';
+import { baseOf, price } from '../lib/format.js';
+import { checkSession, DEFAULT_SYMBOLS, splitList } from '../lib/ticket.js';
+import { isRunning } from '../store/apply.js';
+import { useCockpit } from '../store/store.js';
+
+const DEFAULT_SYMBOL_LIST = splitList(DEFAULT_SYMBOLS);
+
+export function SessionBar() {
+  const [venue, setVenue] = useState('paper');
+  const [seed, setSeed] = useState('');
+  const [symbols, setSymbols] = useState(DEFAULT_SYMBOLS);
+  const [capital, setCapital] = useState('10000');
+  const [slots, setSlots] = useState('4');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const current = useCockpit((s) => s.session.current);
+  const connection = useCockpit((s) => s.session.connection);
+  const notify = useCockpit((s) => s.notify);
+  const running = isRunning(current);
+
+  async function onStart(event: FormEvent) {
+    event.preventDefault();
+    const checked = checkSession({ venue, seed, symbols, capital, slots });
+    if (!checked.ok) {
+      setError(checked.error.message);
+      notify({
+        level: 'error',
+        code: checked.error.code,
+        message: `session.start: ${checked.error.message}`,
+      });
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    const response = await startSession(checked.request);
+    setBusy(false);
+    if (!response.ok) setError(response.error.message);
+  }
+
+  async function onStop() {
+    setBusy(true);
+    const response = await stopSession();
+    setBusy(false);
+    setError(response.ok ? null : response.error.message);
+  }
+
+  const status = current
+    ? `${running ? 'running' : 'stopped'} · ${current.sessionId}`
+    : connection === 'open' || connection === 'native'
+      ? 'no session'
+      : 'no session (connecting)';
+
+  return (
+    <header className="session-bar">
+      <div className="brand">
+        <span className={`conn conn-${connection}`} title={`host connection: ${connection}`} />
+        COCKPIT
+      </div>
+      <form className="session-form" onSubmit={onStart}>
+        <label>
+          venue
+          <select data-testid="session-venue" value={venue} onChange={(e) => setVenue(e.target.value)}>
+            <option value="paper">paper</option>
+          </select>
+        </label>
+        <label>
+          seed
+          <input
+            data-testid="session-seed"
+            className="w-seed"
+            value={seed}
+            placeholder="auto"
+            inputMode="numeric"
+            onChange={(e) => setSeed(e.target.value)}
+          />
+        </label>
+        <label>
+          symbols
+          <input
+            data-testid="session-symbols"
+            className="w-symbols"
+            value={symbols}
+            onChange={(e) => setSymbols(e.target.value)}
+          />
+        </label>
+        <label>
+          capital
+          <input
+            data-testid="session-capital"
+            className="w-num"
+            value={capital}
+            inputMode="decimal"
+            onChange={(e) => setCapital(e.target.value)}
+          />
+        </label>
+        <label>
+          slots
+          <input
+            data-testid="session-slots"
+            className="w-slots"
+            value={slots}
+            inputMode="numeric"
+            onChange={(e) => setSlots(e.target.value)}
+          />
+        </label>
+        <button data-testid="session-start" type="submit" className="btn btn-go" disabled={busy}>
+          Start
+        </button>
+        <button
+          data-testid="session-stop"
+          type="button"
+          className="btn btn-stop"
+          disabled={busy || !running}
+          onClick={onStop}
+        >
+          Stop
+        </button>
+      </form>
+      <div
+        className={`session-status ${running ? 'is-running' : ''}`}
+        data-testid="session-status"
+        title={status}
+      >
+        {status}
+      </div>
+      {error ? (
+        <div className="session-error" data-testid="session-error" title={error}>
+          {error}
+        </div>
+      ) : null}
+      <Marks symbols={current?.symbols ?? DEFAULT_SYMBOL_LIST} />
+    </header>
+  );
+}
+
+const Marks = memo(function Marks({ symbols }: { symbols: string[] }) {
+  const known = useCockpit(useShallow((s) => Object.keys(s.market.marks)));
+  const all = [...symbols, ...known.filter((k) => !symbols.includes(k))];
+  return (
+    <div className="marks">
+      {all.map((symbol) => (
+        <Mark key={symbol} symbol={symbol} />
+      ))}
+    </div>
+  );
+});
+
+const Mark = memo(function Mark({ symbol }: { symbol: string }) {
+  const mark = useCockpit((s) => s.market.marks[symbol]);
+  const dir =
+    mark && mark.prev !== null ? (mark.price > mark.prev ? 'up' : mark.price < mark.prev ? 'down' : '') : '';
+  return (
+    <div className="mark" title={symbol}>
+      <span className="mark-sym">{baseOf(symbol)}</span>
+      <span className={`mark-px num ${dir}`} data-testid={`mark-${baseOf(symbol)}`}>
+        {mark ? price(mark.price) : '—'}
+      </span>
+    </div>
+  );
+});

@@ -1,0 +1,281 @@
+// Slots, open orders and the trade blotter. Rows are memoized (the reducer
+// keeps unchanged row objects); clicking a row selects its lineage.
+import { memo, useState, type MouseEvent } from 'react';
+import type { OpenOrder, SlotSnapshot, TradeSummary } from '../../../shared/index.js';
+import { cancelOrder, exitSlot, selectLineage } from '../actions.js';
+import { clock, DASH, money, pnlClass, price, qty, signedMoney } from '../lib/format.js';
+import { toneOf } from '../lib/tone.js';
+import { useCockpit } from '../store/store.js';
+import { Panel } from './Panel.js';
+
+const MAX_TRADE_ROWS = 200;
+
+function useSelected(): string | null {
+  return useCockpit((s) => s.lineage.correlationId);
+}
+
+function SideCell({ side }: { side: string | undefined }) {
+  if (!side) return <td className="muted">{DASH}</td>;
+  const long = side === 'LONG' || side === 'BUY';
+  return <td className={long ? 'long' : 'short'}>{side}</td>;
+}
+
+function StateBadge({ state }: { state: string }) {
+  return <span className={`badge tone-${toneOf(state)}`}>{state}</span>;
+}
+
+/** A row button that runs a command and stays disabled while it runs. */
+function RowAction(props: { testId: string; label: string; title: string; run: () => Promise<unknown> }) {
+  const [busy, setBusy] = useState(false);
+  async function onClick(event: MouseEvent) {
+    event.stopPropagation();
+    setBusy(true);
+    try {
+      await props.run();
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <button
+      type="button"
+      className="btn btn-row"
+      data-testid={props.testId}
+      title={props.title}
+      disabled={busy}
+      onClick={onClick}
+    >
+      {props.label}
+    </button>
+  );
+}
+
+// ---------------------------------------------------------------------------
+
+export function SlotsTable() {
+  const slots = useCockpit((s) => s.book.slots);
+  const selected = useSelected();
+  const busy = slots.filter((s) => !s.free).length;
+  return (
+    <Panel
+      title="Slots"
+      extra={<span className="muted">{slots.length ? `${busy}/${slots.length} busy` : ''}</span>}
+    >
+      <table className="grid" data-testid="slots-table">
+        <thead>
+          <tr>
+            <th>slot</th>
+            <th>stage</th>
+            <th>asset</th>
+            <th>side</th>
+            <th className="r">size</th>
+            <th className="r">entry</th>
+            <th className="r">mark</th>
+            <th className="r">unrl. PnL</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {slots.map((slot) => (
+            <SlotRow
+              key={slot.slotId}
+              slot={slot}
+              selected={!!slot.correlationId && slot.correlationId === selected}
+            />
+          ))}
+          {slots.length === 0 ? (
+            <tr className="empty">
+              <td colSpan={9}>no session</td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </Panel>
+  );
+}
+
+const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; selected: boolean }) {
+  const liveMark = useCockpit((s) => (slot.asset ? s.market.marks[slot.asset]?.price : undefined));
+  const mark = slot.free ? undefined : slot.markPrice || liveMark;
+  const hasPosition = !slot.free && slot.size > 0;
+  return (
+    <tr
+      data-testid={`slot-row-${slot.slotId}`}
+      data-state={slot.state}
+      className={`${slot.free ? 'free' : 'busy'} ${selected ? 'selected' : ''} ${slot.correlationId ? 'clickable' : ''}`}
+      onClick={() => selectLineage(slot.correlationId)}
+    >
+      <td className="num">{slot.slotId}</td>
+      <td>
+        <StateBadge state={slot.state} />
+      </td>
+      <td>{slot.free ? DASH : (slot.asset ?? DASH)}</td>
+      <SideCell side={slot.free ? undefined : slot.side} />
+      <td className="num r">{slot.free ? DASH : qty(slot.size)}</td>
+      <td className="num r">{hasPosition || slot.entryPrice ? price(slot.entryPrice) : DASH}</td>
+      <td className="num r">{mark ? price(mark) : DASH}</td>
+      <td className={`num r ${pnlClass(slot.unrealizedPnl)}`}>
+        {slot.free ? DASH : signedMoney(slot.unrealizedPnl)}
+      </td>
+      <td className="act">
+        {slot.free ? null : (
+          <RowAction
+            testId={`slot-exit-${slot.slotId}`}
+            label="Exit"
+            title={`exit the trade in slot ${slot.slotId}`}
+            run={() => {
+              selectLineage(slot.correlationId);
+              return exitSlot(slot.slotId);
+            }}
+          />
+        )}
+      </td>
+    </tr>
+  );
+});
+
+// ---------------------------------------------------------------------------
+
+export function OrdersTable() {
+  const orders = useCockpit((s) => s.book.openOrders);
+  const selected = useSelected();
+  return (
+    <Panel title="Open orders" extra={<span className="muted">{orders.length || ''}</span>}>
+      <table className="grid" data-testid="orders-table">
+        <thead>
+          <tr>
+            <th>time</th>
+            <th>asset</th>
+            <th>side</th>
+            <th>type</th>
+            <th className="r">size</th>
+            <th className="r">filled</th>
+            <th className="r">limit</th>
+            <th>status</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {orders.map((order) => (
+            <OrderRow key={order.clientOrderId} order={order} selected={order.correlationId === selected} />
+          ))}
+          {orders.length === 0 ? (
+            <tr className="empty">
+              <td colSpan={9}>no open orders</td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </Panel>
+  );
+}
+
+const OrderRow = memo(function OrderRow({ order, selected }: { order: OpenOrder; selected: boolean }) {
+  return (
+    <tr
+      data-testid={`order-row-${order.clientOrderId}`}
+      data-state={order.status}
+      className={`clickable ${selected ? 'selected' : ''}`}
+      title={`${order.clientOrderId}${order.reduceOnly ? ' (reduce-only)' : ''}`}
+      onClick={() => selectLineage(order.correlationId)}
+    >
+      <td className="num muted">{clock(order.placedAt)}</td>
+      <td>{order.asset}</td>
+      <SideCell side={order.side} />
+      <td>
+        {order.orderType}
+        {order.reduceOnly ? <span className="tag">RO</span> : null}
+      </td>
+      <td className="num r">{qty(order.size)}</td>
+      <td className="num r">{qty(order.filledSize)}</td>
+      <td className="num r">{order.limitPrice !== undefined ? price(order.limitPrice) : DASH}</td>
+      <td>
+        <StateBadge state={order.status} />
+      </td>
+      <td className="act">
+        <RowAction
+          testId={`order-cancel-${order.clientOrderId}`}
+          label="Cancel"
+          title={`cancel ${order.clientOrderId}`}
+          run={() => {
+            selectLineage(order.correlationId);
+            return cancelOrder(order.clientOrderId);
+          }}
+        />
+      </td>
+    </tr>
+  );
+});
+
+// ---------------------------------------------------------------------------
+
+export function TradesTable() {
+  const trades = useCockpit((s) => s.book.trades);
+  const selected = useSelected();
+  const rows = [...trades].sort((a, b) => b.openedAt - a.openedAt).slice(0, MAX_TRADE_ROWS);
+  const realized = trades.reduce((sum, t) => sum + (Number.isFinite(t.realizedPnl) ? t.realizedPnl : 0), 0);
+  return (
+    <Panel
+      title="Trades"
+      extra={
+        trades.length ? (
+          <span className="muted">
+            {trades.length} · realized <span className={pnlClass(realized)}>{signedMoney(realized)}</span>
+          </span>
+        ) : null
+      }
+    >
+      <table className="grid" data-testid="trades-table">
+        <thead>
+          <tr>
+            <th>opened</th>
+            <th>state</th>
+            <th>asset</th>
+            <th>side</th>
+            <th className="r">size</th>
+            <th className="r">entry</th>
+            <th className="r">exit</th>
+            <th className="r">real. PnL</th>
+            <th className="r">fees</th>
+            <th>reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((trade) => (
+            <TradeRow key={trade.tradeId} trade={trade} selected={trade.correlationId === selected} />
+          ))}
+          {rows.length === 0 ? (
+            <tr className="empty">
+              <td colSpan={10}>no trades yet</td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </Panel>
+  );
+}
+
+const TradeRow = memo(function TradeRow({ trade, selected }: { trade: TradeSummary; selected: boolean }) {
+  return (
+    <tr
+      data-testid={`trade-row-${trade.tradeId}`}
+      data-state={trade.state}
+      className={`clickable ${selected ? 'selected' : ''}`}
+      title={trade.tradeId}
+      onClick={() => selectLineage(trade.correlationId)}
+    >
+      <td className="num muted">{clock(trade.openedAt)}</td>
+      <td>
+        <StateBadge state={trade.state} />
+      </td>
+      <td>{trade.asset}</td>
+      <SideCell side={trade.side} />
+      <td className="num r">{qty(trade.size)}</td>
+      <td className="num r">{price(trade.entryPrice)}</td>
+      <td className="num r">{trade.exitPrice !== undefined ? price(trade.exitPrice) : DASH}</td>
+      <td className={`num r ${pnlClass(trade.realizedPnl)}`}>{signedMoney(trade.realizedPnl)}</td>
+      <td className="num r">{money(trade.fees)}</td>
+      <td>{trade.closeReason ?? DASH}</td>
+    </tr>
+  );
+});

@@ -1,0 +1,192 @@
+// The intent ticket. What the operator typed is checked against the shared
+// IntentRequest schema (the host's own rule) and, when it passes, sent; the
+// host's answer is shown in words either way.
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { submitIntent } from '../actions.js';
+import { splitList, checkIntent, DEFAULT_SYMBOLS } from '../lib/ticket.js';
+import { useCockpit } from '../store/store.js';
+import { Panel } from './Panel.js';
+
+const FALLBACK_SYMBOLS = splitList(DEFAULT_SYMBOLS);
+const RESULT_MS = 6_000;
+
+export function Ticket() {
+  const symbols = useCockpit(useShallow((s) => s.session.current?.symbols ?? FALLBACK_SYMBOLS));
+  const notify = useCockpit((s) => s.notify);
+  const [asset, setAsset] = useState<string | null>(null);
+  const [side, setSide] = useState('LONG');
+  const [orderType, setOrderType] = useState('MARKET');
+  const [size, setSize] = useState('0.01');
+  const [limit, setLimit] = useState('');
+  const [leverage, setLeverage] = useState('1');
+  const [legs, setLegs] = useState('');
+  const [takeProfit, setTakeProfit] = useState('');
+  const [stopLoss, setStopLoss] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const resultTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  useEffect(
+    () => () => {
+      if (resultTimer.current) clearTimeout(resultTimer.current);
+    },
+    [],
+  );
+
+  // Until the operator types an asset, the ticket follows the session's first symbol.
+  const shownAsset = asset ?? symbols[0] ?? '';
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    setResult(null);
+    const checked = checkIntent({
+      asset: shownAsset,
+      side,
+      orderType,
+      size,
+      limit,
+      leverage,
+      legs,
+      takeProfit,
+      stopLoss,
+    });
+    if (!checked.ok) {
+      setError(checked.error.message);
+      notify({
+        level: 'error',
+        code: checked.error.code,
+        message: `intent.submit: ${checked.error.message}`,
+      });
+      return;
+    }
+    setBusy(true);
+    const response = await submitIntent(checked.request);
+    setBusy(false);
+    if (!response.ok) {
+      setError(response.error.message);
+      return;
+    }
+    setError(null);
+    setResult(response.intentId);
+    if (resultTimer.current) clearTimeout(resultTimer.current);
+    resultTimer.current = setTimeout(() => setResult(null), RESULT_MS);
+  }
+
+  return (
+    <Panel title="Intent ticket" className="ticket">
+      <form onSubmit={onSubmit} className="ticket-form" noValidate>
+        <label className="span2">
+          asset
+          <input
+            data-testid="ticket-asset"
+            list="ticket-symbols"
+            value={shownAsset}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(e) => setAsset(e.target.value)}
+          />
+          <datalist id="ticket-symbols">
+            {symbols.map((s) => (
+              <option key={s} value={s} />
+            ))}
+          </datalist>
+        </label>
+        <label>
+          side
+          <select
+            data-testid="ticket-side"
+            value={side}
+            onChange={(e) => setSide(e.target.value)}
+            className={side === 'LONG' ? 'long' : 'short'}
+          >
+            <option value="LONG">LONG</option>
+            <option value="SHORT">SHORT</option>
+          </select>
+        </label>
+        <label>
+          type
+          <select data-testid="ticket-type" value={orderType} onChange={(e) => setOrderType(e.target.value)}>
+            <option value="MARKET">MARKET</option>
+            <option value="LIMIT">LIMIT</option>
+          </select>
+        </label>
+        <label>
+          size
+          <input
+            data-testid="ticket-size"
+            inputMode="decimal"
+            value={size}
+            onChange={(e) => setSize(e.target.value)}
+          />
+        </label>
+        <label className={orderType === 'MARKET' ? 'dim' : ''}>
+          limit price
+          <input
+            data-testid="ticket-limit"
+            inputMode="decimal"
+            value={limit}
+            placeholder={orderType === 'MARKET' ? 'market' : 'required'}
+            onChange={(e) => setLimit(e.target.value)}
+          />
+        </label>
+        <label>
+          leverage
+          <input
+            data-testid="ticket-leverage"
+            inputMode="decimal"
+            value={leverage}
+            onChange={(e) => setLeverage(e.target.value)}
+          />
+        </label>
+        <label>
+          exit legs
+          <input
+            data-testid="ticket-legs"
+            value={legs}
+            placeholder="1"
+            title="comma-separated ratios summing to 1, e.g. 0.5,0.5"
+            onChange={(e) => setLegs(e.target.value)}
+          />
+        </label>
+        <label>
+          take profit
+          <input
+            data-testid="ticket-tp"
+            inputMode="decimal"
+            value={takeProfit}
+            placeholder="—"
+            onChange={(e) => setTakeProfit(e.target.value)}
+          />
+        </label>
+        <label>
+          stop loss
+          <input
+            data-testid="ticket-sl"
+            inputMode="decimal"
+            value={stopLoss}
+            placeholder="—"
+            onChange={(e) => setStopLoss(e.target.value)}
+          />
+        </label>
+        <button
+          data-testid="ticket-submit"
+          type="submit"
+          className={`btn span2 ${side === 'LONG' ? 'btn-long' : 'btn-short'}`}
+          disabled={busy}
+        >
+          {side === 'LONG' ? 'Buy / Long' : 'Sell / Short'} {shownAsset}
+        </button>
+        <div className="ticket-error span2" data-testid="ticket-error" role="alert">
+          {error ?? ''}
+        </div>
+        {result ? (
+          <div className="ticket-result span2" data-testid="ticket-result">
+            sent intent {result}
+          </div>
+        ) : null}
+      </form>
+    </Panel>
+  );
+}

@@ -1,0 +1,151 @@
+// One bound zustand store built from slices (session, market, book, journal,
+// lineage, pnl, notices). Host events reach it only through `applyEvents`,
+// called once per animation frame by the event pump; views read selectors.
+import { create, type StateCreator } from 'zustand';
+import type { LineageGraph, SessionInfo } from '../../../shared/index.js';
+import { applyBatch, initialData, pushNotice, upsertSession } from './apply.js';
+import type {
+  BookState,
+  ConnectionStatus,
+  DataState,
+  JournalState,
+  LineageState,
+  MarketState,
+  Notice,
+  NoticesState,
+  PnlState,
+  SessionState,
+} from './types.js';
+import type { CockpitEvent } from '../../../shared/index.js';
+
+export interface SessionSlice {
+  session: SessionState;
+  setConnection(connection: ConnectionStatus): void;
+  setSessions(sessions: SessionInfo[]): void;
+}
+export interface MarketSlice {
+  market: MarketState;
+}
+export interface BookSlice {
+  book: BookState;
+}
+export interface JournalSlice {
+  journal: JournalState;
+}
+export interface LineageSlice {
+  lineage: LineageState;
+  /** Selects a lineage (null clears); keeps the graph when it is the same one. */
+  setLineageSelection(correlationId: string | null): void;
+  setLineageLoading(correlationId: string): void;
+  setLineageGraph(correlationId: string, graph: LineageGraph): void;
+  setLineageError(correlationId: string, message: string): void;
+  selectNode(nodeId: string | null): void;
+}
+export interface PnlSlice {
+  pnl: PnlState;
+}
+export interface NoticesSlice {
+  notices: NoticesState;
+  notify(notice: Omit<Notice, 'id' | 'ts'> & { ts?: number }): void;
+  clearNotices(): void;
+}
+export interface RootActions {
+  /** Applies one frame's worth of host events (see apply.ts). */
+  applyEvents(batch: readonly CockpitEvent[], now: number): void;
+}
+
+export type CockpitStore = SessionSlice &
+  MarketSlice &
+  BookSlice &
+  JournalSlice &
+  LineageSlice &
+  PnlSlice &
+  NoticesSlice &
+  RootActions;
+
+type Slice<T> = StateCreator<CockpitStore, [], [], T>;
+
+const initial: DataState = initialData();
+
+const sessionSlice: Slice<SessionSlice> = (set) => ({
+  session: initial.session,
+  setConnection: (connection) =>
+    set((s) => (s.session.connection === connection ? s : { session: { ...s.session, connection } })),
+  setSessions: (sessions) =>
+    set((s) => {
+      let merged = s.session.sessions;
+      for (const info of sessions) merged = upsertSession(merged, info);
+      return { session: { ...s.session, sessions: merged } };
+    }),
+});
+
+const marketSlice: Slice<MarketSlice> = () => ({ market: initial.market });
+const bookSlice: Slice<BookSlice> = () => ({ book: initial.book });
+const journalSlice: Slice<JournalSlice> = () => ({ journal: initial.journal });
+const pnlSlice: Slice<PnlSlice> = () => ({ pnl: initial.pnl });
+
+const lineageSlice: Slice<LineageSlice> = (set) => ({
+  lineage: initial.lineage,
+  setLineageSelection: (correlationId) =>
+    set((s) =>
+      s.lineage.correlationId === correlationId
+        ? s
+        : {
+            lineage: {
+              correlationId,
+              graph: null,
+              selectedNodeId: null,
+              status: correlationId ? 'loading' : 'idle',
+              error: null,
+            },
+          },
+    ),
+  setLineageLoading: (correlationId) =>
+    set((s) =>
+      s.lineage.correlationId !== correlationId || s.lineage.graph
+        ? s
+        : { lineage: { ...s.lineage, status: 'loading', error: null } },
+    ),
+  setLineageGraph: (correlationId, graph) =>
+    set((s) => {
+      if (s.lineage.correlationId !== correlationId) return s; // a stale answer
+      const keep = s.lineage.selectedNodeId;
+      const selectedNodeId = keep && graph.nodes.some((n) => n.id === keep) ? keep : null;
+      return { lineage: { ...s.lineage, graph, selectedNodeId, status: 'ready', error: null } };
+    }),
+  setLineageError: (correlationId, message) =>
+    set((s) =>
+      s.lineage.correlationId !== correlationId
+        ? s
+        : { lineage: { ...s.lineage, status: 'error', error: message } },
+    ),
+  selectNode: (nodeId) =>
+    set((s) =>
+      s.lineage.selectedNodeId === nodeId ? s : { lineage: { ...s.lineage, selectedNodeId: nodeId } },
+    ),
+});
+
+const noticesSlice: Slice<NoticesSlice> = (set) => ({
+  notices: initial.notices,
+  notify: (notice) =>
+    set((s) => ({ notices: pushNotice(s.notices, { ...notice, ts: notice.ts ?? Date.now() }) })),
+  clearNotices: () => set((s) => ({ notices: { items: [], nextId: s.notices.nextId } })),
+});
+
+const rootActions: Slice<RootActions> = (set, get) => ({
+  applyEvents: (batch, now) => {
+    const changed = applyBatch(get(), batch, now);
+    if (Object.keys(changed).length > 0) set(changed);
+  },
+});
+
+export const useCockpit = create<CockpitStore>()((...a) => ({
+  ...sessionSlice(...a),
+  ...marketSlice(...a),
+  ...bookSlice(...a),
+  ...journalSlice(...a),
+  ...lineageSlice(...a),
+  ...pnlSlice(...a),
+  ...noticesSlice(...a),
+  ...rootActions(...a),
+}));

@@ -1,0 +1,102 @@
+// The window's read model: plain data, one part per slice. Reducers over it
+// are pure (apply.ts) so they are tested without a DOM.
+import type {
+  AccountSnapshot,
+  JournalEvent,
+  LineageGraph,
+  NoticeLevel,
+  OpenOrder,
+  SessionInfo,
+  SlotSnapshot,
+  TradeSummary,
+} from '../../../shared/index.js';
+
+export type ConnectionStatus = 'connecting' | 'open' | 'closed' | 'native';
+
+export interface SessionState {
+  /** The host's current session (running or last stopped), null when none. */
+  current: SessionInfo | null;
+  sessions: SessionInfo[];
+  connection: ConnectionStatus;
+}
+
+export interface MarkState {
+  price: number;
+  /** The previous different price, to colour an up/down tick. */
+  prev: number | null;
+  ts: number;
+}
+
+export interface MarketState {
+  marks: Record<string, MarkState>;
+}
+
+export interface BookState {
+  slots: SlotSnapshot[];
+  account: AccountSnapshot | null;
+  openOrders: OpenOrder[];
+  trades: TradeSummary[];
+  hydrated: boolean;
+}
+
+export interface JournalState {
+  /** Recent events per lineage, in seq order, bounded per lineage. */
+  byCorrelation: Record<string, JournalEvent[]>;
+  /** Lineages from least to most recently touched, bounded. */
+  order: string[];
+  /** The newest events across lineages, newest last, bounded. */
+  tape: JournalEvent[];
+  sessionId: string | null;
+  lastSeq: number;
+}
+
+export interface LineageState {
+  correlationId: string | null;
+  graph: LineageGraph | null;
+  selectedNodeId: string | null;
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  error: string | null;
+}
+
+export interface PnlPoint {
+  t: number;
+  equity: number;
+  realized: number;
+  unrealized: number;
+}
+
+export interface PnlState {
+  points: PnlPoint[];
+}
+
+export interface Notice {
+  id: number;
+  level: NoticeLevel;
+  code: string;
+  message: string;
+  ts: number;
+  correlationId?: string;
+}
+
+export interface NoticesState {
+  items: Notice[];
+  nextId: number;
+}
+
+export interface DataState {
+  session: SessionState;
+  market: MarketState;
+  book: BookState;
+  journal: JournalState;
+  lineage: LineageState;
+  pnl: PnlState;
+  notices: NoticesState;
+}
+
+export const LIMITS = {
+  pnlPoints: 5_000,
+  notices: 200,
+  journalPerLineage: 500,
+  journalLineages: 200,
+  tape: 200,
+} as const;
