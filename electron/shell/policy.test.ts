@@ -3,6 +3,7 @@ import {
   APP_ORIGIN,
   checkIpcSender,
   contentSecurityPolicy,
+  isBlockedRequest,
   isSameOrigin,
   originOf,
   parseInvokeArgs,
@@ -81,6 +82,25 @@ describe('navigation origin check', () => {
     expect(originOf('data:text/plain,hi')).toBeNull();
     expect(isSameOrigin('data:text/plain,hi', 'null')).toBe(false);
     expect(originOf('app://cockpit/a/b')).toBe(APP_ORIGIN);
+  });
+});
+
+describe('request filter of the Electron window', () => {
+  it('blocks every network and disk request, lets the window, data: images and devtools through', () => {
+    for (const url of [
+      'https://evil.example/x.js',
+      'http://127.0.0.1:8080/',
+      'ws://127.0.0.1:1/ws',
+      'wss://x/',
+      'file:///etc/passwd',
+      'ftp://x/',
+      '::',
+    ]) {
+      expect(isBlockedRequest(url), url).toBe(true);
+    }
+    for (const url of ['app://cockpit/assets/a.js', 'data:image/png;base64,AA==', 'devtools://devtools/x']) {
+      expect(isBlockedRequest(url), url).toBe(false);
+    }
   });
 });
 

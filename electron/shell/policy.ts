@@ -63,6 +63,21 @@ export function isSameOrigin(url: string, trustedOrigin: string): boolean {
   return origin !== null && origin === trustedOrigin;
 }
 
+/** Schemes that reach the network or the disk; the Electron window needs none of them. */
+const NETWORK_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:', 'ftp:', 'file:']);
+
+/**
+ * Requests the Electron window must not make at all (defence in depth behind the CSP): anything
+ * over the network or from the disk. The window's own files come from app://cockpit.
+ */
+export function isBlockedRequest(url: string): boolean {
+  try {
+    return NETWORK_SCHEMES.has(new URL(url).protocol);
+  } catch {
+    return true;
+  }
+}
+
 /** What main knows about the frame that sent an IPC message. */
 export interface IpcSenderFacts {
   /** The message came from the cockpit window's own webContents. */
