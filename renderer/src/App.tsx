@@ -14,6 +14,7 @@ export function App() {
         <aside className="col-left">
           <Ticket />
           <AccountPanel />
+          <Notices />
         </aside>
         <section className="col-centre">
           <SlotsTable />
@@ -25,7 +26,6 @@ export function App() {
         </aside>
         <section className="row-bottom">
           <PnlChart />
-          <Notices />
         </section>
       </main>
     </div>

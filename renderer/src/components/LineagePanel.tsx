@@ -51,7 +51,7 @@ const LineageNodeView = memo(function LineageNodeView({ data, selected }: NodePr
 });
 
 const nodeTypes = { lineage: LineageNodeView };
-const fitViewOptions = { padding: 0.15, maxZoom: 1.25 };
+const fitViewOptions = { padding: 0.08, maxZoom: 1.25, minZoom: 0.25 };
 const proOptions = { hideAttribution: false };
 
 function realizedOf(node: LineageNode): number | undefined {

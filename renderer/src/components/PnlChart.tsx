@@ -34,7 +34,9 @@ function useSize<T extends HTMLElement>() {
 }
 
 const tickTime = (t: number) => clock(t);
-const tickMoney = (v: number) => (Math.abs(v) >= 10_000 ? v.toFixed(0) : v.toFixed(2));
+const tickMoney = (v: number) => (Math.abs(v) >= 1_000_000 ? v.toFixed(0) : v.toFixed(2));
+/** At least a minute of axis, so a young series grows rightwards instead of stretching. */
+const MIN_SPAN_MS = 60_000;
 const tooltipLabel = (t: unknown) => (typeof t === 'number' ? clock(t) : '');
 const tooltipValue = (v: unknown) => (typeof v === 'number' ? money(v) : String(v));
 const tooltipStyle = { background: '#11161d', border: '1px solid #2a3340', fontSize: 11 };
@@ -47,6 +49,9 @@ export function PnlChart() {
     [points, width],
   );
   const last = points[points.length - 1];
+  const first = points[0];
+  const domain: [number, number] =
+    first && last ? [first.t, Math.max(last.t, first.t + MIN_SPAN_MS)] : [0, 1];
   return (
     <Panel
       title="PnL"
@@ -71,11 +76,12 @@ export function PnlChart() {
               dataKey="t"
               type="number"
               scale="time"
-              domain={['dataMin', 'dataMax']}
+              domain={domain}
+              allowDataOverflow
               tickFormatter={tickTime}
               stroke="#6b7785"
               fontSize={10}
-              minTickGap={40}
+              minTickGap={48}
             />
             <YAxis
               yAxisId="equity"

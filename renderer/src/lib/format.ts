@@ -10,15 +10,14 @@ function finite(value: number | null | undefined): value is number {
 /** Money: always 2 decimals, e.g. "10000.00", "-12.34". */
 export function money(value: number | null | undefined): string {
   if (!finite(value)) return DASH;
-  const text = value.toFixed(2);
-  return text === '-0.00' ? '0.00' : text;
+  return value.toFixed(2);
 }
 
 /** Signed money for PnL: "+12.34", "-12.34", "0.00". */
 export function signedMoney(value: number | null | undefined): string {
   if (!finite(value)) return DASH;
   const text = money(value);
-  return value > 0 && text !== '0.00' ? `+${text}` : text;
+  return value >= 0.005 ? `+${text}` : text;
 }
 
 /** Prices: decimals by magnitude (2 for ≥1000, 4 for ≥1, 6 below). */

@@ -2,8 +2,8 @@
 // the node and edge ids, so callers recompute it when that set changes.
 import dagre from '@dagrejs/dagre';
 
-export const NODE_WIDTH = 168;
-export const NODE_HEIGHT = 48;
+export const NODE_WIDTH = 136;
+export const NODE_HEIGHT = 44;
 
 export interface Position {
   x: number;
@@ -44,7 +44,7 @@ export function layoutLineage(
   edges: ReadonlyArray<{ from: string; to: string }>,
 ): Record<string, Position> {
   const graph = new dagre.graphlib.Graph();
-  graph.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 46, marginx: 8, marginy: 8 });
+  graph.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 30, marginx: 8, marginy: 8 });
   graph.setDefaultEdgeLabel(() => ({}));
   const ids = new Set<string>();
   for (const node of nodes) {

@@ -127,3 +127,13 @@ describe('session form', () => {
     expect(!checked.ok && checked.error.field).toBe('maxSlots');
   });
 });
+
+describe('intent ticket, order type', () => {
+  it('leaves a stale limit price out of a MARKET ticket', () => {
+    const checked = checkIntent(form({ asset: 'XYZ/USDT', orderType: 'MARKET', limit: 'NaN' }));
+    expect(checked).toEqual({
+      ok: true,
+      request: { asset: 'XYZ/USDT', side: 'LONG', orderType: 'MARKET', targetSize: 0.01, leverage: 1 },
+    });
+  });
+});

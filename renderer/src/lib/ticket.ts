@@ -57,7 +57,8 @@ export function buildIntentRequest(form: TicketForm): Record<string, unknown> {
     orderType: form.orderType,
   };
   put(request, 'targetSize', optionalNumber(form.size));
-  put(request, 'limitPrice', optionalNumber(form.limit));
+  // The limit field is the LIMIT order's; a MARKET ticket leaves it out, whatever it still holds.
+  if (form.orderType !== 'MARKET') put(request, 'limitPrice', optionalNumber(form.limit));
   put(request, 'leverage', optionalNumber(form.leverage));
   const legs = splitList(form.legs);
   if (legs.length > 0) request.exitLegRatios = legs.map((leg) => (leg === '' ? Number.NaN : Number(leg)));
