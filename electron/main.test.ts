@@ -71,7 +71,14 @@ const fake = vi.hoisted(() => {
       appHandlers.set(event, [...(appHandlers.get(event) ?? []), handler]);
     },
     whenReady: () => Promise.resolve(),
-    getPath: (name: string) => `/fake/${name}`,
+    paths: new Map<string, string>([['appData', '/fake/appData']]),
+    getPath(name: string) {
+      return this.paths.get(name) ?? `/fake/${name}`;
+    },
+    setPath(name: string, value: string) {
+      this.paths.set(name, value);
+    },
+    setName: vi.fn(),
     quit: vi.fn(),
     exit: vi.fn(),
   };
@@ -169,10 +176,11 @@ describe('Electron main process wiring', () => {
     expect(win.loaded).toBe('app://cockpit/');
   });
 
-  it('creates one host with the user data folder and the Electron build of better-sqlite3', () => {
+  it('creates one host in its own user data folder with the Electron build of better-sqlite3', () => {
+    expect(fake.electron.app.getPath('userData')).toBe('/fake/appData/trading-cockpit');
     expect(fake.cockpitOptions).toEqual([
       expect.objectContaining({
-        dataDir: '/fake/userData',
+        dataDir: '/fake/appData/trading-cockpit',
         profile: 'default',
         sqliteNativeBinding: '/cache/better_sqlite3.node',
       }),

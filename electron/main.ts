@@ -35,6 +35,10 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 app.enableSandbox();
+// Launched as `electron dist-electron/main.js`, Electron would call the app "Electron" and keep
+// its data in ~/.config/Electron: name it, and pin userData, before anything reads it.
+app.setName('Trading Cockpit');
+app.setPath('userData', path.join(app.getPath('appData'), 'trading-cockpit'));
 
 let host: CockpitHost | null = null;
 let mainWindow: BrowserWindow | null = null;
