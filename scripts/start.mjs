@@ -1,167 +1,29 @@
 // `npm start`: the Electron app where its binary is installed; otherwise the browser host and a
 // Chromium window in app mode. Says which it did. Ctrl-C stops everything it started.
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  accessSync,
-  constants,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
-import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  electronVersion,
+  findElectronBinary,
+  isRoot,
+  launchElectron,
+  prepareElectronLaunch,
+  root,
+  run,
+} from './launch-electron.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 const RENDERER_INDEX = path.join(root, 'dist', 'renderer', 'index.html');
-const MAIN_BUNDLE = path.join(root, 'dist-electron', 'main.js');
 const READY_LINE = /^Cockpit: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m;
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 const say = (line) => process.stdout.write(`${line}\n`);
 const note = (line) => process.stderr.write(`start: ${line}\n`);
-
-/** The Electron executable if the optional dependency's binary is installed, else null. */
-function electronBinary() {
-  try {
-    const binary = require('electron');
-    return typeof binary === 'string' && existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
-}
-
-/** One attempt at Electron's own binary download (it fails fast without network). */
-function tryElectronDownload() {
-  const installer = path.join(root, 'node_modules', 'electron', 'install.js');
-  if (!existsSync(installer) || process.env.COCKPIT_SKIP_ELECTRON_DOWNLOAD) return;
-  note('the Electron binary is missing: trying its download once');
-  const result = spawnSync(process.execPath, [installer], { cwd: root, stdio: 'ignore', timeout: 60_000 });
-  if (result.status !== 0) note('the Electron download did not succeed (no network?)');
-}
-
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
-  if (result.status !== 0) {
-    throw new Error(
-      `${[command, ...args].join(' ')} failed (${result.error?.message ?? `exit ${result.status}`})`,
-    );
-  }
-}
 
 function ensureRendererBuilt() {
   if (existsSync(RENDERER_INDEX)) return;
   note('the window is not built yet: npm run build:renderer');
   run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:renderer']);
-}
-
-/** An environment without npm's nodedir (it points node-gyp at Node's headers, not Electron's). */
-function envForElectronBuild() {
-  const env = { ...process.env };
-  for (const key of Object.keys(env))
-    if (/^npm_config_(nodedir|target|runtime|disturl|dist_url)$/i.test(key)) delete env[key];
-  return env;
-}
-
-function nodeGypScript() {
-  const candidates = [
-    process.env.npm_config_node_gyp,
-    process.env.npm_execpath &&
-      path.join(
-        path.dirname(process.env.npm_execpath),
-        '..',
-        'node_modules',
-        'node-gyp',
-        'bin',
-        'node-gyp.js',
-      ),
-    path.join(
-      path.dirname(process.execPath),
-      '..',
-      'lib',
-      'node_modules',
-      'npm',
-      'node_modules',
-      'node-gyp',
-      'bin',
-      'node-gyp.js',
-    ),
-  ];
-  try {
-    candidates.push(require.resolve('node-gyp/bin/node-gyp.js'));
-  } catch {
-    // not installed locally
-  }
-  return candidates.find((p) => p && existsSync(p)) ?? null;
-}
-
-/**
- * better-sqlite3 built for Electron's ABI, in its own folder under node_modules/.cache so the
- * Node build the tests use is left alone. A prebuilt binary first, node-gyp + Electron headers
- * otherwise. Returns the .node path handed to the app as COCKPIT_SQLITE_BINDING.
- */
-function electronSqliteBinding(electronVersion) {
-  const source = path.dirname(require.resolve('better-sqlite3/package.json'));
-  const sqliteVersion = JSON.parse(readFileSync(path.join(source, 'package.json'), 'utf8')).version;
-  const cacheRoot = path.join(root, 'node_modules', '.cache', 'trading-cockpit');
-  const name = `better-sqlite3-${sqliteVersion}-electron-${electronVersion}-${process.platform}-${process.arch}`;
-  const target = path.join(cacheRoot, name);
-  const binding = path.join(target, 'build', 'Release', 'better_sqlite3.node');
-  if (existsSync(binding)) return binding;
-
-  note(
-    `building better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (once, into ${path.relative(root, target)})`,
-  );
-  const work = `${target}.tmp-${process.pid}`;
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(cacheRoot, { recursive: true });
-  cpSync(source, work, { recursive: true, filter: (p) => !p.startsWith(path.join(source, 'build')) });
-  const env = envForElectronBuild();
-  const built = path.join(work, 'build', 'Release', 'better_sqlite3.node');
-  try {
-    const prebuild = path.join(root, 'node_modules', 'prebuild-install', 'bin.js');
-    if (existsSync(prebuild)) {
-      spawnSync(
-        process.execPath,
-        [
-          prebuild,
-          '--runtime=electron',
-          `--target=${electronVersion}`,
-          `--arch=${process.arch}`,
-          `--platform=${process.platform}`,
-        ],
-        { cwd: work, env, stdio: 'inherit', timeout: 120_000 },
-      );
-    }
-    if (!existsSync(built)) {
-      const gyp = nodeGypScript();
-      if (!gyp) throw new Error('node-gyp not found');
-      run(
-        process.execPath,
-        [
-          gyp,
-          'rebuild',
-          '--release',
-          `--target=${electronVersion}`,
-          `--arch=${process.arch}`,
-          '--dist-url=https://electronjs.org/headers',
-        ],
-        { cwd: work, env, timeout: 600_000 },
-      );
-    }
-    if (!existsSync(built)) throw new Error('no better_sqlite3.node was produced');
-    rmSync(target, { recursive: true, force: true });
-    renameSync(work, target);
-    return binding;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
 }
 
 /** Stops children on Ctrl-C / SIGTERM, once. */
@@ -174,23 +36,6 @@ function onStopSignal(stop) {
       stop(signal);
     });
   }
-}
-
-function startElectron(binary, sqliteBinding) {
-  run(process.execPath, [path.join(root, 'scripts', 'build-electron.mjs')]);
-  const env = { ...process.env, COCKPIT_SQLITE_BINDING: sqliteBinding };
-  delete env.ELECTRON_RUN_AS_NODE;
-  const args = [MAIN_BUNDLE];
-  if (isRoot) {
-    note(
-      "running as root: Chromium's OS sandbox cannot start for root, so Electron gets --no-sandbox; run as a normal user to keep it",
-    );
-    args.push('--no-sandbox');
-  }
-  say('Starting the Electron app');
-  const child = spawn(binary, args, { cwd: root, env, stdio: 'inherit' });
-  onStopSignal((signal) => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 }
 
 function findChromium() {
@@ -255,9 +100,7 @@ async function startBrowser(reason) {
 
   const browser = findChromium();
   if (browser === null) {
-    say(
-      `${reason}: started the browser host at ${url}, but found no Chromium: open that address in a browser`,
-    );
+    say(`${reason}: started the browser host at ${url}; no Chromium found, open that address in a browser`);
     return;
   }
   profileDir = mkdtempSync(path.join(os.tmpdir(), 'cockpit-chromium-'));
@@ -288,22 +131,17 @@ async function startBrowser(reason) {
 
 async function main() {
   ensureRendererBuilt();
-  let binary = electronBinary();
-  if (binary === null) {
-    tryElectronDownload();
-    binary = electronBinary();
-  }
+  const binary = findElectronBinary({ tryDownload: true });
   if (binary === null) return startBrowser('Electron binary not installed');
-
-  const electronVersion = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
-  let sqliteBinding;
+  let launch;
   try {
-    sqliteBinding = electronSqliteBinding(electronVersion);
+    launch = prepareElectronLaunch({ executable: binary });
   } catch (error) {
-    note(`better-sqlite3 could not be built for Electron ${electronVersion}: ${error.message}`);
-    return startBrowser('Electron is installed but its SQLite addon could not be built');
+    note(`the Electron app cannot start: ${error.message}`);
+    return startBrowser(`Electron ${electronVersion()} is installed but its SQLite addon could not be built`);
   }
-  startElectron(binary, sqliteBinding);
+  say('Starting the Electron app');
+  launchElectron(launch);
 }
 
 main().catch((error) => {
