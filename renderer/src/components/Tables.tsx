@@ -1,6 +1,6 @@
 // Slots, open orders and the trade blotter. Rows are memoized (the reducer
 // keeps unchanged row objects); clicking a row selects its lineage.
-import { memo, useState, type MouseEvent } from 'react';
+import { memo, useMemo, useState, type MouseEvent } from 'react';
 import type { OpenOrder, SlotSnapshot, TradeSummary } from '../../../shared/index.js';
 import { cancelOrder, exitSlot, selectLineage } from '../actions.js';
 import { clock, DASH, money, pnlClass, price, qty, signedMoney } from '../lib/format.js';
@@ -95,7 +95,11 @@ export function SlotsTable() {
 }
 
 const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; selected: boolean }) {
-  const liveMark = useCockpit((s) => (slot.asset ? s.market.marks[slot.asset]?.price : undefined));
+  // The kernel's mark when it has one; the live feed's only as a fallback.
+  const needsLive = !slot.free && !slot.markPrice && !!slot.asset;
+  const liveMark = useCockpit((s) =>
+    needsLive && slot.asset ? s.market.marks[slot.asset]?.price : undefined,
+  );
   const mark = slot.free ? undefined : slot.markPrice || liveMark;
   const hasPosition = !slot.free && slot.size > 0;
   return (
@@ -212,8 +216,14 @@ const OrderRow = memo(function OrderRow({ order, selected }: { order: OpenOrder;
 export function TradesTable() {
   const trades = useCockpit((s) => s.book.trades);
   const selected = useSelected();
-  const rows = [...trades].sort((a, b) => b.openedAt - a.openedAt).slice(0, MAX_TRADE_ROWS);
-  const realized = trades.reduce((sum, t) => sum + (Number.isFinite(t.realizedPnl) ? t.realizedPnl : 0), 0);
+  const rows = useMemo(
+    () => [...trades].sort((a, b) => b.openedAt - a.openedAt).slice(0, MAX_TRADE_ROWS),
+    [trades],
+  );
+  const realized = useMemo(
+    () => trades.reduce((sum, t) => sum + (Number.isFinite(t.realizedPnl) ? t.realizedPnl : 0), 0),
+    [trades],
+  );
   return (
     <Panel
       title="Trades"

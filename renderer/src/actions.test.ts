@@ -1,0 +1,129 @@
+// The lineage re-fetch: at most one request in flight per lineage, and at most
+// one more per frame however many journal events arrive meanwhile.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CockpitEvent, JournalEvent } from '../../shared/index.js';
+import { afterBatch, command, selectLineage, setLineageScheduler } from './actions.js';
+import { useCockpit } from './store/store.js';
+
+type Call = { name: string; request: object; resolve: (value: unknown) => void };
+
+let calls: Call[];
+let frames: (() => void)[];
+
+const journal = (correlationId: string, seq: number): CockpitEvent => ({
+  type: 'journal',
+  event: {
+    sessionId: 's',
+    seq,
+    eventId: `e${seq}`,
+    type: 'OrderPlaced',
+    source: 'kernel',
+    correlationId,
+    causationId: 'x',
+    ts: seq,
+    payload: {},
+  } satisfies JournalEvent,
+});
+
+const graph = (correlationId: string, state: string) => ({
+  ok: true,
+  correlationId,
+  nodes: [{ id: 'order:1', kind: 'order', state, label: 'o', events: [] }],
+  edges: [],
+});
+
+const flushPromises = () => new Promise((r) => setTimeout(r, 0));
+
+beforeEach(() => {
+  calls = [];
+  frames = [];
+  (globalThis as { window?: unknown }).window = {
+    cockpit: {
+      invoke: (name: string, request: object) =>
+        new Promise((resolve) => calls.push({ name, request, resolve })),
+      subscribe: () => () => {},
+    },
+  };
+  setLineageScheduler((cb) => {
+    frames.push(cb);
+    return () => {
+      frames = frames.filter((f) => f !== cb);
+    };
+  });
+  useCockpit.getState().setLineageSelection(null);
+  useCockpit.getState().clearNotices();
+});
+
+afterEach(() => {
+  delete (globalThis as { window?: unknown }).window;
+});
+
+describe('lineage re-fetch', () => {
+  it('fetches on selection, then once more after a burst of its journal events', async () => {
+    selectLineage('c1');
+    expect(calls.map((c) => [c.name, c.request])).toEqual([['lineage', { correlationId: 'c1' }]]);
+    expect(useCockpit.getState().lineage.status).toBe('loading');
+
+    afterBatch([journal('c1', 1)]);
+    afterBatch([journal('c1', 2), journal('other', 3)]);
+    afterBatch([journal('c1', 4)]);
+    expect(calls).toHaveLength(1); // still in flight: no second request yet
+
+    calls[0]!.resolve(graph('c1', 'PLACED'));
+    await flushPromises();
+    expect(useCockpit.getState().lineage.graph?.nodes[0]?.state).toBe('PLACED');
+    expect(calls).toHaveLength(1);
+    expect(frames).toHaveLength(1); // the follow-up waits for the next frame
+
+    frames.shift()!();
+    expect(calls).toHaveLength(2);
+    calls[1]!.resolve(graph('c1', 'CANCELED'));
+    await flushPromises();
+    expect(useCockpit.getState().lineage.graph?.nodes[0]?.state).toBe('CANCELED');
+    expect(frames).toHaveLength(0);
+  });
+
+  it('ignores events of other lineages and drops a stale answer after the selection moved', async () => {
+    selectLineage('a');
+    afterBatch([journal('zzz', 1)]);
+    selectLineage('b');
+    expect(calls.map((c) => (c.request as { correlationId: string }).correlationId)).toEqual(['a', 'b']);
+    calls[0]!.resolve(graph('a', 'FILLED'));
+    calls[1]!.resolve(graph('b', 'PLACED'));
+    await flushPromises();
+    const { lineage } = useCockpit.getState();
+    expect(lineage.correlationId).toBe('b');
+    expect(lineage.graph?.correlationId).toBe('b');
+    expect(frames).toHaveLength(0);
+  });
+
+  it('shows a failed lineage request on the graph, not as a notice', async () => {
+    selectLineage('gone');
+    calls[0]!.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'no such lineage' } });
+    await flushPromises();
+    expect(useCockpit.getState().lineage).toMatchObject({ status: 'error', error: 'no such lineage' });
+    expect(useCockpit.getState().notices.items).toHaveLength(0);
+  });
+});
+
+describe('commands', () => {
+  it('reports a failed command in words in the notices', async () => {
+    const pending = command('order.cancel', { clientOrderId: 'x' });
+    calls[0]!.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'order x is not open' } });
+    await expect(pending).resolves.toMatchObject({ ok: false });
+    expect(useCockpit.getState().notices.items[0]).toMatchObject({
+      level: 'error',
+      code: 'NOT_FOUND',
+      message: 'order.cancel: order x is not open',
+    });
+  });
+
+  it('turns a malformed or thrown answer into a typed INTERNAL failure', async () => {
+    const pending = command('snapshot', {}, { quiet: true });
+    calls[0]!.resolve('nonsense');
+    await expect(pending).resolves.toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'the host sent no answer' },
+    });
+  });
+});
