@@ -1,0 +1,235 @@
+//! Fixed-point numbers: every price, size and amount inside the kernel.
+//!
+//! One type, `Fixed`, holds an `i64` raw value at a fixed precision of 8
+//! decimals (1e-8, a satoshi). Floats exist only at the boundary:
+//! `from_f64` rounds to the nearest 1e-8, ties away from zero, and refuses
+//! non-finite values and magnitudes above `MAX_ABS`, so that a product of two
+//! boundary values always fits the `i128` intermediate. Products and
+//! quotients round the same way (nearest, ties away from zero). Sizes go down
+//! to the lot step (`floor_to`), prices to the nearest tick (`round_to`): the
+//! way a venue treats an order.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use thiserror::Error;
+
+/// Decimal places held by every `Fixed`.
+pub const PRECISION: u32 = 8;
+/// `10^PRECISION`.
+pub const SCALE: i64 = 100_000_000;
+/// Largest magnitude accepted from outside (1e10): keeps raw values far from
+/// `i64::MAX` (9.2e18) so that sums of many of them stay exact.
+pub const MAX_ABS: f64 = 1e10;
+
+#[derive(Debug, Error, Clone, Copy, PartialEq, Eq)]
+pub enum FixedError {
+    #[error("not a finite number")]
+    NotFinite,
+    #[error("magnitude above 1e10")]
+    OutOfRange,
+    #[error("arithmetic overflow")]
+    Overflow,
+    #[error("division by zero")]
+    DivisionByZero,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Fixed {
+    raw: i64,
+}
+
+/// Divides rounding to nearest, ties away from zero.
+fn div_round(n: i128, d: i128) -> i128 {
+    let q = n / d;
+    let r = n % d;
+    if 2 * r.abs() >= d.abs() {
+        if (n < 0) != (d < 0) {
+            q - 1
+        } else {
+            q + 1
+        }
+    } else {
+        q
+    }
+}
+
+fn narrow(v: i128) -> Result<Fixed, FixedError> {
+    i64::try_from(v).map(Fixed::from_raw).map_err(|_| FixedError::Overflow)
+}
+
+impl Fixed {
+    pub const ZERO: Fixed = Fixed { raw: 0 };
+    pub const ONE: Fixed = Fixed { raw: SCALE };
+
+    pub const fn from_raw(raw: i64) -> Self {
+        Fixed { raw }
+    }
+
+    pub const fn raw(self) -> i64 {
+        self.raw
+    }
+
+    /// The boundary rule: nearest 1e-8, ties away from zero.
+    pub fn from_f64(x: f64) -> Result<Self, FixedError> {
+        if !x.is_finite() {
+            return Err(FixedError::NotFinite);
+        }
+        if x.abs() > MAX_ABS {
+            return Err(FixedError::OutOfRange);
+        }
+        Ok(Fixed::from_raw((x * SCALE as f64).round() as i64))
+    }
+
+    pub fn to_f64(self) -> f64 {
+        self.raw as f64 / SCALE as f64
+    }
+
+    pub fn from_int(v: i64) -> Result<Self, FixedError> {
+        v.checked_mul(SCALE).map(Fixed::from_raw).ok_or(FixedError::Overflow)
+    }
+
+    pub fn add(self, o: Fixed) -> Result<Fixed, FixedError> {
+        self.raw.checked_add(o.raw).map(Fixed::from_raw).ok_or(FixedError::Overflow)
+    }
+
+    pub fn sub(self, o: Fixed) -> Result<Fixed, FixedError> {
+        self.raw.checked_sub(o.raw).map(Fixed::from_raw).ok_or(FixedError::Overflow)
+    }
+
+    pub fn mul(self, o: Fixed) -> Result<Fixed, FixedError> {
+        narrow(div_round(self.raw as i128 * o.raw as i128, SCALE as i128))
+    }
+
+    pub fn div(self, o: Fixed) -> Result<Fixed, FixedError> {
+        if o.raw == 0 {
+            return Err(FixedError::DivisionByZero);
+        }
+        narrow(div_round(self.raw as i128 * SCALE as i128, o.raw as i128))
+    }
+
+    /// `self * a / b` with one rounding: used for average prices and leg sizes.
+    pub fn mul_div(self, a: Fixed, b: Fixed) -> Result<Fixed, FixedError> {
+        if b.raw == 0 {
+            return Err(FixedError::DivisionByZero);
+        }
+        narrow(div_round(self.raw as i128 * a.raw as i128, b.raw as i128))
+    }
+
+    /// Product saturated at the `i64` range: for read-side figures (unrealized
+    /// PnL at an extreme mark) that must never fail.
+    pub fn mul_saturating(self, o: Fixed) -> Fixed {
+        let v = div_round(self.raw as i128 * o.raw as i128, SCALE as i128);
+        Fixed::from_raw(v.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+    }
+
+    pub fn saturating_add(self, o: Fixed) -> Fixed {
+        Fixed::from_raw(self.raw.saturating_add(o.raw))
+    }
+
+    pub fn neg(self) -> Fixed {
+        Fixed::from_raw(-self.raw)
+    }
+
+    pub fn abs(self) -> Fixed {
+        Fixed::from_raw(self.raw.abs())
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.raw == 0
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.raw > 0
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.raw < 0
+    }
+
+    /// Down to a multiple of `step` (toward zero): the venue's lot rule.
+    pub fn floor_to(self, step: Fixed) -> Fixed {
+        if step.raw <= 0 {
+            return self;
+        }
+        Fixed::from_raw(self.raw / step.raw * step.raw)
+    }
+
+    /// Nearest multiple of `step`, ties away from zero: the tick rule.
+    pub fn round_to(self, step: Fixed) -> Fixed {
+        if step.raw <= 0 {
+            return self;
+        }
+        let units = div_round(self.raw as i128, step.raw as i128);
+        Fixed::from_raw((units * step.raw as i128) as i64)
+    }
+}
+
+impl fmt::Display for Fixed {
+    /// Exact decimal text, trailing zeros dropped: used in diagnostics.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.raw < 0 { "-" } else { "" };
+        let abs = self.raw.unsigned_abs();
+        let int = abs / SCALE as u64;
+        let frac = abs % SCALE as u64;
+        if frac == 0 {
+            return write!(f, "{sign}{int}");
+        }
+        let digits = format!("{frac:0width$}", width = PRECISION as usize);
+        write!(f, "{sign}{int}.{}", digits.trim_end_matches('0'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fx(x: f64) -> Fixed {
+        Fixed::from_f64(x).unwrap()
+    }
+
+    #[test]
+    fn boundary_rounds_to_nearest_ties_away_from_zero() {
+        assert_eq!(fx(0.1).raw(), 10_000_000);
+        assert_eq!(fx(0.000_000_015).raw(), 2);
+        assert_eq!(fx(-0.000_000_015).raw(), -2);
+        assert_eq!(fx(1.234_567_891).raw(), 123_456_789);
+    }
+
+    #[test]
+    fn boundary_refuses_non_finite_and_huge_values() {
+        assert_eq!(Fixed::from_f64(f64::NAN), Err(FixedError::NotFinite));
+        assert_eq!(Fixed::from_f64(f64::INFINITY), Err(FixedError::NotFinite));
+        assert_eq!(Fixed::from_f64(1e11), Err(FixedError::OutOfRange));
+    }
+
+    #[test]
+    fn products_round_once_and_exactly() {
+        assert_eq!(fx(0.1).mul(fx(0.2)).unwrap(), fx(0.02));
+        assert_eq!(fx(3.0).div(fx(7.0)).unwrap().raw(), 42_857_143);
+        assert_eq!(fx(2.0).mul_div(fx(1.0), fx(3.0)).unwrap().raw(), 66_666_667);
+        assert_eq!(fx(-2.0).mul_div(fx(1.0), fx(3.0)).unwrap().raw(), -66_666_667);
+    }
+
+    #[test]
+    fn checked_arithmetic_reports_overflow_instead_of_wrapping() {
+        let big = Fixed::from_raw(i64::MAX);
+        assert_eq!(big.add(Fixed::from_raw(1)), Err(FixedError::Overflow));
+        assert_eq!(fx(1e10).mul(fx(1e10)), Err(FixedError::Overflow));
+        assert_eq!(fx(1.0).div(Fixed::ZERO), Err(FixedError::DivisionByZero));
+    }
+
+    #[test]
+    fn sizes_go_down_to_the_lot_and_prices_to_the_nearest_tick() {
+        assert_eq!(fx(1.2349).floor_to(fx(0.001)), fx(1.234));
+        assert_eq!(fx(100.005).round_to(fx(0.01)), fx(100.01));
+        assert_eq!(fx(100.004).round_to(fx(0.01)), fx(100.0));
+    }
+
+    #[test]
+    fn display_is_exact_decimal_text() {
+        assert_eq!(fx(1.5).to_string(), "1.5");
+        assert_eq!(fx(-0.00000001).to_string(), "-0.00000001");
+        assert_eq!(fx(42.0).to_string(), "42");
+    }
+}

@@ -1,0 +1,442 @@
+//! ENTER, EXIT and CANCEL.
+
+use super::fixed::{Fixed, FixedError};
+use super::input::{parse_intent, Enter, Exit, Intent, IntentKind, IntentRaw, Target};
+use super::model::{Order, OrderStatus, Pending, SeenKey, Trade};
+use super::outcome::{Cause, Outcome, VenueCommand};
+use super::stage::{rule, Input, Stage};
+use super::types::{CloseReason, Code, CommandKind, EventType, Id, Mode, OrderType, Role};
+use super::Kernel;
+
+/// How an exit order is sized.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum ExitSize {
+    /// The next leg of exitLegRatios.
+    NextLeg,
+    /// Everything that is left (TP/SL, kill switch).
+    All,
+}
+
+impl Kernel {
+    pub fn submit_intent(&mut self, raw: &IntentRaw) -> Outcome {
+        let grid = super::input::Grid {
+            lot_step: self.s.config.fees.lot_step,
+            tick_size: self.s.config.fees.tick_size,
+            max_slots: self.s.config.max_slots,
+        };
+        let intent = match parse_intent(raw, grid) {
+            Ok(i) => i,
+            Err(bad) => return Kernel::invalid(bad),
+        };
+        if self.s.seen.contains(&SeenKey::Intent(intent.common.intent_id.clone())) {
+            return Outcome::rejected(Code::DuplicateIntent)
+                .with_detail("intentId", intent.common.intent_id.to_string());
+        }
+        let allowed = match (self.s.control.mode, intent.action()) {
+            (Mode::Active, _) => true,
+            (Mode::Reducing, a) => a != super::types::Action::Enter,
+            (Mode::Halted, a) => a == super::types::Action::Cancel,
+        };
+        if !allowed {
+            return Outcome::rejected(Code::ModeRejected)
+                .with_detail("mode", self.s.control.mode.as_str())
+                .with_detail("action", intent.action().as_str());
+        }
+        let out = match &intent.kind {
+            IntentKind::Enter(e) => self.enter(&intent, e),
+            IntentKind::Exit(x) => self.exit(&intent, x),
+            IntentKind::Cancel(t) => self.cancel(&intent, t),
+        };
+        if out.accepted {
+            self.s.seen.insert(SeenKey::Intent(intent.common.intent_id.clone()));
+        }
+        out
+    }
+
+    fn cause_of(intent: &Intent) -> Cause {
+        Cause::External(intent.common.causation_id.clone().unwrap_or_else(|| intent.common.intent_id.clone()))
+    }
+
+    pub(super) fn illegal(&self, slot_id: u32, input: Input) -> Outcome {
+        let stage = self.s.slots[slot_id as usize].stage;
+        let out = Outcome::rejected(Code::IllegalTransition)
+            .with_detail("stage", stage.as_str())
+            .with_detail("input", input.as_str());
+        self.finish(out, slot_id)
+    }
+
+    fn enter(&mut self, intent: &Intent, e: &Enter) -> Outcome {
+        let slot_id = match e.slot_id {
+            Some(id) if self.s.slots[id as usize].stage.is_free() => id,
+            Some(id) => {
+                let out = Outcome::rejected(Code::SlotBusy).with_detail("slotId", id.to_string());
+                return self.finish(out, id);
+            }
+            None => match self.ix.free.first() {
+                Some(&id) => id,
+                None => {
+                    return Outcome::rejected(Code::NoFreeSlot)
+                        .with_detail("maxSlots", self.s.config.max_slots.to_string())
+                }
+            },
+        };
+        let Some(r) = rule(Stage::Idle, Input::Enter) else { return self.illegal(slot_id, Input::Enter) };
+
+        self.s.trade_counter += 1;
+        let trade_id: Id = format!("{}T{}", self.s.config.id_prefix, self.s.trade_counter).into();
+        let coid: Id = format!("{trade_id}-E1").into();
+        let ts = intent.common.ts;
+        let order = Order {
+            client_order_id: coid.clone(),
+            venue_order_id: None,
+            trade_id: trade_id.clone(),
+            slot_id,
+            role: Role::Entry,
+            side: e.side.entry_order_side(),
+            order_type: e.order_type,
+            size: e.size,
+            limit_price: e.limit_price,
+            reduce_only: false,
+            filled: Fixed::ZERO,
+            notional: Fixed::ZERO,
+            status: OrderStatus::Live,
+            acked: false,
+            sent_at: ts,
+            pending: Pending::None,
+            timed_out: false,
+        };
+        let trade = Trade {
+            trade_id: trade_id.clone(),
+            correlation_id: intent.common.correlation_id.clone().unwrap_or_else(|| intent.common.intent_id.clone()),
+            asset: e.asset.clone(),
+            side: e.side,
+            leverage: e.leverage,
+            exit_leg_ratios: e.exit_leg_ratios.clone(),
+            active_leg: 0,
+            take_profit: e.take_profit,
+            stop_loss: e.stop_loss,
+            orders: vec![coid.clone()],
+            working_order: Some(coid.clone()),
+            entry_filled: Fixed::ZERO,
+            entry_notional: Fixed::ZERO,
+            avg_entry: Fixed::ZERO,
+            size: Fixed::ZERO,
+            realized_pnl: Fixed::ZERO,
+            fees: Fixed::ZERO,
+            opened_at: None,
+            close_reason: None,
+            exit_count: 0,
+            flatten_pending: false,
+            monitoring_closed: false,
+            protect_blocked: false,
+            last_tick_ts: None,
+        };
+        let mut out = Outcome::new(true, r.code);
+        out.commands.push(place_command(&order, &trade.asset));
+        self.s.book.orders.insert(coid.clone(), order);
+        self.s.slots[slot_id as usize].trade = Some(trade);
+        self.index_trade(slot_id);
+        let mut ev = self.event(EventType::OrderRequested, slot_id, Kernel::cause_of(intent), ts);
+        ev.intent_id = Some(intent.common.intent_id.clone());
+        ev.client_order_id = Some(coid);
+        ev.order_side = Some(e.side.entry_order_side());
+        ev.order_type = Some(e.order_type);
+        ev.size = Some(e.size);
+        ev.price = e.limit_price;
+        ev.reduce_only = Some(false);
+        out.events.push(ev);
+        self.set_stage(
+            slot_id,
+            Stage::EntryRequested,
+            Input::Enter,
+            (Some(intent.common.intent_id.clone()), None),
+            &mut out,
+        );
+        self.finish(out, slot_id)
+    }
+
+    /// Finds the slot an EXIT or CANCEL addresses.
+    fn locate(&self, t: &Target) -> Result<u32, Outcome> {
+        let by_trade = match &t.trade_id {
+            Some(id) => match self.ix.trades.get(id) {
+                Some(&slot) => Some(slot),
+                None => return Err(Outcome::rejected(Code::UnknownTrade).with_detail("tradeId", id.to_string())),
+            },
+            None => None,
+        };
+        match (t.slot_id, by_trade) {
+            (Some(a), Some(b)) if a != b => Err(Outcome::rejected(Code::InvalidIntent)
+                .with_detail("field", "tradeId")
+                .with_detail("value", t.trade_id.as_deref().unwrap_or_default())
+                .with_detail("reason", "the trade is not in slotId")),
+            (Some(a), _) => Ok(a),
+            (None, Some(b)) => Ok(b),
+            (None, None) => Err(Outcome::rejected(Code::InvalidIntent).with_detail("field", "slotId")),
+        }
+    }
+
+    fn exit(&mut self, intent: &Intent, x: &Exit) -> Outcome {
+        let slot_id = match self.locate(&x.target) {
+            Ok(s) => s,
+            Err(out) => return out,
+        };
+        let stage = self.s.slots[slot_id as usize].stage;
+        if rule(stage, Input::Exit).is_none() {
+            return self.illegal(slot_id, Input::Exit);
+        }
+        let mut out = Outcome::new(true, Code::Ok);
+        let placed = self.place_exit(
+            slot_id,
+            Input::Exit,
+            (x.order_type, x.limit_price),
+            x.close_reason,
+            ExitSize::NextLeg,
+            Kernel::cause_of(intent),
+            Some(intent.common.intent_id.clone()),
+            intent.common.ts,
+            &mut out,
+        );
+        if let Err(e) = placed {
+            return Outcome::rejected(Code::ArithmeticOverflow).with_detail("reason", e.to_string());
+        }
+        self.finish(out, slot_id)
+    }
+
+    /// The size of the next exit order: the leg's share of the filled entry,
+    /// down to the lot; the last leg (or a remainder below one lot) takes
+    /// everything left.
+    fn exit_size(&self, trade: &Trade, how: ExitSize) -> Result<Fixed, FixedError> {
+        let lot = self.s.config.fees.lot_step;
+        let last = trade.active_leg + 1 >= trade.exit_leg_ratios.len();
+        if how == ExitSize::All || last {
+            return Ok(trade.size);
+        }
+        let ratio = trade.exit_leg_ratios[trade.active_leg];
+        let leg = trade.entry_filled.mul(ratio)?.floor_to(lot).min(trade.size);
+        if leg < lot || trade.size.sub(leg)? < lot {
+            return Ok(trade.size);
+        }
+        Ok(leg)
+    }
+
+    /// Places a reduce-only exit order from OPEN: EXIT intents, TP/SL and
+    /// the kill switch all come through here.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn place_exit(
+        &mut self,
+        slot_id: u32,
+        input: Input,
+        (order_type, limit_price): (OrderType, Option<Fixed>),
+        reason: CloseReason,
+        how: ExitSize,
+        cause: Cause,
+        intent_id: Option<Id>,
+        ts: i64,
+        out: &mut Outcome,
+    ) -> Result<(), FixedError> {
+        let stage = self.s.slots[slot_id as usize].stage;
+        let Some(r) = rule(stage, input) else { return Ok(()) };
+        let trade = self.s.slots[slot_id as usize].trade.as_ref().expect("OPEN slots hold a trade");
+        let size = self.exit_size(trade, how)?;
+        let (trade_id, asset, side) = (trade.trade_id.clone(), trade.asset.clone(), trade.exit_order_side());
+        let exit_no = trade.exit_count + 1;
+        let announce = input != Input::Exit && !trade.monitoring_closed;
+        let coid: Id = format!("{trade_id}-X{exit_no}").into();
+        let order = Order {
+            client_order_id: coid.clone(),
+            venue_order_id: None,
+            trade_id,
+            slot_id,
+            role: Role::Exit,
+            side,
+            order_type,
+            size,
+            limit_price,
+            reduce_only: true,
+            filled: Fixed::ZERO,
+            notional: Fixed::ZERO,
+            status: OrderStatus::Live,
+            acked: false,
+            sent_at: ts,
+            pending: Pending::None,
+            timed_out: false,
+        };
+        out.escalate(r.code);
+        out.commands.push(place_command(&order, &asset));
+        self.s.book.orders.insert(coid.clone(), order);
+        let t = self.s.slots[slot_id as usize].trade.as_mut().expect("OPEN slots hold a trade");
+        t.exit_count = exit_no;
+        t.orders.push(coid.clone());
+        t.working_order = Some(coid.clone());
+        t.close_reason = Some(reason);
+        let mut cause = cause;
+        if announce {
+            // TP, SL and the kill switch end monitoring: say so, then act.
+            t.monitoring_closed = true;
+            let mark = self.s.marks.get(&asset).copied();
+            let mut ev = self.event(EventType::TradeMonitoringClosed, slot_id, cause, ts);
+            ev.close_reason = Some(reason);
+            ev.mark_price = mark;
+            cause = Cause::Event(ev.seq);
+            out.events.push(ev);
+        }
+        let mut ev = self.event(EventType::OrderRequested, slot_id, cause, ts);
+        ev.intent_id = intent_id.clone();
+        ev.client_order_id = Some(coid);
+        ev.order_side = Some(side);
+        ev.order_type = Some(order_type);
+        ev.size = Some(size);
+        ev.price = limit_price;
+        ev.reduce_only = Some(true);
+        ev.close_reason = Some(reason);
+        out.events.push(ev);
+        self.set_stage(slot_id, Stage::ExitRequested, input, (intent_id, None), out);
+        Ok(())
+    }
+
+    fn cancel(&mut self, intent: &Intent, t: &Target) -> Outcome {
+        let slot_id = match self.locate(t) {
+            Ok(s) => s,
+            Err(out) => return out,
+        };
+        let held = self.s.slots[slot_id as usize].trade.as_ref().and_then(|t| t.working_order.clone());
+        let Some(coid) = held else { return self.illegal(slot_id, Input::Cancel) };
+        let mut out = Outcome::new(true, Code::Ok);
+        let ids = (Some(intent.common.intent_id.clone()), None);
+        if !self.request_cancel(
+            slot_id,
+            &coid,
+            Input::Cancel,
+            Kernel::cause_of(intent),
+            ids,
+            intent.common.ts,
+            &mut out,
+        ) {
+            return self.illegal(slot_id, Input::Cancel);
+        }
+        self.finish(out, slot_id)
+    }
+
+    /// Asks the venue to cancel a slot's working order — or, when the order
+    /// never left the kernel (held by a rate limit), cancels it on the spot.
+    /// Returns false, changing nothing, when the table has no such row.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn request_cancel(
+        &mut self,
+        slot_id: u32,
+        coid: &Id,
+        input: Input,
+        cause: Cause,
+        ids: (Option<Id>, Option<Id>),
+        ts: i64,
+        out: &mut Outcome,
+    ) -> bool {
+        let stage = self.s.slots[slot_id as usize].stage;
+        let Some(order) = self.s.book.orders.get(coid) else { return false };
+        let unsent = matches!(order.pending, Pending::PlaceAt(_));
+        let input = if unsent { Input::CancelUnsent } else { input };
+        let Some(r) = rule(stage, input) else { return false };
+        out.escalate(r.code);
+        let next = match r.next {
+            super::stage::Next::To(s) => s,
+            _ => stage,
+        };
+        if input == Input::CancelUnsent {
+            let order = self.s.book.orders.get_mut(coid).expect("checked above");
+            order.status = OrderStatus::Canceled;
+            order.pending = Pending::None;
+            let mut ev = self.event(EventType::OrderCanceled, slot_id, cause, ts);
+            ev.client_order_id = Some(coid.clone());
+            ev.reason = Some("never sent: held back by a rate limit".into());
+            out.events.push(ev);
+            self.end_working(slot_id, next, input, ids, ts, out);
+            return true;
+        }
+        if !stage.is_canceling() {
+            let order = self.s.book.orders.get_mut(coid).expect("checked above");
+            order.pending = Pending::None;
+            let asset = self.s.slots[slot_id as usize].trade.as_ref().map(|t| t.asset.clone()).unwrap_or_default();
+            out.commands.push(VenueCommand { kind: CommandKind::Cancel, ..place_command(order, &asset) });
+            let mut ev = self.event(EventType::OrderCancelRequested, slot_id, cause, ts);
+            ev.client_order_id = Some(coid.clone());
+            out.events.push(ev);
+        }
+        if next != stage {
+            self.set_stage(slot_id, next, input, ids, out);
+        }
+        true
+    }
+
+    /// The working order is gone (cancelled, rejected, expired, never sent):
+    /// the slot goes to `next`; an entry that never filled frees the slot.
+    pub(super) fn end_working(
+        &mut self,
+        slot_id: u32,
+        next: Stage,
+        input: Input,
+        ids: (Option<Id>, Option<Id>),
+        ts: i64,
+        out: &mut Outcome,
+    ) {
+        if let Some(t) = self.s.slots[slot_id as usize].trade.as_mut() {
+            t.working_order = None;
+        }
+        if next == Stage::Idle {
+            let cause = out.events.last().map_or(Cause::Tick(ts), |e| Cause::Event(e.seq));
+            let ev = self.event(EventType::TradeCanceled, slot_id, cause, ts);
+            let trade_id = ev.trade_id.clone();
+            out.events.push(ev);
+            self.set_stage(slot_id, Stage::Idle, input, ids, out);
+            self.free_slot(slot_id);
+            out.trade_id = Some(trade_id);
+            return;
+        }
+        self.set_stage(slot_id, next, input, ids, out);
+        if next == Stage::Open {
+            let cause = out.events.last().map_or(Cause::Tick(ts), |e| Cause::Event(e.seq));
+            self.flatten_if_pending(slot_id, cause, ts, out);
+        }
+    }
+
+    /// After the kill switch, a slot back in OPEN is closed at once.
+    pub(super) fn flatten_if_pending(&mut self, slot_id: u32, cause: Cause, ts: i64, out: &mut Outcome) {
+        let slot = &self.s.slots[slot_id as usize];
+        let pending =
+            slot.stage == Stage::Open && slot.trade.as_ref().is_some_and(|t| t.flatten_pending && t.size.is_positive());
+        if pending {
+            // Full size, no arithmetic: cannot fail.
+            let _ = self.place_exit(
+                slot_id,
+                Input::KillSwitch,
+                (OrderType::Market, None),
+                CloseReason::KillSwitch,
+                ExitSize::All,
+                cause,
+                None,
+                ts,
+                out,
+            );
+        }
+    }
+}
+
+impl Trade {
+    fn exit_order_side(&self) -> super::types::OrderSide {
+        self.side.exit_order_side()
+    }
+}
+
+pub(super) fn place_command(order: &Order, asset: &Id) -> VenueCommand {
+    VenueCommand {
+        kind: CommandKind::Place,
+        client_order_id: order.client_order_id.clone(),
+        trade_id: order.trade_id.clone(),
+        slot_id: order.slot_id,
+        asset: asset.clone(),
+        side: order.side,
+        order_type: order.order_type,
+        size: order.size,
+        limit_price: order.limit_price,
+        reduce_only: order.reduce_only,
+    }
+}

@@ -1,0 +1,187 @@
+//! What every input returns: a verdict, the transitions it caused, the domain
+//! events it emitted and the venue commands the host must carry out.
+
+use super::fixed::Fixed;
+use super::stage::{Input, Stage};
+use super::types::{
+    CloseReason, Code, CommandKind, EventType, Flag, Id, Liquidity, OrderSide, OrderType, Severity, Side,
+};
+use serde::Serialize;
+
+/// What caused a domain event. Formatted into `causationId` at the boundary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Cause {
+    /// An intent's causationId or intentId, or a venue event's eventId.
+    External(Id),
+    /// Another domain event of the same outcome, by `seq`.
+    Event(u64),
+    Mark(i64),
+    Tick(i64),
+    KillSwitch(i64),
+    Reconcile(i64),
+}
+
+impl Cause {
+    pub fn render(&self, id_prefix: &str) -> String {
+        match self {
+            Cause::External(id) => id.to_string(),
+            Cause::Event(seq) => event_id(id_prefix, *seq),
+            Cause::Mark(ts) => format!("mark@{ts}"),
+            Cause::Tick(ts) => format!("tick@{ts}"),
+            Cause::KillSwitch(ts) => format!("kill-switch@{ts}"),
+            Cause::Reconcile(ts) => format!("reconcile@{ts}"),
+        }
+    }
+}
+
+/// The deterministic event id of a kernel instance: `<idPrefix>k-<seq>`.
+pub fn event_id(id_prefix: &str, seq: u64) -> String {
+    format!("{id_prefix}k-{seq}")
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DomainEvent {
+    pub kind: EventType,
+    pub seq: u64,
+    pub correlation_id: Id,
+    pub causation: Cause,
+    pub ts: i64,
+    pub slot_id: u32,
+    pub trade_id: Id,
+    pub intent_id: Option<Id>,
+    pub client_order_id: Option<Id>,
+    pub venue_order_id: Option<Id>,
+    pub venue_event_id: Option<Id>,
+    pub asset: Option<Id>,
+    pub side: Option<Side>,
+    pub order_side: Option<OrderSide>,
+    pub order_type: Option<OrderType>,
+    pub size: Option<Fixed>,
+    pub price: Option<Fixed>,
+    pub fee: Option<Fixed>,
+    pub liquidity: Option<Liquidity>,
+    pub filled_size: Option<Fixed>,
+    pub avg_price: Option<Fixed>,
+    pub realized_pnl: Option<Fixed>,
+    pub unrealized_pnl: Option<Fixed>,
+    pub mark_price: Option<Fixed>,
+    pub reason: Option<Id>,
+    pub close_reason: Option<CloseReason>,
+    pub reduce_only: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Transition {
+    pub slot_id: u32,
+    pub prev: Stage,
+    pub next: Stage,
+    pub trigger: Input,
+    pub intent_id: Option<Id>,
+    pub event_id: Option<Id>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VenueCommand {
+    pub kind: CommandKind,
+    pub client_order_id: Id,
+    pub trade_id: Id,
+    pub slot_id: u32,
+    pub asset: Id,
+    pub side: OrderSide,
+    pub order_type: OrderType,
+    pub size: Fixed,
+    pub limit_price: Option<Fixed>,
+    pub reduce_only: bool,
+}
+
+/// One finding of `reconcile`, or any secondary finding of an input.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub slot_id: Option<u32>,
+    pub client_order_id: Option<Id>,
+    pub asset: Option<Id>,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, message: String) -> Self {
+        Diagnostic { code, severity: code.severity(), slot_id: None, client_order_id: None, asset: None, message }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcome {
+    pub accepted: bool,
+    pub code: Code,
+    pub severity: Severity,
+    pub slot_id: Option<u32>,
+    pub trade_id: Option<Id>,
+    pub state: Option<Stage>,
+    pub transitions: Vec<Transition>,
+    pub events: Vec<DomainEvent>,
+    pub commands: Vec<VenueCommand>,
+    pub details: Vec<(&'static str, String)>,
+    pub flags: Vec<Flag>,
+    pub retry_after_ms: Option<i64>,
+    pub retry_at: Option<i64>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Outcome {
+    pub fn new(accepted: bool, code: Code) -> Self {
+        Outcome {
+            accepted,
+            code,
+            severity: code.severity(),
+            slot_id: None,
+            trade_id: None,
+            state: None,
+            transitions: Vec::new(),
+            events: Vec::new(),
+            commands: Vec::new(),
+            details: Vec::new(),
+            flags: Vec::new(),
+            retry_after_ms: None,
+            retry_at: None,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// A refusal: nothing changed.
+    pub fn rejected(code: Code) -> Self {
+        Outcome::new(false, code)
+    }
+
+    pub fn with_detail(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.details.push((key, value.into()));
+        self
+    }
+
+    pub fn at(mut self, slot_id: u32, trade_id: Option<Id>, state: Stage) -> Self {
+        self.slot_id = Some(slot_id);
+        self.trade_id = trade_id;
+        self.state = Some(state);
+        self
+    }
+
+    /// Raises the outcome's code when a later finding is more severe.
+    pub fn escalate(&mut self, code: Code) {
+        if code.severity() > self.severity || self.code == Code::Ok {
+            self.code = code;
+            self.severity = code.severity();
+        }
+    }
+
+    pub fn flag(&mut self, flag: Flag) {
+        if !self.flags.contains(&flag) {
+            self.flags.push(flag);
+        }
+    }
+
+    /// A venue may be asked again: set for rate limits.
+    pub fn retryable(&self) -> bool {
+        self.retry_at.is_some()
+    }
+}

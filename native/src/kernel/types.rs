@@ -1,0 +1,194 @@
+//! The kernel's closed vocabularies. Each enum has one text form, used at the
+//! boundary (parse) and in every output (as_str), so JS sees the same words
+//! the docs use.
+
+use std::sync::Arc;
+
+/// Shared immutable id text: cloned into events and commands without copying.
+pub type Id = Arc<str>;
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+text_enum!(Action { Enter => "ENTER", Exit => "EXIT", Cancel => "CANCEL" });
+
+text_enum!(
+    /// Direction of a trade.
+    Side { Long => "LONG", Short => "SHORT" }
+);
+
+text_enum!(
+    /// Direction of one order.
+    OrderSide { Buy => "BUY", Sell => "SELL" }
+);
+
+text_enum!(OrderType { Market => "MARKET", Limit => "LIMIT" });
+
+text_enum!(Liquidity { Maker => "MAKER", Taker => "TAKER" });
+
+text_enum!(VenueKind {
+    Ack => "ACK",
+    PartialFill => "PARTIAL_FILL",
+    Fill => "FILL",
+    Canceled => "CANCELED",
+    Rejected => "REJECTED",
+    RateLimited => "RATE_LIMITED",
+    CancelRejected => "CANCEL_REJECTED",
+    Expired => "EXPIRED",
+});
+
+text_enum!(Mode { Active => "ACTIVE", Reducing => "REDUCING", Halted => "HALTED" });
+
+text_enum!(Verbosity { Quiet => "QUIET", Normal => "NORMAL", Debug => "DEBUG" });
+
+text_enum!(CloseReason {
+    TakeProfit => "TP",
+    StopLoss => "SL",
+    Manual => "MANUAL",
+    ExitSignal => "EXIT_SIGNAL",
+    Liquidation => "LIQUIDATION",
+    KillSwitch => "KILL_SWITCH",
+});
+
+text_enum!(Severity { Info => "INFO", Warning => "WARNING", Error => "ERROR", Critical => "CRITICAL" });
+
+text_enum!(AccountEventKind {
+    FillSettled => "FILL_SETTLED",
+    AccountUpdate => "ACCOUNT_UPDATE",
+    FundingFee => "FUNDING_FEE",
+});
+
+text_enum!(CommandKind { Place => "PLACE", Cancel => "CANCEL" });
+
+text_enum!(ReconcileStatus { Ok => "OK", Drift => "DRIFT", Mismatch => "MISMATCH" });
+
+text_enum!(CalibrationStatus { Ok => "OK", Warn => "WARN", Error => "ERROR" });
+
+text_enum!(
+    /// Which side of a trade an order serves.
+    Role { Entry => "ENTRY", Exit => "EXIT" }
+);
+
+text_enum!(Flag {
+    FillBeforeAck => "FILL_BEFORE_ACK",
+    LateFill => "LATE_FILL",
+    Overfill => "OVERFILL",
+    Revived => "REVIVED",
+    Retry => "RETRY",
+});
+
+text_enum!(EventType {
+    OrderRequested => "OrderRequested",
+    OrderPlaced => "OrderPlaced",
+    OrderPartiallyFilled => "OrderPartiallyFilled",
+    OrderFilled => "OrderFilled",
+    OrderCanceled => "OrderCanceled",
+    OrderRejected => "OrderRejected",
+    OrderExpired => "OrderExpired",
+    OrderCancelRequested => "OrderCancelRequested",
+    OrderCancelRejected => "OrderCancelRejected",
+    OrderRateLimited => "OrderRateLimited",
+    OrderTimedOut => "OrderTimedOut",
+    TradeOpened => "TradeOpened",
+    TradeIncreased => "TradeIncreased",
+    TradeReduced => "TradeReduced",
+    TradeClosed => "TradeClosed",
+    TradeCanceled => "TradeCanceled",
+    ProfitRealized => "ProfitRealized",
+    TradeMonitoringTick => "TradeMonitoringTick",
+    TradeMonitoringClosed => "TradeMonitoringClosed",
+});
+
+text_enum!(
+    /// Diagnostic codes: the first word of every outcome.
+    Code {
+        Ok => "OK",
+        InvalidIntent => "INVALID_INTENT",
+        InvalidSlotId => "INVALID_SLOT_ID",
+        InvalidEvent => "INVALID_EVENT",
+        NoFreeSlot => "NO_FREE_SLOT",
+        SlotBusy => "SLOT_BUSY",
+        UnknownTrade => "UNKNOWN_TRADE",
+        ModeRejected => "MODE_REJECTED",
+        DuplicateEvent => "DUPLICATE_EVENT",
+        DuplicateIntent => "DUPLICATE_INTENT",
+        UnknownOrder => "UNKNOWN_ORDER",
+        StaleEvent => "STALE_EVENT",
+        LateFill => "LATE_FILL",
+        Overfill => "OVERFILL",
+        OrderRejected => "ORDER_REJECTED",
+        OrderExpired => "ORDER_EXPIRED",
+        CancelRejected => "CANCEL_REJECTED",
+        RateLimited => "RATE_LIMITED",
+        OrderTimeout => "ORDER_TIMEOUT",
+        IllegalTransition => "ILLEGAL_TRANSITION",
+        ArithmeticOverflow => "ARITHMETIC_OVERFLOW",
+        KillSwitch => "KILL_SWITCH",
+        ReconcileMismatch => "RECONCILE_MISMATCH",
+        ReconcileIncomplete => "RECONCILE_INCOMPLETE",
+        OrderAdopted => "ORDER_ADOPTED",
+        OrderNotAtVenue => "ORDER_NOT_AT_VENUE",
+        FillMissing => "FILL_MISSING",
+        PositionMismatch => "POSITION_MISMATCH",
+        PositionNotAtVenue => "POSITION_NOT_AT_VENUE",
+        PositionUnknown => "POSITION_UNKNOWN",
+        PositionAdopted => "POSITION_ADOPTED",
+    }
+);
+
+impl Code {
+    pub fn severity(self) -> Severity {
+        use Code::*;
+        match self {
+            Ok | DuplicateEvent | DuplicateIntent | StaleEvent | OrderExpired | OrderAdopted => Severity::Info,
+            NoFreeSlot | SlotBusy | UnknownTrade | ModeRejected | UnknownOrder | LateFill | Overfill
+            | OrderRejected | CancelRejected | RateLimited | OrderTimeout | PositionAdopted => Severity::Warning,
+            InvalidIntent | InvalidSlotId | InvalidEvent | IllegalTransition | ReconcileMismatch
+            | ReconcileIncomplete | OrderNotAtVenue | FillMissing | PositionMismatch | PositionNotAtVenue
+            | PositionUnknown => Severity::Error,
+            ArithmeticOverflow | KillSwitch => Severity::Critical,
+        }
+    }
+}
+
+impl Side {
+    /// The order side that opens a trade of this side.
+    pub fn entry_order_side(self) -> OrderSide {
+        match self {
+            Side::Long => OrderSide::Buy,
+            Side::Short => OrderSide::Sell,
+        }
+    }
+
+    pub fn exit_order_side(self) -> OrderSide {
+        match self {
+            Side::Long => OrderSide::Sell,
+            Side::Short => OrderSide::Buy,
+        }
+    }
+}

@@ -1,0 +1,539 @@
+//! Venue events: acks, fills, cancels, rejects, expiries, rate limits.
+//!
+//! A fill is execution reality. It is counted once whatever stage the slot
+//! is in; the stage machine only decides where the slot goes next.
+
+use super::fees::FeeModel;
+use super::fixed::{Fixed, FixedError};
+use super::input::{parse_venue_event, VenueEvent, VenueEventRaw};
+use super::model::{Order, OrderStatus, Pending, SeenKey, Trade};
+use super::new_event;
+use super::outcome::{Cause, Outcome, VenueCommand};
+use super::stage::{rule, Input, Next, Stage};
+use super::types::{Code, CommandKind, EventType, Flag, Id, Liquidity, Role, Severity, VenueKind};
+use super::Kernel;
+
+/// Retry delay when a RATE_LIMITED event does not say.
+const DEFAULT_RETRY_MS: i64 = 1_000;
+
+/// A venue event that is not a fill.
+#[derive(Clone, Copy)]
+enum News {
+    Ack,
+    /// Cancelled, rejected or expired: the order is over.
+    Ended(OrderStatus),
+    CancelRejected,
+    RateLimited,
+}
+
+/// Everything a fill changes, computed before anything is changed so that
+/// an overflow refuses the fill whole.
+struct FillCalc {
+    fee: Fixed,
+    liquidity: Liquidity,
+    order_filled: Fixed,
+    order_notional: Fixed,
+    entry_filled: Fixed,
+    entry_notional: Fixed,
+    avg_entry: Fixed,
+    size: Fixed,
+    /// Quantity that reduced the trade (exit fills), and any excess beyond it.
+    reduced: Fixed,
+    excess: Fixed,
+    pnl: Fixed,
+    trade_realized: Fixed,
+    trade_fees: Fixed,
+    ledger_realized: Fixed,
+    ledger_fees: Fixed,
+}
+
+impl Kernel {
+    pub fn on_venue_events(&mut self, raws: &[VenueEventRaw]) -> Vec<Outcome> {
+        raws.iter().map(|r| self.on_venue_event(r)).collect()
+    }
+
+    pub fn on_venue_event(&mut self, raw: &VenueEventRaw) -> Outcome {
+        let ev = match parse_venue_event(raw) {
+            Ok(e) => e,
+            Err(bad) => return Kernel::invalid(bad),
+        };
+        let key = SeenKey::Event(ev.event_id.clone());
+        if self.s.seen.contains(&key) {
+            return Outcome::rejected(Code::DuplicateEvent).with_detail("eventId", ev.event_id.to_string());
+        }
+        if !self.s.book.orders.contains_key(&ev.client_order_id) {
+            return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
+        }
+        let is_fill = matches!(ev.kind, VenueKind::Fill | VenueKind::PartialFill);
+        // The same execution re-sent under a new event id.
+        let fingerprint = match (&ev.venue_trade_id, is_fill) {
+            (Some(tid), true) => Some(SeenKey::Fill(
+                format!("{}|{}|{}|{}", ev.client_order_id, tid, ev.size.raw(), ev.price.raw()).into(),
+            )),
+            _ => None,
+        };
+        if fingerprint.as_ref().is_some_and(|f| self.s.seen.contains(f)) {
+            return Outcome::rejected(Code::DuplicateEvent)
+                .with_detail("eventId", ev.event_id.to_string())
+                .with_detail("reason", "same venue trade id, quantity and price as an earlier fill");
+        }
+        let out = match ev.kind {
+            VenueKind::Fill | VenueKind::PartialFill => self.fill(&ev),
+            VenueKind::Ack => self.order_event(&ev, News::Ack),
+            VenueKind::Canceled => self.order_event(&ev, News::Ended(OrderStatus::Canceled)),
+            VenueKind::Rejected => self.order_event(&ev, News::Ended(OrderStatus::Rejected)),
+            VenueKind::Expired => self.order_event(&ev, News::Ended(OrderStatus::Expired)),
+            VenueKind::CancelRejected => self.order_event(&ev, News::CancelRejected),
+            VenueKind::RateLimited => self.order_event(&ev, News::RateLimited),
+        };
+        if out.accepted {
+            self.s.seen.insert(key);
+            if let Some(f) = fingerprint {
+                self.s.seen.insert(f);
+            }
+        }
+        out
+    }
+
+    fn calc_fill(&self, trade: &Trade, order: &Order, ev: &VenueEvent) -> Result<FillCalc, FixedError> {
+        let liquidity = ev.liquidity.unwrap_or(FeeModel::default_liquidity(order.order_type));
+        let fee = match ev.fee {
+            Some(f) => f,
+            None => self.s.config.fees.predict(ev.price, ev.size, liquidity)?,
+        };
+        let notional = ev.price.mul(ev.size)?;
+        let (mut entry_filled, mut entry_notional, mut avg_entry) =
+            (trade.entry_filled, trade.entry_notional, trade.avg_entry);
+        let (size, reduced, excess, pnl) = match order.role {
+            Role::Entry => {
+                entry_filled = entry_filled.add(ev.size)?;
+                entry_notional = entry_notional.add(notional)?;
+                avg_entry = entry_notional.div(entry_filled)?;
+                (trade.size.add(ev.size)?, Fixed::ZERO, Fixed::ZERO, Fixed::ZERO)
+            }
+            Role::Exit => {
+                let reduced = ev.size.min(trade.size);
+                let pnl = reduced.mul(ev.price.sub(trade.avg_entry)?)?.mul(trade.sign())?;
+                (trade.size.sub(reduced)?, reduced, ev.size.sub(reduced)?, pnl)
+            }
+        };
+        Ok(FillCalc {
+            fee,
+            liquidity,
+            order_filled: order.filled.add(ev.size)?,
+            order_notional: order.notional.add(notional)?,
+            entry_filled,
+            entry_notional,
+            avg_entry,
+            size,
+            reduced,
+            excess,
+            pnl,
+            trade_realized: trade.realized_pnl.add(pnl)?,
+            trade_fees: trade.fees.add(fee)?,
+            ledger_realized: self.s.ledgers.realized_pnl.add(pnl)?,
+            ledger_fees: self.s.ledgers.fees_paid.add(fee)?,
+        })
+    }
+
+    fn fill(&mut self, ev: &VenueEvent) -> Outcome {
+        let order = self.s.book.orders[&ev.client_order_id].clone();
+        let home = order.slot_id;
+        let held = self.s.slots[home as usize].trade.as_ref().is_some_and(|t| t.trade_id == order.trade_id);
+        if !held && order.role == Role::Exit {
+            return self.orphan_exit_fill(&order, ev);
+        }
+        // Where the trade is (or, for a late entry fill on a freed trade, will be).
+        let (slot_id, revive) = if held {
+            (home, false)
+        } else {
+            if !self.s.book.retired.contains_key(&order.trade_id) {
+                return Outcome::rejected(Code::UnknownOrder)
+                    .with_detail("clientOrderId", ev.client_order_id.to_string());
+            }
+            let free =
+                if self.s.slots[home as usize].stage.is_free() { Some(home) } else { self.ix.free.first().copied() };
+            match free {
+                Some(s) => (s, true),
+                None => {
+                    let mut out = Outcome::rejected(Code::LateFill)
+                        .with_detail("clientOrderId", ev.client_order_id.to_string())
+                        .with_detail(
+                            "reason",
+                            "late entry fill and no free slot to hold it: flatten at the venue and reconcile",
+                        );
+                    out.severity = Severity::Critical;
+                    return out;
+                }
+            }
+        };
+        let trade = if revive {
+            &self.s.book.retired[&order.trade_id]
+        } else {
+            self.s.slots[slot_id as usize].trade.as_ref().expect("held")
+        };
+        let calc = match self.calc_fill(trade, &order, ev) {
+            Ok(c) => c,
+            Err(e) => return Outcome::rejected(Code::ArithmeticOverflow).with_detail("reason", e.to_string()),
+        };
+        let current = !revive && trade.working_order.as_ref() == Some(&order.client_order_id);
+        let was_empty = !trade.size.is_positive();
+        let first_entry = !trade.entry_filled.is_positive() || revive;
+        let order_done = calc.order_filled >= order.size;
+        let input = match order.role {
+            Role::Entry if current && order_done => Input::Fill,
+            Role::Entry if current => Input::PartialFill,
+            Role::Entry => Input::LateEntryFill,
+            Role::Exit if calc.size.is_zero() && current => Input::FinalFill,
+            Role::Exit if calc.size.is_zero() => Input::LateFinalFill,
+            Role::Exit if current && order_done => Input::Fill,
+            Role::Exit if current => Input::PartialFill,
+            Role::Exit => Input::LateExitFill,
+        };
+        let stage = if revive { Stage::Idle } else { self.s.slots[slot_id as usize].stage };
+        let Some(r) = rule(stage, input) else { return self.illegal(slot_id, input) };
+
+        // Apply.
+        let mut out = Outcome::new(true, r.code);
+        let cancelled_before =
+            matches!(order.status, OrderStatus::Canceled | OrderStatus::Rejected | OrderStatus::Expired);
+        if current && !order.acked {
+            out.flag(Flag::FillBeforeAck);
+        }
+        if cancelled_before {
+            out.flag(Flag::LateFill);
+        } else if !current {
+            // A fill for an order that already completed: more than ordered.
+            out.code = Code::Overfill;
+        }
+        if calc.order_filled > order.size || calc.excess.is_positive() {
+            out.flag(Flag::Overfill);
+            out.escalate(Code::Overfill);
+            out.details.push(("ordered", order.size.to_string()));
+            out.details.push(("filled", calc.order_filled.to_string()));
+        }
+        if revive {
+            out.flag(Flag::Revived);
+            let mut t = self.s.book.retired.remove(&order.trade_id).expect("checked above");
+            t.working_order = None;
+            t.close_reason = None;
+            t.monitoring_closed = false;
+            let slot = &mut self.s.slots[slot_id as usize];
+            slot.trade = Some(t);
+            self.index_trade(slot_id);
+        }
+        let o = self.s.book.orders.get_mut(&order.client_order_id).expect("known order");
+        o.filled = calc.order_filled;
+        o.notional = calc.order_notional;
+        if o.venue_order_id.is_none() {
+            o.venue_order_id = ev.venue_order_id.clone();
+        }
+        if o.status == OrderStatus::Live && order_done {
+            o.status = OrderStatus::Filled;
+            o.pending = Pending::None;
+        }
+        let order_avg = calc.order_notional.div(calc.order_filled).unwrap_or(ev.price);
+        let venue_order_id = o.venue_order_id.clone();
+        let t = self.s.slots[slot_id as usize].trade.as_mut().expect("held or revived");
+        t.entry_filled = calc.entry_filled;
+        t.entry_notional = calc.entry_notional;
+        t.avg_entry = calc.avg_entry;
+        t.size = calc.size;
+        t.realized_pnl = calc.trade_realized;
+        t.fees = calc.trade_fees;
+        if t.opened_at.is_none() {
+            t.opened_at = Some(ev.ts);
+        }
+        if matches!(input, Input::Fill | Input::FinalFill) {
+            t.working_order = None;
+            if order.role == Role::Exit {
+                t.active_leg += 1;
+            }
+        }
+        self.s.ledgers.realized_pnl = calc.ledger_realized;
+        self.s.ledgers.fees_paid = calc.ledger_fees;
+
+        let kind = if order_done { EventType::OrderFilled } else { EventType::OrderPartiallyFilled };
+        let mut oe = self.event(kind, slot_id, Cause::External(ev.event_id.clone()), ev.ts);
+        oe.client_order_id = Some(order.client_order_id.clone());
+        oe.venue_order_id = venue_order_id;
+        oe.venue_event_id = Some(ev.event_id.clone());
+        oe.order_side = Some(order.side);
+        oe.order_type = Some(order.order_type);
+        oe.size = Some(ev.size);
+        oe.price = Some(ev.price);
+        oe.fee = Some(calc.fee);
+        oe.liquidity = Some(calc.liquidity);
+        oe.filled_size = Some(calc.order_filled);
+        oe.avg_price = Some(order_avg);
+        oe.reduce_only = Some(order.reduce_only);
+        let fill_seq = oe.seq;
+        out.events.push(oe);
+        let ids = (None, Some(ev.event_id.clone()));
+
+        match order.role {
+            Role::Entry => {
+                let kind = if first_entry { EventType::TradeOpened } else { EventType::TradeIncreased };
+                let mut te = self.event(kind, slot_id, Cause::Event(fill_seq), ev.ts);
+                te.venue_event_id = Some(ev.event_id.clone());
+                te.size = Some(calc.size);
+                te.price = Some(calc.avg_entry);
+                te.avg_price = Some(calc.avg_entry);
+                te.filled_size = Some(calc.entry_filled);
+                if revive {
+                    te.reason = Some("late fill after the entry was cancelled".into());
+                }
+                out.events.push(te);
+            }
+            Role::Exit => {
+                let mut pe = self.event(EventType::ProfitRealized, slot_id, Cause::Event(fill_seq), ev.ts);
+                pe.venue_event_id = Some(ev.event_id.clone());
+                pe.size = Some(calc.reduced);
+                pe.price = Some(ev.price);
+                pe.realized_pnl = Some(calc.pnl);
+                pe.fee = Some(calc.fee);
+                out.events.push(pe);
+                if calc.size.is_positive() {
+                    let mut te = self.event(EventType::TradeReduced, slot_id, Cause::Event(fill_seq), ev.ts);
+                    te.venue_event_id = Some(ev.event_id.clone());
+                    te.size = Some(calc.size);
+                    te.price = Some(ev.price);
+                    te.realized_pnl = Some(calc.trade_realized);
+                    te.filled_size = Some(calc.entry_filled);
+                    out.events.push(te);
+                }
+            }
+        }
+        if was_empty && calc.size.is_positive() {
+            self.start_monitoring(slot_id);
+        }
+        match r.next {
+            Next::To(Stage::Closed) => {
+                self.set_stage(slot_id, Stage::Closed, input, ids.clone(), &mut out);
+                self.close_trade(slot_id, fill_seq, ev.ts, ids, &mut out);
+            }
+            Next::To(next) => {
+                self.set_stage(slot_id, next, input, ids, &mut out);
+                if next == Stage::Open {
+                    self.flatten_if_pending(slot_id, Cause::Event(fill_seq), ev.ts, &mut out);
+                }
+            }
+            Next::Stay | Next::Resume => {}
+        }
+        out.details.push(("clientOrderId", order.client_order_id.to_string()));
+        self.finish(out, slot_id)
+    }
+
+    /// The trade is flat: cancel any order still working for it, end
+    /// monitoring, emit TradeClosed, and free the slot.
+    fn close_trade(&mut self, slot_id: u32, cause_seq: u64, ts: i64, ids: (Option<Id>, Option<Id>), out: &mut Outcome) {
+        let t = self.s.slots[slot_id as usize].trade.as_mut().expect("closing a held trade");
+        if let Some(coid) = t.working_order.take() {
+            // A late fill closed the trade under a still-working exit order.
+            if let Some(o) = self.s.book.orders.get(&coid) {
+                let asset = t.asset.clone();
+                out.commands
+                    .push(VenueCommand { kind: CommandKind::Cancel, ..super::intents::place_command(o, &asset) });
+            }
+        }
+        let reason = *t.close_reason.get_or_insert(super::types::CloseReason::ExitSignal);
+        let announce = !t.monitoring_closed;
+        t.monitoring_closed = true;
+        let (realized, fees) = (t.realized_pnl, t.fees);
+        let mut ce = self.event(EventType::TradeClosed, slot_id, Cause::Event(cause_seq), ts);
+        ce.realized_pnl = Some(realized);
+        ce.fee = Some(fees);
+        ce.size = Some(Fixed::ZERO);
+        ce.close_reason = Some(reason);
+        let closed_seq = ce.seq;
+        out.events.push(ce);
+        if announce {
+            let mut me = self.event(EventType::TradeMonitoringClosed, slot_id, Cause::Event(closed_seq), ts);
+            me.close_reason = Some(reason);
+            out.events.push(me);
+        }
+        let trade_id = self.s.slots[slot_id as usize].trade.as_ref().map(|t| t.trade_id.clone());
+        self.set_stage(slot_id, Stage::Idle, Input::Free, ids, out);
+        self.free_slot(slot_id);
+        out.trade_id = trade_id;
+    }
+
+    /// An exit fill for a trade that already left its slot: the venue
+    /// charged it, so its fee counts; there is no position left to reduce.
+    fn orphan_exit_fill(&mut self, order: &Order, ev: &VenueEvent) -> Outcome {
+        let Some(trade) = self.s.book.retired.get(&order.trade_id) else {
+            return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
+        };
+        let calc = match self.calc_fill(trade, order, ev) {
+            Ok(c) => c,
+            Err(e) => return Outcome::rejected(Code::ArithmeticOverflow).with_detail("reason", e.to_string()),
+        };
+        let mut out = Outcome::new(true, Code::Overfill);
+        if order.is_terminal() && order.status != OrderStatus::Filled {
+            out.flag(Flag::LateFill);
+        }
+        out.flag(Flag::Overfill);
+        let s = &mut self.s;
+        s.ledgers.fees_paid = calc.ledger_fees;
+        let trade = s.book.retired.get_mut(&order.trade_id).expect("checked above");
+        trade.fees = calc.trade_fees;
+        let o = s.book.orders.get_mut(&order.client_order_id).expect("known order");
+        o.filled = calc.order_filled;
+        o.notional = calc.order_notional;
+        let mut oe = new_event(
+            &mut s.seq,
+            EventType::OrderFilled,
+            order.slot_id,
+            trade,
+            Cause::External(ev.event_id.clone()),
+            ev.ts,
+        );
+        oe.client_order_id = Some(order.client_order_id.clone());
+        oe.venue_event_id = Some(ev.event_id.clone());
+        oe.order_side = Some(order.side);
+        oe.size = Some(ev.size);
+        oe.price = Some(ev.price);
+        oe.fee = Some(calc.fee);
+        oe.liquidity = Some(calc.liquidity);
+        oe.filled_size = Some(calc.order_filled);
+        oe.reason = Some("exit fill after the trade closed: no position to reduce".into());
+        out.events.push(oe);
+        out.details.push(("excess", ev.size.to_string()));
+        out.slot_id = Some(order.slot_id);
+        out.trade_id = Some(order.trade_id.clone());
+        out.state = Some(self.s.slots[order.slot_id as usize].stage);
+        out
+    }
+
+    fn order_event(&mut self, ev: &VenueEvent, news: News) -> Outcome {
+        let order = &self.s.book.orders[&ev.client_order_id];
+        let slot_id = order.slot_id;
+        let coid = order.client_order_id.clone();
+        let current = self.s.slots[slot_id as usize]
+            .trade
+            .as_ref()
+            .is_some_and(|t| t.trade_id == order.trade_id && t.working_order.as_ref() == Some(&coid));
+        if !current {
+            return self.stale(ev);
+        }
+        let filled = order.filled.is_positive();
+        let input = match (news, filled) {
+            (News::Ack, _) => Input::Ack,
+            (News::Ended(OrderStatus::Rejected), false) => Input::Rejected,
+            (News::Ended(OrderStatus::Rejected), true) => Input::RejectedAfterFills,
+            (News::Ended(OrderStatus::Expired), false) => Input::Expired,
+            (News::Ended(OrderStatus::Expired), true) => Input::ExpiredAfterFills,
+            (News::Ended(_), false) => Input::Canceled,
+            (News::Ended(_), true) => Input::CanceledAfterFills,
+            (News::CancelRejected, _) => Input::CancelRejected,
+            (News::RateLimited, _) => Input::RateLimited,
+        };
+        let stage = self.s.slots[slot_id as usize].stage;
+        let Some(r) = rule(stage, input) else {
+            let out = self.illegal(slot_id, input).with_detail("eventId", ev.event_id.to_string());
+            return out;
+        };
+        let mut out = Outcome::new(true, r.code);
+        let ids = (None, Some(ev.event_id.clone()));
+        let cause = Cause::External(ev.event_id.clone());
+        let o = self.s.book.orders.get_mut(&coid).expect("known order");
+        match input {
+            Input::Ack => {
+                let first = !o.acked;
+                o.acked = true;
+                if o.venue_order_id.is_none() {
+                    o.venue_order_id = ev.venue_order_id.clone();
+                }
+                let venue_order_id = o.venue_order_id.clone();
+                if first {
+                    let mut e = self.event(EventType::OrderPlaced, slot_id, cause, ev.ts);
+                    e.client_order_id = Some(coid.clone());
+                    e.venue_order_id = venue_order_id;
+                    e.venue_event_id = Some(ev.event_id.clone());
+                    out.events.push(e);
+                }
+                if let Next::To(next) = r.next {
+                    self.set_stage(slot_id, next, input, ids, &mut out);
+                }
+            }
+            Input::CancelRejected => {
+                let back = o.resume_stage();
+                o.pending = Pending::None;
+                let mut e = self.event(EventType::OrderCancelRejected, slot_id, cause, ev.ts);
+                e.client_order_id = Some(coid.clone());
+                e.venue_event_id = Some(ev.event_id.clone());
+                e.reason = ev.reason.clone();
+                out.events.push(e);
+                self.set_stage(slot_id, back, input, ids, &mut out);
+            }
+            Input::RateLimited => {
+                let after = ev.retry_after_ms.unwrap_or(DEFAULT_RETRY_MS);
+                let at = ev.ts.saturating_add(after);
+                o.pending = match stage {
+                    Stage::EntryRequested | Stage::ExitRequested => Pending::PlaceAt(at),
+                    Stage::EntryCanceling | Stage::ExitCanceling => Pending::CancelAt(at),
+                    _ => Pending::None,
+                };
+                if o.pending != Pending::None {
+                    out.retry_after_ms = Some(after);
+                    out.retry_at = Some(at);
+                }
+                let mut e = self.event(EventType::OrderRateLimited, slot_id, cause, ev.ts);
+                e.client_order_id = Some(coid.clone());
+                e.venue_event_id = Some(ev.event_id.clone());
+                e.reason = ev.reason.clone();
+                out.events.push(e);
+            }
+            _ => {
+                let (status, kind) = match news {
+                    News::Ended(OrderStatus::Rejected) => (OrderStatus::Rejected, EventType::OrderRejected),
+                    News::Ended(OrderStatus::Expired) => (OrderStatus::Expired, EventType::OrderExpired),
+                    _ => (OrderStatus::Canceled, EventType::OrderCanceled),
+                };
+                o.status = status;
+                o.pending = Pending::None;
+                let (filled, size) = (o.filled, o.size);
+                let mut e = self.event(kind, slot_id, cause, ev.ts);
+                e.client_order_id = Some(coid.clone());
+                e.venue_event_id = Some(ev.event_id.clone());
+                e.filled_size = Some(filled);
+                e.size = Some(size);
+                e.reason = ev.reason.clone();
+                out.events.push(e);
+                let next = match r.next {
+                    Next::To(s) => s,
+                    _ => stage,
+                };
+                self.end_working(slot_id, next, input, ids, ev.ts, &mut out);
+            }
+        }
+        out.details.push(("clientOrderId", coid.to_string()));
+        self.finish(out, slot_id)
+    }
+
+    /// An ack, cancel, reject or expiry for an order that is no longer the
+    /// slot's working order: recorded on the order, no stage changes.
+    fn stale(&mut self, ev: &VenueEvent) -> Outcome {
+        let o = self.s.book.orders.get_mut(&ev.client_order_id).expect("known order");
+        match ev.kind {
+            VenueKind::Ack => {
+                o.acked = true;
+                if o.venue_order_id.is_none() {
+                    o.venue_order_id = ev.venue_order_id.clone();
+                }
+            }
+            VenueKind::Canceled if o.status == OrderStatus::Live => o.status = OrderStatus::Canceled,
+            VenueKind::Rejected if o.status == OrderStatus::Live => o.status = OrderStatus::Rejected,
+            VenueKind::Expired if o.status == OrderStatus::Live => o.status = OrderStatus::Expired,
+            _ => {}
+        }
+        let (slot_id, trade_id) = (o.slot_id, o.trade_id.clone());
+        let mut out = Outcome::new(true, Code::StaleEvent)
+            .with_detail("clientOrderId", ev.client_order_id.to_string())
+            .with_detail("kind", ev.kind.as_str());
+        out.slot_id = Some(slot_id);
+        out.trade_id = Some(trade_id);
+        out.state = Some(self.s.slots[slot_id as usize].stage);
+        out
+    }
+}

@@ -1,0 +1,7 @@
+#![deny(clippy::all)]
+//! The cockpit's execution kernel: `kernel` is the pure core, `binding` the
+//! thin napi layer that converts JS records to and from it.
+
+pub mod kernel;
+
+mod binding;
