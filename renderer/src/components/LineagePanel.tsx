@@ -180,9 +180,7 @@ function NodeDetails() {
     const id = s.lineage.selectedNodeId;
     return id ? (s.lineage.graph?.nodes.find((n) => n.id === id) ?? null) : null;
   });
-  if (!node) {
-    return <div className="node-details empty">Click a node to see its payload and events.</div>;
-  }
+  if (!node) return <LineageTape />;
   const latest = node.events[node.events.length - 1];
   return (
     <div className="node-details" data-testid="node-details" data-kind={node.kind} data-state={node.state}>
@@ -218,6 +216,43 @@ function NodeDetails() {
           </tbody>
         </table>
       </div>
+    </div>
+  );
+}
+
+const TAPE_ROWS = 60;
+
+/** With no node selected: the selected lineage's events as they arrive (newest first). */
+function LineageTape() {
+  const events = useCockpit((s) =>
+    s.lineage.correlationId ? s.journal.byCorrelation[s.lineage.correlationId] : undefined,
+  );
+  const rows = useMemo(() => (events ? events.slice(-TAPE_ROWS).reverse() : []), [events]);
+  return (
+    <div className="node-details empty">
+      <div className="hint">Click a node to see its payload and events.</div>
+      {rows.length ? (
+        <table className="grid nd-events tape" data-testid="lineage-tape">
+          <thead>
+            <tr>
+              <th className="r">seq</th>
+              <th>type</th>
+              <th>source</th>
+              <th>ts</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((e) => (
+              <tr key={e.eventId}>
+                <td className="num r">{e.seq}</td>
+                <td>{e.type}</td>
+                <td className="muted">{e.source}</td>
+                <td className="num muted">{clockMs(e.ts)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
     </div>
   );
 }

@@ -241,6 +241,8 @@ describe('applyBatch', () => {
     expect(state.pnl.points).toEqual([]);
     expect(state.lineage.correlationId).toBeNull();
     expect(state.journal.byCorrelation).toEqual({ new: [early] });
+    expect(state.book.slots).toEqual([]);
+    expect(state.book.account).toBeNull();
   });
 
   it('takes one PnL sample per frame from the newest snapshot', () => {

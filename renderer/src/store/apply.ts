@@ -288,6 +288,8 @@ export function applyBatch(
       if (journal.sessionId !== next.sessionId) journal = emptyJournal();
       pnl = { points: [] };
       market = { marks: {} };
+      // The other session's rows must not linger (their buttons would act on nothing).
+      book = { slots: [], account: null, openOrders: [], trades: [], hydrated: book.hydrated };
       sampled = undefined;
       lineage = { correlationId: null, graph: null, selectedNodeId: null, status: 'idle', error: null };
     }
