@@ -4,8 +4,11 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
+// import.meta.dirname needs Node ≥ 20.11; the URL form covers older 20.x (POSIX paths).
+const here: string = import.meta.dirname ?? decodeURIComponent(new URL('.', import.meta.url).pathname);
+
 export default defineConfig({
-  root: import.meta.dirname,
+  root: here,
   base: './',
   plugins: [react()],
   build: {

@@ -1,6 +1,6 @@
 // The lineage re-fetch: at most one request in flight per lineage, and at most
 // one more per frame however many journal events arrive meanwhile.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CockpitEvent, JournalEvent } from '../../shared/index.js';
 import { afterBatch, command, selectLineage, setLineageScheduler } from './actions.js';
 import { useCockpit } from './store/store.js';
@@ -44,12 +44,15 @@ beforeEach(() => {
       subscribe: () => () => {},
     },
   };
-  setLineageScheduler((cb) => {
-    frames.push(cb);
-    return () => {
-      frames = frames.filter((f) => f !== cb);
-    };
-  });
+  setLineageScheduler(
+    (cb) => {
+      frames.push(cb);
+      return () => {
+        frames = frames.filter((f) => f !== cb);
+      };
+    },
+    { minIntervalMs: 0 },
+  );
   useCockpit.getState().setLineageSelection(null);
   useCockpit.getState().clearNotices();
 });
@@ -103,6 +106,42 @@ describe('lineage re-fetch', () => {
     await flushPromises();
     expect(useCockpit.getState().lineage).toMatchObject({ status: 'error', error: 'no such lineage' });
     expect(useCockpit.getState().notices.items).toHaveLength(0);
+  });
+});
+
+describe('lineage re-fetch interval', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('starts fetches of one lineage at least the interval apart, then on a frame', async () => {
+    vi.useFakeTimers();
+    let now = 1_000;
+    setLineageScheduler(
+      (cb) => {
+        frames.push(cb);
+        return () => {
+          frames = frames.filter((f) => f !== cb);
+        };
+      },
+      { minIntervalMs: 200, now: () => now },
+    );
+    selectLineage('slow');
+    calls[0]!.resolve(graph('slow', 'PLACED'));
+    await vi.advanceTimersByTimeAsync(0);
+    now += 50;
+    afterBatch([journal('slow', 1)]);
+    afterBatch([journal('slow', 2)]);
+    expect(calls).toHaveLength(1);
+    expect(frames).toHaveLength(0); // waiting out the interval first
+    now += 150;
+    await vi.advanceTimersByTimeAsync(150);
+    expect(frames).toHaveLength(1);
+    frames.shift()!();
+    expect(calls).toHaveLength(2);
+    // A different lineage is fetched at once, whatever the interval.
+    selectLineage('fast');
+    expect(calls).toHaveLength(3);
   });
 });
 

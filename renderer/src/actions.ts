@@ -42,15 +42,53 @@ export async function hydrate(): Promise<void> {
 
 let inflight: string | null = null;
 let again = false;
-let cancelFrame: (() => void) | null = null;
+let pending: (() => void) | null = null;
+let lastId: string | null = null;
+let lastStart = Number.NEGATIVE_INFINITY;
 let schedule: Schedule = nextFrame;
+let minIntervalMs = 200;
+let clock: () => number = () => Date.now();
 
-/** For tests or other hosts: how a deferred re-fetch waits for the next frame. */
-export function setLineageScheduler(next: Schedule): void {
+/**
+ * For tests or other hosts: how a deferred re-fetch waits for the next frame,
+ * the least time between two fetches of one lineage (a busy trade's monitoring
+ * ticks must not turn into a stream of full graphs), and the clock.
+ */
+export function setLineageScheduler(
+  next: Schedule,
+  options: { minIntervalMs?: number; now?: () => number } = {},
+): void {
   schedule = next;
+  if (options.minIntervalMs !== undefined) minIntervalMs = options.minIntervalMs;
+  if (options.now) clock = options.now;
 }
 
-/** Fetches the selected graph; while one fetch runs, at most one more follows it. */
+function deferRefresh(delayMs: number): void {
+  if (pending) return;
+  const run = () => {
+    pending = null;
+    refreshLineage();
+  };
+  if (delayMs <= 0) {
+    pending = schedule(run);
+    return;
+  }
+  // Wait out the interval, then still land on a frame.
+  let cancelInner: (() => void) | null = null;
+  const timer = setTimeout(() => {
+    cancelInner = schedule(run);
+  }, delayMs);
+  pending = () => {
+    clearTimeout(timer);
+    cancelInner?.();
+  };
+}
+
+/**
+ * Fetches the selected graph. A new selection fetches at once; for the same
+ * lineage, one fetch runs at a time, at most one more follows it (on a later
+ * frame), and fetches start at least `minIntervalMs` apart.
+ */
 export function refreshLineage(): void {
   const correlationId = store().lineage.correlationId;
   if (!correlationId) return;
@@ -58,7 +96,19 @@ export function refreshLineage(): void {
     again = true;
     return;
   }
+  if (correlationId === lastId) {
+    const wait = lastStart + minIntervalMs - clock();
+    if (pending || wait > 0) {
+      deferRefresh(wait);
+      return;
+    }
+  } else if (pending) {
+    pending();
+    pending = null;
+  }
   inflight = correlationId;
+  lastId = correlationId;
+  lastStart = clock();
   again = false;
   store().setLineageLoading(correlationId);
   void command('lineage', { correlationId }, { quiet: true }).then((response) => {
@@ -72,12 +122,9 @@ export function refreshLineage(): void {
     } else {
       store().setLineageError(correlationId, response.error.message);
     }
-    if (again && store().lineage.correlationId === correlationId && !cancelFrame) {
+    if (again && store().lineage.correlationId === correlationId) {
       again = false;
-      cancelFrame = schedule(() => {
-        cancelFrame = null;
-        refreshLineage();
-      });
+      deferRefresh(lastStart + minIntervalMs - clock());
     }
   });
 }

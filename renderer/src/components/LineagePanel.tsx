@@ -175,6 +175,8 @@ export function LineagePanel() {
   );
 }
 
+const DETAIL_ROWS = 200;
+
 function NodeDetails() {
   const node = useCockpit((s) => {
     const id = s.lineage.selectedNodeId;
@@ -182,6 +184,8 @@ function NodeDetails() {
   });
   if (!node) return <LineageTape />;
   const latest = node.events[node.events.length - 1];
+  // A long-lived trade collects many monitoring ticks: list the newest, say how many.
+  const shown = node.events.length > DETAIL_ROWS ? node.events.slice(-DETAIL_ROWS) : node.events;
   return (
     <div className="node-details" data-testid="node-details" data-kind={node.kind} data-state={node.state}>
       <div className="nd-head">
@@ -206,7 +210,14 @@ function NodeDetails() {
             </tr>
           </thead>
           <tbody>
-            {node.events.map((e) => (
+            {node.events.length > shown.length ? (
+              <tr>
+                <td colSpan={3} className="muted">
+                  … {node.events.length - shown.length} earlier events
+                </td>
+              </tr>
+            ) : null}
+            {shown.map((e) => (
               <tr key={e.eventId} title={`${e.source} · ${e.eventId} ← ${e.causationId}`}>
                 <td className="num r">{e.seq}</td>
                 <td>{e.type}</td>
