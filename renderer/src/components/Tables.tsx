@@ -281,7 +281,7 @@ const TradeRow = memo(function TradeRow({ trade, selected }: { trade: TradeSumma
       <td>{trade.asset}</td>
       <SideCell side={trade.side} />
       <td className="num r">{qty(trade.size)}</td>
-      <td className="num r">{price(trade.entryPrice)}</td>
+      <td className="num r">{trade.entryPrice ? price(trade.entryPrice) : DASH}</td>
       <td className="num r">{trade.exitPrice !== undefined ? price(trade.exitPrice) : DASH}</td>
       <td className={`num r ${pnlClass(trade.realizedPnl)}`}>{signedMoney(trade.realizedPnl)}</td>
       <td className="num r">{money(trade.fees)}</td>
