@@ -107,6 +107,7 @@ async function startBrowser(reason) {
   const args = [
     `--app=${url}`,
     `--user-data-dir=${profileDir}`,
+    '--window-size=1600,1000',
     '--no-first-run',
     '--no-default-browser-check',
   ];
