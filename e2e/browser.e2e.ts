@@ -14,7 +14,10 @@ let consoleErrors: string[];
 
 async function invoke<T>(name: string, request: object = {}): Promise<T> {
   return page.evaluate(
-    ([n, r]) => (window as unknown as { cockpit: { invoke(n: string, r: object): Promise<unknown> } }).cockpit.invoke(n, r),
+    ([n, r]) =>
+      (
+        globalThis as unknown as { cockpit: { invoke(n: string, r: object): Promise<unknown> } }
+      ).cockpit.invoke(n, r),
     [name, request] as const,
   ) as Promise<T>;
 }
@@ -26,13 +29,19 @@ const journalPage = () =>
 async function startSession(): Promise<string> {
   await page.getByTestId('session-seed').fill('7');
   await page.getByTestId('session-start').click();
-  await expect.poll(() => page.getByTestId('session-status').textContent()).toContain('running');
+  await eventually(() => page.getByTestId('session-status').textContent()).toContain('running');
   const snap = await snapshot();
   expect(snap.session).not.toBeNull();
   return snap.session!.sessionId;
 }
 
-async function fillTicket(fields: { asset: string; side?: string; type?: string; size: string; limit?: string }) {
+async function fillTicket(fields: {
+  asset: string;
+  side?: string;
+  type?: string;
+  size: string;
+  limit?: string;
+}) {
   await page.getByTestId('ticket-asset').fill(fields.asset);
   await page.getByTestId('ticket-side').selectOption(fields.side ?? 'LONG');
   await page.getByTestId('ticket-type').selectOption(fields.type ?? 'MARKET');
@@ -42,6 +51,8 @@ async function fillTicket(fields: { asset: string; side?: string; type?: string;
 }
 
 const slotRow = (slotId: number) => page.getByTestId(`slot-row-${slotId}`);
+/** Retries a read of the page until the expectation holds (the window updates asynchronously). */
+const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000, interval: 50 });
 
 beforeAll(async () => {
   host = await startBrowserHostProcess();
@@ -58,7 +69,7 @@ beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   consoleErrors = collectConsoleErrors(page);
   await page.goto(host.url);
-  await expect.poll(() => page.getByTestId('session-status').textContent()).toBeTruthy();
+  await eventually(() => page.getByTestId('session-status').textContent()).toBeTruthy();
   const current = await snapshot();
   if (current.session) await invoke('session.stop');
 });
@@ -72,7 +83,7 @@ describe('browser host', () => {
   it('(a) a market intent becomes a signal, an order, fills and a trade; exiting realizes the PnL and frees the slot', async () => {
     const sessionId = await startSession();
     await fillTicket({ asset: 'BTC/USDT', size: '0.01' });
-    await expect(slotRow(0)).toHaveAttribute('data-state', 'OPEN', { timeout: 10_000 });
+    await eventually(() => slotRow(0).getAttribute('data-state')).toBe('OPEN');
 
     const open = await snapshot();
     const slot = open.slots.find((s) => s.slotId === 0)!;
@@ -81,21 +92,25 @@ describe('browser host', () => {
     const correlationId = slot.correlationId!;
 
     for (const kind of ['intent', 'signal', 'order', 'fill', 'trade']) {
-      await expect(page.getByTestId(`lineage-node-${kind}`).first()).toBeVisible();
+      await page.getByTestId(`lineage-node-${kind}`).first().waitFor({ state: 'visible', timeout: 10_000 });
     }
     await page.getByTestId('lineage-node-fill').first().click();
-    await expect(page.getByTestId('node-details')).toContainText('OrderPartiallyFilled');
+    await eventually(() => page.getByTestId('node-details').textContent()).toContain('OrderPartiallyFilled');
 
     await page.getByTestId('slot-exit-0').click();
-    await expect(slotRow(0)).toHaveAttribute('data-state', 'IDLE', { timeout: 10_000 });
+    await eventually(() => slotRow(0).getAttribute('data-state')).toBe('IDLE');
     const closed = await snapshot();
     expect(closed.slots[0]).toMatchObject({ free: true });
     const trade = closed.trades.find((t) => t.correlationId === correlationId)!;
     expect(trade.state).toBe('CLOSED');
     expect(closed.account!.realizedPnl).toBeCloseTo(trade.realizedPnl, 9);
     expect(closed.account!.realizedPnl).not.toBe(0);
-    await expect(page.getByTestId('account-realized')).toHaveText(closed.account!.realizedPnl.toFixed(2));
-    await expect(page.getByTestId(`trade-row-${trade.tradeId}`)).toHaveAttribute('data-state', 'CLOSED');
+    await eventually(async () => (await page.getByTestId('account-realized').textContent())?.trim()).toBe(
+      closed.account!.realizedPnl.toFixed(2),
+    );
+    await eventually(() => page.getByTestId(`trade-row-${trade.tradeId}`).getAttribute('data-state')).toBe(
+      'CLOSED',
+    );
 
     // The journal holds every event in seq order, and the lineage rebuilt from it alone equals the live one.
     const { events } = await journalPage();
@@ -120,23 +135,27 @@ describe('browser host', () => {
     await fillTicket({ asset: 'ETH/USDT', type: 'LIMIT', size: '0.5', limit: (mark * 0.5).toFixed(2) });
 
     const rows = page.locator('[data-testid^="order-row-"]');
-    await expect(rows).toHaveCount(1, { timeout: 10_000 });
+    await eventually(() => rows.count()).toBe(1);
     const { openOrders } = await snapshot();
     expect(openOrders).toHaveLength(1);
     const [resting] = openOrders;
     expect(resting).toMatchObject({ asset: 'ETH/USDT', orderType: 'LIMIT', side: 'BUY', filledSize: 0 });
 
     await page.getByTestId(`order-cancel-${resting!.clientOrderId}`).click();
-    await expect(rows).toHaveCount(0, { timeout: 10_000 });
-    await expect(slotRow(0)).toHaveAttribute('data-state', 'IDLE');
+    await eventually(() => rows.count()).toBe(0);
+    await eventually(() => slotRow(0).getAttribute('data-state')).toBe('IDLE');
     const after = await snapshot();
     expect(after.openOrders).toEqual([]);
     expect(after.slots.every((s) => s.free)).toBe(true);
 
-    const graph = await invoke<{ ok: true } & LineageGraph>('lineage', { correlationId: resting!.correlationId });
+    const graph = await invoke<{ ok: true } & LineageGraph>('lineage', {
+      correlationId: resting!.correlationId,
+    });
     expect(graph.nodes.find((n) => n.kind === 'order')?.state).toBe('CANCELED');
-    await expect(page.getByTestId('lineage-node-order')).toHaveAttribute('data-state', 'CANCELED');
-    await expect(page.getByTestId('lineage-node-fill')).toHaveCount(0);
+    await eventually(() => page.getByTestId('lineage-node-order').getAttribute('data-state')).toBe(
+      'CANCELED',
+    );
+    await eventually(() => page.getByTestId('lineage-node-fill').count()).toBe(0);
   });
 
   it('(c) a bad intent gets a clear error on screen and changes nothing in slots or journal', async () => {
@@ -145,16 +164,16 @@ describe('browser host', () => {
     const journalBefore = await journalPage();
 
     await fillTicket({ asset: 'BTC/USDT', size: '-1' });
-    await expect(page.getByTestId('ticket-error')).toContainText('targetSize');
-    await expect(page.getByTestId('ticket-error')).toContainText('-1');
+    await eventually(() => page.getByTestId('ticket-error').textContent()).toContain('targetSize');
+    await eventually(() => page.getByTestId('ticket-error').textContent()).toContain('-1');
 
     await fillTicket({ asset: 'BTC/USDT', type: 'LIMIT', size: '0.01', limit: 'NaN' });
-    await expect(page.getByTestId('ticket-error')).toContainText('limitPrice');
-    await expect(page.getByTestId('ticket-error')).toContainText('NaN');
+    await eventually(() => page.getByTestId('ticket-error').textContent()).toContain('limitPrice');
+    await eventually(() => page.getByTestId('ticket-error').textContent()).toContain('NaN');
 
     await fillTicket({ asset: 'XYZ/USDT', size: '0.01' });
-    await expect(page.getByTestId('ticket-error')).toContainText('asset');
-    await expect(page.getByTestId('ticket-error')).toContainText('XYZ/USDT');
+    await eventually(() => page.getByTestId('ticket-error').textContent()).toContain('asset');
+    await eventually(() => page.getByTestId('ticket-error').textContent()).toContain('XYZ/USDT');
 
     // The host refuses the same bad values from any window, not only the ticket's own checks.
     const direct = await invoke<{ ok: false; error: { code: string; field: string; message: string } }>(

@@ -43,7 +43,9 @@ describe('intent request validation', () => {
 
   it('accepts exit legs that sum to one within rounding', () => {
     expect(IntentRequest.safeParse({ ...validIntent, exitLegRatios: [0.1, 0.2, 0.7] }).success).toBe(true);
-    expect(IntentRequest.safeParse({ ...validIntent, exitLegRatios: [1 / 3, 1 / 3, 1 / 3] }).success).toBe(true);
+    expect(IntentRequest.safeParse({ ...validIntent, exitLegRatios: [1 / 3, 1 / 3, 1 / 3] }).success).toBe(
+      true,
+    );
   });
 });
 

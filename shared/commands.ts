@@ -30,7 +30,12 @@ export const SessionStartRequest = z.strictObject({
     .max(MAX_SYMBOLS)
     .refine((s) => new Set(s).size === s.length, { message: 'symbols must not repeat' })
     .optional(),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
   seedCapital: Positive.max(1e12).default(10_000),
   maxSlots: z.number().int().min(1).max(MAX_SLOTS).default(4),
   /** Paper venue latency between an order and its first report. */

@@ -23,7 +23,9 @@ import type { CommandResult, TradingSession } from './session/trading-session.js
 
 export type { CockpitHost, CockpitOptions } from './api.js';
 
-type Handlers = { [N in CommandName]: (request: ParsedCommandRequest<N>) => CommandResult<CommandResults[N]> };
+type Handlers = {
+  [N in CommandName]: (request: ParsedCommandRequest<N>) => CommandResult<CommandResults[N]>;
+};
 
 export function createCockpit(options: CockpitOptions): CockpitHost {
   const now = options.now ?? Date.now;
@@ -32,7 +34,8 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}),
   });
   const abandoned = journal.closeAbandonedSessions();
-  if (abandoned.length > 0) log('warn', `closed ${abandoned.length} session(s) left open by a crash: ${abandoned.join(', ')}`);
+  if (abandoned.length > 0)
+    log('warn', `closed ${abandoned.length} session(s) left open by a crash: ${abandoned.join(', ')}`);
   const bus = new EventBus((error) => log('error', `event subscriber failed: ${String(error)}`));
   let session: TradingSession | undefined;
   let closed = false;
@@ -57,7 +60,13 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
   const handlers: Handlers = {
     'session.start': (request) => {
       if (session) {
-        return { ok: false, error: { code: 'SESSION_ACTIVE', message: `session ${session.sessionId} is running: stop it first` } };
+        return {
+          ok: false,
+          error: {
+            code: 'SESSION_ACTIVE',
+            message: `session ${session.sessionId} is running: stop it first`,
+          },
+        };
       }
       const started = startPaperSession(request, { journal, bus, now });
       if (!started.ok) return started;
@@ -75,7 +84,14 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     'order.cancel': (request) => (session ? session.cancelOrder(request.clientOrderId) : noSession),
     snapshot: () => ({
       ok: true,
-      value: session?.snapshot() ?? { session: null, slots: [], account: null, openOrders: [], trades: [], marks: {} },
+      value: session?.snapshot() ?? {
+        session: null,
+        slots: [],
+        account: null,
+        openOrders: [],
+        trades: [],
+        marks: {},
+      },
     }),
     lineage: (request) => {
       const sessionId = session?.sessionId ?? journal.sessionOfCorrelation(request.correlationId);
@@ -83,7 +99,11 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
       if (events.length === 0) {
         return {
           ok: false,
-          error: { code: 'NOT_FOUND', field: 'correlationId', message: `correlationId: no events for ${request.correlationId}` },
+          error: {
+            code: 'NOT_FOUND',
+            field: 'correlationId',
+            message: `correlationId: no events for ${request.correlationId}`,
+          },
         };
       }
       return { ok: true, value: buildLineage(request.correlationId, events) };
@@ -93,7 +113,11 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
       if (!sessionId || !journal.session(sessionId)) {
         return {
           ok: false,
-          error: { code: 'NOT_FOUND', field: 'sessionId', message: `sessionId: no session ${request.sessionId ?? ''}`.trim() },
+          error: {
+            code: 'NOT_FOUND',
+            field: 'sessionId',
+            message: `sessionId: no session ${request.sessionId ?? ''}`.trim(),
+          },
         };
       }
       const events = journal.page(sessionId, request.afterSeq, request.limit + 1);
@@ -108,23 +132,36 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     if (!parsed.success) return fromZodError(parsed.error, raw);
     const handler = handlers[name] as (request: unknown) => CommandResult<CommandResults[N]>;
     const result = handler(parsed.data);
-    return result.ok ? ({ ok: true, ...result.value } as CommandResponse<N>) : { ok: false, error: result.error };
+    return result.ok
+      ? ({ ok: true, ...result.value } as CommandResponse<N>)
+      : { ok: false, error: result.error };
   }
 
   return {
     async invoke(name: string, request: unknown): Promise<unknown> {
       if (closed) return failure('INTERNAL', 'the cockpit is closing');
       if (!isCommandName(name)) {
-        return failure('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(String(name).slice(0, 64))}`, { field: 'name' });
+        return failure('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(String(name).slice(0, 64))}`, {
+          field: 'name',
+        });
       }
-      if (request !== undefined && (request === null || typeof request !== 'object' || Array.isArray(request))) {
+      if (
+        request !== undefined &&
+        (request === null || typeof request !== 'object' || Array.isArray(request))
+      ) {
         return failure('INVALID_REQUEST', 'request: expected an object', { field: 'request' });
       }
       try {
         return run(name, request);
       } catch (error) {
-        log('error', `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        return failure('INTERNAL', `${name} failed: ${error instanceof Error ? error.message : String(error)}`) satisfies Failure;
+        log(
+          'error',
+          `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+        return failure(
+          'INTERNAL',
+          `${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+        ) satisfies Failure;
       }
     },
     subscribe: (handler) => bus.subscribe(handler),

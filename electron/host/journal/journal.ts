@@ -167,14 +167,15 @@ export class Journal {
   }
 
   listSessions(): SessionRecord[] {
-    const rows = this.db.prepare('SELECT * FROM sessions ORDER BY started_at DESC, session_id').all() as SessionRow[];
+    const rows = this.db
+      .prepare('SELECT * FROM sessions ORDER BY started_at DESC, session_id')
+      .all() as SessionRow[];
     return rows.map(toSession);
   }
 
   session(sessionId: string): SessionRecord | undefined {
     const row = this.db.prepare('SELECT * FROM sessions WHERE session_id = ?').get(sessionId) as
-      | SessionRow
-      | undefined;
+      SessionRow | undefined;
     return row ? toSession(row) : undefined;
   }
 

@@ -3,7 +3,13 @@
 // its causation id points at the event that caused it. An edge joins the
 // entity of the cause to the entity of the effect. The live graph and the one
 // rebuilt from the journal are the same function of the same events.
-import type { JournalEvent, LineageEdge, LineageGraph, LineageNode, LineageNodeKind } from '../../../shared/index.js';
+import type {
+  JournalEvent,
+  LineageEdge,
+  LineageGraph,
+  LineageNode,
+  LineageNodeKind,
+} from '../../../shared/index.js';
 
 interface EntityRef {
   id: string;
@@ -55,12 +61,19 @@ export function entitiesOf(event: JournalEvent): EntityRef[] {
   const clientOrderId = str(p.clientOrderId);
   const order = (state?: string): EntityRef | undefined =>
     clientOrderId
-      ? { id: `order:${clientOrderId}`, kind: 'order', label: orderLabel(p, clientOrderId), ...(state ? { state } : {}) }
+      ? {
+          id: `order:${clientOrderId}`,
+          kind: 'order',
+          label: orderLabel(p, clientOrderId),
+          ...(state ? { state } : {}),
+        }
       : undefined;
 
   if (event.type in INTENT_STATE) {
     const intentId = str(p.intentId) ?? event.correlationId;
-    return [{ id: `intent:${intentId}`, kind: 'intent', state: INTENT_STATE[event.type], label: intentLabel(p) }];
+    return [
+      { id: `intent:${intentId}`, kind: 'intent', state: INTENT_STATE[event.type], label: intentLabel(p) },
+    ];
   }
   if (event.type === 'TradingSignalCreated') {
     const signalId = str(p.signalId) ?? event.eventId;
@@ -86,10 +99,15 @@ export function entitiesOf(event: JournalEvent): EntityRef[] {
     return ref ? [ref] : [];
   }
   const tradeId = str(p.tradeId);
-  if (tradeId && (event.type in TRADE_STATE || event.type === 'ProfitRealized' || event.type.startsWith('TradeMonitoring'))) {
-    const state =
-      event.type === 'TradeMonitoringClosed' ? `CLOSED (${str(p.closeReason) ?? '?'})` : TRADE_STATE[event.type];
-    return [{ id: `trade:${tradeId}`, kind: 'trade', label: tradeLabel(p, tradeId), ...(state ? { state } : {}) }];
+  if (
+    tradeId &&
+    (event.type in TRADE_STATE || event.type === 'ProfitRealized' || event.type.startsWith('TradeMonitoring'))
+  ) {
+    // A monitoring close reports why; the trade's own TradeClosed sets its state.
+    const state = TRADE_STATE[event.type];
+    return [
+      { id: `trade:${tradeId}`, kind: 'trade', label: tradeLabel(p, tradeId), ...(state ? { state } : {}) },
+    ];
   }
   return [];
 }
@@ -121,7 +139,13 @@ export function buildLineage(correlationId: string, events: readonly JournalEven
     if (!first) continue;
     primary.set(event.eventId, first.id);
     for (const ref of refs) {
-      const node = nodes.get(ref.id) ?? { id: ref.id, kind: ref.kind, state: ref.state ?? 'NEW', label: ref.label ?? ref.id, events: [] };
+      const node = nodes.get(ref.id) ?? {
+        id: ref.id,
+        kind: ref.kind,
+        state: ref.state ?? 'NEW',
+        label: ref.label ?? ref.id,
+        events: [],
+      };
       if (ref.state) node.state = ref.state;
       node.events.push(event);
       nodes.set(ref.id, node);

@@ -40,14 +40,18 @@ export function startPaperSession(
     if (!instrument) {
       return {
         ok: false,
-        error: { code: 'UNKNOWN_ASSET', field: `symbols.${index}`, message: `symbols.${index}: the paper venue does not list ${symbol}` },
+        error: {
+          code: 'UNKNOWN_ASSET',
+          field: `symbols.${index}`,
+          message: `symbols.${index}: the paper venue does not list ${symbol}`,
+        },
       };
     }
     instruments.push(instrument);
   }
   const startedAt = services.now();
   const tag = newSessionTag();
-  const seed = request.seed ?? (startedAt % 2 ** 31);
+  const seed = request.seed ?? startedAt % 2 ** 31;
   const tickIntervalMs = request.tickIntervalMs ?? PAPER_DEFAULTS.tickIntervalMs;
   const info: SessionInfo = {
     sessionId: sessionIdOf(tag, startedAt),
@@ -94,7 +98,16 @@ export function startPaperSession(
     report: onReports,
   });
   services.journal.createSession(info);
-  session = new TradingSession({ info, ids, kernel, venue, feed, journal: services.journal, bus: services.bus, now: services.now });
+  session = new TradingSession({
+    info,
+    ids,
+    kernel,
+    venue,
+    feed,
+    journal: services.journal,
+    bus: services.bus,
+    now: services.now,
+  });
   feed.start();
   return { ok: true, value: session };
 }

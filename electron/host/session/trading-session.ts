@@ -70,7 +70,11 @@ export class TradingSession {
 
   submitIntent(request: ParsedIntentRequest): CommandResult<IntentSubmitted> {
     if (!this.info.symbols.includes(request.asset)) {
-      return this.refuse('UNKNOWN_ASSET', 'asset', `asset: ${request.asset} is not traded in this session (${this.info.symbols.join(', ')})`);
+      return this.refuse(
+        'UNKNOWN_ASSET',
+        'asset',
+        `asset: ${request.asset} is not traded in this session (${this.info.symbols.join(', ')})`,
+      );
     }
     const mark = this.parts.feed.price(request.asset);
     const referencePrice = request.referencePrice ?? mark;
@@ -80,7 +84,11 @@ export class TradingSession {
     const slot = request.action === 'ENTER' ? undefined : this.findSlot(request.slotId, request.tradeId);
     if (request.action !== 'ENTER' && !slot) {
       const field = request.tradeId !== undefined ? 'tradeId' : 'slotId';
-      return this.refuse('NOT_FOUND', field, `${field}: no open trade for ${request.tradeId ?? request.slotId ?? 'nothing'}`);
+      return this.refuse(
+        'NOT_FOUND',
+        field,
+        `${field}: no open trade for ${request.tradeId ?? request.slotId ?? 'nothing'}`,
+      );
     }
     const ts = request.ts ?? this.parts.now();
     const intentId = request.intentId ?? this.parts.ids.next('I');
@@ -112,7 +120,14 @@ export class TradingSession {
     };
     const outcome = this.parts.kernel.submitIntent(intent);
     const intentPayload = { ...intent, signalProvider: request.signalProvider, referencePrice };
-    const intentDraft = this.hostDraft(created, 'TradingSignalIntentCreated', correlationId, intentId, ts, intentPayload);
+    const intentDraft = this.hostDraft(
+      created,
+      'TradingSignalIntentCreated',
+      correlationId,
+      intentId,
+      ts,
+      intentPayload,
+    );
 
     if (!outcome.accepted) {
       if (BOUNDARY_CODES.has(outcome.diagnosticCode)) return { ok: false, error: boundaryError(outcome) };
@@ -127,7 +142,10 @@ export class TradingSession {
         }),
       ]);
       this.notify('warning', outcome.diagnosticCode, `Intent ${intentId} rejected: ${reason}`, correlationId);
-      return { ok: false, error: { code: 'KERNEL_REJECTED', message: reason, diagnosticCode: outcome.diagnosticCode } };
+      return {
+        ok: false,
+        error: { code: 'KERNEL_REJECTED', message: reason, diagnosticCode: outcome.diagnosticCode },
+      };
     }
 
     // Risk gates and supervision arrive in a later issue: for now every intent the kernel takes is granted at once.
@@ -166,13 +184,16 @@ export class TradingSession {
   }
 
   exitTrade(target: { tradeId: string } | { slotId: number }): CommandResult<{ tradeId: string }> {
-    const slot = 'tradeId' in target ? this.findSlot(undefined, target.tradeId) : this.findSlot(target.slotId, undefined);
+    const slot =
+      'tradeId' in target
+        ? this.findSlot(undefined, target.tradeId)
+        : this.findSlot(target.slotId, undefined);
     if (!slot?.asset || !slot.side || !slot.tradeId) {
       const field = 'tradeId' in target ? 'tradeId' : 'slotId';
       const value = 'tradeId' in target ? target.tradeId : target.slotId;
       return this.refuse('NOT_FOUND', field, `${field}: no open trade for ${value}`);
     }
-    const result = this.submitIntent(this.followUp('EXIT', slot, 'operator exit'));
+    const result = this.submitIntent(this.followUp('EXIT', slot, 'MANUAL'));
     return result.ok ? { ok: true, value: { tradeId: slot.tradeId } } : result;
   }
 
@@ -181,7 +202,11 @@ export class TradingSession {
     const working = this.parts.venue.openOrders().some((o) => o.clientOrderId === clientOrderId);
     const slot = order ? this.findSlot(order.slotId, undefined) : undefined;
     if (!order || !working || !slot) {
-      return this.refuse('NOT_FOUND', 'clientOrderId', `clientOrderId: ${clientOrderId} is not a working order`);
+      return this.refuse(
+        'NOT_FOUND',
+        'clientOrderId',
+        `clientOrderId: ${clientOrderId} is not a working order`,
+      );
     }
     const ts = this.parts.now();
     const intentId = this.parts.ids.next('I');
@@ -197,7 +222,10 @@ export class TradingSession {
     if (!outcome.accepted) {
       if (BOUNDARY_CODES.has(outcome.diagnosticCode)) return { ok: false, error: boundaryError(outcome) };
       const reason = describeOutcome(outcome);
-      return { ok: false, error: { code: 'KERNEL_REJECTED', message: reason, diagnosticCode: outcome.diagnosticCode } };
+      return {
+        ok: false,
+        error: { code: 'KERNEL_REJECTED', message: reason, diagnosticCode: outcome.diagnosticCode },
+      };
     }
     this.commit(
       [
@@ -236,7 +264,9 @@ export class TradingSession {
     reports.forEach((report, index) => {
       const lineage = this.book.order(report.clientOrderId);
       const causation =
-        (report.kind === 'CANCELED' || report.kind === 'CANCEL_REJECTED' ? lineage?.cancelEventId : undefined) ??
+        (report.kind === 'CANCELED' || report.kind === 'CANCEL_REJECTED'
+          ? lineage?.cancelEventId
+          : undefined) ??
         lineage?.requestEventId ??
         report.clientOrderId;
       drafts.push({
@@ -262,6 +292,8 @@ export class TradingSession {
     this.parts.bus.publish({ type: 'marks', ticks });
     this.parts.venue.onMarks(ticks);
     const outcomes = ticks.flatMap((tick) => this.parts.kernel.markPrice(tick.asset, tick.price, tick.ts));
+    // The kernel reads no clock: each market step is also its tick, for rate-limit retries and ack timeouts.
+    outcomes.push(...this.parts.kernel.tick(ticks[0]?.ts ?? this.parts.now()));
     const drafts = outcomes.flatMap((outcome) => this.outcomeDrafts(outcome));
     this.commitDrafts(drafts, outcomes);
     this.queueSnapshot();
@@ -314,7 +346,7 @@ export class TradingSession {
         eventId: this.parts.ids.next('d'),
         type: 'KernelDiagnostic',
         source: 'kernel',
-        correlationId: this.slotCorrelation.get(outcome.slotId) ?? `slot:${outcome.slotId}`,
+        correlationId: this.correlationOfSlot(outcome.slotId) ?? `slot:${outcome.slotId ?? '-'}`,
         causationId: outcome.details?.eventId ?? outcome.details?.intentId ?? '',
         ts: this.parts.now(),
         payload: stripEmpty({
@@ -354,7 +386,15 @@ export class TradingSession {
     ts: number,
     payload: object,
   ): JournalDraft {
-    return { eventId, type, source: 'host', correlationId, causationId, ts, payload: stripEmpty({ ...payload }) };
+    return {
+      eventId,
+      type,
+      source: 'host',
+      correlationId,
+      causationId,
+      ts,
+      payload: stripEmpty({ ...payload }),
+    };
   }
 
   private dispatch(command: KernelVenueCommand): void {
@@ -365,10 +405,20 @@ export class TradingSession {
   private reportDiagnostic(outcome: KernelOutcome): void {
     if (outcome.diagnosticCode === 'OK' || outcome.severity === 'INFO') return;
     const level = outcome.severity === 'ERROR' || outcome.severity === 'CRITICAL' ? 'error' : 'warning';
-    this.notify(level, outcome.diagnosticCode, describeOutcome(outcome), this.slotCorrelation.get(outcome.slotId));
+    this.notify(
+      level,
+      outcome.diagnosticCode,
+      describeOutcome(outcome),
+      this.correlationOfSlot(outcome.slotId),
+    );
   }
 
-  private notify(level: 'info' | 'warning' | 'error', code: string, message: string, correlationId?: string): void {
+  private notify(
+    level: 'info' | 'warning' | 'error',
+    code: string,
+    message: string,
+    correlationId?: string,
+  ): void {
     this.parts.bus.publish({
       type: 'notice',
       level,
@@ -394,13 +444,19 @@ export class TradingSession {
     return { ok: false, error: { code, message, field } };
   }
 
+  private correlationOfSlot(slotId: number | undefined): string | undefined {
+    return slotId === undefined ? undefined : this.slotCorrelation.get(slotId);
+  }
+
   private findSlot(slotId: number | undefined, tradeId: string | undefined): KernelSlot | undefined {
     return this.parts.kernel
       .slots()
-      .find((slot) => !slot.free && (tradeId !== undefined ? slot.tradeId === tradeId : slot.slotId === slotId));
+      .find(
+        (slot) => !slot.free && (tradeId !== undefined ? slot.tradeId === tradeId : slot.slotId === slotId),
+      );
   }
 
-  /** An EXIT or CANCEL intent for the trade in `slot`, in the shape the ticket would send. */
+  /** An EXIT or CANCEL intent for the trade in `slot`; an EXIT's reason is its close reason (MANUAL for the operator). */
   private followUp(action: IntentAction, slot: KernelSlot, reason: string): ParsedIntentRequest {
     return {
       action,
@@ -449,7 +505,9 @@ function toSlotSnapshot(slot: KernelSlot): SlotSnapshot {
 
 /** Drops undefined and null so the journal stores what was said, not what was absent. */
 function stripEmpty<T extends object>(record: T): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined && value !== null));
+  return Object.fromEntries(
+    Object.entries(record).filter(([, value]) => value !== undefined && value !== null),
+  );
 }
 
 function describeOutcome(outcome: KernelOutcome): string {
@@ -465,7 +523,12 @@ function boundaryError(outcome: KernelOutcome): CommandError {
   const message = field
     ? `${field}: ${details.reason ?? 'rejected by the kernel'} (got ${details.value ?? '?'})`
     : describeOutcome(outcome);
-  return { code: 'INVALID_REQUEST', message, ...(field ? { field } : {}), diagnosticCode: outcome.diagnosticCode };
+  return {
+    code: 'INVALID_REQUEST',
+    message,
+    ...(field ? { field } : {}),
+    diagnosticCode: outcome.diagnosticCode,
+  };
 }
 
 export type { JournalEvent };

@@ -108,13 +108,18 @@ describe('PaperVenue', () => {
     expect(reports.at(-1)).toMatchObject({ kind: 'FILL', size: 0.4 });
     v.submit(order({ clientOrderId: 'T1-X2', side: 'SELL', size: 1, reduceOnly: true }));
     vi.advanceTimersByTime(50);
-    expect(reports.at(-1)).toMatchObject({ kind: 'REJECTED', reason: 'reduce-only order would not reduce the position' });
+    expect(reports.at(-1)).toMatchObject({
+      kind: 'REJECTED',
+      reason: 'reduce-only order would not reduce the position',
+    });
   });
 
   it('rejects orders for symbols it does not list', () => {
     const v = venue();
     v.submit(order({ asset: 'XYZ/USDT' }));
     vi.advanceTimersByTime(50);
-    expect(reports).toEqual([expect.objectContaining({ kind: 'REJECTED', reason: 'unknown symbol XYZ/USDT' })]);
+    expect(reports).toEqual([
+      expect.objectContaining({ kind: 'REJECTED', reason: 'unknown symbol XYZ/USDT' }),
+    ]);
   });
 });

@@ -6,7 +6,14 @@
 import type { MarkTick } from '../../../shared/index.js';
 import type { Instrument } from '../market/catalog.js';
 import { roundToStep } from '../market/synthetic-feed.js';
-import type { Venue, VenueOrder, VenueOrderRequest, VenuePosition, VenueReport, VenueReportSink } from './venue.js';
+import type {
+  Venue,
+  VenueOrder,
+  VenueOrderRequest,
+  VenuePosition,
+  VenueReport,
+  VenueReportSink,
+} from './venue.js';
 
 export interface PaperVenueOptions {
   instruments: readonly Instrument[];
@@ -65,9 +72,12 @@ export class PaperVenue implements Venue {
     const reports: VenueReport[] = [];
     for (const tick of ticks) {
       for (const order of this.orders.values()) {
-        if (order.asset !== tick.asset || order.orderType !== 'LIMIT' || order.limitPrice === undefined) continue;
-        const crossed = order.side === 'BUY' ? tick.price <= order.limitPrice : tick.price >= order.limitPrice;
-        if (crossed) reports.push(this.execute(order, order.size - order.filledSize, order.limitPrice, 'MAKER'));
+        if (order.asset !== tick.asset || order.orderType !== 'LIMIT' || order.limitPrice === undefined)
+          continue;
+        const crossed =
+          order.side === 'BUY' ? tick.price <= order.limitPrice : tick.price >= order.limitPrice;
+        if (crossed)
+          reports.push(this.execute(order, order.size - order.filledSize, order.limitPrice, 'MAKER'));
       }
     }
     if (reports.length > 0) this.options.report(reports);
@@ -144,8 +154,11 @@ export class PaperVenue implements Venue {
       const qty = index === slices - 1 || remaining <= sliceSize ? remaining : sliceSize;
       const mark = this.options.price(order.asset)!;
       const slip = (this.options.slippageBps / 10_000) * mark * (order.side === 'BUY' ? 1 : -1);
-      this.options.report([this.execute(order, qty, roundToStep(mark + slip, order.instrument.tickSize), 'TAKER')]);
-      if (this.orders.has(order.clientOrderId)) this.later(Math.max(1, this.options.latencyMs / 2), () => fillNext(index + 1));
+      this.options.report([
+        this.execute(order, qty, roundToStep(mark + slip, order.instrument.tickSize), 'TAKER'),
+      ]);
+      if (this.orders.has(order.clientOrderId))
+        this.later(Math.max(1, this.options.latencyMs / 2), () => fillNext(index + 1));
     };
     fillNext(0);
   }
@@ -175,7 +188,10 @@ export class PaperVenue implements Venue {
     }
     this.orders.delete(clientOrderId);
     this.options.report([
-      this.reportOf('CANCELED', clientOrderId, { venueOrderId: order.venueOrderId, reason: 'canceled by request' }),
+      this.reportOf('CANCELED', clientOrderId, {
+        venueOrderId: order.venueOrderId,
+        reason: 'canceled by request',
+      }),
     ]);
   }
 
@@ -196,7 +212,11 @@ export class PaperVenue implements Venue {
     });
   }
 
-  private reportOf(kind: VenueReport['kind'], clientOrderId: string, fields: Partial<VenueReport>): VenueReport {
+  private reportOf(
+    kind: VenueReport['kind'],
+    clientOrderId: string,
+    fields: Partial<VenueReport>,
+  ): VenueReport {
     const report: VenueReport = {
       eventId: `${this.options.idPrefix}v${++this.nextId}`,
       kind,

@@ -17,14 +17,7 @@ export interface VenueOrderRequest {
 }
 
 export type VenueReportKind =
-  | 'ACK'
-  | 'PARTIAL_FILL'
-  | 'FILL'
-  | 'CANCELED'
-  | 'CANCEL_REJECTED'
-  | 'REJECTED'
-  | 'EXPIRED'
-  | 'RATE_LIMITED';
+  'ACK' | 'PARTIAL_FILL' | 'FILL' | 'CANCELED' | 'CANCEL_REJECTED' | 'REJECTED' | 'EXPIRED' | 'RATE_LIMITED';
 
 /** What the venue says happened; fed to the kernel as a venue event. */
 export interface VenueReport {

@@ -1,0 +1,263 @@
+// The host end to end in plain Node: the real kernel, the paper venue, the
+// SQLite journal, driven through the same `invoke` the windows use.
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CockpitEvent, JournalEvent, LineageGraph, Snapshot } from '../../shared/index.js';
+import { createCockpit, type CockpitHost } from './index.js';
+import { Journal } from './journal/journal.js';
+import { buildLineage } from './lineage/lineage.js';
+
+let dataDir: string;
+let cockpit: CockpitHost;
+let received: CockpitEvent[];
+
+type Ok<T> = { ok: true } & T;
+type Err = { ok: false; error: { code: string; message: string; field?: string; diagnosticCode?: string } };
+
+async function call<T>(name: string, request: object = {}): Promise<Ok<T>> {
+  const response = (await cockpit.invoke(name, request)) as Ok<T> | Err;
+  if (!response.ok) throw new Error(`${name} failed: ${JSON.stringify(response.error)}`);
+  return response;
+}
+const refuse = async (name: string, request: unknown) => (await cockpit.invoke(name, request)) as Err;
+const snapshot = () => call<Snapshot>('snapshot');
+const allEvents = async () =>
+  (await call<{ events: JournalEvent[] }>('journal.page', { limit: 1000 })).events;
+
+async function startSession(extra: object = {}) {
+  return call<{ sessionId: string }>('session.start', {
+    seed: 11,
+    latencyMs: 5,
+    tickIntervalMs: 10,
+    ...extra,
+  });
+}
+
+async function openTrade(size = 0.01) {
+  const intent = await call<{ intentId: string; correlationId: string }>('intent.submit', {
+    asset: 'BTC/USDT',
+    side: 'LONG',
+    targetSize: size,
+  });
+  await vi.waitFor(async () => expect((await snapshot()).slots[0]).toMatchObject({ state: 'OPEN', size }), {
+    timeout: 5_000,
+  });
+  return intent;
+}
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'cockpit-host-test-'));
+  cockpit = createCockpit({ dataDir, profile: 'test' });
+  received = [];
+  cockpit.subscribe((batch) => received.push(...batch));
+});
+
+afterEach(async () => {
+  await cockpit.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('a paper session through the host', () => {
+  it('turns a market intent into a signal, an order, fills and an open trade, journaled in seq order', async () => {
+    const { sessionId } = await startSession();
+    const { correlationId } = await openTrade();
+
+    const events = await allEvents();
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const types = events.filter((e) => e.correlationId === correlationId).map((e) => e.type);
+    expect(types.slice(0, 4)).toEqual([
+      'TradingSignalIntentCreated',
+      'TradingSignalIntentGranted',
+      'TradingSignalCreated',
+      'OrderRequested',
+    ]);
+    expect(types).toEqual(
+      expect.arrayContaining(['VenueReport', 'OrderPlaced', 'OrderFilled', 'TradeOpened']),
+    );
+
+    const graph = await call<LineageGraph>('lineage', { correlationId });
+    expect(new Set(graph.nodes.map((n) => n.kind))).toEqual(
+      new Set(['intent', 'signal', 'order', 'fill', 'trade']),
+    );
+    const kindOf = (id: string) => graph.nodes.find((n) => n.id === id)?.kind;
+    const arrows = new Set(graph.edges.map((e) => `${kindOf(e.from)}->${kindOf(e.to)}`));
+    expect(arrows).toEqual(new Set(['intent->signal', 'signal->order', 'order->fill', 'fill->trade']));
+
+    const journal = new Journal(join(dataDir, 'test.sqlite'), { readonly: true });
+    try {
+      const replayed = buildLineage(correlationId, journal.byCorrelation(sessionId, correlationId));
+      expect(replayed.nodes).toEqual(graph.nodes);
+      expect(replayed.edges).toEqual(graph.edges);
+    } finally {
+      journal.close();
+    }
+    expect(received.some((e) => e.type === 'journal' && e.event.type === 'TradeOpened')).toBe(true);
+    expect(received.some((e) => e.type === 'snapshot')).toBe(true);
+    expect(received.some((e) => e.type === 'marks')).toBe(true);
+  });
+
+  it('exits a trade: realized PnL in the account and the blotter, the slot free again', async () => {
+    await startSession();
+    const { correlationId } = await openTrade();
+    const { slots } = await snapshot();
+    await call('trade.exit', { tradeId: slots[0]!.tradeId });
+    await vi.waitFor(async () => expect((await snapshot()).slots[0]).toMatchObject({ free: true }), {
+      timeout: 5_000,
+    });
+    const after = await snapshot();
+    const trade = after.trades.find((t) => t.correlationId === correlationId)!;
+    expect(trade).toMatchObject({ state: 'CLOSED', asset: 'BTC/USDT', side: 'LONG', closeReason: 'MANUAL' });
+    expect(after.account!.realizedPnl).toBeCloseTo(trade.realizedPnl, 9);
+    expect(after.account!.feesPaid).toBeGreaterThan(0);
+    const account = after.account!;
+    expect(account.equity).toBeCloseTo(
+      account.seedCapital +
+        account.realizedPnl -
+        account.feesPaid +
+        account.fundingNet +
+        account.unrealizedPnl,
+      6,
+    );
+    const graph = await call<LineageGraph>('lineage', { correlationId });
+    expect(graph.nodes.filter((n) => n.kind === 'intent')).toHaveLength(2);
+    expect(graph.nodes.find((n) => n.kind === 'trade')?.state).toBe('CLOSED');
+  });
+
+  it('rests a far limit order until it is cancelled, and the graph shows the cancel', async () => {
+    await startSession();
+    const mark = (await snapshot()).marks['ETH/USDT']!;
+    const { correlationId } = await call<{ correlationId: string }>('intent.submit', {
+      asset: 'ETH/USDT',
+      side: 'LONG',
+      orderType: 'LIMIT',
+      targetSize: 0.5,
+      limitPrice: Math.round(mark * 50) / 100,
+    });
+    await vi.waitFor(async () => expect((await snapshot()).openOrders).toHaveLength(1), { timeout: 5_000 });
+    const [order] = (await snapshot()).openOrders;
+    expect(order).toMatchObject({ orderType: 'LIMIT', side: 'BUY', filledSize: 0, correlationId });
+    await call('order.cancel', { clientOrderId: order!.clientOrderId });
+    await vi.waitFor(async () => expect((await snapshot()).openOrders).toEqual([]), { timeout: 5_000 });
+    await vi.waitFor(async () => expect((await snapshot()).slots.every((s) => s.free)).toBe(true));
+    const graph = await call<LineageGraph>('lineage', { correlationId });
+    expect(graph.nodes.find((n) => n.kind === 'order')?.state).toBe('CANCELED');
+    expect(graph.nodes.some((n) => n.kind === 'fill')).toBe(false);
+  });
+
+  it('lists sessions and pages their journal after a stop', async () => {
+    const { sessionId } = await startSession();
+    await openTrade();
+    await call('session.stop');
+    const { sessions } = await call<{ sessions: { sessionId: string; stoppedAt?: number }[] }>(
+      'session.list',
+    );
+    expect(sessions[0]).toMatchObject({ sessionId });
+    expect(sessions[0]!.stoppedAt).toBeGreaterThan(0);
+    const first = await call<{ events: JournalEvent[]; nextSeq: number | null }>('journal.page', {
+      sessionId,
+      limit: 3,
+    });
+    expect(first.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(first.nextSeq).toBe(3);
+    const second = await call<{ events: JournalEvent[] }>('journal.page', {
+      sessionId,
+      afterSeq: 3,
+      limit: 3,
+    });
+    expect(second.events[0]?.seq).toBe(4);
+  });
+});
+
+describe('bad input', () => {
+  it('answers every malformed request with a typed error and leaves kernel and journal unchanged', async () => {
+    await startSession();
+    await openTrade();
+    const slotsBefore = (await snapshot()).slots;
+    const eventsBefore = await allEvents();
+    const cases: [string, unknown, string, string | undefined][] = [
+      ['intent.submit', { asset: 'BTC/USDT', side: 'LONG', targetSize: -1 }, 'INVALID_REQUEST', 'targetSize'],
+      [
+        'intent.submit',
+        { asset: 'BTC/USDT', side: 'LONG', targetSize: Number.NaN },
+        'INVALID_REQUEST',
+        'targetSize',
+      ],
+      [
+        'intent.submit',
+        { asset: 'BTC/USDT', side: 'LONG', targetSize: 1, orderType: 'LIMIT', limitPrice: Number.NaN },
+        'INVALID_REQUEST',
+        'limitPrice',
+      ],
+      ['intent.submit', { asset: 'XYZ/USDT', side: 'LONG', targetSize: 1 }, 'UNKNOWN_ASSET', 'asset'],
+      [
+        'intent.submit',
+        { asset: 'BTC/USDT', side: 'LONG', targetSize: 1, slotId: 99 },
+        'INVALID_REQUEST',
+        'slotId',
+      ],
+      ['trade.exit', { tradeId: 'nope' }, 'NOT_FOUND', 'tradeId'],
+      ['order.cancel', { clientOrderId: 'nope' }, 'NOT_FOUND', 'clientOrderId'],
+      ['order.cancel', { clientOrderId: 'x'.repeat(500) }, 'INVALID_REQUEST', 'clientOrderId'],
+      ['session.start', {}, 'SESSION_ACTIVE', undefined],
+      ['lineage', { correlationId: 'nope' }, 'NOT_FOUND', 'correlationId'],
+      ['no.such.command', {}, 'UNKNOWN_COMMAND', 'name'],
+      ['snapshot', 'not an object', 'INVALID_REQUEST', 'request'],
+      ['snapshot', { extra: 1 }, 'INVALID_REQUEST', 'extra'],
+    ];
+    for (const [name, request, code, field] of cases) {
+      const response = await refuse(name, request);
+      expect(response, `${name} ${JSON.stringify(request)}`).toMatchObject({ ok: false, error: { code } });
+      expect(response.error.field).toBe(field);
+      expect(response.error.message.length).toBeGreaterThan(5);
+    }
+    expect((await snapshot()).slots.map(({ markPrice: _m, unrealizedPnl: _u, ...rest }) => rest)).toEqual(
+      slotsBefore.map(({ markPrice: _m, unrealizedPnl: _u, ...rest }) => rest),
+    );
+    const eventsAfter = await allEvents();
+    expect(eventsAfter.filter((e) => e.type !== 'TradeMonitoringTick')).toEqual(
+      eventsBefore.filter((e) => e.type !== 'TradeMonitoringTick'),
+    );
+  });
+
+  it('never throws and never journals a refused intent, whatever the request', async () => {
+    await startSession({ tickIntervalMs: 60_000 });
+    const count = async () => (await allEvents()).length;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            asset: fc.oneof(fc.constantFrom('BTC/USDT', 'XYZ/USDT', ''), fc.string()),
+            side: fc.oneof(fc.constantFrom('LONG', 'SHORT'), fc.string()),
+            orderType: fc.oneof(fc.constantFrom('MARKET', 'LIMIT'), fc.string()),
+            targetSize: fc.oneof(fc.double(), fc.constant(-1), fc.string()),
+            limitPrice: fc.oneof(fc.double(), fc.constant(Number.NaN)),
+            leverage: fc.double(),
+            exitLegRatios: fc.array(fc.double(), { maxLength: 12 }),
+            slotId: fc.oneof(fc.integer(), fc.double()),
+          },
+          { requiredKeys: [] },
+        ),
+        async (request) => {
+          const before = await count();
+          const response = (await cockpit.invoke('intent.submit', request)) as Ok<object> | Err;
+          if (!response.ok && response.error.code !== 'KERNEL_REJECTED') expect(await count()).toBe(before);
+          if (!response.ok) expect(response.error.message.length).toBeGreaterThan(5);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses commands that need a session when none runs', async () => {
+    expect(await refuse('intent.submit', { asset: 'BTC/USDT', side: 'LONG', targetSize: 1 })).toMatchObject({
+      error: { code: 'NO_SESSION' },
+    });
+    expect(await refuse('session.stop', {})).toMatchObject({ error: { code: 'NO_SESSION' } });
+    expect(await refuse('session.start', { symbols: ['BTC/USDT', 'NOPE/USDT'] })).toMatchObject({
+      error: { code: 'UNKNOWN_ASSET', field: 'symbols.1' },
+    });
+  });
+});
