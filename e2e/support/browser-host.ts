@@ -12,7 +12,8 @@ export interface RunningHost {
   dataDir: string;
   journalPath: string;
   stderr: () => string;
-  stop: () => Promise<number | null>;
+  /** Ctrl-C, as an operator stops it; resolves once the process group is gone. */
+  stop: () => Promise<void>;
 }
 
 const READY_LINE = /^Cockpit: (http:\/\/127\.0\.0\.1:\d+\/\?token=(\S+))$/m;
@@ -55,12 +56,13 @@ export async function startBrowserHostProcess(): Promise<RunningHost> {
     stderr: () => stderr,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once('exit', (code) => {
+        const done = () => {
           rmSync(dataDir, { recursive: true, force: true });
-          resolve(code);
-        });
-        process.kill(-child.pid!, 'SIGTERM');
+          resolve();
+        };
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('close', done);
+        process.kill(-child.pid!, 'SIGINT');
       }),
   };
 }
