@@ -149,7 +149,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         return reply(res, 401, UNAUTHORIZED_PAGE, 'text/html; charset=utf-8');
       }
       const page = await readStaticFile(root, path.join(root, 'index.html'));
-      if (page === null) return reply(res, 500, 'index.html is missing: run `npm run build:renderer`\n');
+      if (page === null) {
+        log(
+          'error',
+          `${path.join(root, 'index.html')} is gone (rebuilt while serving?): run npm run build:renderer`,
+        );
+        return reply(res, 500, 'index.html is missing: run `npm run build:renderer`\n');
+      }
       log('info', `window loaded by ${who(req)}`);
       return reply(res, 200, page.body, page.contentType, {
         'Set-Cookie': `${cookieName}=${assetSecret}; Path=/; HttpOnly; SameSite=Strict`,
