@@ -7,9 +7,15 @@ import tseslint from 'typescript-eslint';
 
 const ours = {
   electron: { group: ['**/electron/**', '**/electron/*'], message: 'this layer may not import electron/' },
-  electronModule: { name: 'electron', message: 'only electron/main.ts and electron/preload.ts may import electron' },
+  electronModule: {
+    name: 'electron',
+    message: 'only electron/main.ts and electron/preload.ts may import electron',
+  },
   renderer: { group: ['**/renderer/**', '**/renderer/*'], message: 'only the window imports renderer/' },
-  native: { group: ['**/native/**', '**/native', '**/native/*'], message: 'only electron/host/ may load the kernel' },
+  native: {
+    group: ['**/native/**', '**/native', '**/native/*'],
+    message: 'only electron/host/ may load the kernel',
+  },
   host: { group: ['**/host/**', '**/host/*', './host/*'], message: 'preload must not reach the host' },
 };
 
@@ -69,7 +75,14 @@ export default tseslint.config(
   {
     files: ['electron/host/**'],
     rules: restrict(ours.electronModule, ours.renderer, {
-      group: ['**/electron/main*', '**/electron/preload*', '**/electron/serve*', '../main*', '../serve*', '../preload*'],
+      group: [
+        '**/electron/main*',
+        '**/electron/preload*',
+        '**/electron/serve*',
+        '../main*',
+        '../serve*',
+        '../preload*',
+      ],
       message: 'the host is the composition root: the shells import it, not the other way',
     }),
   },

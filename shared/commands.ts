@@ -2,22 +2,10 @@
 // transport (Electron IPC, WebSocket); the host validates every request
 // against it whichever window sent it.
 import { z } from 'zod';
-import {
-  AccountSnapshot,
-  EpochMs,
-  Id,
-  IntentRequest,
-  MarkTick,
-  MAX_SYMBOLS,
-  OpenOrder,
-  Positive,
-  SlotSnapshot,
-  Symbol,
-  TradeSummary,
-  VenueName,
-} from './domain.js';
+import type { AccountSnapshot, OpenOrder, SlotSnapshot, TradeSummary } from './domain.js';
+import { EpochMs, Id, IntentRequest, MarkTick, MAX_SYMBOLS, Positive, Symbol, VenueName } from './domain.js';
 import type { Failure } from './errors.js';
-import { JournalEvent, LineageGraph } from './journal.js';
+import type { JournalEvent, LineageGraph } from './journal.js';
 
 export const MAX_SLOTS = 64;
 export const MAX_PAGE = 1000;

@@ -76,14 +76,15 @@ export function startPaperSession(
       fundingIntervalSecs: PAPER_DEFAULTS.fundingIntervalSecs,
     },
   });
-  let session: TradingSession | undefined;
-  const onReports = (reports: VenueReport[]) => session?.onVenueReports(reports);
+  // The feed and the venue report into the session built from them.
+  const relay: { session?: TradingSession } = {};
+  const onReports = (reports: VenueReport[]) => relay.session?.onVenueReports(reports);
   const feed = new SyntheticFeed({
     instruments,
     seed,
     tickIntervalMs,
     now: services.now,
-    onTicks: (ticks) => session?.onMarks(ticks),
+    onTicks: (ticks) => relay.session?.onMarks(ticks),
   });
   const venue = new PaperVenue({
     instruments,
@@ -98,7 +99,7 @@ export function startPaperSession(
     report: onReports,
   });
   services.journal.createSession(info);
-  session = new TradingSession({
+  const session = new TradingSession({
     info,
     ids,
     kernel,
@@ -108,6 +109,7 @@ export function startPaperSession(
     bus: services.bus,
     now: services.now,
   });
+  relay.session = session;
   feed.start();
   return { ok: true, value: session };
 }
