@@ -61,7 +61,8 @@ describe('npm run serve (electron/serve.ts)', () => {
   });
 
   it('refuses a bad COCKPIT_PORT or COCKPIT_PROFILE with a message and exit 1, printing no URL', async () => {
-    for (const env of [{ COCKPIT_PORT: 'eighty' }, { COCKPIT_PROFILE: '../etc' }]) {
+    const bad: Record<string, string>[] = [{ COCKPIT_PORT: 'eighty' }, { COCKPIT_PROFILE: '../etc' }];
+    for (const env of bad) {
       const run = serve(env);
       expect(await run.exit).toBe(1);
       expect(run.stdout()).toBe('');
