@@ -112,6 +112,7 @@ describe('a paper session through the host', () => {
     expect(trade).toMatchObject({ state: 'CLOSED', asset: 'BTC/USDT', side: 'LONG', closeReason: 'MANUAL' });
     expect(after.account!.realizedPnl).toBeCloseTo(trade.realizedPnl, 9);
     expect(after.account!.feesPaid).toBeGreaterThan(0);
+    expect(trade.fees).toBeCloseTo(after.account!.feesPaid, 9);
     const account = after.account!;
     expect(account.equity).toBeCloseTo(
       account.seedCapital +

@@ -22,13 +22,17 @@ export interface OrderLineage {
 export class TradeBook {
   private readonly trades = new Map<string, TradeSummary>();
   private readonly orders = new Map<string, OrderLineage>();
+  /** Fees ride on the order's fill events, which come before the trade they open. */
+  private readonly fees = new Map<string, number>();
 
   order(clientOrderId: string): OrderLineage | undefined {
     return this.orders.get(clientOrderId);
   }
 
   list(): TradeSummary[] {
-    return [...this.trades.values()].reverse();
+    return [...this.trades.values()]
+      .reverse()
+      .map((trade) => ({ ...trade, fees: this.fees.get(trade.tradeId) ?? 0 }));
   }
 
   apply(event: JournalEvent): void {
@@ -50,6 +54,10 @@ export class TradeBook {
       return;
     }
     if (!tradeId) return;
+    if (event.type === 'OrderFilled' || event.type === 'OrderPartiallyFilled') {
+      this.fees.set(tradeId, (this.fees.get(tradeId) ?? 0) + (num(p.fee) ?? 0));
+      return;
+    }
     const trade = this.trades.get(tradeId);
     switch (event.type) {
       case 'TradeOpened':
@@ -62,7 +70,7 @@ export class TradeBook {
           size: num(p.size) ?? 0,
           entryPrice: num(p.avgPrice) ?? num(p.price) ?? 0,
           realizedPnl: 0,
-          fees: num(p.fee) ?? 0,
+          fees: 0,
           state: 'OPEN',
           openedAt: event.ts,
         });
@@ -72,7 +80,6 @@ export class TradeBook {
         if (!trade) return;
         trade.size = num(p.size) ?? trade.size;
         trade.entryPrice = num(p.avgPrice) ?? trade.entryPrice;
-        trade.fees += num(p.fee) ?? 0;
         return;
       case 'TradeReduced':
       case 'TradeClosed':
@@ -80,7 +87,6 @@ export class TradeBook {
         trade.size = num(p.size) ?? trade.size;
         trade.exitPrice = num(p.price) ?? trade.exitPrice;
         trade.realizedPnl = num(p.realizedPnl) ?? trade.realizedPnl;
-        trade.fees += num(p.fee) ?? 0;
         if (event.type === 'TradeClosed') {
           trade.state = 'CLOSED';
           trade.closedAt = event.ts;
@@ -115,6 +121,8 @@ export class TradeBook {
   private evictOldest(): void {
     if (this.trades.size <= MAX_TRADES) return;
     const oldest = this.trades.keys().next().value;
-    if (oldest !== undefined) this.trades.delete(oldest);
+    if (oldest === undefined) return;
+    this.trades.delete(oldest);
+    this.fees.delete(oldest);
   }
 }
