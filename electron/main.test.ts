@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { IPC_EVENTS, IPC_INVOKE } from '../shared/index.js';
 import type { CockpitEvent } from '../shared/index.js';
 import type * as StaticFiles from './shell/static-files.js';
+import { dataDirFrom } from './shell/config.js';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -176,11 +177,11 @@ describe('Electron main process wiring', () => {
     expect(win.loaded).toBe('app://cockpit/');
   });
 
-  it('creates one host in its own user data folder with the Electron build of better-sqlite3', () => {
+  it("creates one host on the browser host's journal folder with the Electron build of better-sqlite3", () => {
     expect(fake.electron.app.getPath('userData')).toBe('/fake/appData/trading-cockpit');
     expect(fake.cockpitOptions).toEqual([
       expect.objectContaining({
-        dataDir: '/fake/appData/trading-cockpit',
+        dataDir: dataDirFrom(process.env),
         profile: 'default',
         sqliteNativeBinding: '/cache/better_sqlite3.node',
       }),

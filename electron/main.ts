@@ -9,7 +9,7 @@ import { failure, IPC_EVENTS, IPC_INVOKE } from '../shared/index.js';
 import { createCockpit } from './host/index.js';
 import type { CockpitHost, CockpitOptions } from './host/index.js';
 import { appProtocolResponse } from './shell/app-protocol.js';
-import { profileFrom, stderrLog } from './shell/config.js';
+import { dataDirFrom, profileFrom, stderrLog } from './shell/config.js';
 import {
   APP_ORIGIN,
   APP_SCHEME,
@@ -186,9 +186,8 @@ function start(): void {
   hardenSession(session.defaultSession);
   Menu.setApplicationMenu(buildMenu());
   const options: CockpitOptions = {
-    dataDir: process.env.COCKPIT_DATA_DIR
-      ? path.resolve(process.env.COCKPIT_DATA_DIR)
-      : app.getPath('userData'),
+    // The same journal as the browser host's, so both shells show one trading history.
+    dataDir: dataDirFrom(process.env),
     profile: profileFrom(process.env),
     log,
     // better-sqlite3 rebuilt for Electron's ABI by scripts/start.mjs; Node's build otherwise.

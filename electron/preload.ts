@@ -4,7 +4,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import type { CockpitApi, CockpitEvent } from '../shared/events.js';
-import { IPC_EVENTS, IPC_INVOKE } from '../shared/protocol.js';
+import { IPC_EVENTS, IPC_INVOKE } from '../shared/channels.js';
 
 const handlers = new Set<(batch: CockpitEvent[]) => void>();
 

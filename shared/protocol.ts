@@ -3,9 +3,7 @@
 import { z } from 'zod';
 import type { CockpitEvent } from './events.js';
 
-/** Electron IPC channels; main accepts only this prefix, from its own frame. */
-export const IPC_INVOKE = 'cockpit:invoke';
-export const IPC_EVENTS = 'cockpit:events';
+export { IPC_EVENTS, IPC_INVOKE } from './channels.js';
 
 /** The largest WebSocket frame the host will parse. */
 export const MAX_FRAME_BYTES = 64 * 1024;
