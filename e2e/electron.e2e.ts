@@ -1,0 +1,45 @@
+// Flow (a) in the Electron app itself. Runs where the Electron binary is
+// installed; elsewhere it reports itself skipped and says why.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { _electron as electron, type ElectronApplication } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findElectronBinary, prepareElectronLaunch, root } from '../scripts/launch-electron.mjs';
+import { collectConsoleErrors } from './support/chromium.js';
+import { cockpitOn, marketRoundTrip } from './support/flows.js';
+
+const binary = findElectronBinary();
+if (!binary) console.info('Electron e2e skipped: the Electron binary is not installed on this machine');
+
+describe.skipIf(!binary)('electron app', () => {
+  let app: ElectronApplication;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'cockpit-electron-e2e-'));
+    const launch = prepareElectronLaunch({ env: { COCKPIT_DATA_DIR: dataDir, COCKPIT_PROFILE: 'e2e' } });
+    app = await electron.launch({
+      executablePath: launch.executable,
+      args: launch.args,
+      env: launch.env as Record<string, string>,
+      cwd: root,
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('(a) runs a market intent to a closed trade in the app window, with the window API sandboxed', async () => {
+    const page = await app.firstWindow();
+    const consoleErrors = collectConsoleErrors(page);
+    expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+    expect(
+      await page.evaluate(() => Object.keys((globalThis as unknown as { cockpit: object }).cockpit).sort()),
+    ).toEqual(['invoke', 'subscribe']);
+    await marketRoundTrip(cockpitOn(page));
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,12 @@
+// Types of the launcher's exports that TypeScript callers (the Electron e2e variant) use.
+export interface ElectronLaunch {
+  executable: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+export declare const root: string;
+export declare function findElectronBinary(options?: { tryDownload?: boolean }): string | null;
+export declare function prepareElectronLaunch(options?: {
+  executable?: string;
+  env?: NodeJS.ProcessEnv;
+}): ElectronLaunch;
