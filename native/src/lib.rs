@@ -2,6 +2,7 @@
 //! The cockpit's execution kernel: `kernel` is the pure core, `binding` the
 //! thin napi layer that converts JS records to and from it.
 
+pub mod fuzz;
 pub mod kernel;
 
 mod binding;

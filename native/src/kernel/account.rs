@@ -48,7 +48,7 @@ pub struct Reconciliation {
 impl Ledgers {
     /// K capital: seed + realized − fees + funding.
     pub fn capital(&self) -> Result<Fixed, FixedError> {
-        self.seed_capital.add(self.realized_pnl)?.sub(self.fees_paid)?.add(self.funding_net)
+        self.seed_capital.checked_add(self.realized_pnl)?.checked_sub(self.fees_paid)?.checked_add(self.funding_net)
     }
 
     /// E against K, in one sentence.
@@ -61,7 +61,7 @@ impl Ledgers {
                 explanation: "No exchange ledger reported yet; the kernel's K ledger rules.".into(),
             };
         };
-        let delta = e.wallet_balance.sub(capital).unwrap_or(Fixed::ZERO);
+        let delta = e.wallet_balance.checked_sub(capital).unwrap_or(Fixed::ZERO);
         let ok_band = OK_ABS.max(capital.abs().mul_saturating(OK_BP));
         let drift_band = capital.abs().mul_saturating(DRIFT_PCT);
         let status = if delta.abs() <= ok_band {

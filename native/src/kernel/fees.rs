@@ -44,7 +44,7 @@ impl FeeModel {
     }
 
     pub fn predict(&self, price: Fixed, qty: Fixed, liquidity: Liquidity) -> Result<Fixed, FixedError> {
-        price.mul(qty)?.mul(self.rate(liquidity))
+        price.checked_mul(qty)?.checked_mul(self.rate(liquidity))
     }
 }
 
@@ -94,9 +94,9 @@ impl Calibration {
                 return Err(FixedError::DivisionByZero);
             }
         } else {
-            actual.div(expected)?
+            actual.checked_div(expected)?
         };
-        let deviation_pct = ratio.sub(Fixed::ONE)?.abs().mul(Fixed::from_int(100)?)?;
+        let deviation_pct = ratio.checked_sub(Fixed::ONE)?.abs().checked_mul(Fixed::from_int(100)?)?;
         let status = if deviation_pct < Fixed::ONE {
             CalibrationStatus::Ok
         } else if deviation_pct < Fixed::from_int(5)? {
@@ -107,7 +107,9 @@ impl Calibration {
         let ema = if self.samples == 0 {
             ratio
         } else {
-            ratio.mul(CALIBRATION_ALPHA)?.add(self.ratio.mul(Fixed::ONE.sub(CALIBRATION_ALPHA)?)?)?
+            ratio
+                .checked_mul(CALIBRATION_ALPHA)?
+                .checked_add(self.ratio.checked_mul(Fixed::ONE.checked_sub(CALIBRATION_ALPHA)?)?)?
         };
         let next = Calibration { ratio: ema, samples: self.samples + 1 };
         let report = CalibrationReport {

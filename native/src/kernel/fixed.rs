@@ -54,6 +54,28 @@ fn div_round(n: i128, d: i128) -> i128 {
     }
 }
 
+/// Rounds the shortest decimal text of `x` (what JS prints) to 8 places,
+/// ties away from zero. `x` is finite and at most `MAX_ABS`.
+fn round_decimal_text(x: f64) -> i64 {
+    let text = format!("{}", x.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut raw: i64 = int.parse::<i64>().unwrap_or(0) * SCALE;
+    let digits: Vec<i64> = frac.bytes().map(|b| (b - b'0') as i64).collect();
+    let mut unit = SCALE / 10;
+    for d in digits.iter().take(PRECISION as usize) {
+        raw += d * unit;
+        unit /= 10;
+    }
+    if digits.get(PRECISION as usize).is_some_and(|&d| d >= 5) {
+        raw += 1;
+    }
+    if x < 0.0 {
+        -raw
+    } else {
+        raw
+    }
+}
+
 fn narrow(v: i128) -> Result<Fixed, FixedError> {
     i64::try_from(v).map(Fixed::from_raw).map_err(|_| FixedError::Overflow)
 }
@@ -78,7 +100,13 @@ impl Fixed {
         if x.abs() > MAX_ABS {
             return Err(FixedError::OutOfRange);
         }
-        Ok(Fixed::from_raw((x * SCALE as f64).round() as i64))
+        let scaled = x * SCALE as f64;
+        // Near a tie the binary product may sit on the wrong side of .5
+        // (0.000000015 × 1e8 = 1.4999…): decide on the decimal text instead.
+        if ((scaled - scaled.trunc()).abs() - 0.5).abs() < 1e-6 {
+            return Ok(Fixed::from_raw(round_decimal_text(x)));
+        }
+        Ok(Fixed::from_raw(scaled.round() as i64))
     }
 
     pub fn to_f64(self) -> f64 {
@@ -89,19 +117,19 @@ impl Fixed {
         v.checked_mul(SCALE).map(Fixed::from_raw).ok_or(FixedError::Overflow)
     }
 
-    pub fn add(self, o: Fixed) -> Result<Fixed, FixedError> {
+    pub fn checked_add(self, o: Fixed) -> Result<Fixed, FixedError> {
         self.raw.checked_add(o.raw).map(Fixed::from_raw).ok_or(FixedError::Overflow)
     }
 
-    pub fn sub(self, o: Fixed) -> Result<Fixed, FixedError> {
+    pub fn checked_sub(self, o: Fixed) -> Result<Fixed, FixedError> {
         self.raw.checked_sub(o.raw).map(Fixed::from_raw).ok_or(FixedError::Overflow)
     }
 
-    pub fn mul(self, o: Fixed) -> Result<Fixed, FixedError> {
+    pub fn checked_mul(self, o: Fixed) -> Result<Fixed, FixedError> {
         narrow(div_round(self.raw as i128 * o.raw as i128, SCALE as i128))
     }
 
-    pub fn div(self, o: Fixed) -> Result<Fixed, FixedError> {
+    pub fn checked_div(self, o: Fixed) -> Result<Fixed, FixedError> {
         if o.raw == 0 {
             return Err(FixedError::DivisionByZero);
         }
@@ -127,7 +155,7 @@ impl Fixed {
         Fixed::from_raw(self.raw.saturating_add(o.raw))
     }
 
-    pub fn neg(self) -> Fixed {
+    pub fn negated(self) -> Fixed {
         Fixed::from_raw(-self.raw)
     }
 
@@ -205,8 +233,8 @@ mod tests {
 
     #[test]
     fn products_round_once_and_exactly() {
-        assert_eq!(fx(0.1).mul(fx(0.2)).unwrap(), fx(0.02));
-        assert_eq!(fx(3.0).div(fx(7.0)).unwrap().raw(), 42_857_143);
+        assert_eq!(fx(0.1).checked_mul(fx(0.2)).unwrap(), fx(0.02));
+        assert_eq!(fx(3.0).checked_div(fx(7.0)).unwrap().raw(), 42_857_143);
         assert_eq!(fx(2.0).mul_div(fx(1.0), fx(3.0)).unwrap().raw(), 66_666_667);
         assert_eq!(fx(-2.0).mul_div(fx(1.0), fx(3.0)).unwrap().raw(), -66_666_667);
     }
@@ -214,9 +242,9 @@ mod tests {
     #[test]
     fn checked_arithmetic_reports_overflow_instead_of_wrapping() {
         let big = Fixed::from_raw(i64::MAX);
-        assert_eq!(big.add(Fixed::from_raw(1)), Err(FixedError::Overflow));
-        assert_eq!(fx(1e10).mul(fx(1e10)), Err(FixedError::Overflow));
-        assert_eq!(fx(1.0).div(Fixed::ZERO), Err(FixedError::DivisionByZero));
+        assert_eq!(big.checked_add(Fixed::from_raw(1)), Err(FixedError::Overflow));
+        assert_eq!(fx(1e10).checked_mul(fx(1e10)), Err(FixedError::Overflow));
+        assert_eq!(fx(1.0).checked_div(Fixed::ZERO), Err(FixedError::DivisionByZero));
     }
 
     #[test]

@@ -337,11 +337,11 @@ fn legs(raw: Option<&[f64]>) -> Checked<Vec<Fixed>> {
         if v > Fixed::ONE {
             return Err(INTENT.fail(field, js_number(r), "a leg ratio is at most 1"));
         }
-        sum = sum.add(v).map_err(|_| INTENT.fail(&field, js_number(r), "sum overflow"))?;
+        sum = sum.checked_add(v).map_err(|_| INTENT.fail(&field, js_number(r), "sum overflow"))?;
         out.push(v);
     }
     // A tolerance of 1e-6 lets callers write thirds as 0.333333.
-    if sum.sub(Fixed::ONE).map(|d| d.raw() > 100).unwrap_or(true) {
+    if sum.checked_sub(Fixed::ONE).map(|d| d.raw() > 100).unwrap_or(true) {
         return Err(INTENT.fail("exitLegRatios", sum.to_string(), "ratios add up to more than 1"));
     }
     Ok(out)
@@ -400,7 +400,7 @@ fn parse_enter(raw: &IntentRaw, grid: Grid) -> Checked<Enter> {
     }
     let reference_price =
         tick_price("referencePrice", *INTENT.required("referencePrice", raw.reference_price.as_ref())?, grid)?;
-    if size.mul(reference_price).is_err() {
+    if size.checked_mul(reference_price).is_err() {
         return Err(INTENT.fail("targetSize", js_number(size_in), "notional above 1e10"));
     }
     let limit_price = match order_type {
@@ -479,7 +479,7 @@ pub fn parse_venue_event(raw: &VenueEventRaw) -> Checked<VenueEvent> {
         let price = EVENT.positive("price", *EVENT.required("price", raw.price.as_ref())?)?;
         let size_in = *EVENT.required("size", raw.size.as_ref())?;
         let size = EVENT.positive("size", size_in)?;
-        if size.mul(price).is_err() {
+        if size.checked_mul(price).is_err() {
             return Err(EVENT.fail("size", js_number(size_in), "notional above 1e10"));
         }
         (price, size)
@@ -567,7 +567,7 @@ pub fn parse_calibration(raw: &CalibrationRaw) -> Checked<(Fixed, Fixed, Fixed, 
     };
     let price = INTENT.positive("fillPrice", raw.fill_price)?;
     let qty = INTENT.positive("fillQty", raw.fill_qty)?;
-    if price.mul(qty).is_err() {
+    if price.checked_mul(qty).is_err() {
         return Err(INTENT.fail("fillQty", js_number(raw.fill_qty), "notional above 1e10"));
     }
     Ok((price, qty, INTENT.non_negative("actualFee", raw.actual_fee)?, liquidity))

@@ -156,29 +156,33 @@ impl Kernel {
     }
 
     /// Finds the slot an EXIT or CANCEL addresses.
-    fn locate(&self, t: &Target) -> Result<u32, Outcome> {
+    fn locate(&self, t: &Target) -> Result<u32, Box<Outcome>> {
         let by_trade = match &t.trade_id {
             Some(id) => match self.ix.trades.get(id) {
                 Some(&slot) => Some(slot),
-                None => return Err(Outcome::rejected(Code::UnknownTrade).with_detail("tradeId", id.to_string())),
+                None => {
+                    return Err(Box::new(Outcome::rejected(Code::UnknownTrade).with_detail("tradeId", id.to_string())))
+                }
             },
             None => None,
         };
         match (t.slot_id, by_trade) {
-            (Some(a), Some(b)) if a != b => Err(Outcome::rejected(Code::InvalidIntent)
-                .with_detail("field", "tradeId")
-                .with_detail("value", t.trade_id.as_deref().unwrap_or_default())
-                .with_detail("reason", "the trade is not in slotId")),
+            (Some(a), Some(b)) if a != b => Err(Box::new(
+                Outcome::rejected(Code::InvalidIntent)
+                    .with_detail("field", "tradeId")
+                    .with_detail("value", t.trade_id.as_deref().unwrap_or_default())
+                    .with_detail("reason", "the trade is not in slotId"),
+            )),
             (Some(a), _) => Ok(a),
             (None, Some(b)) => Ok(b),
-            (None, None) => Err(Outcome::rejected(Code::InvalidIntent).with_detail("field", "slotId")),
+            (None, None) => Err(Box::new(Outcome::rejected(Code::InvalidIntent).with_detail("field", "slotId"))),
         }
     }
 
     fn exit(&mut self, intent: &Intent, x: &Exit) -> Outcome {
         let slot_id = match self.locate(&x.target) {
             Ok(s) => s,
-            Err(out) => return out,
+            Err(out) => return *out,
         };
         let stage = self.s.slots[slot_id as usize].stage;
         if rule(stage, Input::Exit).is_none() {
@@ -212,8 +216,8 @@ impl Kernel {
             return Ok(trade.size);
         }
         let ratio = trade.exit_leg_ratios[trade.active_leg];
-        let leg = trade.entry_filled.mul(ratio)?.floor_to(lot).min(trade.size);
-        if leg < lot || trade.size.sub(leg)? < lot {
+        let leg = trade.entry_filled.checked_mul(ratio)?.floor_to(lot).min(trade.size);
+        if leg < lot || trade.size.checked_sub(leg)? < lot {
             return Ok(trade.size);
         }
         Ok(leg)
@@ -297,7 +301,7 @@ impl Kernel {
     fn cancel(&mut self, intent: &Intent, t: &Target) -> Outcome {
         let slot_id = match self.locate(t) {
             Ok(s) => s,
-            Err(out) => return out,
+            Err(out) => return *out,
         };
         let held = self.s.slots[slot_id as usize].trade.as_ref().and_then(|t| t.working_order.clone());
         let Some(coid) = held else { return self.illegal(slot_id, Input::Cancel) };

@@ -16,6 +16,7 @@ pub mod stage;
 pub mod types;
 
 mod intents;
+mod invariants;
 mod monitor;
 mod reconcile;
 pub mod seed_json;

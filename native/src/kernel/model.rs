@@ -104,7 +104,7 @@ impl Trade {
     pub fn sign(&self) -> Fixed {
         match self.side {
             Side::Long => Fixed::ONE,
-            Side::Short => Fixed::ONE.neg(),
+            Side::Short => Fixed::ONE.negated(),
         }
     }
 
@@ -121,7 +121,7 @@ impl Trade {
 
     /// Margin held by the open size: size × entry / leverage.
     pub fn margin(&self) -> Fixed {
-        self.size.mul(self.avg_entry).and_then(|n| n.div(self.leverage)).unwrap_or(Fixed::ZERO)
+        self.size.checked_mul(self.avg_entry).and_then(|n| n.checked_div(self.leverage)).unwrap_or(Fixed::ZERO)
     }
 }
 

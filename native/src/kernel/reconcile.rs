@@ -8,7 +8,7 @@ use super::input::{parse_reconcile, Position, ReconcileRaw};
 use super::model::{Pending, Trade};
 use super::outcome::{Cause, Diagnostic, Outcome};
 use super::stage::{rule, Input, Next, Stage};
-use super::types::{Code, EventType, Id, Mode, Severity, Side};
+use super::types::{Code, EventType, Id, Mode, Side};
 use super::Kernel;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -95,7 +95,9 @@ impl Kernel {
             )),
             Some(list) => self.reconcile_positions(list, ts, &mut out, &mut diags),
         }
-        let failed = diags.iter().any(|d| d.severity >= Severity::Error);
+        // Adoptions act on venue facts; anything else is a difference.
+        let is_difference = |d: &Diagnostic| !matches!(d.code, Code::OrderAdopted | Code::PositionAdopted);
+        let failed = diags.iter().any(is_difference);
         if failed {
             out.accepted = false;
             let incomplete = r.positions.is_none();
@@ -105,7 +107,7 @@ impl Kernel {
                 out.details.push(("mode", "REDUCING".into()));
             }
         }
-        out.details.push(("differences", diags.iter().filter(|d| d.severity >= Severity::Error).count().to_string()));
+        out.details.push(("differences", diags.iter().filter(|d| is_difference(d)).count().to_string()));
         out.diagnostics = diags;
         out
     }
@@ -126,7 +128,7 @@ impl Kernel {
             let diag =
                 |code, message: String| Diagnostic { asset: Some(asset.clone()), ..Diagnostic::new(code, message) };
             match held.get(&(asset.clone(), *side)) {
-                Some(k) if k.sub(*size).map_or(true, |d| d.abs() > half_lot) => diags.push(diag(
+                Some(k) if k.checked_sub(*size).map_or(true, |d| d.abs() > half_lot) => diags.push(diag(
                     Code::PositionMismatch,
                     format!("venue holds {size} {asset} {}, the kernel {k}", side.as_str()),
                 )),
@@ -184,7 +186,7 @@ impl Kernel {
             orders: Vec::new(),
             working_order: None,
             entry_filled: size,
-            entry_notional: size.mul(price).unwrap_or(Fixed::ZERO),
+            entry_notional: size.checked_mul(price).unwrap_or(Fixed::ZERO),
             avg_entry: price,
             size,
             realized_pnl: Fixed::ZERO,

@@ -1,1 +1,512 @@
+//! Behaviour of the kernel, race by race. The property tests and the fuzz
+//! smoke run live in `tests/`.
 
+use super::input::{AccountEventRaw, ControlRaw, IntentRaw, PositionRaw, ReconcileRaw, VenueEventRaw, VenueOrderRaw};
+use super::outcome::Outcome;
+use super::stage::{markdown_table, rule, Input, Stage};
+use super::types::{Code, EventType, Flag};
+use super::{ConfigRaw, Kernel};
+
+fn kernel(slots: u32) -> Kernel {
+    Kernel::new(&ConfigRaw { max_slots: slots as f64, seed_capital: 10_000.0, ..ConfigRaw::default() }).unwrap()
+}
+
+fn enter(id: &str, side: &str, order_type: &str, size: f64, price: f64) -> IntentRaw {
+    IntentRaw {
+        intent_id: id.into(),
+        action: "ENTER".into(),
+        asset: Some("BTC/USDT".into()),
+        side: Some(side.into()),
+        order_type: Some(order_type.into()),
+        target_size: Some(size),
+        reference_price: Some(price),
+        limit_price: (order_type == "LIMIT").then_some(price),
+        leverage: Some(1.0),
+        ts: 1.0,
+        ..IntentRaw::default()
+    }
+}
+
+fn act(id: &str, action: &str, slot: u32) -> IntentRaw {
+    IntentRaw {
+        intent_id: id.into(),
+        action: action.into(),
+        slot_id: Some(slot as f64),
+        ts: 2.0,
+        ..IntentRaw::default()
+    }
+}
+
+fn ev(id: &str, kind: &str, coid: &str) -> VenueEventRaw {
+    VenueEventRaw {
+        event_id: id.into(),
+        kind: kind.into(),
+        client_order_id: coid.into(),
+        ts: 3.0,
+        ..VenueEventRaw::default()
+    }
+}
+
+fn fill(id: &str, kind: &str, coid: &str, price: f64, size: f64) -> VenueEventRaw {
+    VenueEventRaw { price: Some(price), size: Some(size), ..ev(id, kind, coid) }
+}
+
+fn stage(k: &Kernel, slot: u32) -> Stage {
+    k.slot(slot).unwrap().stage
+}
+
+fn kinds(o: &Outcome) -> Vec<EventType> {
+    o.events.iter().map(|e| e.kind).collect()
+}
+
+/// An open 1 BTC long at 100 in slot 0.
+fn open_long(k: &mut Kernel) {
+    assert!(k.submit_intent(&enter("i1", "LONG", "MARKET", 1.0, 100.0)).accepted);
+    assert!(k.on_venue_event(&ev("a1", "ACK", "T1-E1")).accepted);
+    assert!(k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 1.0)).accepted);
+    assert_eq!(stage(k, 0), Stage::Open);
+}
+
+#[test]
+fn docs_kernel_md_holds_the_stage_table_generated_from_the_code() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/KERNEL.md")).unwrap();
+    assert!(doc.contains(&markdown_table()), "docs/KERNEL.md is out of date: paste Kernel.stageTable() into it");
+}
+
+#[test]
+fn every_pair_missing_from_the_table_is_illegal_and_leaves_the_stage() {
+    let mut k = kernel(1);
+    let o = k.submit_intent(&act("x", "EXIT", 0));
+    assert_eq!(o.code, Code::IllegalTransition);
+    assert_eq!(stage(&k, 0), Stage::Idle);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    let before = k.snapshot();
+    let o = k.on_venue_event(&ev("c1", "CANCEL_REJECTED", "T1-E1"));
+    assert_eq!(o.code, Code::IllegalTransition);
+    assert!(!o.accepted);
+    assert_eq!(k.snapshot(), before);
+    assert!(rule(Stage::Open, Input::Cancel).is_none());
+}
+
+#[test]
+fn market_entry_ack_and_fill_open_the_trade_with_a_causal_chain() {
+    let mut k = kernel(2);
+    let o = k
+        .submit_intent(&IntentRaw { correlation_id: Some("corr".into()), ..enter("i1", "LONG", "MARKET", 1.0, 100.0) });
+    assert_eq!(o.state, Some(Stage::EntryRequested));
+    assert_eq!(o.commands[0].client_order_id.as_ref(), "T1-E1");
+    let ack = k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    assert_eq!(kinds(&ack), vec![EventType::OrderPlaced]);
+    let f = k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 1.0));
+    assert_eq!(kinds(&f), vec![EventType::OrderFilled, EventType::TradeOpened]);
+    assert_eq!(f.events[1].causation, super::outcome::Cause::Event(f.events[0].seq));
+    assert!(f.events.iter().all(|e| e.correlation_id.as_ref() == "corr"));
+    let seqs: Vec<u64> = o.events.iter().chain(&ack.events).chain(&f.events).map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3, 4]);
+}
+
+#[test]
+fn a_fill_before_its_ack_opens_the_trade_and_the_late_ack_changes_nothing() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "MARKET", 1.0, 100.0));
+    let f = k.on_venue_event(&fill("f1", "PARTIAL_FILL", "T1-E1", 100.0, 0.4));
+    assert!(f.flags.contains(&Flag::FillBeforeAck));
+    assert_eq!(stage(&k, 0), Stage::EntryPartial);
+    let a = k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    assert_eq!(a.state, Some(Stage::EntryPartial));
+    k.on_venue_event(&fill("f2", "FILL", "T1-E1", 100.0, 0.6));
+    assert_eq!(stage(&k, 0), Stage::Open);
+    assert_eq!(k.slot(0).unwrap().size.to_f64(), 1.0);
+}
+
+#[test]
+fn a_limit_entry_rests_until_cancelled_and_an_unfilled_cancel_frees_the_slot() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 90.0));
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    assert_eq!(stage(&k, 0), Stage::EntryWorking);
+    let c = k.submit_intent(&act("c", "CANCEL", 0));
+    assert_eq!(c.state, Some(Stage::EntryCanceling));
+    assert_eq!(c.commands[0].kind, super::types::CommandKind::Cancel);
+    let done = k.on_venue_event(&ev("x1", "CANCELED", "T1-E1"));
+    assert_eq!(kinds(&done), vec![EventType::OrderCanceled, EventType::TradeCanceled]);
+    assert_eq!(stage(&k, 0), Stage::Idle);
+}
+
+#[test]
+fn a_fill_after_the_cancel_ack_is_a_late_fill_whose_exposure_is_counted() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 90.0));
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    k.submit_intent(&act("c", "CANCEL", 0));
+    k.on_venue_event(&ev("x1", "CANCELED", "T1-E1"));
+    let late = k.on_venue_event(&fill("f1", "FILL", "T1-E1", 90.0, 0.3));
+    assert_eq!(late.code, Code::LateFill);
+    assert!(late.accepted && late.flags.contains(&Flag::LateFill));
+    let s = k.slot(0).unwrap();
+    assert_eq!((s.stage, s.size.to_f64(), s.trade_id.as_deref()), (Stage::Open, 0.3, Some("T1")));
+    assert!(k.account().fees_paid.is_positive());
+}
+
+#[test]
+fn cancelling_a_partially_filled_entry_leaves_an_open_trade_of_the_filled_size() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "SHORT", "LIMIT", 2.0, 100.0));
+    k.on_venue_event(&fill("f1", "PARTIAL_FILL", "T1-E1", 100.0, 0.5));
+    k.submit_intent(&act("c", "CANCEL", 0));
+    let o = k.on_venue_event(&ev("x1", "CANCELED", "T1-E1"));
+    assert_eq!(o.state, Some(Stage::Open));
+    let s = k.slot(0).unwrap();
+    assert_eq!((s.size.to_f64(), s.initial_size.to_f64()), (0.5, 0.5));
+}
+
+#[test]
+fn a_rejected_cancel_returns_the_order_to_its_stage_before_the_request() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 2.0, 100.0));
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    k.submit_intent(&act("c", "CANCEL", 0));
+    let o = k.on_venue_event(&ev("r1", "CANCEL_REJECTED", "T1-E1"));
+    assert_eq!((o.code, o.state), (Code::CancelRejected, Some(Stage::EntryWorking)));
+    k.on_venue_event(&fill("f1", "PARTIAL_FILL", "T1-E1", 100.0, 0.5));
+    k.submit_intent(&act("c2", "CANCEL", 0));
+    let o = k.on_venue_event(&ev("r2", "CANCEL_REJECTED", "T1-E1"));
+    assert_eq!(o.state, Some(Stage::EntryPartial));
+}
+
+#[test]
+fn the_same_fill_twice_counts_once_by_event_id_or_by_venue_trade_id_qty_and_price() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "MARKET", 2.0, 100.0));
+    let f = VenueEventRaw { venue_trade_id: Some("vt1".into()), ..fill("f1", "PARTIAL_FILL", "T1-E1", 100.0, 0.5) };
+    assert!(k.on_venue_event(&f).accepted);
+    let again = k.on_venue_event(&f);
+    assert_eq!((again.accepted, again.code), (false, Code::DuplicateEvent));
+    let resent = k.on_venue_event(&VenueEventRaw { event_id: "f1-resent".into(), ..f.clone() });
+    assert_eq!(resent.code, Code::DuplicateEvent);
+    assert_eq!(k.slot(0).unwrap().size.to_f64(), 0.5);
+}
+
+#[test]
+fn an_overfill_is_accepted_flagged_and_reported() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "MARKET", 1.0, 100.0));
+    let o = k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 1.5));
+    assert!(o.accepted && o.flags.contains(&Flag::Overfill));
+    assert_eq!(o.code, Code::Overfill);
+    let s = k.slot(0).unwrap();
+    assert_eq!((s.size.to_f64(), s.initial_size.to_f64()), (1.5, 1.5));
+    let more = k.on_venue_event(&fill("f2", "FILL", "T1-E1", 100.0, 0.1));
+    assert_eq!(more.code, Code::Overfill);
+    assert_eq!(k.slot(0).unwrap().size.to_f64(), 1.6);
+}
+
+#[test]
+fn events_for_orders_never_sent_are_unknown_and_change_nothing() {
+    let mut k = kernel(1);
+    let before = k.snapshot();
+    let o = k.on_venue_event(&fill("f1", "FILL", "NOPE-E1", 100.0, 1.0));
+    assert_eq!((o.accepted, o.code), (false, Code::UnknownOrder));
+    assert_eq!(k.snapshot(), before);
+}
+
+#[test]
+fn an_expired_entry_frees_the_slot_and_an_expired_exit_reopens() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    let o = k.on_venue_event(&ev("e1", "EXPIRED", "T1-E1"));
+    assert_eq!((o.code, o.state), (Code::OrderExpired, Some(Stage::Idle)));
+    let mut k = kernel(1);
+    open_long(&mut k);
+    k.submit_intent(&act("x", "EXIT", 0));
+    let o = k.on_venue_event(&ev("e2", "EXPIRED", "T1-X1"));
+    assert_eq!(o.state, Some(Stage::Open));
+}
+
+#[test]
+fn rate_limited_requests_say_when_to_retry_and_are_resent_on_tick() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "MARKET", 1.0, 100.0));
+    let o = k.on_venue_event(&VenueEventRaw { retry_after_ms: Some(500.0), ..ev("r1", "RATE_LIMITED", "T1-E1") });
+    assert_eq!((o.code, o.retryable(), o.retry_at), (Code::RateLimited, true, Some(503)));
+    assert_eq!(stage(&k, 0), Stage::EntryRequested);
+    assert!(k.tick(100.0).is_empty());
+    let t = k.tick(503.0);
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].commands[0].kind, super::types::CommandKind::Place);
+    assert!(t[0].flags.contains(&Flag::Retry));
+}
+
+#[test]
+fn cancelling_an_order_held_back_by_a_rate_limit_needs_no_venue() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "MARKET", 1.0, 100.0));
+    k.on_venue_event(&ev("r1", "RATE_LIMITED", "T1-E1"));
+    let o = k.submit_intent(&act("c", "CANCEL", 0));
+    assert!(o.commands.is_empty());
+    assert_eq!(o.state, Some(Stage::Idle));
+}
+
+#[test]
+fn an_unacknowledged_order_times_out_on_tick_into_a_cancel() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "MARKET", 1.0, 100.0));
+    assert!(k.tick(4_000.0).is_empty());
+    let t = k.tick(5_001.0);
+    assert_eq!(t[0].code, Code::OrderTimeout);
+    assert_eq!(t[0].state, Some(Stage::EntryCanceling));
+    assert_eq!(t[0].commands[0].kind, super::types::CommandKind::Cancel);
+    assert!(k.tick(9_000.0).is_empty(), "a timeout fires once");
+}
+
+#[test]
+fn exits_go_in_legs_and_the_last_leg_closes_and_frees_the_slot() {
+    let mut k = kernel(1);
+    let i = IntentRaw { exit_leg_ratios: Some(vec![0.5, 0.5]), ..enter("i1", "LONG", "MARKET", 2.0, 100.0) };
+    k.submit_intent(&i);
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 2.0));
+    let x1 = k.submit_intent(&act("x1", "EXIT", 0));
+    assert_eq!(x1.commands[0].size.to_f64(), 1.0);
+    assert!(x1.commands[0].reduce_only);
+    let o = k.on_venue_event(&fill("g1", "FILL", "T1-X1", 110.0, 1.0));
+    assert_eq!(o.state, Some(Stage::Open));
+    assert!(kinds(&o).contains(&EventType::TradeReduced));
+    assert_eq!(k.slot(0).unwrap().active_leg_index, 1);
+    let x2 = k.submit_intent(&act("x2", "EXIT", 0));
+    assert_eq!(x2.commands[0].size.to_f64(), 1.0);
+    let o = k.on_venue_event(&fill("g2", "FILL", "T1-X2", 90.0, 1.0));
+    assert!(kinds(&o).contains(&EventType::TradeClosed));
+    assert_eq!(o.state, Some(Stage::Idle));
+    // Gross PnL: +10 on the first leg, −10 on the second.
+    assert_eq!(k.account().realized_pnl.to_f64(), 0.0);
+}
+
+#[test]
+fn a_short_profits_when_the_price_falls() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "SHORT", "MARKET", 1.0, 100.0));
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 1.0));
+    k.submit_intent(&act("x", "EXIT", 0));
+    k.on_venue_event(&fill("g1", "FILL", "T1-X1", 95.0, 1.0));
+    assert_eq!(k.account().realized_pnl.to_f64(), 5.0);
+}
+
+#[test]
+fn take_profit_and_stop_loss_fire_from_marks_with_their_reason() {
+    let mut k = kernel(2);
+    let i = IntentRaw { take_profit: Some(110.0), stop_loss: Some(95.0), ..enter("i1", "LONG", "MARKET", 1.0, 100.0) };
+    k.submit_intent(&i);
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 1.0));
+    let calm = k.mark_price("BTC/USDT", 105.0, 10.0);
+    assert!(calm.iter().all(|o| o.commands.is_empty()));
+    let hit = k.mark_price("BTC/USDT", 94.0, 20.0);
+    let exit = hit.iter().find(|o| !o.commands.is_empty()).unwrap();
+    assert_eq!(exit.events[0].kind, EventType::TradeMonitoringClosed);
+    assert_eq!(exit.events[0].close_reason, Some(super::types::CloseReason::StopLoss));
+    assert_eq!(exit.state, Some(Stage::ExitRequested));
+    let again = k.mark_price("BTC/USDT", 90.0, 30.0);
+    assert!(again.iter().all(|o| o.commands.is_empty()), "an exit already working is not sent twice");
+}
+
+#[test]
+fn monitoring_ticks_come_at_most_once_per_slot_per_interval() {
+    let mut k = kernel(1);
+    open_long(&mut k);
+    let ticks = |outs: Vec<Outcome>| {
+        outs.iter().flat_map(|o| &o.events).filter(|e| e.kind == EventType::TradeMonitoringTick).count()
+    };
+    assert_eq!(ticks(k.mark_price("BTC/USDT", 101.0, 1_000.0)), 1);
+    assert_eq!(ticks(k.mark_price("BTC/USDT", 102.0, 1_500.0)), 0);
+    assert_eq!(ticks(k.mark_price("BTC/USDT", 103.0, 2_000.0)), 1);
+    assert_eq!(k.slot(0).unwrap().unrealized_pnl.to_f64(), 3.0);
+}
+
+#[test]
+fn reducing_mode_refuses_entries_and_halted_allows_only_cancels() {
+    let mut k = kernel(2);
+    open_long(&mut k);
+    k.set_control(&ControlRaw { mode: "REDUCING".into(), ..ControlRaw::default() });
+    let o = k.submit_intent(&enter("i2", "LONG", "MARKET", 1.0, 100.0));
+    assert_eq!(o.code, Code::ModeRejected);
+    k.set_control(&ControlRaw { mode: "HALTED".into(), ..ControlRaw::default() });
+    assert_eq!(k.submit_intent(&act("x", "EXIT", 0)).code, Code::ModeRejected);
+    let bad = k.set_control(&ControlRaw { mode: "SIDEWAYS".into(), ..ControlRaw::default() });
+    assert_eq!(bad.code, Code::InvalidIntent);
+    assert_eq!(bad.mode, super::types::Mode::Halted);
+}
+
+#[test]
+fn the_kill_switch_halts_cancels_working_orders_and_closes_open_positions() {
+    let mut k = kernel(3);
+    open_long(&mut k);
+    k.submit_intent(&enter("i2", "SHORT", "LIMIT", 1.0, 120.0));
+    k.on_venue_event(&ev("a2", "ACK", "T2-E1"));
+    k.submit_intent(&enter("i3", "LONG", "LIMIT", 2.0, 80.0));
+    k.on_venue_event(&fill("p3", "PARTIAL_FILL", "T3-E1", 80.0, 1.0));
+    let o = k.kill_switch(50.0);
+    assert_eq!(k.control().mode, super::types::Mode::Halted);
+    let cmds: Vec<_> =
+        o.commands.iter().map(|c| (c.kind.as_str(), c.client_order_id.to_string(), c.reduce_only)).collect();
+    assert!(cmds.contains(&("PLACE", "T1-X1".into(), true)));
+    assert!(cmds.contains(&("CANCEL", "T2-E1".into(), false)));
+    assert!(cmds.contains(&("CANCEL", "T3-E1".into(), false)));
+    // Once the partly filled entry's cancel is confirmed, it is closed too.
+    let c = k.on_venue_event(&ev("x3", "CANCELED", "T3-E1"));
+    assert_eq!(c.commands[0].client_order_id.as_ref(), "T3-X1");
+    assert_eq!(c.state, Some(Stage::ExitRequested));
+}
+
+#[test]
+fn bad_numbers_and_words_are_refused_by_name_and_change_nothing() {
+    let mut k = kernel(1);
+    let before = k.snapshot();
+    let cases: Vec<(IntentRaw, &str)> = vec![
+        (IntentRaw { target_size: Some(f64::NAN), ..enter("b1", "LONG", "MARKET", 1.0, 100.0) }, "targetSize"),
+        (IntentRaw { target_size: Some(-1.0), ..enter("b2", "LONG", "MARKET", 1.0, 100.0) }, "targetSize"),
+        (IntentRaw { target_size: Some(0.0), ..enter("b3", "LONG", "MARKET", 1.0, 100.0) }, "targetSize"),
+        (
+            IntentRaw { reference_price: Some(f64::INFINITY), ..enter("b4", "LONG", "MARKET", 1.0, 100.0) },
+            "referencePrice",
+        ),
+        (enter("b5", "UP", "MARKET", 1.0, 100.0), "side"),
+        (IntentRaw { asset: Some(String::new()), ..enter("b6", "LONG", "MARKET", 1.0, 100.0) }, "asset"),
+        (IntentRaw { intent_id: "x".repeat(129), ..enter("", "LONG", "MARKET", 1.0, 100.0) }, "intentId"),
+        (
+            IntentRaw { exit_leg_ratios: Some(vec![0.7, 0.7]), ..enter("b8", "LONG", "MARKET", 1.0, 100.0) },
+            "exitLegRatios",
+        ),
+        (IntentRaw { slot_id: Some(7.0), ..enter("b9", "LONG", "MARKET", 1.0, 100.0) }, "slotId"),
+    ];
+    for (raw, field) in cases {
+        let o = k.submit_intent(&raw);
+        assert!(!o.accepted);
+        assert!(matches!(o.code, Code::InvalidIntent | Code::InvalidSlotId), "{field}: {:?}", o.code);
+        assert!(o.details.contains(&("field", field.to_string())), "{field}: {:?}", o.details);
+    }
+    let o = k.on_venue_event(&fill("v", "FILL", "T1-E1", f64::NAN, 1.0));
+    assert_eq!(o.code, Code::InvalidEvent);
+    assert_eq!(k.snapshot(), before);
+}
+
+#[test]
+fn sizes_are_rounded_down_to_the_lot_and_prices_to_the_tick() {
+    let mut k = kernel(1);
+    let o = k.submit_intent(&IntentRaw { limit_price: Some(99.996), ..enter("i1", "LONG", "LIMIT", 1.23456, 100.0) });
+    assert_eq!(o.commands[0].size.to_f64(), 1.234);
+    assert_eq!(o.commands[0].limit_price.unwrap().to_f64(), 100.0);
+}
+
+#[test]
+fn equity_is_seed_plus_realized_minus_fees_plus_funding_plus_unrealized() {
+    let mut k = kernel(1);
+    open_long(&mut k);
+    k.mark_price("BTC/USDT", 104.0, 10.0);
+    k.on_account_event(&AccountEventRaw {
+        kind: "FUNDING_FEE".into(),
+        amount: Some(-1.5),
+        ..AccountEventRaw::default()
+    });
+    let a = k.account();
+    assert_eq!(a.unrealized_pnl.to_f64(), 4.0);
+    assert_eq!(a.fees_paid.to_f64(), 0.05);
+    let expect = 10_000.0 + a.realized_pnl.to_f64() - 0.05 - 1.5 + 4.0;
+    assert!((a.equity.to_f64() - expect).abs() < 1e-9);
+}
+
+#[test]
+fn the_exchange_ledger_rules_and_differences_are_graded_and_explained() {
+    let mut k = kernel(1);
+    let upd = |w: f64| AccountEventRaw {
+        kind: "ACCOUNT_UPDATE".into(),
+        wallet_balance: Some(w),
+        available_margin: Some(w - 100.0),
+        ..AccountEventRaw::default()
+    };
+    let a = k.on_account_event(&upd(10_000.0));
+    assert_eq!(a.reconcile.status, super::types::ReconcileStatus::Ok);
+    assert_eq!(a.available_capital.to_f64(), 9_900.0);
+    let a = k.on_account_event(&upd(10_050.0));
+    assert_eq!(a.reconcile.status, super::types::ReconcileStatus::Drift);
+    let a = k.on_account_event(&upd(11_000.0));
+    assert_eq!(a.reconcile.status, super::types::ReconcileStatus::Mismatch);
+    assert_eq!(a.reconcile.delta.to_f64(), 1_000.0);
+    assert!(a.reconcile.explanation.contains("over 1%"));
+}
+
+#[test]
+fn a_restored_kernel_continues_byte_for_byte() {
+    let mut a = kernel(2);
+    open_long(&mut a);
+    a.submit_intent(&enter("i2", "SHORT", "LIMIT", 1.0, 120.0));
+    let mut b = Kernel::restore(&a.snapshot()).unwrap();
+    assert_eq!(a.snapshot(), b.snapshot());
+    let next: Vec<VenueEventRaw> = vec![
+        ev("a2", "ACK", "T2-E1"),
+        fill("f2", "PARTIAL_FILL", "T2-E1", 120.0, 0.5),
+        ev("a2", "ACK", "T2-E1"),
+        ev("c2", "CANCELED", "T2-E1"),
+    ];
+    assert_eq!(a.on_venue_events(&next), b.on_venue_events(&next));
+    assert_eq!(a.mark_price("BTC/USDT", 101.0, 5.0), b.mark_price("BTC/USDT", 101.0, 5.0));
+    assert_eq!(a.submit_intent(&act("x", "EXIT", 0)), b.submit_intent(&act("x", "EXIT", 0)));
+    assert_eq!(a.snapshot(), b.snapshot());
+    assert!(Kernel::restore("{not json").is_err());
+}
+
+#[test]
+fn reconcile_adopts_what_matches_and_flags_every_difference() {
+    let mut k = kernel(3);
+    open_long(&mut k);
+    k.submit_intent(&enter("i2", "LONG", "LIMIT", 1.0, 90.0));
+    let report = ReconcileRaw {
+        open_orders: vec![
+            VenueOrderRaw {
+                client_order_id: "T2-E1".into(),
+                venue_order_id: Some("v9".into()),
+                ..VenueOrderRaw::default()
+            },
+            VenueOrderRaw { client_order_id: "ZZ-1".into(), ..VenueOrderRaw::default() },
+        ],
+        positions: Some(vec![
+            PositionRaw { asset: "BTC/USDT".into(), side: "LONG".into(), size: 1.0, entry_price: Some(100.0) },
+            PositionRaw { asset: "ETH/USDT".into(), side: "SHORT".into(), size: 2.0, entry_price: Some(3_000.0) },
+        ]),
+        ts: Some(100.0),
+    };
+    let o = k.reconcile(&report);
+    let codes: Vec<Code> = o.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&Code::OrderAdopted));
+    assert!(codes.contains(&Code::UnknownOrder));
+    assert!(codes.contains(&Code::PositionAdopted));
+    assert_eq!(stage(&k, 1), Stage::EntryWorking);
+    assert_eq!(o.code, Code::ReconcileMismatch);
+    assert_eq!(k.control().mode, super::types::Mode::Reducing);
+    let missing = k.reconcile(&ReconcileRaw { open_orders: vec![], positions: None, ts: None });
+    assert_eq!(missing.code, Code::ReconcileIncomplete);
+    assert!(missing.diagnostics.iter().any(|d| d.code == Code::ReconcileIncomplete));
+    assert_eq!(stage(&k, 0), Stage::Open, "a missing report is not read as flat");
+}
+
+#[test]
+fn the_dedupe_memory_is_bounded_by_its_window() {
+    let mut k =
+        Kernel::new(&ConfigRaw { max_slots: 1.0, seed_capital: 0.0, dedupe_window: Some(3.0), ..ConfigRaw::default() })
+            .unwrap();
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    for n in 0..10 {
+        k.on_venue_event(&ev(&format!("a{n}"), "ACK", "T1-E1"));
+    }
+    assert_eq!(k.s.seen.len(), 3);
+}
+
+#[test]
+fn calibration_reports_ok_warn_error_and_refuses_bad_input_by_name() {
+    let mut k = kernel(1);
+    let raw =
+        |fee: f64| super::input::CalibrationRaw { fill_price: 100.0, fill_qty: 1.0, actual_fee: fee, liquidity: None };
+    assert_eq!(k.calibrate_fee(&raw(0.05)).report.unwrap().status, super::types::CalibrationStatus::Ok);
+    let bad = k.calibrate_fee(&raw(f64::NAN));
+    assert_eq!(bad.code, Code::InvalidIntent);
+    assert_eq!(bad.samples, 1);
+}

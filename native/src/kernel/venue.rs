@@ -101,27 +101,27 @@ impl Kernel {
             Some(f) => f,
             None => self.s.config.fees.predict(ev.price, ev.size, liquidity)?,
         };
-        let notional = ev.price.mul(ev.size)?;
+        let notional = ev.price.checked_mul(ev.size)?;
         let (mut entry_filled, mut entry_notional, mut avg_entry) =
             (trade.entry_filled, trade.entry_notional, trade.avg_entry);
         let (size, reduced, excess, pnl) = match order.role {
             Role::Entry => {
-                entry_filled = entry_filled.add(ev.size)?;
-                entry_notional = entry_notional.add(notional)?;
-                avg_entry = entry_notional.div(entry_filled)?;
-                (trade.size.add(ev.size)?, Fixed::ZERO, Fixed::ZERO, Fixed::ZERO)
+                entry_filled = entry_filled.checked_add(ev.size)?;
+                entry_notional = entry_notional.checked_add(notional)?;
+                avg_entry = entry_notional.checked_div(entry_filled)?;
+                (trade.size.checked_add(ev.size)?, Fixed::ZERO, Fixed::ZERO, Fixed::ZERO)
             }
             Role::Exit => {
                 let reduced = ev.size.min(trade.size);
-                let pnl = reduced.mul(ev.price.sub(trade.avg_entry)?)?.mul(trade.sign())?;
-                (trade.size.sub(reduced)?, reduced, ev.size.sub(reduced)?, pnl)
+                let pnl = reduced.checked_mul(ev.price.checked_sub(trade.avg_entry)?)?.checked_mul(trade.sign())?;
+                (trade.size.checked_sub(reduced)?, reduced, ev.size.checked_sub(reduced)?, pnl)
             }
         };
         Ok(FillCalc {
             fee,
             liquidity,
-            order_filled: order.filled.add(ev.size)?,
-            order_notional: order.notional.add(notional)?,
+            order_filled: order.filled.checked_add(ev.size)?,
+            order_notional: order.notional.checked_add(notional)?,
             entry_filled,
             entry_notional,
             avg_entry,
@@ -129,10 +129,10 @@ impl Kernel {
             reduced,
             excess,
             pnl,
-            trade_realized: trade.realized_pnl.add(pnl)?,
-            trade_fees: trade.fees.add(fee)?,
-            ledger_realized: self.s.ledgers.realized_pnl.add(pnl)?,
-            ledger_fees: self.s.ledgers.fees_paid.add(fee)?,
+            trade_realized: trade.realized_pnl.checked_add(pnl)?,
+            trade_fees: trade.fees.checked_add(fee)?,
+            ledger_realized: self.s.ledgers.realized_pnl.checked_add(pnl)?,
+            ledger_fees: self.s.ledgers.fees_paid.checked_add(fee)?,
         })
     }
 
@@ -232,7 +232,7 @@ impl Kernel {
             o.status = OrderStatus::Filled;
             o.pending = Pending::None;
         }
-        let order_avg = calc.order_notional.div(calc.order_filled).unwrap_or(ev.price);
+        let order_avg = calc.order_notional.checked_div(calc.order_filled).unwrap_or(ev.price);
         let venue_order_id = o.venue_order_id.clone();
         let t = self.s.slots[slot_id as usize].trade.as_mut().expect("held or revived");
         t.entry_filled = calc.entry_filled;

@@ -153,7 +153,7 @@ impl Kernel {
         let equity = capital.saturating_add(unrealized);
         let available_capital = match l.exchange.as_ref().and_then(|e| e.available_margin) {
             Some(available) => available,
-            None => equity.saturating_add(margin_k.neg()),
+            None => equity.saturating_add(margin_k.negated()),
         };
         AccountView {
             seed_capital: l.seed_capital,
@@ -195,13 +195,13 @@ impl Kernel {
         let applied: Result<(), FixedError> = (|| {
             match event {
                 AccountEvent::FillSettled { fee, realized_pnl, fill } => {
-                    next.settled_fees = next.settled_fees.add(fee)?;
+                    next.settled_fees = next.settled_fees.checked_add(fee)?;
                     if let Some(p) = realized_pnl {
-                        next.settled_realized_pnl = next.settled_realized_pnl.add(p)?;
+                        next.settled_realized_pnl = next.settled_realized_pnl.checked_add(p)?;
                     }
                     if let Some((price, qty, liquidity)) = fill {
                         let predicted = self.s.config.fees.predict(price, qty, liquidity)?;
-                        next.settled_fee_error = next.settled_fee_error.add(fee.sub(predicted)?)?;
+                        next.settled_fee_error = next.settled_fee_error.checked_add(fee.checked_sub(predicted)?)?;
                     }
                     next.settled_fills += 1;
                 }
@@ -216,7 +216,7 @@ impl Kernel {
                     });
                 }
                 AccountEvent::FundingFee { amount } => {
-                    next.funding_net = next.funding_net.add(amount)?;
+                    next.funding_net = next.funding_net.checked_add(amount)?;
                 }
             }
             next.capital()?;

@@ -1,0 +1,38 @@
+//! What must hold after every input, whatever the input was. Checked by the
+//! property tests and the fuzz harness.
+
+use super::stage::Stage;
+use super::Kernel;
+
+impl Kernel {
+    pub fn check_invariants(&self) -> Result<(), String> {
+        for slot in &self.s.slots {
+            match (&slot.trade, slot.stage) {
+                (_, Stage::Closed) => return Err(format!("slot {} left CLOSED", slot.id)),
+                (None, s) if s != Stage::Idle => return Err(format!("slot {} is {s:?} without a trade", slot.id)),
+                (Some(_), Stage::Idle) => return Err(format!("slot {} is IDLE with a trade", slot.id)),
+                (Some(t), _) => {
+                    if t.size.is_negative() || t.size > t.entry_filled {
+                        return Err(format!("slot {}: size {} outside [0, {}]", slot.id, t.size, t.entry_filled));
+                    }
+                }
+                (None, _) => {}
+            }
+            if self.ix.free.contains(&slot.id) != slot.stage.is_free() {
+                return Err(format!("slot {}: free index disagrees with stage", slot.id));
+            }
+        }
+        let a = self.account();
+        let l = &self.s.ledgers;
+        let capital = l
+            .seed_capital
+            .checked_add(l.realized_pnl)
+            .and_then(|c| c.checked_sub(l.fees_paid))
+            .and_then(|c| c.checked_add(l.funding_net))
+            .map_err(|e| e.to_string())?;
+        if a.capital != capital || a.equity != capital.saturating_add(a.unrealized_pnl) {
+            return Err(format!("equity {} != {} + unrealized {}", a.equity, capital, a.unrealized_pnl));
+        }
+        Ok(())
+    }
+}
