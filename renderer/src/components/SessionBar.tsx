@@ -22,6 +22,16 @@ export function SessionBar() {
   const connection = useCockpit((s) => s.session.connection);
   const notify = useCockpit((s) => s.notify);
   const running = isRunning(current);
+  // While a session runs the fields show what it runs with, read-only; the form is for the next one.
+  const shown =
+    running && current
+      ? {
+          seed: String(current.seed),
+          symbols: current.symbols.join(','),
+          capital: String(current.seedCapital),
+          slots: String(current.maxSlots),
+        }
+      : { seed, symbols, capital, slots };
 
   async function onStart(event: FormEvent) {
     event.preventDefault();
@@ -64,7 +74,12 @@ export function SessionBar() {
       <form className="session-form" onSubmit={onStart}>
         <label>
           venue
-          <select data-testid="session-venue" value={venue} onChange={(e) => setVenue(e.target.value)}>
+          <select
+            data-testid="session-venue"
+            value={venue}
+            disabled={running}
+            onChange={(e) => setVenue(e.target.value)}
+          >
             <option value="paper">paper</option>
           </select>
         </label>
@@ -73,7 +88,8 @@ export function SessionBar() {
           <input
             data-testid="session-seed"
             className="w-seed"
-            value={seed}
+            value={shown.seed}
+            disabled={running}
             placeholder="auto"
             inputMode="numeric"
             onChange={(e) => setSeed(e.target.value)}
@@ -84,7 +100,8 @@ export function SessionBar() {
           <input
             data-testid="session-symbols"
             className="w-symbols"
-            value={symbols}
+            value={shown.symbols}
+            disabled={running}
             onChange={(e) => setSymbols(e.target.value)}
           />
         </label>
@@ -93,7 +110,8 @@ export function SessionBar() {
           <input
             data-testid="session-capital"
             className="w-num"
-            value={capital}
+            value={shown.capital}
+            disabled={running}
             inputMode="decimal"
             onChange={(e) => setCapital(e.target.value)}
           />
@@ -103,12 +121,13 @@ export function SessionBar() {
           <input
             data-testid="session-slots"
             className="w-slots"
-            value={slots}
+            value={shown.slots}
+            disabled={running}
             inputMode="numeric"
             onChange={(e) => setSlots(e.target.value)}
           />
         </label>
-        <button data-testid="session-start" type="submit" className="btn btn-go" disabled={busy}>
+        <button data-testid="session-start" type="submit" className="btn btn-go" disabled={busy || running}>
           Start
         </button>
         <button
