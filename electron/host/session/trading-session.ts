@@ -98,26 +98,15 @@ export class TradingSession {
     const signalEvent = this.parts.ids.next('h');
     const signalId = this.parts.ids.next('S');
 
-    const intent: KernelIntent = {
+    const intent = kernelIntentOf(request, {
       intentId,
-      action: request.action,
-      asset: request.asset,
-      side: request.side,
-      orderType: request.orderType,
-      targetSize: request.targetSize,
-      referencePrice,
-      leverage: request.leverage,
       ts,
       correlationId,
       causationId: signalEvent,
-      ...(request.limitPrice !== undefined ? { limitPrice: request.limitPrice } : {}),
-      ...(request.exitLegRatios !== undefined ? { exitLegRatios: request.exitLegRatios } : {}),
-      ...(request.takeProfit !== undefined ? { takeProfit: request.takeProfit } : {}),
-      ...(request.stopLoss !== undefined ? { stopLoss: request.stopLoss } : {}),
-      ...(slot ? { slotId: slot.slotId } : request.slotId !== undefined ? { slotId: request.slotId } : {}),
+      referencePrice,
+      ...(slot ? { slotId: slot.slotId } : {}),
       ...(slot?.tradeId ? { tradeId: slot.tradeId } : {}),
-      ...(request.reason !== undefined ? { reason: request.reason } : {}),
-    };
+    });
     const outcome = this.parts.kernel.submitIntent(intent);
     const intentPayload = { ...intent, signalProvider: request.signalProvider, referencePrice };
     const intentDraft = this.hostDraft(
@@ -130,22 +119,26 @@ export class TradingSession {
     );
 
     if (!outcome.accepted) {
-      if (BOUNDARY_CODES.has(outcome.diagnosticCode)) return { ok: false, error: boundaryError(outcome) };
-      const reason = describeOutcome(outcome);
-      this.commit([
-        intentDraft,
-        this.hostDraft(granted, 'TradingSignalIntentRejected', correlationId, created, ts, {
-          intentId,
-          gate: 'kernel',
-          diagnosticCode: outcome.diagnosticCode,
-          reason,
-        }),
-      ]);
-      this.notify('warning', outcome.diagnosticCode, `Intent ${intentId} rejected: ${reason}`, correlationId);
-      return {
-        ok: false,
-        error: { code: 'KERNEL_REJECTED', message: reason, diagnosticCode: outcome.diagnosticCode },
-      };
+      const error = refusalOf(outcome);
+      if (error.code === 'KERNEL_REJECTED') {
+        // A business refusal is a fact the operator is told: it is journaled. Malformed input is not.
+        this.commit([
+          intentDraft,
+          this.hostDraft(granted, 'TradingSignalIntentRejected', correlationId, created, ts, {
+            intentId,
+            gate: 'kernel',
+            diagnosticCode: outcome.diagnosticCode,
+            reason: error.message,
+          }),
+        ]);
+        this.notify(
+          'warning',
+          outcome.diagnosticCode,
+          `Intent ${intentId} rejected: ${error.message}`,
+          correlationId,
+        );
+      }
+      return { ok: false, error };
     }
 
     // Risk gates and supervision arrive in a later issue: for now every intent the kernel takes is granted at once.
@@ -211,22 +204,14 @@ export class TradingSession {
     const ts = this.parts.now();
     const intentId = this.parts.ids.next('I');
     const requested = this.parts.ids.next('h');
-    const intent: KernelIntent = {
-      ...this.followUp('CANCEL', slot, 'operator cancel'),
+    const intent = kernelIntentOf(this.followUp('CANCEL', slot, 'operator cancel'), {
       intentId,
       ts,
       correlationId: order.correlationId,
       causationId: requested,
-    } as KernelIntent;
+    });
     const outcome = this.parts.kernel.submitIntent(intent);
-    if (!outcome.accepted) {
-      if (BOUNDARY_CODES.has(outcome.diagnosticCode)) return { ok: false, error: boundaryError(outcome) };
-      const reason = describeOutcome(outcome);
-      return {
-        ok: false,
-        error: { code: 'KERNEL_REJECTED', message: reason, diagnosticCode: outcome.diagnosticCode },
-      };
-    }
+    if (!outcome.accepted) return { ok: false, error: refusalOf(outcome) };
     this.commit(
       [
         this.hostDraft(requested, 'OrderCancelRequested', order.correlationId, order.requestEventId, ts, {
@@ -517,9 +502,17 @@ function describeOutcome(outcome: KernelOutcome): string {
   return `${outcome.diagnosticCode}${reason ? `: ${reason}` : ''}${where}`;
 }
 
-function boundaryError(outcome: KernelOutcome): CommandError {
+/** The kernel's refusal as a command error: malformed input names its field; anything else is a business refusal. */
+function refusalOf(outcome: KernelOutcome): CommandError {
   const details = outcome.details ?? {};
   const field = details.field;
+  if (!BOUNDARY_CODES.has(outcome.diagnosticCode)) {
+    return {
+      code: 'KERNEL_REJECTED',
+      message: describeOutcome(outcome),
+      diagnosticCode: outcome.diagnosticCode,
+    };
+  }
   const message = field
     ? `${field}: ${details.reason ?? 'rejected by the kernel'} (got ${details.value ?? '?'})`
     : describeOutcome(outcome);
@@ -528,6 +521,33 @@ function boundaryError(outcome: KernelOutcome): CommandError {
     message,
     ...(field ? { field } : {}),
     diagnosticCode: outcome.diagnosticCode,
+  };
+}
+
+/** The kernel's Intent for a validated request, with the ids and lineage the host assigns. */
+function kernelIntentOf(
+  request: ParsedIntentRequest,
+  assigned: Pick<
+    KernelIntent,
+    'intentId' | 'ts' | 'correlationId' | 'causationId' | 'slotId' | 'tradeId' | 'referencePrice'
+  >,
+): KernelIntent {
+  const { slotId = request.slotId, tradeId = request.tradeId } = assigned;
+  return {
+    ...assigned,
+    action: request.action,
+    asset: request.asset,
+    side: request.side,
+    orderType: request.orderType,
+    targetSize: request.targetSize,
+    leverage: request.leverage,
+    ...(request.limitPrice !== undefined ? { limitPrice: request.limitPrice } : {}),
+    ...(request.exitLegRatios !== undefined ? { exitLegRatios: request.exitLegRatios } : {}),
+    ...(request.takeProfit !== undefined ? { takeProfit: request.takeProfit } : {}),
+    ...(request.stopLoss !== undefined ? { stopLoss: request.stopLoss } : {}),
+    ...(slotId !== undefined ? { slotId } : {}),
+    ...(tradeId !== undefined ? { tradeId } : {}),
+    ...(request.reason !== undefined ? { reason: request.reason } : {}),
   };
 }
 
