@@ -108,7 +108,7 @@ export class TradingSession {
       ...(slot?.tradeId ? { tradeId: slot.tradeId } : {}),
     });
     const outcome = this.parts.kernel.submitIntent(intent);
-    const intentPayload = { ...intent, signalProvider: request.signalProvider, referencePrice };
+    const intentPayload = { ...intent, signalProvider: request.signalProvider };
     const intentDraft = this.hostDraft(
       created,
       'TradingSignalIntentCreated',
