@@ -31,9 +31,10 @@ use fixed::Fixed;
 use input::{Guard, Invalid};
 use model::{Book, LastTrade, SeenKey, Slot, Trade, Window};
 use outcome::{Cause, DomainEvent, Outcome, Transition};
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 use stage::{Input, Stage};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 use types::{Code, EventType, Id, Mode, Side, Verbosity};
 

@@ -4,8 +4,9 @@
 use super::fixed::Fixed;
 use super::stage::Stage;
 use super::types::{CloseReason, Id, OrderSide, OrderType, Role, Side};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::hash::Hash;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,7 +162,7 @@ pub struct Window<K: Eq + Hash + Clone> {
 
 impl<K: Eq + Hash + Clone> Window<K> {
     pub fn new(cap: usize) -> Self {
-        Window { set: HashSet::new(), fifo: VecDeque::new(), cap }
+        Window { set: HashSet::default(), fifo: VecDeque::new(), cap }
     }
 
     pub fn contains(&self, k: &K) -> bool {
@@ -232,7 +233,7 @@ pub mod sorted {
         V: Deserialize<'de>,
         D: Deserializer<'de>,
     {
-        HashMap::deserialize(d)
+        HashMap::<K, V>::deserialize(d)
     }
 }
 
@@ -249,7 +250,7 @@ pub struct Book {
 
 impl Book {
     pub fn new(retired_cap: usize) -> Self {
-        Book { orders: HashMap::new(), retired: HashMap::new(), retired_order: Window::new(retired_cap) }
+        Book { orders: HashMap::default(), retired: HashMap::default(), retired_order: Window::new(retired_cap) }
     }
 
     /// Keeps a freed trade for late fills, forgetting the oldest one (and

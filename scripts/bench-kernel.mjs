@@ -1,0 +1,201 @@
+// Kernel benchmark: one event stream, four ways of driving the kernel.
+//   (a) Rust alone (native/examples/kernel_bench.rs, same stream)
+//   (b) napi, one typed call per event
+//   (c) napi, venue bursts through onVenueEvents
+//   (d) the seed's way: JSON string in/out per call, every slot re-read after each event
+// Then peak RSS for the large run (10 M events, 10 000 slots) in Rust and through napi (c).
+// Env: BENCH_SLOTS (100), BENCH_EVENTS (1e6), BENCH_SEED_EVENTS (20000),
+//      BENCH_BIG_SLOTS (10000), BENCH_BIG_EVENTS (1e7; 0 skips the large run).
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const { Kernel } = require('../native/index.js');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const env = (name, dflt) => Number(process.env[name] ?? dflt);
+const ASSETS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
+
+/** The stream: per trade ENTER, ACK, PARTIAL_FILL, FILL, mark, EXIT, ACK, FILL; phase by phase over the slots. */
+function* stream(slots, events) {
+  let n = 0;
+  for (let cycle = 0; ; cycle++) {
+    for (let phase = 0; phase < 8; phase++) {
+      for (let slot = 0; slot < slots; slot++) {
+        if (n === events) return;
+        n++;
+        const ts = n;
+        const trade = cycle * slots + slot + 1;
+        const price = 100 + ((slot * 7 + cycle * 13 + phase * 3) % 50) * 0.1;
+        const asset = ASSETS[slot % 3];
+        if (phase === 0 || phase === 5) {
+          yield {
+            t: 'intent',
+            v:
+              phase === 0
+                ? {
+                    intentId: `i${trade}-${phase}`,
+                    action: 'ENTER',
+                    asset,
+                    side: 'LONG',
+                    orderType: 'MARKET',
+                    targetSize: 1,
+                    referencePrice: price,
+                    leverage: 2,
+                    slotId: slot,
+                    ts,
+                  }
+                : { intentId: `i${trade}-${phase}`, action: 'EXIT', slotId: slot, ts },
+          };
+        } else if (phase === 4) {
+          yield { t: 'mark', asset, price, ts };
+        } else {
+          const clientOrderId = `T${trade}-${phase < 4 ? 'E1' : 'X1'}`;
+          const [kind, size] =
+            phase === 1 || phase === 6
+              ? ['ACK', undefined]
+              : phase === 2
+                ? ['PARTIAL_FILL', 0.4]
+                : phase === 3
+                  ? ['FILL', 0.6]
+                  : ['FILL', 1];
+          const v = { eventId: `v${trade}-${phase}`, kind, clientOrderId, ts };
+          if (size !== undefined) Object.assign(v, { size, price });
+          yield { t: 'venue', v };
+        }
+      }
+    }
+  }
+}
+
+function time(label, events, fn) {
+  globalThis.gc?.();
+  const t0 = process.hrtime.bigint();
+  fn();
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { label, events, secs, perSec: events / secs, ns: (secs * 1e9) / events };
+}
+
+function typed(slots, events) {
+  const k = new Kernel({ maxSlots: slots, seedCapital: 1e9 });
+  for (const s of stream(slots, events)) {
+    if (s.t === 'intent') k.submitIntent(s.v);
+    else if (s.t === 'venue') k.onVenueEvent(s.v);
+    else k.markPrice(s.asset, s.price, s.ts);
+  }
+  return k;
+}
+
+function batched(slots, events, burst = 512) {
+  const k = new Kernel({ maxSlots: slots, seedCapital: 1e9 });
+  let batch = [];
+  const flush = () => {
+    if (batch.length) k.onVenueEvents(batch);
+    batch = [];
+  };
+  for (const s of stream(slots, events)) {
+    if (s.t === 'venue') {
+      batch.push(s.v);
+      if (batch.length === burst) flush();
+      continue;
+    }
+    flush();
+    if (s.t === 'intent') k.submitIntent(s.v);
+    else k.markPrice(s.asset, s.price, s.ts);
+  }
+  flush();
+  return k;
+}
+
+function seedWay(slots, events) {
+  const k = new Kernel({ maxSlots: slots, seedCapital: 1e9 });
+  for (const s of stream(slots, events)) {
+    const [method, payload] =
+      s.t === 'intent'
+        ? ['submitIntent', s.v]
+        : s.t === 'venue'
+          ? ['onVenueEvent', s.v]
+          : ['markPrice', { asset: s.asset, price: s.price, ts: s.ts }];
+    JSON.parse(k.seedJsonCall(method, JSON.stringify(payload)));
+    for (let i = 0; i < slots; i++) JSON.parse(k.seedJsonSlot(i));
+  }
+  return k;
+}
+
+function rust(slots, events) {
+  const out = execFileSync(
+    'cargo',
+    [
+      'run',
+      '--release',
+      '--quiet',
+      '--manifest-path',
+      `${root}native/Cargo.toml`,
+      '--example',
+      'kernel_bench',
+      '--',
+      String(slots),
+      String(events),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+// Child mode: one large batched run, reporting its own peak RSS.
+if (process.argv[2] === '--child-batched') {
+  const [slots, events] = process.argv.slice(3).map(Number);
+  const r = time('c', events, () => batched(slots, events));
+  console.log(JSON.stringify({ ...r, maxRssKb: process.resourceUsage().maxRSS }));
+  process.exit(0);
+}
+
+const fmt = (r) =>
+  `${r.label.padEnd(44)} ${String(r.events).padStart(9)} ev  ${(r.perSec / 1e6).toFixed(3).padStart(8)} M ev/s  ${r.ns.toFixed(0).padStart(7)} ns/ev`;
+const slots = env('BENCH_SLOTS', 100);
+const events = env('BENCH_EVENTS', 1_000_000);
+const seedEvents = env('BENCH_SEED_EVENTS', 20_000);
+console.log(
+  `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+);
+console.log(
+  `stream: ${slots} slots; entries, acks, partial fills, fills, marks, exits (8 inputs per trade)\n`,
+);
+
+const ra = rust(slots, events);
+const a = {
+  label: '(a) Rust alone',
+  events: ra.events,
+  secs: ra.seconds,
+  perSec: ra.eventsPerSec,
+  ns: ra.nsPerEvent,
+};
+const b = time('(b) napi, one typed call per event', events, () => typed(slots, events));
+const c = time('(c) napi, venue bursts via onVenueEvents', events, () => batched(slots, events));
+const d = time(`(d) seed way: JSON + re-read ${slots} slots/event`, seedEvents, () =>
+  seedWay(slots, seedEvents),
+);
+for (const r of [a, b, c, d]) console.log(fmt(r));
+console.log(
+  `\nratios: (b)/(d) = ${(b.perSec / d.perSec).toFixed(1)}×   (c)/(d) = ${(c.perSec / d.perSec).toFixed(1)}×   (a)/(b) = ${(a.perSec / b.perSec).toFixed(1)}×`,
+);
+
+const bigSlots = env('BENCH_BIG_SLOTS', 10_000);
+const bigEvents = env('BENCH_BIG_EVENTS', 10_000_000);
+if (bigEvents > 0) {
+  const big = rust(bigSlots, bigEvents);
+  console.log(`\nlarge run, ${bigEvents} events, ${bigSlots} slots:`);
+  console.log(
+    `  (a) Rust alone: ${(big.eventsPerSec / 1e6).toFixed(3)} M ev/s, peak RSS ${(big.peakRssKb / 1024).toFixed(0)} MiB`,
+  );
+  const child = execFileSync(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(import.meta.url), '--child-batched', String(bigSlots), String(bigEvents)],
+    { encoding: 'utf8' },
+  );
+  const cb = JSON.parse(child.trim());
+  console.log(
+    `  (c) napi batches: ${(cb.perSec / 1e6).toFixed(3)} M ev/s, peak RSS ${(cb.maxRssKb / 1024).toFixed(0)} MiB`,
+  );
+}
