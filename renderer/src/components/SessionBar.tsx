@@ -7,6 +7,7 @@ import { baseOf, price } from '../lib/format.js';
 import { checkSession, DEFAULT_SYMBOLS, splitList } from '../lib/ticket.js';
 import { isRunning } from '../store/apply.js';
 import { useCockpit } from '../store/store.js';
+import { useCommand } from './useCommand.js';
 
 const DEFAULT_SYMBOL_LIST = splitList(DEFAULT_SYMBOLS);
 
@@ -16,11 +17,10 @@ export function SessionBar() {
   const [symbols, setSymbols] = useState(DEFAULT_SYMBOLS);
   const [capital, setCapital] = useState('10000');
   const [slots, setSlots] = useState('4');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const start = useCommand('session.start');
+  const stop = useCommand('session.stop');
   const current = useCockpit((s) => s.session.current);
   const connection = useCockpit((s) => s.session.connection);
-  const notify = useCockpit((s) => s.notify);
   const running = isRunning(current);
   // While a session runs the fields show what it runs with, read-only; the form is for the next one.
   const shown =
@@ -35,29 +35,11 @@ export function SessionBar() {
 
   async function onStart(event: FormEvent) {
     event.preventDefault();
-    const checked = checkSession({ venue, seed, symbols, capital, slots });
-    if (!checked.ok) {
-      setError(checked.error.message);
-      notify({
-        level: 'error',
-        code: checked.error.code,
-        message: `session.start: ${checked.error.message}`,
-      });
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    const response = await startSession(checked.request);
-    setBusy(false);
-    if (!response.ok) setError(response.error.message);
+    await start.run(checkSession({ venue, seed, symbols, capital, slots }), startSession);
   }
 
-  async function onStop() {
-    setBusy(true);
-    const response = await stopSession();
-    setBusy(false);
-    setError(response.ok ? null : response.error.message);
-  }
+  const busy = start.busy || stop.busy;
+  const error = start.error ?? stop.error;
 
   const status = current
     ? `${running ? 'running' : 'stopped'} · ${current.sessionId}`
@@ -135,7 +117,7 @@ export function SessionBar() {
           type="button"
           className="btn btn-stop"
           disabled={busy || !running}
-          onClick={onStop}
+          onClick={() => stop.run({ ok: true, request: {} }, stopSession)}
         >
           Stop
         </button>

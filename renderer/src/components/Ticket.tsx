@@ -7,13 +7,13 @@ import { submitIntent } from '../actions.js';
 import { splitList, checkIntent, DEFAULT_SYMBOLS } from '../lib/ticket.js';
 import { useCockpit } from '../store/store.js';
 import { Panel } from './Panel.js';
+import { useCommand } from './useCommand.js';
 
 const FALLBACK_SYMBOLS = splitList(DEFAULT_SYMBOLS);
 const RESULT_MS = 6_000;
 
 export function Ticket() {
   const symbols = useCockpit(useShallow((s) => s.session.current?.symbols ?? FALLBACK_SYMBOLS));
-  const notify = useCockpit((s) => s.notify);
   const [asset, setAsset] = useState<string | null>(null);
   const [side, setSide] = useState('LONG');
   const [orderType, setOrderType] = useState('MARKET');
@@ -23,9 +23,8 @@ export function Ticket() {
   const [legs, setLegs] = useState('');
   const [takeProfit, setTakeProfit] = useState('');
   const [stopLoss, setStopLoss] = useState('');
-  const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useCommand('intent.submit');
   const resultTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(
@@ -52,23 +51,8 @@ export function Ticket() {
       takeProfit,
       stopLoss,
     });
-    if (!checked.ok) {
-      setError(checked.error.message);
-      notify({
-        level: 'error',
-        code: checked.error.code,
-        message: `intent.submit: ${checked.error.message}`,
-      });
-      return;
-    }
-    setBusy(true);
-    const response = await submitIntent(checked.request);
-    setBusy(false);
-    if (!response.ok) {
-      setError(response.error.message);
-      return;
-    }
-    setError(null);
+    const response = await run(checked, submitIntent);
+    if (!response?.ok) return;
     setResult(response.intentId);
     if (resultTimer.current) clearTimeout(resultTimer.current);
     resultTimer.current = setTimeout(() => setResult(null), RESULT_MS);
