@@ -6,7 +6,8 @@
 //! error, and they have no value to return instead).
 
 use crate::kernel::{self as core, fixed::Fixed, input, outcome, types::Id};
-use napi::bindgen_prelude::{Error, Result, Status};
+use crate::packed::Packer;
+use napi::bindgen_prelude::{Error, Float64Array, Result, Status, Uint32Array};
 use napi_derive::napi;
 use std::collections::HashMap;
 
@@ -641,9 +642,27 @@ pub struct FeeCalibration {
     pub details: HashMap<String, String>,
 }
 
+/// The outcomes of a packed method: decode with `decodeOutcomes` of
+/// `native/packed.ts` (the layout is described in `native/src/packed.rs`).
+#[napi(object)]
+pub struct PackedOutcomes {
+    pub nums: Float64Array,
+    /// Every string of the batch, concatenated.
+    pub text: String,
+    /// Where each string of `text` ends (UTF-16 units).
+    pub ends: Uint32Array,
+}
+
 #[napi]
 pub struct Kernel {
     inner: core::Kernel,
+    /// The buffer of the packed methods, kept between calls.
+    packer: Packer,
+}
+
+/// The input of a packed method: JSON text of an array of input records.
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>> {
+    serde_json::from_str(text).map_err(|e| Error::new(Status::InvalidArg, format!("packed input: {e}")))
 }
 
 fn js_error(e: core::KernelError) -> Error {
@@ -654,13 +673,13 @@ fn js_error(e: core::KernelError) -> Error {
 impl Kernel {
     #[napi(constructor)]
     pub fn new(config: KernelConfig) -> Result<Self> {
-        core::Kernel::new(&config.into()).map(|inner| Kernel { inner }).map_err(js_error)
+        core::Kernel::new(&config.into()).map(|inner| Kernel { inner, packer: Packer::default() }).map_err(js_error)
     }
 
     /// Continues exactly where `snapshot()` was taken. Throws on a corrupt snapshot.
     #[napi(factory)]
     pub fn restore(snapshot: String) -> Result<Self> {
-        core::Kernel::restore(&snapshot).map(|inner| Kernel { inner }).map_err(js_error)
+        core::Kernel::restore(&snapshot).map(|inner| Kernel { inner, packer: Packer::default() }).map_err(js_error)
     }
 
     fn prefix(&self) -> String {
@@ -684,6 +703,55 @@ impl Kernel {
     pub fn on_venue_events(&mut self, events: Vec<VenueEvent>) -> Vec<Outcome> {
         let prefix = self.prefix();
         events.into_iter().map(|e| to_js(self.inner.on_venue_event(&e.into()), &prefix)).collect()
+    }
+
+    /// The bulk form of `onVenueEvents`: `events` is the JSON text of a
+    /// `VenueEvent[]`; the answer decodes to the `Outcome[]` the typed call
+    /// returns. Encode and decode with `native/packed.ts`. Throws, with
+    /// nothing applied, when the text is not such an array (where the typed
+    /// call throws a TypeError).
+    #[napi]
+    pub fn on_venue_events_packed(&mut self, events: String) -> Result<PackedOutcomes> {
+        let events: Vec<input::VenueEventRaw> = parse_json(&events)?;
+        Ok(self.packed(|k, p, prefix| {
+            for e in &events {
+                p.push(&k.on_venue_event(e), prefix);
+            }
+        }))
+    }
+
+    /// The bulk form of `submitIntent`: JSON `Intent[]` in, one outcome per
+    /// intent, in order, out.
+    #[napi]
+    pub fn submit_intents_packed(&mut self, intents: String) -> Result<PackedOutcomes> {
+        let intents: Vec<input::IntentRaw> = parse_json(&intents)?;
+        Ok(self.packed(|k, p, prefix| {
+            for i in &intents {
+                p.push(&k.submit_intent(i), prefix);
+            }
+        }))
+    }
+
+    /// The bulk form of `markPrice`: JSON `Mark[]` in; out, every mark's
+    /// outcomes in order, flattened (as `marks.flatMap(markPrice)`).
+    #[napi]
+    pub fn mark_prices_packed(&mut self, marks: String) -> Result<PackedOutcomes> {
+        let marks: Vec<input::MarkRaw> = parse_json(&marks)?;
+        Ok(self.packed(|k, p, prefix| {
+            for m in &marks {
+                for o in k.mark_price(&m.asset, m.price, m.ts) {
+                    p.push(&o, prefix);
+                }
+            }
+        }))
+    }
+
+    fn packed(&mut self, run: impl FnOnce(&mut core::Kernel, &mut Packer, &str)) -> PackedOutcomes {
+        let prefix = self.prefix();
+        self.packer.begin(&prefix);
+        run(&mut self.inner, &mut self.packer, &prefix);
+        let (nums, text, ends) = self.packer.finish();
+        PackedOutcomes { nums: Float64Array::new(nums), text, ends: Uint32Array::new(ends) }
     }
 
     #[napi]

@@ -4,5 +4,6 @@
 
 pub mod fuzz;
 pub mod kernel;
+pub mod packed;
 
 mod binding;

@@ -121,6 +121,71 @@ impl Guard {
     }
 }
 
+/// The numbers of JSON inputs (the packed methods). JSON has no NaN or
+/// infinities, so `native/packed.ts` sends them as the strings "NaN",
+/// "Infinity" and "-Infinity": the guard then sees the double a typed call
+/// would have passed and answers with the same diagnostic.
+pub mod js_number {
+    use serde::de::{Error, Unexpected, Visitor};
+    use serde::{Deserialize, Deserializer};
+    use std::fmt;
+
+    struct Number;
+
+    impl Visitor<'_> for Number {
+        type Value = f64;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a number, \"NaN\", \"Infinity\" or \"-Infinity\"")
+        }
+
+        fn visit_f64<E: Error>(self, v: f64) -> Result<f64, E> {
+            Ok(v)
+        }
+
+        // Integer literals written by JS are exact doubles: the cast is exact.
+        fn visit_i64<E: Error>(self, v: i64) -> Result<f64, E> {
+            Ok(v as f64)
+        }
+
+        fn visit_u64<E: Error>(self, v: u64) -> Result<f64, E> {
+            Ok(v as f64)
+        }
+
+        fn visit_str<E: Error>(self, v: &str) -> Result<f64, E> {
+            match v {
+                "NaN" => Ok(f64::NAN),
+                "Infinity" => Ok(f64::INFINITY),
+                "-Infinity" => Ok(f64::NEG_INFINITY),
+                _ => Err(E::invalid_value(Unexpected::Str(v), &self)),
+            }
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        d.deserialize_any(Number)
+    }
+
+    #[derive(Deserialize)]
+    struct Wrapped(#[serde(deserialize_with = "deserialize")] f64);
+
+    pub mod option {
+        use super::*;
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+            Ok(Option::<Wrapped>::deserialize(d)?.map(|w| w.0))
+        }
+    }
+
+    pub mod option_vec {
+        use super::*;
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<f64>>, D::Error> {
+            Ok(Option::<Vec<Wrapped>>::deserialize(d)?.map(|v| v.into_iter().map(|w| w.0).collect()))
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct IntentRaw {
@@ -129,18 +194,27 @@ pub struct IntentRaw {
     pub asset: Option<String>,
     pub side: Option<String>,
     pub order_type: Option<String>,
+    #[serde(default, with = "js_number::option")]
     pub target_size: Option<f64>,
+    #[serde(default, with = "js_number::option")]
     pub reference_price: Option<f64>,
+    #[serde(default, with = "js_number::option")]
     pub limit_price: Option<f64>,
+    #[serde(default, with = "js_number::option")]
     pub leverage: Option<f64>,
+    #[serde(default, with = "js_number::option_vec")]
     pub exit_leg_ratios: Option<Vec<f64>>,
+    #[serde(default, with = "js_number::option")]
     pub take_profit: Option<f64>,
+    #[serde(default, with = "js_number::option")]
     pub stop_loss: Option<f64>,
+    #[serde(default, with = "js_number::option")]
     pub slot_id: Option<f64>,
     pub trade_id: Option<String>,
     pub reason: Option<String>,
     pub correlation_id: Option<String>,
     pub causation_id: Option<String>,
+    #[serde(with = "js_number")]
     pub ts: f64,
 }
 
@@ -152,12 +226,27 @@ pub struct VenueEventRaw {
     pub client_order_id: String,
     pub venue_order_id: Option<String>,
     pub venue_trade_id: Option<String>,
+    #[serde(default, with = "js_number::option")]
     pub price: Option<f64>,
+    #[serde(default, with = "js_number::option")]
     pub size: Option<f64>,
+    #[serde(default, with = "js_number::option")]
     pub fee: Option<f64>,
     pub liquidity: Option<String>,
+    #[serde(default, with = "js_number::option")]
     pub retry_after_ms: Option<f64>,
     pub reason: Option<String>,
+    #[serde(with = "js_number")]
+    pub ts: f64,
+}
+
+/// The arguments of `markPrice`, as one record (JSON inputs).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct MarkRaw {
+    pub asset: String,
+    #[serde(with = "js_number")]
+    pub price: f64,
+    #[serde(with = "js_number")]
     pub ts: f64,
 }
 

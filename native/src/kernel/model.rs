@@ -4,10 +4,11 @@
 use super::fixed::Fixed;
 use super::stage::Stage;
 use super::types::{CloseReason, Id, OrderSide, OrderType, Role, Side};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, VecDeque};
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrderStatus {
@@ -153,31 +154,59 @@ pub enum SeenKey {
 }
 
 /// A set that forgets its oldest entries past `cap`: the bounded dedupe memory.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// The keys live once, in arrival order, in a ring beside their hash; the
+/// table holds only ring positions. Forgetting the oldest key thus needs
+/// neither rehashing it nor reading its (long cold) text, and a lookup
+/// compares the full key on every hash hit, so a collision never makes two
+/// different ids equal.
+#[derive(Clone, Debug)]
 pub struct Window<K: Eq + Hash + Clone> {
-    set: HashSet<K>,
-    fifo: VecDeque<K>,
+    /// (hash, key), oldest first.
+    fifo: VecDeque<(u64, K)>,
+    /// Absolute positions (`head` + ring index) of the keys in `fifo`.
+    table: HashTable<u64>,
+    /// Absolute position of `fifo[0]`.
+    head: u64,
     cap: usize,
+}
+
+fn hash_of<K: Hash>(k: &K) -> u64 {
+    FxBuildHasher.hash_one(k)
 }
 
 impl<K: Eq + Hash + Clone> Window<K> {
     pub fn new(cap: usize) -> Self {
-        Window { set: HashSet::default(), fifo: VecDeque::new(), cap }
+        Window { fifo: VecDeque::new(), table: HashTable::new(), head: 0, cap }
+    }
+
+    fn find(&self, hash: u64, k: &K) -> Option<u64> {
+        let (fifo, head) = (&self.fifo, self.head);
+        self.table.find(hash, |&pos| fifo[(pos - head) as usize].1 == *k).copied()
     }
 
     pub fn contains(&self, k: &K) -> bool {
-        self.set.contains(k)
+        self.find(hash_of(k), k).is_some()
     }
 
     /// Remembers `k`; returns what was forgotten to make room.
     pub fn insert(&mut self, k: K) -> Option<K> {
-        if !self.set.insert(k.clone()) {
+        let hash = hash_of(&k);
+        if self.find(hash, &k).is_some() {
             return None;
         }
-        self.fifo.push_back(k);
+        let pos = self.head + self.fifo.len() as u64;
+        let fifo = &self.fifo;
+        let head = self.head;
+        self.table.insert_unique(hash, pos, |&p| fifo_hash(fifo, head, p));
+        self.fifo.push_back((hash, k));
         if self.fifo.len() > self.cap {
-            let old = self.fifo.pop_front()?;
-            self.set.remove(&old);
+            let (old_hash, old) = self.fifo.pop_front()?;
+            let oldest = self.head;
+            if let Ok(entry) = self.table.find_entry(old_hash, |&p| p == oldest) {
+                entry.remove();
+            }
+            self.head += 1;
             return Some(old);
         }
         None
@@ -192,6 +221,20 @@ impl<K: Eq + Hash + Clone> Window<K> {
     }
 }
 
+/// The stored hash of the key at absolute position `pos` (used when the table grows).
+fn fifo_hash<K>(fifo: &VecDeque<(u64, K)>, head: u64, pos: u64) -> u64 {
+    fifo.get((pos - head) as usize).map_or(0, |e| e.0)
+}
+
+/// Two windows are equal when they remember the same keys in the same order.
+impl<K: Eq + Hash + Clone> PartialEq for Window<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cap == other.cap && self.fifo.iter().map(|e| &e.1).eq(other.fifo.iter().map(|e| &e.1))
+    }
+}
+
+impl<K: Eq + Hash + Clone> Eq for Window<K> {}
+
 #[derive(Serialize, Deserialize)]
 struct WindowRepr<K> {
     cap: usize,
@@ -200,7 +243,7 @@ struct WindowRepr<K> {
 
 impl<K: Eq + Hash + Clone + Serialize> Serialize for Window<K> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        WindowRepr { cap: self.cap, items: self.fifo.iter().cloned().collect() }.serialize(s)
+        WindowRepr { cap: self.cap, items: self.fifo.iter().map(|e| e.1.clone()).collect() }.serialize(s)
     }
 }
 

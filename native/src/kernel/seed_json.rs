@@ -1,16 +1,8 @@
 //! The seed's calling convention (JSON text in, JSON text out), kept only so
 //! the benchmark can compare it with the typed API.
 
-use super::input::{IntentRaw, VenueEventRaw};
+use super::input::{IntentRaw, MarkRaw, VenueEventRaw};
 use super::Kernel;
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct MarkRaw {
-    asset: String,
-    price: f64,
-    ts: f64,
-}
 
 fn reply<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
