@@ -28,6 +28,8 @@ export const SessionStartRequest = z.strictObject({
   maxSlots: z.number().int().min(1).max(MAX_SLOTS).default(4),
   /** Paper venue latency between an order and its first report. */
   latencyMs: z.number().int().min(0).max(10_000).optional(),
+  /** Paper venue order rate limit: new orders per second before RATE_LIMITED. */
+  ordersPerSecond: z.number().int().min(1).max(1000).optional(),
   /** Market data tick interval per symbol. */
   tickIntervalMs: z.number().int().min(10).max(60_000).optional(),
 });

@@ -148,6 +148,23 @@ describe('a paper session through the host', () => {
     expect(graph.nodes.some((n) => n.kind === 'fill')).toBe(false);
   });
 
+  it('rides out the venue rate limit: refused orders are retried by the kernel until they trade', async () => {
+    await startSession({ ordersPerSecond: 1, maxSlots: 3 });
+    for (const asset of ['BTC/USDT', 'ETH/USDT', 'SOL/USDT']) {
+      await call('intent.submit', { asset, side: 'LONG', targetSize: 1 });
+    }
+    await vi.waitFor(
+      async () => expect((await snapshot()).slots.map((s) => s.state)).toEqual(['OPEN', 'OPEN', 'OPEN']),
+      {
+        timeout: 8_000,
+      },
+    );
+    const events = await allEvents();
+    const limited = events.filter((e) => e.type === 'VenueReport' && e.payload.kind === 'RATE_LIMITED');
+    expect(limited.length).toBeGreaterThan(0);
+    expect(received.some((e) => e.type === 'notice' && e.code === 'RATE_LIMITED')).toBe(true);
+  });
+
   it('lists sessions and pages their journal after a stop', async () => {
     const { sessionId } = await startSession();
     await openTrade();

@@ -21,6 +21,7 @@ export const PAPER_DEFAULTS = {
   tickIntervalMs: 100,
   slippageBps: 1,
   marketFillSlices: 2,
+  ordersPerSecond: 10,
 } as const;
 
 export interface SessionServices {
@@ -93,6 +94,7 @@ export function startPaperSession(
     makerRate: PAPER_DEFAULTS.makerRate,
     slippageBps: PAPER_DEFAULTS.slippageBps,
     marketFillSlices: PAPER_DEFAULTS.marketFillSlices,
+    ordersPerSecond: request.ordersPerSecond ?? PAPER_DEFAULTS.ordersPerSecond,
     idPrefix: `${tag}-`,
     now: services.now,
     price: (asset) => feed.price(asset),

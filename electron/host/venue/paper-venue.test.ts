@@ -15,6 +15,7 @@ function venue(overrides: Partial<ConstructorParameters<typeof PaperVenue>[0]> =
     makerRate: 0.0002,
     slippageBps: 0,
     marketFillSlices: 2,
+    ordersPerSecond: 100,
     idPrefix: 't-',
     now: () => Date.now(),
     price: () => price,
@@ -121,5 +122,19 @@ describe('PaperVenue', () => {
     expect(reports).toEqual([
       expect.objectContaining({ kind: 'REJECTED', reason: 'unknown symbol XYZ/USDT' }),
     ]);
+  });
+
+  it('refuses orders over its rate limit with a retry delay, and takes the same order when retried', () => {
+    const v = venue({ ordersPerSecond: 2, marketFillSlices: 1 });
+    for (const id of ['A', 'B', 'C'])
+      v.submit(order({ clientOrderId: id, orderType: 'LIMIT', limitPrice: 50 }));
+    vi.advanceTimersByTime(50);
+    expect(reports.map((r) => `${r.clientOrderId}:${r.kind}`)).toEqual(['A:ACK', 'B:ACK', 'C:RATE_LIMITED']);
+    const limited = reports.at(-1)!;
+    expect(limited.retryAfterMs).toBe(500);
+    vi.advanceTimersByTime(limited.retryAfterMs!);
+    v.submit(order({ clientOrderId: 'C', orderType: 'LIMIT', limitPrice: 50 }));
+    vi.advanceTimersByTime(50);
+    expect(reports.at(-1)).toMatchObject({ clientOrderId: 'C', kind: 'ACK' });
   });
 });

@@ -25,6 +25,8 @@ export interface PaperVenueOptions {
   slippageBps: number;
   /** A market order fills in this many executions (1 = one fill). */
   marketFillSlices: number;
+  /** New orders the gateway accepts per second (a token bucket of that size); the rest get RATE_LIMITED. */
+  ordersPerSecond: number;
   idPrefix: string;
   now: () => number;
   price: (asset: string) => number | undefined;
@@ -42,8 +44,13 @@ export class PaperVenue implements Venue {
   private readonly position = new Map<string, VenuePosition>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private nextId = 0;
+  private tokens: number;
+  private refilledAt: number;
 
-  constructor(private readonly options: PaperVenueOptions) {}
+  constructor(private readonly options: PaperVenueOptions) {
+    this.tokens = options.ordersPerSecond;
+    this.refilledAt = options.now();
+  }
 
   submit(request: VenueOrderRequest): void {
     if (this.seen.has(request.clientOrderId)) return;
@@ -90,6 +97,14 @@ export class PaperVenue implements Venue {
 
   private arrive(request: VenueOrderRequest): void {
     if (request.kind === 'CANCEL') return this.arriveCancel(request.clientOrderId);
+    const retryAfterMs = this.throttle();
+    if (retryAfterMs > 0) {
+      // Refused at the gateway: the order never existed, so a retry with the same id is a new request.
+      this.seen.delete(request.clientOrderId);
+      return this.options.report([
+        this.reportOf('RATE_LIMITED', request.clientOrderId, { retryAfterMs, reason: 'order rate limit' }),
+      ]);
+    }
     const instrument = this.options.instruments.find((i) => i.symbol === request.asset);
     const price = this.options.price(request.asset);
     const refusal = this.refusal(request, instrument, price);
@@ -121,6 +136,19 @@ export class PaperVenue implements Venue {
     }
     this.options.report([ack]);
     this.fillMarketInSlices(order);
+  }
+
+  /** Takes a token for a new order; 0 when there was one, else how long until there is. */
+  private throttle(): number {
+    const now = this.options.now();
+    const rate = this.options.ordersPerSecond;
+    this.tokens = Math.min(rate, this.tokens + ((now - this.refilledAt) * rate) / 1000);
+    this.refilledAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) * 1000) / rate);
   }
 
   private refusal(request: VenueOrderRequest, instrument?: Instrument, price?: number): string | undefined {
