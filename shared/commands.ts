@@ -30,6 +30,13 @@ export const SessionStartRequest = z.strictObject({
   latencyMs: z.number().int().min(0).max(10_000).optional(),
   /** Paper venue order rate limit: new orders per second before RATE_LIMITED. */
   ordersPerSecond: z.number().int().min(1).max(1000).optional(),
+  /** Paper venue funding interval (8 h by default; shorter to watch funding in a session). */
+  fundingIntervalMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(7 * 24 * 3_600_000)
+    .optional(),
   /** Market data tick interval per symbol. */
   tickIntervalMs: z.number().int().min(10).max(60_000).optional(),
 });

@@ -165,6 +165,20 @@ describe('a paper session through the host', () => {
     expect(received.some((e) => e.type === 'notice' && e.code === 'RATE_LIMITED')).toBe(true);
   });
 
+  it('reconciles its own ledger against the venue wallet after fills and funding', async () => {
+    await startSession({ fundingIntervalMs: 1_000 });
+    await openTrade(0.5);
+    await vi.waitFor(async () => expect((await snapshot()).account!.fundingNet).toBeLessThan(0), {
+      timeout: 5_000,
+    });
+    const { account } = await snapshot();
+    expect(account).toMatchObject({ reconcileStatus: 'OK' });
+    expect(account!.walletBalance).toBeCloseTo(account!.capital, 6);
+    const types = new Set((await allEvents()).map((e) => e.type));
+    expect(types).toContain('AccountUpdated');
+    expect(types).toContain('FundingFeeSettled');
+  });
+
   it('lists sessions and pages their journal after a stop', async () => {
     const { sessionId } = await startSession();
     await openTrade();

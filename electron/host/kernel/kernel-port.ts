@@ -5,7 +5,14 @@ import type { Kernel } from '../../../native/index.js';
 
 export type KernelPort = Pick<
   Kernel,
-  'submitIntent' | 'onVenueEvents' | 'markPrice' | 'tick' | 'slots' | 'account' | 'snapshot'
+  | 'submitIntent'
+  | 'onVenueEvents'
+  | 'markPrice'
+  | 'tick'
+  | 'onAccountEvent'
+  | 'slots'
+  | 'account'
+  | 'snapshot'
 >;
 export type KernelOutcome = ReturnType<Kernel['submitIntent']>;
 export type KernelIntent = Parameters<Kernel['submitIntent']>[0];

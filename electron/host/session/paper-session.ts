@@ -16,12 +16,14 @@ import { TradingSession, type CommandResult } from './trading-session.js';
 export const PAPER_DEFAULTS = {
   takerRate: 0.0005,
   makerRate: 0.0002,
-  fundingIntervalSecs: 28_800,
   latencyMs: 120,
   tickIntervalMs: 100,
   slippageBps: 1,
   marketFillSlices: 2,
   ordersPerSecond: 10,
+  /** 0.01 % per 8 h: a typical perpetual funding rate. */
+  fundingRate: 0.0001,
+  fundingIntervalMs: 28_800_000,
 } as const;
 
 export interface SessionServices {
@@ -54,6 +56,7 @@ export function startPaperSession(
   const tag = newSessionTag();
   const seed = request.seed ?? startedAt % 2 ** 31;
   const tickIntervalMs = request.tickIntervalMs ?? PAPER_DEFAULTS.tickIntervalMs;
+  const fundingIntervalMs = request.fundingIntervalMs ?? PAPER_DEFAULTS.fundingIntervalMs;
   const info: SessionInfo = {
     sessionId: sessionIdOf(tag, startedAt),
     startedAt,
@@ -74,7 +77,7 @@ export function startPaperSession(
       // One grid serves every symbol: the finest of them, so the kernel never rounds away a venue-valid size.
       lotStep: Math.min(...instruments.map((i) => i.lotStep)),
       tickSize: Math.min(...instruments.map((i) => i.tickSize)),
-      fundingIntervalSecs: PAPER_DEFAULTS.fundingIntervalSecs,
+      fundingIntervalSecs: fundingIntervalMs / 1000,
     },
   });
   // The feed and the venue report into the session built from them.
@@ -95,10 +98,14 @@ export function startPaperSession(
     slippageBps: PAPER_DEFAULTS.slippageBps,
     marketFillSlices: PAPER_DEFAULTS.marketFillSlices,
     ordersPerSecond: request.ordersPerSecond ?? PAPER_DEFAULTS.ordersPerSecond,
+    walletBalance: request.seedCapital,
+    fundingRate: PAPER_DEFAULTS.fundingRate,
+    fundingIntervalMs,
     idPrefix: `${tag}-`,
     now: services.now,
     price: (asset) => feed.price(asset),
     report: onReports,
+    account: (reports) => relay.session?.onAccountReports(reports),
   });
   services.journal.createSession(info);
   const session = new TradingSession({

@@ -24,7 +24,7 @@ import type {
   KernelVenueCommand,
 } from '../kernel/kernel-port.js';
 import type { SyntheticFeed } from '../market/synthetic-feed.js';
-import type { Venue, VenueReport } from '../venue/venue.js';
+import type { AccountReport, Venue, VenueReport } from '../venue/venue.js';
 import type { IdSource } from './ids.js';
 import { TradeBook } from './trade-book.js';
 
@@ -56,6 +56,7 @@ export class TradingSession {
   private readonly book = new TradeBook();
   private readonly slotCorrelation = new Map<number, string>();
   private snapshotQueued = false;
+  private reconcileStatus = 'OK';
   private stopped = false;
 
   constructor(private readonly parts: TradingSessionParts) {
@@ -270,6 +271,42 @@ export class TradingSession {
       }
     });
     this.commitDrafts(drafts, ordered);
+  }
+
+  /**
+   * The venue's account reports (the E ledger): each goes through the kernel,
+   * which reconciles it against its own K ledger. A change of verdict is told.
+   */
+  onAccountReports(reports: AccountReport[]): void {
+    if (this.stopped || reports.length === 0) return;
+    const drafts: JournalDraft[] = reports.map((report) => {
+      const { causedBy, asset, ...event } = report;
+      const account = this.parts.kernel.onAccountEvent(event);
+      return {
+        eventId: report.eventId,
+        type: report.kind === 'FUNDING_FEE' ? 'FundingFeeSettled' : 'AccountUpdated',
+        source: 'venue' as const,
+        correlationId: this.sessionId,
+        causationId: causedBy ?? report.eventId,
+        ts: report.ts,
+        payload: stripEmpty({
+          ...report,
+          diagnosticCode: account.diagnosticCode,
+          reconcileStatus: account.reconcileStatus,
+          reconcileDelta: account.reconcileDelta,
+          fundingNet: account.fundingNet,
+          asset,
+        }),
+      };
+    });
+    this.commitDrafts(drafts, []);
+    const account = this.parts.kernel.account();
+    if (account.reconcileStatus !== this.reconcileStatus) {
+      this.reconcileStatus = account.reconcileStatus;
+      const level =
+        account.reconcileStatus === 'OK' ? 'info' : account.reconcileStatus === 'DRIFT' ? 'warning' : 'error';
+      this.notify(level, `RECONCILE_${account.reconcileStatus}`, account.reconcileExplanation);
+    }
   }
 
   onMarks(ticks: MarkTick[]): void {

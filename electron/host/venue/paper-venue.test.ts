@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findInstrument } from '../market/catalog.js';
 import { PaperVenue } from './paper-venue.js';
-import type { VenueOrderRequest, VenueReport } from './venue.js';
+import type { AccountReport, VenueOrderRequest, VenueReport } from './venue.js';
 
 const btc = findInstrument('BTC/USDT')!;
 let price = 100;
 let reports: VenueReport[] = [];
+let accountReports: AccountReport[] = [];
 
 function venue(overrides: Partial<ConstructorParameters<typeof PaperVenue>[0]> = {}) {
   return new PaperVenue({
@@ -16,10 +17,14 @@ function venue(overrides: Partial<ConstructorParameters<typeof PaperVenue>[0]> =
     slippageBps: 0,
     marketFillSlices: 2,
     ordersPerSecond: 100,
+    walletBalance: 1000,
+    fundingRate: 0.001,
+    fundingIntervalMs: 60_000,
     idPrefix: 't-',
     now: () => Date.now(),
     price: () => price,
     report: (batch) => reports.push(...batch),
+    account: (batch) => accountReports.push(...batch),
     ...overrides,
   });
 }
@@ -41,6 +46,7 @@ beforeEach(() => {
   vi.useFakeTimers();
   price = 100;
   reports = [];
+  accountReports = [];
 });
 afterEach(() => vi.useRealTimers());
 
@@ -136,5 +142,34 @@ describe('PaperVenue', () => {
     v.submit(order({ clientOrderId: 'C', orderType: 'LIMIT', limitPrice: 50 }));
     vi.advanceTimersByTime(50);
     expect(reports.at(-1)).toMatchObject({ clientOrderId: 'C', kind: 'ACK' });
+  });
+
+  it('settles realized PnL and fees into its wallet, and reports the wallet after the fills', () => {
+    const v = venue({ marketFillSlices: 1 });
+    v.submit(order({ size: 1 }));
+    vi.advanceTimersByTime(50);
+    price = 110;
+    v.submit(order({ clientOrderId: 'T1-X1', side: 'SELL', size: 1, reduceOnly: true }));
+    vi.advanceTimersByTime(50);
+    const fees = 100 * 0.0005 + 110 * 0.0005;
+    expect(accountReports.map((r) => r.kind)).toEqual(['ACCOUNT_UPDATE', 'ACCOUNT_UPDATE']);
+    expect(accountReports.at(-1)!.walletBalance).toBeCloseTo(1000 + 10 - fees, 9);
+    expect(accountReports.at(-1)!.causedBy).toBe(reports.at(-1)!.eventId);
+  });
+
+  it('charges funding on open positions at its interval: longs pay a positive rate', () => {
+    const v = venue({ marketFillSlices: 1, fundingIntervalMs: 1_000 });
+    v.submit(order({ size: 2 }));
+    vi.advanceTimersByTime(50);
+    accountReports = [];
+    vi.advanceTimersByTime(1_000);
+    expect(accountReports[0]).toMatchObject({
+      kind: 'FUNDING_FEE',
+      asset: 'BTC/USDT',
+      amount: -2 * 100 * 0.001,
+    });
+    expect(accountReports[1]).toMatchObject({ kind: 'ACCOUNT_UPDATE' });
+    expect(accountReports[1]!.walletBalance).toBeCloseTo(1000 - 2 * 100 * 0.0005 - 0.2, 9);
+    v.close();
   });
 });

@@ -3,10 +3,14 @@
 // current price plus slippage and pay the taker fee; limit orders rest until
 // the price crosses them and pay the maker fee; a cancel races fills the way
 // it does on a real venue (whichever reaches the matching engine first wins).
+// It keeps the account's wallet as the exchange would (the E ledger): fills
+// settle realized PnL and fees, funding is paid at its interval.
 import type { MarkTick } from '../../../shared/index.js';
 import type { Instrument } from '../market/catalog.js';
 import { roundToStep } from '../market/synthetic-feed.js';
 import type {
+  AccountReport,
+  AccountReportSink,
   Venue,
   VenueOrder,
   VenueOrderRequest,
@@ -27,10 +31,16 @@ export interface PaperVenueOptions {
   marketFillSlices: number;
   /** New orders the gateway accepts per second (a token bucket of that size); the rest get RATE_LIMITED. */
   ordersPerSecond: number;
+  /** The wallet the account starts with. */
+  walletBalance: number;
+  /** Funding paid by longs to shorts per interval, as a fraction of the position's notional (negative: shorts pay). */
+  fundingRate: number;
+  fundingIntervalMs: number;
   idPrefix: string;
   now: () => number;
   price: (asset: string) => number | undefined;
   report: VenueReportSink;
+  account: AccountReportSink;
 }
 
 interface PaperOrder extends VenueOrder {
@@ -46,10 +56,14 @@ export class PaperVenue implements Venue {
   private nextId = 0;
   private tokens: number;
   private refilledAt: number;
+  private wallet: number;
+  private readonly fundingTimer: ReturnType<typeof setInterval>;
 
   constructor(private readonly options: PaperVenueOptions) {
     this.tokens = options.ordersPerSecond;
     this.refilledAt = options.now();
+    this.wallet = options.walletBalance;
+    this.fundingTimer = setInterval(() => this.settleFunding(), options.fundingIntervalMs);
   }
 
   submit(request: VenueOrderRequest): void {
@@ -87,12 +101,44 @@ export class PaperVenue implements Venue {
           reports.push(this.execute(order, order.size - order.filledSize, order.limitPrice, 'MAKER'));
       }
     }
-    if (reports.length > 0) this.options.report(reports);
+    if (reports.length > 0) this.publish(reports);
   }
 
   close(): void {
+    clearInterval(this.fundingTimer);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+  }
+
+  /** Funding at the interval: each open position pays or receives rate × notional at the current price. */
+  settleFunding(): void {
+    const ts = this.options.now();
+    const payments: AccountReport[] = [];
+    for (const position of this.positions()) {
+      const mark = this.options.price(position.asset);
+      if (mark === undefined) continue;
+      const amount = -position.size * mark * this.options.fundingRate;
+      this.wallet += amount;
+      payments.push({ eventId: this.nextEventId(), kind: 'FUNDING_FEE', amount, asset: position.asset, ts });
+    }
+    if (payments.length === 0) return;
+    this.options.account([...payments, this.walletUpdate(ts)]);
+  }
+
+  /** Reports go out first, then the wallet they moved, so the kernel knows the fills before the balance. */
+  private publish(reports: VenueReport[]): void {
+    this.options.report(reports);
+    const fills = reports.filter((r) => r.kind === 'FILL' || r.kind === 'PARTIAL_FILL');
+    const last = fills.at(-1);
+    if (last) this.options.account([{ ...this.walletUpdate(last.ts), causedBy: last.eventId }]);
+  }
+
+  private walletUpdate(ts: number): AccountReport {
+    return { eventId: this.nextEventId(), kind: 'ACCOUNT_UPDATE', walletBalance: this.wallet, ts };
+  }
+
+  private nextEventId(): string {
+    return `${this.options.idPrefix}v${++this.nextId}`;
   }
 
   private arrive(request: VenueOrderRequest): void {
@@ -101,7 +147,7 @@ export class PaperVenue implements Venue {
     if (retryAfterMs > 0) {
       // Refused at the gateway: the order never existed, so a retry with the same id is a new request.
       this.seen.delete(request.clientOrderId);
-      return this.options.report([
+      return this.publish([
         this.reportOf('RATE_LIMITED', request.clientOrderId, { retryAfterMs, reason: 'order rate limit' }),
       ]);
     }
@@ -109,7 +155,7 @@ export class PaperVenue implements Venue {
     const price = this.options.price(request.asset);
     const refusal = this.refusal(request, instrument, price);
     if (refusal !== undefined || !instrument || price === undefined) {
-      return this.options.report([this.reportOf('REJECTED', request.clientOrderId, { reason: refusal })]);
+      return this.publish([this.reportOf('REJECTED', request.clientOrderId, { reason: refusal })]);
     }
     const size = this.reduceOnlySize(request) ?? request.size;
     const order: PaperOrder = {
@@ -132,9 +178,9 @@ export class PaperVenue implements Venue {
       const marketable = order.side === 'BUY' ? price <= order.limitPrice! : price >= order.limitPrice!;
       // A marketable limit takes liquidity at the better current price.
       const fills = marketable ? [this.execute(order, order.size, price, 'TAKER')] : [];
-      return this.options.report([ack, ...fills]);
+      return this.publish([ack, ...fills]);
     }
-    this.options.report([ack]);
+    this.publish([ack]);
     this.fillMarketInSlices(order);
   }
 
@@ -182,9 +228,7 @@ export class PaperVenue implements Venue {
       const qty = index === slices - 1 || remaining <= sliceSize ? remaining : sliceSize;
       const mark = this.options.price(order.asset)!;
       const slip = (this.options.slippageBps / 10_000) * mark * (order.side === 'BUY' ? 1 : -1);
-      this.options.report([
-        this.execute(order, qty, roundToStep(mark + slip, order.instrument.tickSize), 'TAKER'),
-      ]);
+      this.publish([this.execute(order, qty, roundToStep(mark + slip, order.instrument.tickSize), 'TAKER')]);
       if (this.orders.has(order.clientOrderId))
         this.later(Math.max(1, this.options.latencyMs / 2), () => fillNext(index + 1));
     };
@@ -196,14 +240,16 @@ export class PaperVenue implements Venue {
     const done = order.filledSize >= order.size;
     if (done) this.orders.delete(order.clientOrderId);
     else if (order.status === 'OPEN') order.status = 'PARTIALLY_FILLED';
-    this.applyToPosition(order, qty, price);
+    const realized = this.applyToPosition(order, qty, price);
     const rate = liquidity === 'MAKER' ? this.options.makerRate : this.options.takerRate;
+    const fee = qty * price * rate;
+    this.wallet += realized - fee;
     return this.reportOf(done ? 'FILL' : 'PARTIAL_FILL', order.clientOrderId, {
       venueOrderId: order.venueOrderId,
       venueTradeId: `${this.options.idPrefix}X${++this.nextId}`,
       price,
       size: qty,
-      fee: qty * price * rate,
+      fee,
       liquidity,
     });
   }
@@ -212,10 +258,10 @@ export class PaperVenue implements Venue {
     const order = this.orders.get(clientOrderId);
     if (!order) {
       const reason = this.seen.has(clientOrderId) ? 'order already closed' : 'unknown order';
-      return this.options.report([this.reportOf('CANCEL_REJECTED', clientOrderId, { reason })]);
+      return this.publish([this.reportOf('CANCEL_REJECTED', clientOrderId, { reason })]);
     }
     this.orders.delete(clientOrderId);
-    this.options.report([
+    this.publish([
       this.reportOf('CANCELED', clientOrderId, {
         venueOrderId: order.venueOrderId,
         reason: 'canceled by request',
@@ -223,11 +269,14 @@ export class PaperVenue implements Venue {
     ]);
   }
 
-  private applyToPosition(order: PaperOrder, qty: number, price: number): void {
+  /** Applies a fill to the position; returns the PnL it realized (the closed part × the move from the average). */
+  private applyToPosition(order: PaperOrder, qty: number, price: number): number {
     const held = this.position.get(order.asset) ?? { asset: order.asset, size: 0, averagePrice: 0 };
     const signed = order.side === 'BUY' ? qty : -qty;
     const next = held.size + signed;
     const grows = held.size === 0 || Math.sign(held.size) === Math.sign(signed);
+    const closed = grows ? 0 : Math.min(qty, Math.abs(held.size));
+    const realized = closed * (price - held.averagePrice) * Math.sign(held.size);
     const averagePrice = grows
       ? (Math.abs(held.size) * held.averagePrice + qty * price) / Math.abs(next)
       : Math.sign(next) === Math.sign(held.size)
@@ -238,6 +287,7 @@ export class PaperVenue implements Venue {
       size: roundToStep(next, order.instrument.lotStep),
       averagePrice: next === 0 ? 0 : averagePrice,
     });
+    return realized;
   }
 
   private reportOf(
@@ -246,7 +296,7 @@ export class PaperVenue implements Venue {
     fields: Partial<VenueReport>,
   ): VenueReport {
     const report: VenueReport = {
-      eventId: `${this.options.idPrefix}v${++this.nextId}`,
+      eventId: this.nextEventId(),
       kind,
       clientOrderId,
       ts: this.options.now(),

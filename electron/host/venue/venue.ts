@@ -72,3 +72,19 @@ export interface Venue {
 }
 
 export type VenueReportSink = (reports: VenueReport[]) => void;
+
+/** What the venue says about the account (the exchange's ledger, E), fed to the kernel as an account event. */
+export interface AccountReport {
+  eventId: string;
+  kind: 'ACCOUNT_UPDATE' | 'FUNDING_FEE';
+  /** ACCOUNT_UPDATE: the wallet after everything the venue has settled. */
+  walletBalance?: number;
+  /** FUNDING_FEE: positive when received. */
+  amount?: number;
+  asset?: string;
+  /** The venue report that moved the wallet, when one did. */
+  causedBy?: string;
+  ts: number;
+}
+
+export type AccountReportSink = (reports: AccountReport[]) => void;
