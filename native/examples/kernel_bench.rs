@@ -6,11 +6,12 @@
 //! the same function of (cycle, phase, slot) as the script's.
 
 use cockpit_kernel::kernel::input::{IntentRaw, VenueEventRaw};
+use cockpit_kernel::kernel::outcome::Outcome;
 use cockpit_kernel::kernel::{ConfigRaw, Kernel};
-use std::fmt::Write;
 use std::time::Instant;
 
 const ASSETS: [&str; 3] = ["BTC/USDT", "ETH/USDT", "SOL/USDT"];
+const PHASE_TAILS: [&str; 8] = ["-0", "-1", "-2", "-3", "-4", "-5", "-6", "-7"];
 
 fn price(slot: u64, cycle: u64, phase: u64) -> f64 {
     100.0 + ((slot * 7 + cycle * 13 + phase * 3) % 50) as f64 * 0.1
@@ -24,9 +25,31 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-fn set(buf: &mut String, args: std::fmt::Arguments) {
+/// `<head><n><tail>` into `buf`, without the formatting machinery: the
+/// loop should measure the kernel, not `fmt`.
+fn set(buf: &mut String, head: &str, n: u64, tail: &str) {
     buf.clear();
-    let _ = buf.write_fmt(args);
+    buf.push_str(head);
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut v = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.extend(digits[i..].iter().map(|&d| char::from(d)));
+    buf.push_str(tail);
+}
+
+/// Reads an outcome (its event count) and hands it back, as the packed binding does.
+fn done(k: &mut Kernel, out: Outcome) -> usize {
+    let n = out.events.len();
+    k.recycle(out);
+    n
 }
 
 fn main() {
@@ -59,20 +82,26 @@ fn main() {
                 let asset = ASSETS[(slot % 3) as usize];
                 emitted += match phase {
                     0 | 5 => {
-                        set(&mut intent.intent_id, format_args!("i{trade}-{phase}"));
+                        set(&mut intent.intent_id, "i", trade, if phase == 0 { "-0" } else { "-5" });
                         intent.action.clear();
                         intent.action.push_str(if phase == 0 { "ENTER" } else { "EXIT" });
                         intent.asset = Some(asset.into());
                         intent.reference_price = Some(p);
                         intent.slot_id = Some(slot as f64);
                         intent.ts = ts;
-                        k.submit_intent(&intent).events.len()
+                        {
+                            let out = k.submit_intent(&intent);
+                            done(&mut k, out)
+                        }
                     }
-                    4 => k.mark_price(asset, p, ts).len(),
+                    4 => {
+                        let outs = k.mark_price(asset, p, ts);
+                        outs.into_iter().map(|o| done(&mut k, o)).sum()
+                    }
                     _ => {
-                        set(&mut ev.event_id, format_args!("v{trade}-{phase}"));
-                        let leg = if phase < 4 { "E1" } else { "X1" };
-                        set(&mut ev.client_order_id, format_args!("T{trade}-{leg}"));
+                        set(&mut ev.event_id, "v", trade, PHASE_TAILS[phase as usize]);
+                        let leg = if phase < 4 { "-E1" } else { "-X1" };
+                        set(&mut ev.client_order_id, "T", trade, leg);
                         let (kind, size) = match phase {
                             1 | 6 => ("ACK", None),
                             2 => ("PARTIAL_FILL", Some(0.4)),
@@ -84,7 +113,10 @@ fn main() {
                         ev.size = size;
                         ev.price = size.map(|_| p);
                         ev.ts = ts;
-                        k.on_venue_event(&ev).events.len()
+                        {
+                            let out = k.on_venue_event(&ev);
+                            done(&mut k, out)
+                        }
                     }
                 };
             }

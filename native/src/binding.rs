@@ -715,7 +715,9 @@ impl Kernel {
         let events: Vec<input::VenueEventRaw> = parse_json(&events)?;
         Ok(self.packed(|k, p, prefix| {
             for e in &events {
-                p.push(&k.on_venue_event(e), prefix);
+                let o = k.on_venue_event(e);
+                p.push(&o, prefix);
+                k.recycle(o);
             }
         }))
     }
@@ -727,7 +729,9 @@ impl Kernel {
         let intents: Vec<input::IntentRaw> = parse_json(&intents)?;
         Ok(self.packed(|k, p, prefix| {
             for i in &intents {
-                p.push(&k.submit_intent(i), prefix);
+                let o = k.submit_intent(i);
+                p.push(&o, prefix);
+                k.recycle(o);
             }
         }))
     }
@@ -741,6 +745,7 @@ impl Kernel {
             for m in &marks {
                 for o in k.mark_price(&m.asset, m.price, m.ts) {
                     p.push(&o, prefix);
+                    k.recycle(o);
                 }
             }
         }))

@@ -131,7 +131,7 @@ impl Kernel {
             protect_blocked: false,
             last_tick_ts: None,
         };
-        let mut out = Outcome::new(true, r.code);
+        let mut out = self.spares.take(true, r.code);
         out.commands.push(place_command(&order, &trade.asset));
         self.s.book.orders.insert(coid.clone(), order);
         self.s.slots[slot_id as usize].trade = Some(trade);
@@ -188,7 +188,7 @@ impl Kernel {
         if rule(stage, Input::Exit).is_none() {
             return self.illegal(slot_id, Input::Exit);
         }
-        let mut out = Outcome::new(true, Code::Ok);
+        let mut out = self.spares.take(true, Code::Ok);
         let placed = self.place_exit(
             slot_id,
             Input::Exit,
@@ -305,7 +305,7 @@ impl Kernel {
         };
         let held = self.s.slots[slot_id as usize].trade.as_ref().and_then(|t| t.working_order.clone());
         let Some(coid) = held else { return self.illegal(slot_id, Input::Cancel) };
-        let mut out = Outcome::new(true, Code::Ok);
+        let mut out = self.spares.take(true, Code::Ok);
         let ids = (Some(intent.common.intent_id.clone()), None);
         if !self.request_cancel(
             slot_id,

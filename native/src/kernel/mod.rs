@@ -30,7 +30,7 @@ use fees::{Calibration, FeeModel};
 use fixed::Fixed;
 use input::{Guard, Invalid};
 use model::{Book, LastTrade, SeenKey, Slot, Trade, Window};
-use outcome::{Cause, DomainEvent, Outcome, Transition};
+use outcome::{Cause, DomainEvent, Outcome, Spares, Transition};
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 use stage::{Input, Stage};
@@ -184,6 +184,8 @@ struct Index {
 pub struct Kernel {
     s: State,
     ix: Index,
+    /// Storage for outcomes, handed back by `recycle`; not state.
+    spares: Spares,
 }
 
 fn up_down(trade: &Trade) -> (Option<Fixed>, Option<Fixed>) {
@@ -253,7 +255,7 @@ impl Kernel {
     }
 
     fn with_index(s: State) -> Kernel {
-        let mut k = Kernel { s, ix: Index::default() };
+        let mut k = Kernel { s, ix: Index::default(), spares: Spares::default() };
         for i in 0..k.s.slots.len() {
             let slot = &k.s.slots[i];
             match &slot.trade {
@@ -388,6 +390,12 @@ impl Kernel {
             .with_detail("field", i.field)
             .with_detail("value", i.value)
             .with_detail("reason", i.reason)
+    }
+
+    /// Hands an outcome back once read, so the next ones reuse its storage.
+    /// Optional: it changes no state and no future output.
+    pub fn recycle(&mut self, out: Outcome) {
+        self.spares.put(out);
     }
 
     pub fn config(&self) -> &Config {

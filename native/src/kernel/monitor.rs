@@ -75,7 +75,7 @@ impl Kernel {
             return Some(self.finish(out, slot_id));
         }
         t.protect_blocked = false;
-        let mut out = Outcome::new(true, Code::Ok);
+        let mut out = self.spares.take(true, Code::Ok);
         // Full size, no arithmetic: cannot fail.
         let _ = self.place_exit(
             slot_id,
@@ -111,7 +111,7 @@ impl Kernel {
         e.mark_price = Some(price);
         e.unrealized_pnl = Some(unrealized);
         e.size = Some(size);
-        let mut out = Outcome::new(true, Code::Ok);
+        let mut out = self.spares.take(true, Code::Ok);
         out.events.push(e);
         self.finish(out, slot_id)
     }
@@ -132,7 +132,7 @@ impl Kernel {
             let asset = t.asset.clone();
             let stage = slot.stage;
             let Some(order) = self.s.book.orders.get_mut(&coid) else { continue };
-            let mut out = Outcome::new(true, Code::Ok);
+            let mut out = self.spares.take(true, Code::Ok);
             match order.pending {
                 Pending::PlaceAt(at) | Pending::CancelAt(at) if ts >= at => {
                     let kind = if matches!(order.pending, Pending::PlaceAt(_)) {

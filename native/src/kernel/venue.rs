@@ -194,7 +194,7 @@ impl Kernel {
         let Some(r) = rule(stage, input) else { return self.illegal(slot_id, input) };
 
         // Apply.
-        let mut out = Outcome::new(true, r.code);
+        let mut out = self.spares.take(true, r.code);
         let cancelled_before =
             matches!(order.status, OrderStatus::Canceled | OrderStatus::Rejected | OrderStatus::Expired);
         if current && !order.acked {
@@ -433,7 +433,7 @@ impl Kernel {
             let out = self.illegal(slot_id, input).with_detail("eventId", ev.event_id.to_string());
             return out;
         };
-        let mut out = Outcome::new(true, r.code);
+        let mut out = self.spares.take(true, r.code);
         let ids = (None, Some(ev.event_id.clone()));
         let cause = Cause::External(ev.event_id.clone());
         let o = self.s.book.orders.get_mut(&coid).expect("known order");
