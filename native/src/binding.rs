@@ -7,7 +7,7 @@
 
 use crate::kernel::{self as core, fixed::Fixed, input, outcome, types::Id};
 use crate::packed::Packer;
-use napi::bindgen_prelude::{Error, Float64Array, Result, Status, Uint32Array};
+use napi::bindgen_prelude::{Env, Error, Float64ArraySlice, Result, Status, Uint32ArraySlice};
 use napi_derive::napi;
 use std::collections::HashMap;
 
@@ -644,13 +644,16 @@ pub struct FeeCalibration {
 
 /// The outcomes of a packed method: decode with `decodeOutcomes` of
 /// `native/packed.ts` (the layout is described in `native/src/packed.rs`).
+///
+/// The arrays are copied into memory V8 owns: external buffers would be
+/// invisible to its heap accounting, and garbage piled up between batches.
 #[napi(object)]
-pub struct PackedOutcomes {
-    pub nums: Float64Array,
+pub struct PackedOutcomes<'env> {
+    pub nums: Float64ArraySlice<'env>,
     /// Every string of the batch, concatenated.
     pub text: String,
     /// Where each string of `text` ends (UTF-16 units).
-    pub ends: Uint32Array,
+    pub ends: Uint32ArraySlice<'env>,
 }
 
 #[napi]
@@ -711,52 +714,60 @@ impl Kernel {
     /// nothing applied, when the text is not such an array (where the typed
     /// call throws a TypeError).
     #[napi]
-    pub fn on_venue_events_packed(&mut self, events: String) -> Result<PackedOutcomes> {
+    pub fn on_venue_events_packed<'env>(&mut self, env: &'env Env, events: String) -> Result<PackedOutcomes<'env>> {
         let events: Vec<input::VenueEventRaw> = parse_json(&events)?;
-        Ok(self.packed(|k, p, prefix| {
+        self.packed(env, |k, p, prefix| {
             for e in &events {
                 let o = k.on_venue_event(e);
                 p.push(&o, prefix);
                 k.recycle(o);
             }
-        }))
+        })
     }
 
     /// The bulk form of `submitIntent`: JSON `Intent[]` in, one outcome per
     /// intent, in order, out.
     #[napi]
-    pub fn submit_intents_packed(&mut self, intents: String) -> Result<PackedOutcomes> {
+    pub fn submit_intents_packed<'env>(&mut self, env: &'env Env, intents: String) -> Result<PackedOutcomes<'env>> {
         let intents: Vec<input::IntentRaw> = parse_json(&intents)?;
-        Ok(self.packed(|k, p, prefix| {
+        self.packed(env, |k, p, prefix| {
             for i in &intents {
                 let o = k.submit_intent(i);
                 p.push(&o, prefix);
                 k.recycle(o);
             }
-        }))
+        })
     }
 
     /// The bulk form of `markPrice`: JSON `Mark[]` in; out, every mark's
     /// outcomes in order, flattened (as `marks.flatMap(markPrice)`).
     #[napi]
-    pub fn mark_prices_packed(&mut self, marks: String) -> Result<PackedOutcomes> {
+    pub fn mark_prices_packed<'env>(&mut self, env: &'env Env, marks: String) -> Result<PackedOutcomes<'env>> {
         let marks: Vec<input::MarkRaw> = parse_json(&marks)?;
-        Ok(self.packed(|k, p, prefix| {
+        self.packed(env, |k, p, prefix| {
             for m in &marks {
                 for o in k.mark_price(&m.asset, m.price, m.ts) {
                     p.push(&o, prefix);
                     k.recycle(o);
                 }
             }
-        }))
+        })
     }
 
-    fn packed(&mut self, run: impl FnOnce(&mut core::Kernel, &mut Packer, &str)) -> PackedOutcomes {
+    fn packed<'env>(
+        &mut self,
+        env: &'env Env,
+        run: impl FnOnce(&mut core::Kernel, &mut Packer, &str),
+    ) -> Result<PackedOutcomes<'env>> {
         let prefix = self.prefix();
         self.packer.begin(&prefix);
         run(&mut self.inner, &mut self.packer, &prefix);
         let (nums, text, ends) = self.packer.finish();
-        PackedOutcomes { nums: Float64Array::new(nums), text, ends: Uint32Array::new(ends) }
+        Ok(PackedOutcomes {
+            nums: Float64ArraySlice::copy_from(env, nums)?,
+            text: text.to_string(),
+            ends: Uint32ArraySlice::copy_from(env, ends)?,
+        })
     }
 
     #[napi]

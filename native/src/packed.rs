@@ -230,16 +230,12 @@ impl Packer {
         self.nums[mask_at] = f64::from(mask);
     }
 
-    /// The batch: the numbers, the concatenated strings and their ends.
-    pub fn finish(&mut self) -> (Vec<f64>, String, Vec<u32>) {
+    /// The batch: the numbers, the concatenated strings and their ends
+    /// (borrowed: the caller copies them out, the buffers stay for the next batch).
+    pub fn finish(&mut self) -> (&[f64], &str, &[u32]) {
         self.nums[0] = f64::from(self.outcomes);
         self.keep.clear();
-        let (nums, ends) = (self.nums.capacity(), self.ends.capacity());
-        (
-            std::mem::replace(&mut self.nums, Vec::with_capacity(nums)),
-            self.text.clone(),
-            std::mem::replace(&mut self.ends, Vec::with_capacity(ends)),
-        )
+        (&self.nums, &self.text, &self.ends)
     }
 }
 
