@@ -217,16 +217,22 @@ export function decodeOutcomes(packed: PackedOutcomes): Outcome[] {
 }
 
 /** `kernel.onVenueEvents(events)` through the bulk path: the same outcomes. */
-export function onVenueEventsBulk(kernel: Kernel, events: readonly VenueEvent[]): Outcome[] {
+export function onVenueEventsBulk(
+  kernel: Pick<Kernel, 'onVenueEventsPacked'>,
+  events: readonly VenueEvent[],
+): Outcome[] {
   return decodeOutcomes(kernel.onVenueEventsPacked(encodeInputs(events)));
 }
 
 /** `intents.map((i) => kernel.submitIntent(i))` through the bulk path. */
-export function submitIntentsBulk(kernel: Kernel, intents: readonly Intent[]): Outcome[] {
+export function submitIntentsBulk(
+  kernel: Pick<Kernel, 'submitIntentsPacked'>,
+  intents: readonly Intent[],
+): Outcome[] {
   return decodeOutcomes(kernel.submitIntentsPacked(encodeInputs(intents)));
 }
 
 /** `marks.flatMap((m) => kernel.markPrice(m.asset, m.price, m.ts))` through the bulk path. */
-export function markPricesBulk(kernel: Kernel, marks: readonly Mark[]): Outcome[] {
+export function markPricesBulk(kernel: Pick<Kernel, 'markPricesPacked'>, marks: readonly Mark[]): Outcome[] {
   return decodeOutcomes(kernel.markPricesPacked(encodeInputs(marks)));
 }

@@ -68,7 +68,7 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
           },
         };
       }
-      const started = startPaperSession(request, { journal, bus, now });
+      const started = startPaperSession(request, { journal, bus, now, log });
       if (!started.ok) return started;
       session = started.value;
       bus.publish({ type: 'session', state: 'started', session: session.info });

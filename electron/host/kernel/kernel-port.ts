@@ -1,13 +1,15 @@
 // What the host needs of the execution kernel. The napi `Kernel` class
 // satisfies it structurally; naming the subset keeps the host honest about
-// which parts of the kernel surface it depends on.
+// which parts of the kernel surface it depends on. Bursts (venue reports,
+// market steps) go through the packed bulk path, the measured fast one
+// (docs/BENCHMARKS.md); single commands through the typed calls.
 import type { Kernel } from '../../../native/index.js';
 
 export type KernelPort = Pick<
   Kernel,
   | 'submitIntent'
-  | 'onVenueEvents'
-  | 'markPrice'
+  | 'onVenueEventsPacked'
+  | 'markPricesPacked'
   | 'tick'
   | 'onAccountEvent'
   | 'slots'

@@ -30,6 +30,7 @@ export interface SessionServices {
   journal: Journal;
   bus: EventBus;
   now: () => number;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
 export function startPaperSession(
@@ -82,13 +83,15 @@ export function startPaperSession(
   });
   // The feed and the venue report into the session built from them.
   const relay: { session?: TradingSession } = {};
-  const onReports = (reports: VenueReport[]) => relay.session?.onVenueReports(reports);
+  // Timers call these, outside any command: a fault is reported, never left to crash the host.
+  const onReports = (reports: VenueReport[]) =>
+    relay.session?.guarded('venue reports', (s) => s.onVenueReports(reports));
   const feed = new SyntheticFeed({
     instruments,
     seed,
     tickIntervalMs,
     now: services.now,
-    onTicks: (ticks) => relay.session?.onMarks(ticks),
+    onTicks: (ticks) => relay.session?.guarded('market step', (s) => s.onMarks(ticks)),
   });
   const venue = new PaperVenue({
     instruments,
@@ -105,7 +108,7 @@ export function startPaperSession(
     now: services.now,
     price: (asset) => feed.price(asset),
     report: onReports,
-    account: (reports) => relay.session?.onAccountReports(reports),
+    account: (reports) => relay.session?.guarded('account reports', (s) => s.onAccountReports(reports)),
   });
   services.journal.createSession(info);
   const session = new TradingSession({
@@ -117,6 +120,7 @@ export function startPaperSession(
     journal: services.journal,
     bus: services.bus,
     now: services.now,
+    log: services.log,
   });
   relay.session = session;
   feed.start();

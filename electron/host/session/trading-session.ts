@@ -13,6 +13,7 @@ import type {
   SlotSnapshot,
   Snapshot,
 } from '../../../shared/index.js';
+import { markPricesBulk, onVenueEventsBulk } from '../../../native/packed.js';
 import type { EventBus } from '../event-bus.js';
 import type { JournalDraft, Journal } from '../journal/journal.js';
 import type {
@@ -42,6 +43,7 @@ export interface TradingSessionParts {
   journal: Journal;
   bus: EventBus;
   now: () => number;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
 interface IntentSubmitted {
@@ -241,10 +243,24 @@ export class TradingSession {
 
   // ── inputs from the venue and the market ────────────────────────────────
 
+  /** Runs an input that arrived on a timer; a fault is logged and told, and the session keeps running. */
+  guarded(input: string, handle: (session: this) => void): void {
+    try {
+      handle(this);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.parts.log(
+        'error',
+        `${input} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,
+      );
+      this.notify('error', 'HOST_FAULT', `${input} could not be processed: ${message}`);
+    }
+  }
+
   /** A burst of venue reports: one kernel call, one journal transaction. */
   onVenueReports(reports: VenueReport[]): void {
     if (this.stopped || reports.length === 0) return;
-    const outcomes = this.parts.kernel.onVenueEvents(reports.map(toKernelVenueEvent));
+    const outcomes = onVenueEventsBulk(this.parts.kernel, reports);
     const drafts: JournalDraft[] = [];
     const ordered: KernelOutcome[] = [];
     reports.forEach((report, index) => {
@@ -313,7 +329,7 @@ export class TradingSession {
     if (this.stopped) return;
     this.parts.bus.publish({ type: 'marks', ticks });
     this.parts.venue.onMarks(ticks);
-    const outcomes = ticks.flatMap((tick) => this.parts.kernel.markPrice(tick.asset, tick.price, tick.ts));
+    const outcomes = markPricesBulk(this.parts.kernel, ticks);
     // The kernel reads no clock: each market step is also its tick, for rate-limit retries and ack timeouts.
     outcomes.push(...this.parts.kernel.tick(ticks[0]?.ts ?? this.parts.now()));
     const drafts = outcomes.flatMap((outcome) => this.outcomeDrafts(outcome));
@@ -515,10 +531,6 @@ export class TradingSession {
       };
     });
   }
-}
-
-function toKernelVenueEvent(report: VenueReport): Parameters<KernelPort['onVenueEvents']>[0][number] {
-  return { ...report } as Parameters<KernelPort['onVenueEvents']>[0][number];
 }
 
 function toSlotSnapshot(slot: KernelSlot): SlotSnapshot {
