@@ -555,6 +555,8 @@ pub struct AccountSnapshot {
     /// Margin held by open trades in the K ledger: Σ size × entry / leverage.
     pub margin_k: f64,
     pub open_positions: u32,
+    /// Positions revived by late entry fills with no free slot.
+    pub orphan_positions: u32,
     pub wallet_balance: Option<f64>,
     pub available_margin: Option<f64>,
     pub used_margin: Option<f64>,
@@ -587,6 +589,7 @@ fn account_js(a: core::AccountView) -> AccountSnapshot {
         funding_net: num(a.funding_net),
         margin_k: num(a.margin_k),
         open_positions: a.open_positions,
+        orphan_positions: a.orphan_positions,
         wallet_balance: e.map(|e| num(e.wallet_balance)),
         available_margin: e.and_then(|e| opt_num(e.available_margin)),
         used_margin: e.and_then(|e| opt_num(e.used_margin)),

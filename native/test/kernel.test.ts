@@ -90,6 +90,43 @@ describe('Kernel through the binding', () => {
     expect(k.slots()[0]).toMatchObject({ size: 0.2, initialSize: 0.2, busy: true });
   });
 
+  it('counts a late entry fill with no free slot as a CRITICAL orphan position the kill switch flattens', () => {
+    const k = new Kernel({ maxSlots: 1, seedCapital: 10_000, idPrefix: 's1-' });
+    k.submitIntent(enter('i1', { orderType: 'LIMIT', limitPrice: 95 }));
+    k.onVenueEvent(venue('a', 'ACK', 's1-T1-E1'));
+    k.submitIntent({ intentId: 'c', action: 'CANCEL', slotId: 0, ts: 3 });
+    k.onVenueEvent(venue('x', 'CANCELED', 's1-T1-E1'));
+    k.submitIntent(enter('i2'));
+    k.onVenueEvent(venue('f2', 'FILL', 's1-T2-E1', { price: 100, size: 1 }));
+    const late = k.onVenueEvent(venue('f', 'FILL', 's1-T1-E1', { price: 95, size: 0.2 }));
+    expect(late).toMatchObject({
+      accepted: true,
+      diagnosticCode: 'LATE_FILL',
+      severity: 'CRITICAL',
+      tradeId: 's1-T1',
+    });
+    expect(late.flags).toContain('ORPHAN');
+    k.markPrice('BTC/USDT', 105, 10);
+    const a = k.account();
+    expect(a).toMatchObject({ orphanPositions: 1, openPositions: 2 });
+    expect(a.unrealizedPnl).toBeCloseTo(0.2 * 10 + 1 * 5, 9);
+    expect(a.equity).toBeCloseTo(
+      a.seedCapital + a.realizedPnl - a.feesPaid + a.fundingNet + a.unrealizedPnl,
+      9,
+    );
+    expect(JSON.parse(k.snapshot()).orphanPositions['s1-T1']).toBeDefined();
+    const kill = k.killSwitch(20);
+    expect(kill.venueCommands).toContainEqual(
+      expect.objectContaining({
+        kind: 'PLACE',
+        clientOrderId: 's1-T1-X1',
+        reduceOnly: true,
+        side: 'SELL',
+        size: 0.2,
+      }),
+    );
+  });
+
   it('processes a burst in one call and ignores a duplicate inside it', () => {
     const k = fresh();
     k.submitIntent(enter('i1', { targetSize: 2 }));

@@ -127,6 +127,7 @@ impl Kernel {
             close_reason: None,
             exit_count: 0,
             flatten_pending: false,
+            protect_pending: None,
             monitoring_closed: false,
             protect_blocked: false,
             last_tick_ts: None,
@@ -405,22 +406,21 @@ impl Kernel {
     /// After the kill switch, a slot back in OPEN is closed at once.
     pub(super) fn flatten_if_pending(&mut self, slot_id: u32, cause: Cause, ts: i64, out: &mut Outcome) {
         let slot = &self.s.slots[slot_id as usize];
-        let pending =
-            slot.stage == Stage::Open && slot.trade.as_ref().is_some_and(|t| t.flatten_pending && t.size.is_positive());
-        if pending {
-            // Full size, no arithmetic: cannot fail.
-            let _ = self.place_exit(
-                slot_id,
-                Input::KillSwitch,
-                (OrderType::Market, None),
-                CloseReason::KillSwitch,
-                ExitSize::All,
-                cause,
-                None,
-                ts,
-                out,
-            );
+        let Some(t) = slot.trade.as_ref().filter(|t| slot.stage == Stage::Open && t.size.is_positive()) else {
+            return;
+        };
+        // The kill switch first; else a take-profit or stop-loss that fired
+        // while the entry was still working.
+        let (input, reason) = match (t.flatten_pending, t.protect_pending) {
+            (true, _) => (Input::KillSwitch, CloseReason::KillSwitch),
+            (false, Some(r)) => (Input::Protect, r),
+            (false, None) => return,
+        };
+        if let Some(t) = self.s.slots[slot_id as usize].trade.as_mut() {
+            t.protect_pending = None;
         }
+        // Full size, no arithmetic: cannot fail.
+        let _ = self.place_exit(slot_id, input, (OrderType::Market, None), reason, ExitSize::All, cause, None, ts, out);
     }
 }
 

@@ -22,7 +22,24 @@ impl Kernel {
                 return Err(format!("slot {}: free index disagrees with stage", slot.id));
             }
         }
+        let mut unrealized = super::fixed::Fixed::ZERO;
+        for t in self.s.slots.iter().filter_map(|s| s.trade.as_ref()) {
+            unrealized = unrealized.saturating_add(t.unrealized(self.s.marks.get(&t.asset).copied()));
+        }
+        for (id, o) in &self.s.orphans {
+            let t = &o.trade;
+            if !t.size.is_positive() || t.size > t.entry_filled {
+                return Err(format!("orphan {id}: size {} outside (0, {}]", t.size, t.entry_filled));
+            }
+            if self.ix.trades.contains_key(id) || self.s.book.retired.contains_key(id) {
+                return Err(format!("orphan {id} is also held by a slot or retired"));
+            }
+            unrealized = unrealized.saturating_add(t.unrealized(self.s.marks.get(&t.asset).copied()));
+        }
         let a = self.account();
+        if a.unrealized_pnl != unrealized {
+            return Err(format!("unrealized {} != Σ slots and orphan positions {}", a.unrealized_pnl, unrealized));
+        }
         let l = &self.s.ledgers;
         let capital = l
             .seed_capital

@@ -18,6 +18,7 @@ pub mod types;
 mod intents;
 mod invariants;
 mod monitor;
+mod orphans;
 mod reconcile;
 pub mod seed_json;
 mod venue;
@@ -29,7 +30,7 @@ use account::Ledgers;
 use fees::{Calibration, FeeModel};
 use fixed::Fixed;
 use input::{Guard, Invalid};
-use model::{Book, LastTrade, SeenKey, Slot, Trade, Window};
+use model::{Book, LastTrade, Orphan, SeenKey, Slot, Trade, Window};
 use outcome::{Cause, DomainEvent, Outcome, Spares, Transition};
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
@@ -159,9 +160,12 @@ struct State {
     seq: u64,
     trade_counter: u64,
     marks: BTreeMap<Id, Fixed>,
+    /// Late-revived exposure no slot could hold, by trade id.
+    #[serde(default, rename = "orphanPositions")]
+    orphans: BTreeMap<Id, Orphan>,
 }
 
-/// Protective prices of OPEN trades on one asset, ordered so a mark pops
+/// Protective prices of OPEN and ENTRY_PARTIAL trades on one asset, ordered so a mark pops
 /// exactly the triggered ones.
 #[derive(Clone, Debug, Default)]
 struct Triggers {
@@ -250,6 +254,7 @@ impl Kernel {
             seq: 0,
             trade_counter: 0,
             marks: BTreeMap::new(),
+            orphans: BTreeMap::new(),
         };
         Ok(Kernel::with_index(s))
     }
@@ -278,7 +283,7 @@ impl Kernel {
             let due = t.last_tick_ts.map_or(i64::MIN, |ts| ts.saturating_add(self.s.config.monitor_interval_ms));
             self.ix.ticks.entry(t.asset.clone()).or_default().insert((due, slot_id));
         }
-        if slot.stage == Stage::Open {
+        if slot.stage.is_armed() {
             self.arm(slot_id);
         }
     }
@@ -338,7 +343,8 @@ impl Kernel {
     }
 
     /// Moves a slot to `next`, recording the transition and keeping the
-    /// protective triggers armed exactly while the slot is OPEN.
+    /// protective triggers armed exactly while the slot is OPEN or
+    /// ENTRY_PARTIAL.
     fn set_stage(
         &mut self,
         slot_id: u32,
@@ -348,11 +354,11 @@ impl Kernel {
         out: &mut Outcome,
     ) {
         let prev = self.s.slots[slot_id as usize].stage;
-        if prev == Stage::Open && next != Stage::Open {
+        if prev.is_armed() && !next.is_armed() {
             self.disarm(slot_id);
         }
         self.s.slots[slot_id as usize].stage = next;
-        if next == Stage::Open && prev != Stage::Open {
+        if next.is_armed() && !prev.is_armed() {
             self.arm(slot_id);
         }
         if self.s.control.journal_transitions {
@@ -420,7 +426,12 @@ impl Kernel {
             && s.slots
                 .iter()
                 .enumerate()
-                .all(|(i, slot)| slot.id as usize == i && slot.trade.is_some() != slot.stage.is_free());
+                .all(|(i, slot)| slot.id as usize == i && slot.trade.is_some() != slot.stage.is_free())
+            && s.orphans.iter().all(|(id, o)| {
+                o.home_slot < s.config.max_slots
+                    && o.trade.trade_id == *id
+                    && !s.slots.iter().any(|slot| slot.trade.as_ref().is_some_and(|t| t.trade_id == *id))
+            });
         if !consistent {
             return Err(KernelError::InvalidSnapshot("slots do not match maxSlots or their stages".into()));
         }

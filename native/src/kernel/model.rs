@@ -97,6 +97,10 @@ pub struct Trade {
     pub exit_count: u32,
     /// Set by the kill switch: close as soon as the working order is gone.
     pub flatten_pending: bool,
+    /// Set by a take-profit or stop-loss that fired while the entry was
+    /// still working: close with this reason once the entry order is gone.
+    #[serde(default)]
+    pub protect_pending: Option<CloseReason>,
     pub monitoring_closed: bool,
     pub protect_blocked: bool,
     pub last_tick_ts: Option<i64>,
@@ -125,6 +129,15 @@ impl Trade {
     pub fn margin(&self) -> Fixed {
         self.size.checked_mul(self.avg_entry).and_then(|n| n.checked_div(self.leverage)).unwrap_or(Fixed::ZERO)
     }
+}
+
+/// Exposure that a late entry fill revived when no slot was free to hold
+/// it: counted in the account, marked, and flattened by the kill switch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Orphan {
+    /// The slot the trade had; its orders still name it.
+    pub home_slot: u32,
+    pub trade: Trade,
 }
 
 /// What a freed slot remembers of its last trade.

@@ -75,6 +75,9 @@ impl Kernel {
             return Some(self.finish(out, slot_id));
         }
         t.protect_blocked = false;
+        if self.s.slots[slot_id as usize].stage == Stage::EntryPartial {
+            return Some(self.protect_partial(slot_id, reason, ts));
+        }
         let mut out = self.spares.take(true, Code::Ok);
         // Full size, no arithmetic: cannot fail.
         let _ = self.place_exit(
@@ -89,6 +92,32 @@ impl Kernel {
             &mut out,
         );
         Some(self.finish(out, slot_id))
+    }
+
+    /// TP/SL on an entry still working: the filled part is real exposure.
+    /// Monitoring ends with the reason, the rest of the entry is cancelled,
+    /// and the filled size is closed once the cancel settles.
+    fn protect_partial(&mut self, slot_id: u32, reason: CloseReason, ts: i64) -> Outcome {
+        let mut out = self.spares.take(true, Code::Ok);
+        let t = self.s.slots[slot_id as usize].trade.as_mut().expect("armed slots hold a trade");
+        let Some(coid) = t.working_order.clone() else { return self.finish(out, slot_id) };
+        t.protect_pending = Some(reason);
+        t.close_reason = Some(reason);
+        let announce = !t.monitoring_closed;
+        t.monitoring_closed = true;
+        let asset = t.asset.clone();
+        let mut cause = Cause::Mark(ts);
+        if announce {
+            let mark = self.s.marks.get(&asset).copied();
+            let mut ev = self.event(EventType::TradeMonitoringClosed, slot_id, cause, ts);
+            ev.close_reason = Some(reason);
+            ev.mark_price = mark;
+            cause = Cause::Event(ev.seq);
+            out.events.push(ev);
+        }
+        self.request_cancel(slot_id, &coid, Input::Protect, cause, (None, None), ts, &mut out);
+        out.details.push(("closeReason", reason.as_str().to_string()));
+        self.finish(out, slot_id)
     }
 
     fn monitoring_tick(
@@ -205,6 +234,7 @@ impl Kernel {
                 );
             }
         }
+        self.flatten_orphans(ts, &mut out);
         out.details
             .push(("cancels", out.commands.iter().filter(|c| c.kind == CommandKind::Cancel).count().to_string()));
         out.details.push(("closes", out.commands.iter().filter(|c| c.kind == CommandKind::Place).count().to_string()));

@@ -195,6 +195,7 @@ impl Kernel {
             close_reason: None,
             exit_count: 0,
             flatten_pending: false,
+            protect_pending: None,
             monitoring_closed: false,
             protect_blocked: false,
             last_tick_ts: None,

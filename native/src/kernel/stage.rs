@@ -84,6 +84,12 @@ impl Stage {
         matches!(self, Stage::ExitRequested | Stage::ExitWorking | Stage::ExitPartial | Stage::ExitCanceling)
     }
 
+    /// Take-profit and stop-loss watch the slot: it holds exposure and no
+    /// order of its own is closing it yet.
+    pub fn is_armed(self) -> bool {
+        matches!(self, Stage::Open | Stage::EntryPartial)
+    }
+
     pub fn is_canceling(self) -> bool {
         matches!(self, Stage::EntryCanceling | Stage::ExitCanceling)
     }
@@ -138,6 +144,9 @@ pub fn rule(stage: Stage, input: Input) -> Option<Rule> {
         (S::EntryPartial, I::ExpiredAfterFills) => (To(S::Open), Code::OrderExpired),
         (S::EntryPartial, I::RateLimited) => (Stay, Code::RateLimited),
         (S::EntryPartial, I::Cancel) => (To(S::EntryCanceling), Code::Ok),
+        // Take-profit or stop-loss on the filled part: cancel the rest of the
+        // entry; what is filled is closed once the cancel settles (OPEN).
+        (S::EntryPartial, I::Protect) => (To(S::EntryCanceling), Code::Ok),
         (S::EntryPartial, I::KillSwitch) => (To(S::EntryCanceling), Code::KillSwitch),
 
         (S::EntryCanceling, I::Ack) => (Stay, Code::Ok),

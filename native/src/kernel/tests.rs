@@ -510,3 +510,190 @@ fn calibration_reports_ok_warn_error_and_refuses_bad_input_by_name() {
     assert_eq!(bad.code, Code::InvalidIntent);
     assert_eq!(bad.samples, 1);
 }
+
+/// Slot 0's limit entry T1 is cancelled and the slot reused by T2, so no slot is free.
+fn cancelled_entry_and_busy_slots(k: &mut Kernel) {
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    k.submit_intent(&act("c1", "CANCEL", 0));
+    assert!(k.on_venue_event(&ev("x1", "CANCELED", "T1-E1")).accepted);
+    assert_eq!(stage(k, 0), Stage::Idle);
+    k.submit_intent(&enter("i2", "SHORT", "MARKET", 1.0, 100.0));
+    k.on_venue_event(&fill("f2", "FILL", "T2-E1", 100.0, 1.0));
+    assert_eq!(stage(k, 0), Stage::Open);
+}
+
+#[test]
+fn a_late_entry_fill_with_no_free_slot_is_counted_as_a_critical_orphan_position() {
+    let mut k = kernel(1);
+    cancelled_entry_and_busy_slots(&mut k);
+    let fees_before = k.account().fees_paid;
+    let late = k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 0.4));
+    assert!(late.accepted, "a fill is execution reality: never refused");
+    assert_eq!((late.code, late.severity), (Code::LateFill, super::types::Severity::Critical));
+    assert!(late.flags.contains(&Flag::Orphan) && late.flags.contains(&Flag::LateFill));
+    assert_eq!(late.trade_id.as_deref(), Some("T1"));
+    assert!(kinds(&late).contains(&EventType::TradeOpened));
+    // The slot keeps its own trade; the orphan is in the account and the snapshot.
+    assert_eq!(k.slot(0).unwrap().trade_id.as_deref(), Some("T2"));
+    let a = k.account();
+    assert_eq!((a.orphan_positions, a.open_positions), (1, 2));
+    assert!(a.fees_paid > fees_before);
+    assert!(k.snapshot().contains("\"orphanPositions\":{\"T1\""));
+    // Counted once: the same fill again is a duplicate.
+    assert_eq!(k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 0.4)).code, Code::DuplicateEvent);
+    // A second late fill of the same order increases the orphan.
+    let more = k.on_venue_event(&fill("f1b", "PARTIAL_FILL", "T1-E1", 100.0, 0.1));
+    assert!(more.accepted && kinds(&more).contains(&EventType::TradeIncreased));
+    k.check_invariants().unwrap();
+}
+
+#[test]
+fn an_orphan_position_is_marked_in_the_equity_identity_and_survives_restore() {
+    let mut k = kernel(1);
+    cancelled_entry_and_busy_slots(&mut k);
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 0.5));
+    k.mark_price("BTC/USDT", 110.0, 10.0);
+    let a = k.account();
+    // T2 short 1 @ 100: −10; orphan T1 long 0.5 @ 100: +5.
+    assert_eq!(a.unrealized_pnl.to_f64(), -5.0);
+    let identity = a.seed_capital.to_f64() + a.realized_pnl.to_f64() - a.fees_paid.to_f64()
+        + a.funding_net.to_f64()
+        + a.unrealized_pnl.to_f64();
+    assert!((a.equity.to_f64() - identity).abs() < 1e-9);
+    k.check_invariants().unwrap();
+    let restored = Kernel::restore(&k.snapshot()).unwrap();
+    assert_eq!(restored.snapshot(), k.snapshot());
+    assert_eq!(restored.account(), k.account());
+}
+
+#[test]
+fn the_kill_switch_flattens_orphan_positions_reduce_only_and_their_fills_realize_pnl() {
+    let mut k = kernel(1);
+    cancelled_entry_and_busy_slots(&mut k);
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 0.5));
+    let o = k.kill_switch(20.0);
+    let close = o.commands.iter().find(|c| c.trade_id.as_ref() == "T1").expect("orphan close command");
+    assert_eq!(
+        (close.kind.as_str(), close.client_order_id.as_ref(), close.reduce_only, close.size.to_f64()),
+        ("PLACE", "T1-X1", true, 0.5)
+    );
+    assert_eq!(close.side.as_str(), "SELL");
+    // Once working, a second kill switch does not send it twice.
+    assert!(k.kill_switch(21.0).commands.iter().all(|c| c.trade_id.as_ref() != "T1"));
+    let realized_before = k.account().realized_pnl;
+    let part = k.on_venue_event(&fill("g1", "PARTIAL_FILL", "T1-X1", 104.0, 0.2));
+    assert!(part.accepted && kinds(&part).contains(&EventType::TradeReduced));
+    assert_eq!(k.account().orphan_positions, 1);
+    let done = k.on_venue_event(&fill("g2", "FILL", "T1-X1", 104.0, 0.3));
+    assert!(done.accepted && kinds(&done).contains(&EventType::TradeClosed));
+    let a = k.account();
+    assert_eq!(a.orphan_positions, 0);
+    assert_eq!((a.realized_pnl.to_f64() - realized_before.to_f64()), 2.0);
+    assert!(!k.snapshot().contains("\"orphanPositions\":{\"T1\""));
+    k.check_invariants().unwrap();
+}
+
+#[test]
+fn take_profit_on_a_partially_filled_entry_cancels_the_rest_and_closes_the_filled_part() {
+    let mut k = kernel(1);
+    let i = IntentRaw { take_profit: Some(110.0), stop_loss: Some(95.0), ..enter("i1", "LONG", "LIMIT", 2.0, 100.0) };
+    k.submit_intent(&i);
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    k.on_venue_event(&fill("p1", "PARTIAL_FILL", "T1-E1", 100.0, 0.5));
+    assert_eq!(stage(&k, 0), Stage::EntryPartial);
+    let hit = k.mark_price("BTC/USDT", 111.0, 10.0);
+    let o = hit.iter().find(|o| !o.commands.is_empty()).expect("the TP acts on ENTRY_PARTIAL");
+    assert_eq!(o.events[0].kind, EventType::TradeMonitoringClosed);
+    assert_eq!(o.events[0].close_reason, Some(super::types::CloseReason::TakeProfit));
+    assert_eq!((o.commands[0].kind.as_str(), o.commands[0].client_order_id.as_ref()), ("CANCEL", "T1-E1"));
+    assert_eq!(stage(&k, 0), Stage::EntryCanceling);
+    assert!(k.mark_price("BTC/USDT", 112.0, 11.0).iter().all(|o| o.commands.is_empty()), "fires once");
+    // A fill racing the cancel is still counted; then the cancel settles and the filled part is closed.
+    k.on_venue_event(&fill("p2", "PARTIAL_FILL", "T1-E1", 100.0, 0.25));
+    let c = k.on_venue_event(&ev("x1", "CANCELED", "T1-E1"));
+    let place = c.commands.iter().find(|c| c.kind.as_str() == "PLACE").expect("close of the filled part");
+    assert_eq!((place.client_order_id.as_ref(), place.reduce_only, place.size.to_f64()), ("T1-X1", true, 0.75));
+    assert_eq!(c.state, Some(Stage::ExitRequested));
+    assert!(!kinds(&c).contains(&EventType::TradeMonitoringClosed), "monitoring closed once, at the trigger");
+    let done = k.on_venue_event(&fill("g1", "FILL", "T1-X1", 111.0, 0.75));
+    let closed = done.events.iter().find(|e| e.kind == EventType::TradeClosed).unwrap();
+    assert_eq!(closed.close_reason, Some(super::types::CloseReason::TakeProfit));
+    assert_eq!(stage(&k, 0), Stage::Idle);
+    k.check_invariants().unwrap();
+}
+
+#[test]
+fn stop_loss_on_a_partially_filled_entry_whose_rest_fills_before_the_cancel_closes_all_of_it() {
+    let mut k = kernel(1);
+    let i = IntentRaw { stop_loss: Some(105.0), ..enter("i1", "SHORT", "LIMIT", 1.0, 100.0) };
+    k.submit_intent(&i);
+    k.on_venue_event(&fill("p1", "PARTIAL_FILL", "T1-E1", 100.0, 0.4));
+    let hit = k.mark_price("BTC/USDT", 106.0, 10.0);
+    let o = hit.iter().find(|o| !o.commands.is_empty()).unwrap();
+    assert_eq!(o.events[0].close_reason, Some(super::types::CloseReason::StopLoss));
+    // The entry completes before the cancel reaches it: OPEN, then the stop-loss close of the whole size.
+    let f = k.on_venue_event(&fill("p2", "FILL", "T1-E1", 100.0, 0.6));
+    let place = f.commands.iter().find(|c| c.kind.as_str() == "PLACE").unwrap();
+    assert_eq!((place.side.as_str(), place.size.to_f64()), ("BUY", 1.0));
+    assert_eq!(f.state, Some(Stage::ExitRequested));
+    assert_eq!(k.slot(0).unwrap().close_reason, Some(super::types::CloseReason::StopLoss));
+    k.check_invariants().unwrap();
+}
+
+/// The fuzz harness (invariants, incl. the equity identity with orphan
+/// positions, checked after every input) reaches orphans, their kill-switch
+/// close and TP/SL on ENTRY_PARTIAL over random interleavings in a few slots.
+#[test]
+fn random_interleavings_reach_orphan_positions_and_partial_entry_protection_with_the_invariants_holding() {
+    use crate::fuzz::{run_ops, Op};
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut r = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n) as u8
+    };
+    let (mut orphans, mut orphan_closes, mut partial_protects) = (0, 0, 0);
+    for _ in 0..300 {
+        let ops: Vec<Op> = (0..120)
+            .map(|_| match r(20) {
+                0..=2 => Op::Enter {
+                    short: r(2) == 1,
+                    limit: r(2) == 1,
+                    size: f64::from(r(8) + 1) * 0.25,
+                    price: 95.0 + f64::from(r(10)),
+                    legs: r(3),
+                    protect: r(3) > 0,
+                },
+                3 => Op::Exit { slot: r(4) },
+                4 => Op::Cancel { slot: r(4) },
+                5..=13 => Op::Venue {
+                    kind: r(8),
+                    trade: r(6),
+                    exit: r(6),
+                    size: f64::from(r(4) + 1) * 0.25,
+                    price: 95.0 + f64::from(r(10)),
+                    fee: None,
+                    venue_trade: None,
+                },
+                14 | 15 => Op::Mark { price: 88.0 + f64::from(r(24)), dt: u16::from(r(200)) * 10 },
+                16 => Op::Kill,
+                17 => Op::Control { mode: r(2) },
+                18 => Op::Restart,
+                _ => Op::Replay { back: r(8) },
+            })
+            .collect();
+        let h = run_ops(2, &ops).expect("invariants hold after every input");
+        for o in &h.trace {
+            if o.flags.contains(&Flag::Orphan) {
+                orphans += 1;
+                orphan_closes += usize::from(o.events.iter().any(|e| e.kind == EventType::TradeClosed));
+            }
+            let protects =
+                |t: &super::outcome::Transition| t.prev == Stage::EntryPartial && t.trigger == Input::Protect;
+            partial_protects += usize::from(o.transitions.iter().any(protects));
+        }
+    }
+    assert!(orphans > 0 && orphan_closes > 0 && partial_protects > 0, "{orphans} {orphan_closes} {partial_protects}");
+}

@@ -99,6 +99,7 @@ text_enum!(Flag {
     LateFill => "LATE_FILL",
     Overfill => "OVERFILL",
     Revived => "REVIVED",
+    Orphan => "ORPHAN",
     Retry => "RETRY",
 });
 

@@ -10,7 +10,7 @@ use super::model::{Order, OrderStatus, Pending, SeenKey, Trade};
 use super::new_event;
 use super::outcome::{Cause, Outcome, VenueCommand};
 use super::stage::{rule, Input, Next, Stage};
-use super::types::{Code, CommandKind, EventType, Flag, Id, Liquidity, Role, Severity, VenueKind};
+use super::types::{Code, CommandKind, EventType, Flag, Id, Liquidity, Role, VenueKind};
 use super::Kernel;
 
 /// Retry delay when a RATE_LIMITED event does not say.
@@ -28,23 +28,23 @@ enum News {
 
 /// Everything a fill changes, computed before anything is changed so that
 /// an overflow refuses the fill whole.
-struct FillCalc {
-    fee: Fixed,
-    liquidity: Liquidity,
-    order_filled: Fixed,
-    order_notional: Fixed,
-    entry_filled: Fixed,
-    entry_notional: Fixed,
-    avg_entry: Fixed,
-    size: Fixed,
+pub(super) struct FillCalc {
+    pub fee: Fixed,
+    pub liquidity: Liquidity,
+    pub order_filled: Fixed,
+    pub order_notional: Fixed,
+    pub entry_filled: Fixed,
+    pub entry_notional: Fixed,
+    pub avg_entry: Fixed,
+    pub size: Fixed,
     /// Quantity that reduced the trade (exit fills), and any excess beyond it.
-    reduced: Fixed,
-    excess: Fixed,
-    pnl: Fixed,
-    trade_realized: Fixed,
-    trade_fees: Fixed,
-    ledger_realized: Fixed,
-    ledger_fees: Fixed,
+    pub reduced: Fixed,
+    pub excess: Fixed,
+    pub pnl: Fixed,
+    pub trade_realized: Fixed,
+    pub trade_fees: Fixed,
+    pub ledger_realized: Fixed,
+    pub ledger_fees: Fixed,
 }
 
 impl Kernel {
@@ -95,7 +95,7 @@ impl Kernel {
         out
     }
 
-    fn calc_fill(&self, trade: &Trade, order: &Order, ev: &VenueEvent) -> Result<FillCalc, FixedError> {
+    pub(super) fn calc_fill(&self, trade: &Trade, order: &Order, ev: &VenueEvent) -> Result<FillCalc, FixedError> {
         let liquidity = ev.liquidity.unwrap_or(FeeModel::default_liquidity(order.order_type));
         let fee = match ev.fee {
             Some(f) => f,
@@ -140,6 +140,9 @@ impl Kernel {
         let order = self.s.book.orders[&ev.client_order_id].clone();
         let home = order.slot_id;
         let held = self.s.slots[home as usize].trade.as_ref().is_some_and(|t| t.trade_id == order.trade_id);
+        if !held && self.s.orphans.contains_key(&order.trade_id) {
+            return self.orphan_fill(&order, ev, false);
+        }
         if !held && order.role == Role::Exit {
             return self.orphan_exit_fill(&order, ev);
         }
@@ -155,16 +158,8 @@ impl Kernel {
                 if self.s.slots[home as usize].stage.is_free() { Some(home) } else { self.ix.free.first().copied() };
             match free {
                 Some(s) => (s, true),
-                None => {
-                    let mut out = Outcome::rejected(Code::LateFill)
-                        .with_detail("clientOrderId", ev.client_order_id.to_string())
-                        .with_detail(
-                            "reason",
-                            "late entry fill and no free slot to hold it: flatten at the venue and reconcile",
-                        );
-                    out.severity = Severity::Critical;
-                    return out;
-                }
+                // The exposure is real even without a slot to hold it.
+                None => return self.orphan_fill(&order, ev, true),
             }
         };
         let trade = if revive {

@@ -56,7 +56,10 @@ pub struct AccountView {
     pub funding_net: Fixed,
     /// Margin held by open trades by the K ledger: Σ size × entry / leverage.
     pub margin_k: Fixed,
+    /// Slot trades and orphan positions with exposure.
     pub open_positions: u32,
+    /// Exposure revived by late entry fills with no free slot (see orphans.rs).
+    pub orphan_positions: u32,
     pub exchange: Option<ExchangeLedger>,
     pub available_capital: Fixed,
     pub reconcile: Reconciliation,
@@ -149,6 +152,10 @@ impl Kernel {
             margin_k = margin_k.saturating_add(t.margin());
             open_positions += 1;
         }
+        let (orphan_unrealized, orphan_margin, orphan_positions) = self.orphan_totals();
+        unrealized = unrealized.saturating_add(orphan_unrealized);
+        margin_k = margin_k.saturating_add(orphan_margin);
+        open_positions += orphan_positions;
         let capital = l.capital().unwrap_or(Fixed::ZERO);
         let equity = capital.saturating_add(unrealized);
         let available_capital = match l.exchange.as_ref().and_then(|e| e.available_margin) {
@@ -165,6 +172,7 @@ impl Kernel {
             funding_net: l.funding_net,
             margin_k,
             open_positions,
+            orphan_positions,
             exchange: l.exchange.clone(),
             available_capital,
             reconcile: l.reconcile(),

@@ -1,0 +1,221 @@
+//! Orphan positions: exposure a late entry fill revived when no slot was
+//! free to hold it.
+//!
+//! A fill is execution reality, so such a fill is never refused: the trade
+//! leaves the retired book for `orphanPositions`, its fill counts in the
+//! ledgers (fees now, unrealized PnL by `markPrice`, realized PnL when it is
+//! closed), and the outcome is `LATE_FILL` at CRITICAL severity so the
+//! operator knows a position lives outside the slots. Orphans take no
+//! intents and no take-profit or stop-loss; the kill switch closes them
+//! with reduce-only market orders, whose fills reduce and finally retire
+//! them. They never occupy a slot.
+
+use super::fixed::Fixed;
+use super::input::VenueEvent;
+use super::model::{Order, OrderStatus, Orphan, Pending};
+use super::new_event;
+use super::outcome::{Cause, Outcome};
+use super::types::{CloseReason, Code, EventType, Flag, OrderType, Role, Severity};
+use super::Kernel;
+
+impl Kernel {
+    /// A fill for a trade that is (or, with `adopt`, becomes) an orphan:
+    /// `adopt` takes the trade out of the retired book.
+    pub(super) fn orphan_fill(&mut self, order: &Order, ev: &VenueEvent, adopt: bool) -> Outcome {
+        let id = &order.trade_id;
+        let trade = if adopt { self.s.book.retired.get(id) } else { self.s.orphans.get(id).map(|o| &o.trade) };
+        let Some(trade) = trade else {
+            return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
+        };
+        let calc = match self.calc_fill(trade, order, ev) {
+            Ok(c) => c,
+            Err(e) => return Outcome::rejected(Code::ArithmeticOverflow).with_detail("reason", e.to_string()),
+        };
+        let first_entry = adopt || !trade.entry_filled.is_positive();
+        let current = trade.working_order.as_ref() == Some(&order.client_order_id);
+        let order_done = calc.order_filled >= order.size;
+
+        // Apply.
+        if adopt {
+            let mut t = self.s.book.retired.remove(id).expect("checked above");
+            t.working_order = None;
+            t.close_reason = None;
+            t.flatten_pending = false;
+            t.protect_pending = None;
+            t.monitoring_closed = false;
+            self.s.orphans.insert(id.clone(), Orphan { home_slot: order.slot_id, trade: t });
+        }
+        let mut out = Outcome::new(true, Code::LateFill);
+        out.flag(Flag::Orphan);
+        if matches!(order.status, OrderStatus::Canceled | OrderStatus::Rejected | OrderStatus::Expired) {
+            out.flag(Flag::LateFill);
+        }
+        if calc.order_filled > order.size || calc.excess.is_positive() {
+            out.flag(Flag::Overfill);
+            out.escalate(Code::Overfill);
+            out.details.push(("ordered", order.size.to_string()));
+            out.details.push(("filled", calc.order_filled.to_string()));
+        }
+        let o = self.s.book.orders.get_mut(&order.client_order_id).expect("known order");
+        o.filled = calc.order_filled;
+        o.notional = calc.order_notional;
+        if o.venue_order_id.is_none() {
+            o.venue_order_id = ev.venue_order_id.clone();
+        }
+        if o.status == OrderStatus::Live && order_done {
+            o.status = OrderStatus::Filled;
+            o.pending = Pending::None;
+        }
+        let venue_order_id = o.venue_order_id.clone();
+        let s = &mut self.s;
+        s.ledgers.realized_pnl = calc.ledger_realized;
+        s.ledgers.fees_paid = calc.ledger_fees;
+        let orphan = s.orphans.get_mut(id).expect("adopted or held");
+        let home = orphan.home_slot;
+        let t = &mut orphan.trade;
+        t.entry_filled = calc.entry_filled;
+        t.entry_notional = calc.entry_notional;
+        t.avg_entry = calc.avg_entry;
+        t.size = calc.size;
+        t.realized_pnl = calc.trade_realized;
+        t.fees = calc.trade_fees;
+        if t.opened_at.is_none() {
+            t.opened_at = Some(ev.ts);
+        }
+        if current && order_done {
+            t.working_order = None;
+        }
+
+        let kind = if order_done { EventType::OrderFilled } else { EventType::OrderPartiallyFilled };
+        let mut oe = new_event(&mut s.seq, kind, home, t, Cause::External(ev.event_id.clone()), ev.ts);
+        oe.client_order_id = Some(order.client_order_id.clone());
+        oe.venue_order_id = venue_order_id;
+        oe.venue_event_id = Some(ev.event_id.clone());
+        oe.order_side = Some(order.side);
+        oe.order_type = Some(order.order_type);
+        oe.size = Some(ev.size);
+        oe.price = Some(ev.price);
+        oe.fee = Some(calc.fee);
+        oe.liquidity = Some(calc.liquidity);
+        oe.filled_size = Some(calc.order_filled);
+        oe.avg_price = Some(calc.order_notional.checked_div(calc.order_filled).unwrap_or(ev.price));
+        oe.reduce_only = Some(order.reduce_only);
+        let fill_seq = oe.seq;
+        out.events.push(oe);
+        let cause = Cause::Event(fill_seq);
+        match order.role {
+            Role::Entry => {
+                out.severity = Severity::Critical;
+                let kind = if first_entry { EventType::TradeOpened } else { EventType::TradeIncreased };
+                let mut te = new_event(&mut s.seq, kind, home, t, cause, ev.ts);
+                te.venue_event_id = Some(ev.event_id.clone());
+                te.size = Some(calc.size);
+                te.price = Some(calc.avg_entry);
+                te.avg_price = Some(calc.avg_entry);
+                te.filled_size = Some(calc.entry_filled);
+                te.reason = Some("late entry fill and no free slot: held as an orphan position".into());
+                out.events.push(te);
+                out.details.push((
+                    "reason",
+                    "late entry fill and no free slot: the exposure is counted as an orphan position; \
+                     the kill switch flattens it"
+                        .into(),
+                ));
+            }
+            Role::Exit => {
+                out.code = if out.code == Code::Overfill { Code::Overfill } else { Code::Ok };
+                out.severity = out.code.severity();
+                let mut pe = new_event(&mut s.seq, EventType::ProfitRealized, home, t, cause.clone(), ev.ts);
+                pe.venue_event_id = Some(ev.event_id.clone());
+                pe.size = Some(calc.reduced);
+                pe.price = Some(ev.price);
+                pe.realized_pnl = Some(calc.pnl);
+                pe.fee = Some(calc.fee);
+                out.events.push(pe);
+                let kind = if calc.size.is_positive() { EventType::TradeReduced } else { EventType::TradeClosed };
+                let mut te = new_event(&mut s.seq, kind, home, t, cause, ev.ts);
+                te.venue_event_id = Some(ev.event_id.clone());
+                te.size = Some(calc.size);
+                te.price = Some(ev.price);
+                te.realized_pnl = Some(calc.trade_realized);
+                te.filled_size = Some(calc.entry_filled);
+                if !calc.size.is_positive() {
+                    te.fee = Some(calc.trade_fees);
+                    te.close_reason = Some(*t.close_reason.get_or_insert(CloseReason::KillSwitch));
+                }
+                out.events.push(te);
+                if !calc.size.is_positive() {
+                    // Flat: back to the retired book, where later fills find it.
+                    let o = s.orphans.remove(id).expect("held");
+                    s.book.retire(o.trade);
+                }
+            }
+        }
+        out.details.push(("clientOrderId", order.client_order_id.to_string()));
+        out.details.push(("orphan", "true".into()));
+        out.slot_id = Some(home);
+        out.trade_id = Some(id.clone());
+        out
+    }
+
+    /// The kill switch's part for orphans: a reduce-only market close for
+    /// each one that has no close order working.
+    pub(super) fn flatten_orphans(&mut self, ts: i64, out: &mut Outcome) {
+        let s = &mut self.s;
+        for orphan in s.orphans.values_mut() {
+            let t = &mut orphan.trade;
+            let working = t.working_order.as_ref().and_then(|c| s.book.orders.get(c)).is_some_and(|o| !o.is_terminal());
+            if working || !t.size.is_positive() {
+                continue;
+            }
+            let exit_no = t.exit_count + 1;
+            let coid: super::types::Id = format!("{}-X{exit_no}", t.trade_id).into();
+            let order = Order {
+                client_order_id: coid.clone(),
+                venue_order_id: None,
+                trade_id: t.trade_id.clone(),
+                slot_id: orphan.home_slot,
+                role: Role::Exit,
+                side: t.side.exit_order_side(),
+                order_type: OrderType::Market,
+                size: t.size,
+                limit_price: None,
+                reduce_only: true,
+                filled: Fixed::ZERO,
+                notional: Fixed::ZERO,
+                status: OrderStatus::Live,
+                acked: false,
+                sent_at: ts,
+                pending: Pending::None,
+                timed_out: false,
+            };
+            out.commands.push(super::intents::place_command(&order, &t.asset));
+            t.exit_count = exit_no;
+            t.orders.push(coid.clone());
+            t.working_order = Some(coid.clone());
+            t.close_reason = Some(CloseReason::KillSwitch);
+            let mut ev =
+                new_event(&mut s.seq, EventType::OrderRequested, orphan.home_slot, t, Cause::KillSwitch(ts), ts);
+            ev.client_order_id = Some(coid.clone());
+            ev.order_side = Some(order.side);
+            ev.order_type = Some(OrderType::Market);
+            ev.size = Some(order.size);
+            ev.reduce_only = Some(true);
+            ev.close_reason = Some(CloseReason::KillSwitch);
+            ev.reason = Some("orphan position".into());
+            out.events.push(ev);
+            s.book.orders.insert(coid, order);
+        }
+    }
+
+    /// Σ unrealized PnL, Σ margin and the count of orphan positions.
+    pub(super) fn orphan_totals(&self) -> (Fixed, Fixed, u32) {
+        let mut acc = (Fixed::ZERO, Fixed::ZERO, 0);
+        for o in self.s.orphans.values().filter(|o| o.trade.size.is_positive()) {
+            acc.0 = acc.0.saturating_add(o.trade.unrealized(self.s.marks.get(&o.trade.asset).copied()));
+            acc.1 = acc.1.saturating_add(o.trade.margin());
+            acc.2 += 1;
+        }
+        acc
+    }
+}
