@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import type { CockpitEvent } from '../../../shared/index.js';
 import { EventBus } from '../event-bus.js';
 import { Journal } from '../journal/journal.js';
@@ -45,4 +45,81 @@ it('reports a fault in a timer-driven input instead of crashing, and keeps the s
     }),
   );
   expect(session.snapshot().session?.sessionId).toBe(session.sessionId);
+});
+
+it('counts a late fill for a cancelled order as an orphan position, tells the operator, and leaves the slot to its own trade', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'paper-session-'));
+  const journal = new Journal(join(dir, 'test.sqlite'));
+  const bus = new EventBus(() => undefined);
+  const notices: string[] = [];
+  bus.subscribe((batch) => batch.forEach((e) => e.type === 'notice' && notices.push(e.code)));
+  const started = startPaperSession(
+    { venue: 'paper', seedCapital: 100_000, maxSlots: 1, latencyMs: 5, tickIntervalMs: 20 },
+    { journal, bus, now: Date.now, log: () => undefined },
+  );
+  if (!started.ok) throw new Error(started.error.message);
+  const session = started.value;
+  cleanups.push(() => {
+    session.stop();
+    journal.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const slot = () => session.snapshot().slots[0]!;
+  const until = (done: () => boolean) => vi.waitFor(() => expect(done()).toBe(true), { timeout: 5_000 });
+
+  // A far limit entry rests, then is cancelled: the slot is free again.
+  const limit = session.submitIntent({
+    action: 'ENTER',
+    asset: 'BTC/USDT',
+    side: 'LONG',
+    orderType: 'LIMIT',
+    targetSize: 0.01,
+    limitPrice: 1_000,
+    leverage: 1,
+    signalProvider: 'test',
+  });
+  if (!limit.ok) throw new Error(limit.error.message);
+  await until(() => session.snapshot().openOrders.length === 1);
+  const stale = session.snapshot().openOrders[0]!;
+  expect(session.cancelOrder(stale.clientOrderId).ok).toBe(true);
+  await until(() => slot().free);
+
+  // Another trade takes the only slot.
+  const market = session.submitIntent({
+    action: 'ENTER',
+    asset: 'ETH/USDT',
+    side: 'LONG',
+    orderType: 'MARKET',
+    targetSize: 0.1,
+    leverage: 1,
+    signalProvider: 'test',
+  });
+  if (!market.ok) throw new Error(market.error.message);
+  await until(() => slot().state === 'OPEN');
+
+  // The venue reports a fill for the cancelled order after all: real exposure, with no slot to hold it.
+  session.onVenueReports([
+    {
+      eventId: 'late-fill-1',
+      kind: 'FILL',
+      clientOrderId: stale.clientOrderId,
+      price: 1_000,
+      size: 0.01,
+      ts: Date.now(),
+    },
+  ]);
+  bus.flush();
+  expect(notices).toContain('LATE_FILL');
+  expect(session.snapshot().account).toMatchObject({ orphanPositions: 1 });
+
+  // The slot keeps its own trade; the revived one is journaled under its own lineage.
+  expect(slot()).toMatchObject({
+    state: 'OPEN',
+    asset: 'ETH/USDT',
+    correlationId: market.value.correlationId,
+  });
+  const lateFill = journal
+    .page(session.sessionId, 0, 10_000)
+    .find((e) => e.type === 'OrderFilled' && e.payload.clientOrderId === stale.clientOrderId);
+  expect(lateFill?.correlationId).toBe(limit.value.correlationId);
 });

@@ -365,7 +365,9 @@ export class TradingSession {
   }
 
   private outcomeDrafts(outcome: KernelOutcome): JournalDraft[] {
-    const drafts: JournalDraft[] = outcome.events.map((event) => this.kernelDraft(event));
+    // An orphan position's events carry its old ("home") slot id, but the slot now holds another trade.
+    const occupiesSlot = !outcome.flags.includes('ORPHAN');
+    const drafts: JournalDraft[] = outcome.events.map((event) => this.kernelDraft(event, occupiesSlot));
     for (const transition of outcome.transitions) {
       const correlationId = this.slotCorrelation.get(transition.slotId);
       if (!correlationId) continue;
@@ -400,9 +402,14 @@ export class TradingSession {
     return drafts;
   }
 
-  private kernelDraft(event: KernelDomainEvent): JournalDraft {
+  private kernelDraft(event: KernelDomainEvent, occupiesSlot: boolean): JournalDraft {
     const { type, eventId, seq, correlationId, causationId, ts, ...payload } = event;
-    if (typeof payload.slotId === 'number' && type !== 'TradeClosed' && type !== 'TradeCanceled') {
+    if (
+      occupiesSlot &&
+      typeof payload.slotId === 'number' &&
+      type !== 'TradeClosed' &&
+      type !== 'TradeCanceled'
+    ) {
       this.slotCorrelation.set(payload.slotId, correlationId);
     }
     return {
