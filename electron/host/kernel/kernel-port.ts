@@ -18,8 +18,6 @@ export type KernelPort = Pick<
 >;
 export type KernelOutcome = ReturnType<Kernel['submitIntent']>;
 export type KernelIntent = Parameters<Kernel['submitIntent']>[0];
-export type KernelVenueEvent = Parameters<Kernel['onVenueEvent']>[0];
 export type KernelDomainEvent = KernelOutcome['events'][number];
 export type KernelVenueCommand = KernelOutcome['venueCommands'][number];
 export type KernelSlot = ReturnType<Kernel['slots']>[number];
-export type KernelAccount = ReturnType<Kernel['account']>;

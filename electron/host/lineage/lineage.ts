@@ -56,7 +56,7 @@ function fillNode(venueEventId: string, event: JournalEvent, final: boolean): En
 }
 
 /** The entities an event belongs to; the first is the one causation edges attach to. */
-export function entitiesOf(event: JournalEvent): EntityRef[] {
+function entitiesOf(event: JournalEvent): EntityRef[] {
   const p = event.payload;
   const clientOrderId = str(p.clientOrderId);
   const order = (state?: string): EntityRef | undefined =>

@@ -5,7 +5,6 @@
 import type {
   CommandError,
   IntentAction,
-  JournalEvent,
   MarkTick,
   OpenOrder,
   ParsedIntentRequest,
@@ -606,5 +605,3 @@ function kernelIntentOf(
     ...(request.reason !== undefined ? { reason: request.reason } : {}),
   };
 }
-
-export type { JournalEvent };
