@@ -50,23 +50,8 @@ impl Kernel {
         if matches!(order.status, OrderStatus::Canceled | OrderStatus::Rejected | OrderStatus::Expired) {
             out.flag(Flag::LateFill);
         }
-        if calc.order_filled > order.size || calc.excess.is_positive() {
-            out.flag(Flag::Overfill);
-            out.escalate(Code::Overfill);
-            out.details.push(("ordered", order.size.to_string()));
-            out.details.push(("filled", calc.order_filled.to_string()));
-        }
-        let o = self.s.book.orders.get_mut(&order.client_order_id).expect("known order");
-        o.filled = calc.order_filled;
-        o.notional = calc.order_notional;
-        if o.venue_order_id.is_none() {
-            o.venue_order_id = ev.venue_order_id.clone();
-        }
-        if o.status == OrderStatus::Live && order_done {
-            o.status = OrderStatus::Filled;
-            o.pending = Pending::None;
-        }
-        let venue_order_id = o.venue_order_id.clone();
+        calc.flag_overfill(order, &mut out);
+        let venue_order_id = self.record_fill_on_order(order, ev, &calc, order_done);
         let s = &mut self.s;
         s.ledgers.realized_pnl = calc.ledger_realized;
         s.ledgers.fees_paid = calc.ledger_fees;
@@ -88,18 +73,7 @@ impl Kernel {
 
         let kind = if order_done { EventType::OrderFilled } else { EventType::OrderPartiallyFilled };
         let mut oe = new_event(&mut s.seq, kind, home, t, Cause::External(ev.event_id.clone()), ev.ts);
-        oe.client_order_id = Some(order.client_order_id.clone());
-        oe.venue_order_id = venue_order_id;
-        oe.venue_event_id = Some(ev.event_id.clone());
-        oe.order_side = Some(order.side);
-        oe.order_type = Some(order.order_type);
-        oe.size = Some(ev.size);
-        oe.price = Some(ev.price);
-        oe.fee = Some(calc.fee);
-        oe.liquidity = Some(calc.liquidity);
-        oe.filled_size = Some(calc.order_filled);
-        oe.avg_price = Some(calc.order_notional.checked_div(calc.order_filled).unwrap_or(ev.price));
-        oe.reduce_only = Some(order.reduce_only);
+        calc.describe_fill(&mut oe, order, ev, venue_order_id);
         let fill_seq = oe.seq;
         out.events.push(oe);
         let cause = Cause::Event(fill_seq);

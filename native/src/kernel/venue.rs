@@ -8,7 +8,7 @@ use super::fixed::{Fixed, FixedError};
 use super::input::{parse_venue_event, VenueEvent, VenueEventRaw};
 use super::model::{Order, OrderStatus, Pending, SeenKey, Trade};
 use super::new_event;
-use super::outcome::{Cause, Outcome, VenueCommand};
+use super::outcome::{Cause, DomainEvent, Outcome, VenueCommand};
 use super::stage::{rule, Input, Next, Stage};
 use super::types::{Code, CommandKind, EventType, Flag, Id, Liquidity, Role, VenueKind};
 use super::Kernel;
@@ -45,6 +45,40 @@ pub(super) struct FillCalc {
     pub trade_fees: Fixed,
     pub ledger_realized: Fixed,
     pub ledger_fees: Fixed,
+}
+
+impl FillCalc {
+    /// An execution beyond the ordered size is accepted (it happened) and flagged.
+    pub(super) fn flag_overfill(&self, order: &Order, out: &mut Outcome) {
+        if self.order_filled > order.size || self.excess.is_positive() {
+            out.flag(Flag::Overfill);
+            out.escalate(Code::Overfill);
+            out.details.push(("ordered", order.size.to_string()));
+            out.details.push(("filled", self.order_filled.to_string()));
+        }
+    }
+
+    /// The order's side of one execution, onto its OrderFilled / OrderPartiallyFilled event.
+    pub(super) fn describe_fill(
+        &self,
+        oe: &mut DomainEvent,
+        order: &Order,
+        ev: &VenueEvent,
+        venue_order_id: Option<Id>,
+    ) {
+        oe.client_order_id = Some(order.client_order_id.clone());
+        oe.venue_order_id = venue_order_id;
+        oe.venue_event_id = Some(ev.event_id.clone());
+        oe.order_side = Some(order.side);
+        oe.order_type = Some(order.order_type);
+        oe.size = Some(ev.size);
+        oe.price = Some(ev.price);
+        oe.fee = Some(self.fee);
+        oe.liquidity = Some(self.liquidity);
+        oe.filled_size = Some(self.order_filled);
+        oe.avg_price = Some(self.order_notional.checked_div(self.order_filled).unwrap_or(ev.price));
+        oe.reduce_only = Some(order.reduce_only);
+    }
 }
 
 impl Kernel {
@@ -136,6 +170,27 @@ impl Kernel {
         })
     }
 
+    /// Records an execution on its order; returns the venue's order id as now known.
+    pub(super) fn record_fill_on_order(
+        &mut self,
+        order: &Order,
+        ev: &VenueEvent,
+        calc: &FillCalc,
+        order_done: bool,
+    ) -> Option<Id> {
+        let o = self.s.book.orders.get_mut(&order.client_order_id).expect("known order");
+        o.filled = calc.order_filled;
+        o.notional = calc.order_notional;
+        if o.venue_order_id.is_none() {
+            o.venue_order_id = ev.venue_order_id.clone();
+        }
+        if o.status == OrderStatus::Live && order_done {
+            o.status = OrderStatus::Filled;
+            o.pending = Pending::None;
+        }
+        o.venue_order_id.clone()
+    }
+
     fn fill(&mut self, ev: &VenueEvent) -> Outcome {
         let order = self.s.book.orders[&ev.client_order_id].clone();
         let home = order.slot_id;
@@ -201,12 +256,7 @@ impl Kernel {
             // A fill for an order that already completed: more than ordered.
             out.code = Code::Overfill;
         }
-        if calc.order_filled > order.size || calc.excess.is_positive() {
-            out.flag(Flag::Overfill);
-            out.escalate(Code::Overfill);
-            out.details.push(("ordered", order.size.to_string()));
-            out.details.push(("filled", calc.order_filled.to_string()));
-        }
+        calc.flag_overfill(&order, &mut out);
         if revive {
             out.flag(Flag::Revived);
             let mut t = self.s.book.retired.remove(&order.trade_id).expect("checked above");
@@ -217,18 +267,7 @@ impl Kernel {
             slot.trade = Some(t);
             self.index_trade(slot_id);
         }
-        let o = self.s.book.orders.get_mut(&order.client_order_id).expect("known order");
-        o.filled = calc.order_filled;
-        o.notional = calc.order_notional;
-        if o.venue_order_id.is_none() {
-            o.venue_order_id = ev.venue_order_id.clone();
-        }
-        if o.status == OrderStatus::Live && order_done {
-            o.status = OrderStatus::Filled;
-            o.pending = Pending::None;
-        }
-        let order_avg = calc.order_notional.checked_div(calc.order_filled).unwrap_or(ev.price);
-        let venue_order_id = o.venue_order_id.clone();
+        let venue_order_id = self.record_fill_on_order(&order, ev, &calc, order_done);
         let t = self.s.slots[slot_id as usize].trade.as_mut().expect("held or revived");
         t.entry_filled = calc.entry_filled;
         t.entry_notional = calc.entry_notional;
@@ -250,18 +289,7 @@ impl Kernel {
 
         let kind = if order_done { EventType::OrderFilled } else { EventType::OrderPartiallyFilled };
         let mut oe = self.event(kind, slot_id, Cause::External(ev.event_id.clone()), ev.ts);
-        oe.client_order_id = Some(order.client_order_id.clone());
-        oe.venue_order_id = venue_order_id;
-        oe.venue_event_id = Some(ev.event_id.clone());
-        oe.order_side = Some(order.side);
-        oe.order_type = Some(order.order_type);
-        oe.size = Some(ev.size);
-        oe.price = Some(ev.price);
-        oe.fee = Some(calc.fee);
-        oe.liquidity = Some(calc.liquidity);
-        oe.filled_size = Some(calc.order_filled);
-        oe.avg_price = Some(order_avg);
-        oe.reduce_only = Some(order.reduce_only);
+        calc.describe_fill(&mut oe, &order, ev, venue_order_id);
         let fill_seq = oe.seq;
         out.events.push(oe);
         let ids = (None, Some(ev.event_id.clone()));
