@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
-import type { CockpitEvent } from '../../../shared/index.js';
+import type { CockpitEvent, ParsedCommandRequest } from '../../../shared/index.js';
 import { EventBus } from '../event-bus.js';
 import { Journal } from '../journal/journal.js';
 import { startPaperSession } from './paper-session.js';
@@ -10,15 +10,16 @@ import { startPaperSession } from './paper-session.js';
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-it('reports a fault in a timer-driven input instead of crashing, and keeps the session running', () => {
+/** A paper session on a throwaway journal, with what it publishes and logs collected; stopped after the test. */
+function startTestSession(request: Omit<ParsedCommandRequest<'session.start'>, 'venue'>) {
   const dir = mkdtempSync(join(tmpdir(), 'paper-session-'));
   const journal = new Journal(join(dir, 'test.sqlite'));
   const bus = new EventBus(() => undefined);
-  const seen: CockpitEvent[] = [];
-  bus.subscribe((batch) => seen.push(...batch));
+  const published: CockpitEvent[] = [];
+  bus.subscribe((batch) => published.push(...batch));
   const logged: string[] = [];
   const started = startPaperSession(
-    { venue: 'paper', seedCapital: 1_000, maxSlots: 1, tickIntervalMs: 60_000 },
+    { venue: 'paper', ...request },
     { journal, bus, now: Date.now, log: (_level, message) => logged.push(message) },
   );
   if (!started.ok) throw new Error(started.error.message);
@@ -27,6 +28,20 @@ it('reports a fault in a timer-driven input instead of crashing, and keeps the s
     session.stop();
     journal.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+  return { session, journal, bus, published, logged };
+}
+
+it('reports a fault in a timer-driven input instead of crashing, and keeps the session running', () => {
+  const {
+    session,
+    bus,
+    published: seen,
+    logged,
+  } = startTestSession({
+    seedCapital: 1_000,
+    maxSlots: 1,
+    tickIntervalMs: 60_000,
   });
 
   expect(() =>
@@ -48,22 +63,13 @@ it('reports a fault in a timer-driven input instead of crashing, and keeps the s
 });
 
 it('counts a late fill for a cancelled order as an orphan position, tells the operator, and leaves the slot to its own trade', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'paper-session-'));
-  const journal = new Journal(join(dir, 'test.sqlite'));
-  const bus = new EventBus(() => undefined);
-  const notices: string[] = [];
-  bus.subscribe((batch) => batch.forEach((e) => e.type === 'notice' && notices.push(e.code)));
-  const started = startPaperSession(
-    { venue: 'paper', seedCapital: 100_000, maxSlots: 1, latencyMs: 5, tickIntervalMs: 20 },
-    { journal, bus, now: Date.now, log: () => undefined },
-  );
-  if (!started.ok) throw new Error(started.error.message);
-  const session = started.value;
-  cleanups.push(() => {
-    session.stop();
-    journal.close();
-    rmSync(dir, { recursive: true, force: true });
+  const { session, journal, bus, published } = startTestSession({
+    seedCapital: 100_000,
+    maxSlots: 1,
+    latencyMs: 5,
+    tickIntervalMs: 20,
   });
+  const notices = () => published.flatMap((e) => (e.type === 'notice' ? [e.code] : []));
   const slot = () => session.snapshot().slots[0]!;
   const until = (done: () => boolean) => vi.waitFor(() => expect(done()).toBe(true), { timeout: 5_000 });
 
@@ -109,7 +115,7 @@ it('counts a late fill for a cancelled order as an orphan position, tells the op
     },
   ]);
   bus.flush();
-  expect(notices).toContain('LATE_FILL');
+  expect(notices()).toContain('LATE_FILL');
   expect(session.snapshot().account).toMatchObject({ orphanPositions: 1 });
 
   // The slot keeps its own trade; the revived one is journaled under its own lineage.
