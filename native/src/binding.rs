@@ -23,8 +23,8 @@ fn text(id: Option<Id>) -> Option<String> {
     id.map(|i| i.to_string())
 }
 
-fn details(d: Vec<(&'static str, String)>) -> HashMap<String, String> {
-    d.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+fn details<V: AsRef<str>>(d: Vec<(&'static str, V)>) -> HashMap<String, String> {
+    d.into_iter().map(|(k, v)| (k.to_string(), v.as_ref().to_string())).collect()
 }
 
 #[napi(object)]

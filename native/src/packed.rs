@@ -27,7 +27,7 @@ use crate::kernel::fixed::Fixed;
 use crate::kernel::outcome::{Cause, DomainEvent, Outcome};
 use crate::kernel::types::Id;
 use rustc_hash::FxHashMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
 const ABSENT: f64 = f64::NAN;
 
@@ -85,7 +85,7 @@ impl Packer {
 
     /// A shared id: added once per batch however many events carry it.
     fn id(&mut self, id: &Id) -> f64 {
-        let key = Arc::as_ptr(id) as *const u8 as usize;
+        let key = Rc::as_ptr(id) as *const u8 as usize;
         match self.known.get(&key) {
             Some(&i) => f64::from(i),
             None => {
@@ -159,7 +159,7 @@ impl Packer {
             self.nums.extend_from_slice(&v);
         }
         for (k, val) in &out.details {
-            let v = [self.word(k), self.text(val)];
+            let v = [self.word(k), self.text(val.as_str())];
             self.nums.extend_from_slice(&v);
         }
         for f in &out.flags {

@@ -41,9 +41,33 @@ pub struct Fixed {
 
 /// Divides rounding to nearest, ties away from zero.
 fn div_round(n: i128, d: i128) -> i128 {
+    // Most operands fit in i64, where division is one instruction (and a
+    // multiplication for the constant SCALE) instead of a software i128 routine.
+    if let (Ok(n), Ok(d)) = (i64::try_from(n), i64::try_from(d)) {
+        if d != -1 {
+            return i128::from(div_round_i64(n, d));
+        }
+    }
     let q = n / d;
     let r = n % d;
     if 2 * r.abs() >= d.abs() {
+        if (n < 0) != (d < 0) {
+            q - 1
+        } else {
+            q + 1
+        }
+    } else {
+        q
+    }
+}
+
+/// `div_round` on i64 operands (`d` not 0 and not -1, so nothing overflows).
+#[inline]
+fn div_round_i64(n: i64, d: i64) -> i64 {
+    let q = n / d;
+    let r = n % d;
+    // |r| < |d|: the tie test 2|r| >= |d| without the doubling.
+    if r.unsigned_abs() >= d.unsigned_abs() - r.unsigned_abs() {
         if (n < 0) != (d < 0) {
             q - 1
         } else {
@@ -101,12 +125,22 @@ impl Fixed {
             return Err(FixedError::OutOfRange);
         }
         let scaled = x * SCALE as f64;
+        // |scaled| <= 1e18 < 2^63: the cast truncates exactly (no libm call).
+        let whole = scaled as i64;
+        let frac = scaled - whole as f64;
         // Near a tie the binary product may sit on the wrong side of .5
         // (0.000000015 × 1e8 = 1.4999…): decide on the decimal text instead.
-        if ((scaled - scaled.trunc()).abs() - 0.5).abs() < 1e-6 {
+        if (frac.abs() - 0.5).abs() < 1e-6 {
             return Ok(Fixed::from_raw(round_decimal_text(x)));
         }
-        Ok(Fixed::from_raw(scaled.round() as i64))
+        let raw = if frac > 0.5 {
+            whole + 1
+        } else if frac < -0.5 {
+            whole - 1
+        } else {
+            whole
+        };
+        Ok(Fixed::from_raw(raw))
     }
 
     pub fn to_f64(self) -> f64 {
@@ -222,6 +256,28 @@ mod tests {
         assert_eq!(fx(0.000_000_015).raw(), 2);
         assert_eq!(fx(-0.000_000_015).raw(), -2);
         assert_eq!(fx(1.234_567_891).raw(), 123_456_789);
+        assert_eq!(fx(-1.234_567_896).raw(), -123_456_790);
+        assert_eq!(fx(12_345.678).raw(), 1_234_567_800_000);
+    }
+
+    #[test]
+    fn the_i64_fast_path_rounds_like_the_i128_one() {
+        for (n, d) in [(7i64, 2i64), (-7, 2), (7, -2), (-7, -2), (5, 3), (-5, 3), (i64::MAX, 3), (i64::MIN + 1, 7)] {
+            let wide = {
+                let (n, d) = (i128::from(n), i128::from(d));
+                let (q, r) = (n / d, n % d);
+                if 2 * r.abs() >= d.abs() {
+                    if (n < 0) != (d < 0) {
+                        q - 1
+                    } else {
+                        q + 1
+                    }
+                } else {
+                    q
+                }
+            };
+            assert_eq!(i128::from(div_round_i64(n, d)), wide, "{n} / {d}");
+        }
     }
 
     #[test]

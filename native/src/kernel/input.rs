@@ -59,15 +59,22 @@ impl Guard {
         Invalid::new(self.code, field, value, reason)
     }
 
-    pub fn id(&self, field: &str, value: &str) -> Checked<Id> {
+    /// An id, checked and borrowed.
+    pub fn text_id<'a>(&self, field: &str, value: &'a str) -> Checked<&'a str> {
         if value.is_empty() {
             return Err(self.fail(field, value, "must not be empty"));
         }
-        if value.chars().count() > MAX_ID_LEN {
+        // At most MAX_ID_LEN bytes is at most MAX_ID_LEN characters: count only longer ones.
+        if value.len() > MAX_ID_LEN && value.chars().count() > MAX_ID_LEN {
             let shown: String = value.chars().take(32).collect();
             return Err(self.fail(field, format!("{shown}…"), "longer than 128 characters"));
         }
-        Ok(Id::from(value))
+        Ok(value)
+    }
+
+    /// An id, checked and copied for keeping.
+    pub fn id(&self, field: &str, value: &str) -> Checked<Id> {
+        self.text_id(field, value).map(Id::from)
     }
 
     pub fn opt_id(&self, field: &str, value: Option<&str>) -> Checked<Option<Id>> {
@@ -539,29 +546,32 @@ fn parse_enter(raw: &IntentRaw, grid: Grid) -> Checked<Enter> {
     })
 }
 
+/// A checked venue event. Only the event id, which every outcome of an
+/// accepted event carries, is copied out of the raw input; the other texts
+/// are borrowed and copied only where the kernel keeps them.
 #[derive(Clone, Debug, PartialEq)]
-pub struct VenueEvent {
+pub struct VenueEvent<'a> {
     pub event_id: Id,
     pub kind: VenueKind,
-    pub client_order_id: Id,
-    pub venue_order_id: Option<Id>,
-    pub venue_trade_id: Option<Id>,
+    pub client_order_id: &'a str,
+    pub venue_order_id: Option<&'a str>,
+    pub venue_trade_id: Option<&'a str>,
     /// Present (and positive) on fills.
     pub price: Fixed,
     pub size: Fixed,
     pub fee: Option<Fixed>,
     pub liquidity: Option<Liquidity>,
     pub retry_after_ms: Option<i64>,
-    pub reason: Option<Id>,
+    pub reason: Option<&'a str>,
     pub ts: i64,
 }
 
 const EVENT: Guard = Guard { code: Code::InvalidEvent };
 
-pub fn parse_venue_event(raw: &VenueEventRaw) -> Checked<VenueEvent> {
+pub fn parse_venue_event(raw: &VenueEventRaw) -> Checked<VenueEvent<'_>> {
     let event_id = EVENT.id("eventId", &raw.event_id)?;
     let kind = EVENT.text("kind", &raw.kind, VenueKind::parse)?;
-    let client_order_id = EVENT.id("clientOrderId", &raw.client_order_id)?;
+    let client_order_id = EVENT.text_id("clientOrderId", &raw.client_order_id)?;
     let ts = EVENT.ts("ts", raw.ts)?;
     let is_fill = matches!(kind, VenueKind::Fill | VenueKind::PartialFill);
     let (price, size) = if is_fill {
@@ -583,14 +593,14 @@ pub fn parse_venue_event(raw: &VenueEventRaw) -> Checked<VenueEvent> {
         event_id,
         kind,
         client_order_id,
-        venue_order_id: EVENT.opt_id("venueOrderId", raw.venue_order_id.as_deref())?,
-        venue_trade_id: EVENT.opt_id("venueTradeId", raw.venue_trade_id.as_deref())?,
+        venue_order_id: raw.venue_order_id.as_deref().map(|v| EVENT.text_id("venueOrderId", v)).transpose()?,
+        venue_trade_id: raw.venue_trade_id.as_deref().map(|v| EVENT.text_id("venueTradeId", v)).transpose()?,
         price,
         size,
         fee: raw.fee.map(|f| EVENT.number("fee", f)).transpose()?,
         liquidity: raw.liquidity.as_deref().map(|l| EVENT.text("liquidity", l, Liquidity::parse)).transpose()?,
         retry_after_ms,
-        reason: EVENT.opt_id("reason", raw.reason.as_deref())?,
+        reason: raw.reason.as_deref().map(|v| EVENT.text_id("reason", v)).transpose()?,
         ts,
     })
 }

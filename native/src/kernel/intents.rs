@@ -2,8 +2,9 @@
 
 use super::fixed::{Fixed, FixedError};
 use super::input::{parse_intent, Enter, Exit, Intent, IntentKind, IntentRaw, Target};
-use super::model::{Order, OrderStatus, Pending, SeenKey, Trade};
+use super::model::{Order, OrderStatus, Pending, Trade};
 use super::outcome::{Cause, Outcome, VenueCommand};
+use super::seen::SeenKind;
 use super::stage::{rule, Input, Stage};
 use super::types::{CloseReason, Code, CommandKind, EventType, Id, Mode, OrderType, Role};
 use super::Kernel;
@@ -28,7 +29,7 @@ impl Kernel {
             Ok(i) => i,
             Err(bad) => return Kernel::invalid(bad),
         };
-        if self.s.seen.contains(&SeenKey::Intent(intent.common.intent_id.clone())) {
+        if self.s.seen.contains(SeenKind::Intent, &intent.common.intent_id) {
             return Outcome::rejected(Code::DuplicateIntent)
                 .with_detail("intentId", intent.common.intent_id.to_string());
         }
@@ -48,7 +49,7 @@ impl Kernel {
             IntentKind::Cancel(t) => self.cancel(&intent, t),
         };
         if out.accepted {
-            self.s.seen.insert(SeenKey::Intent(intent.common.intent_id.clone()));
+            self.s.seen.insert(SeenKind::Intent, &intent.common.intent_id);
         }
         out
     }
@@ -171,7 +172,7 @@ impl Kernel {
             (Some(a), Some(b)) if a != b => Err(Box::new(
                 Outcome::rejected(Code::InvalidIntent)
                     .with_detail("field", "tradeId")
-                    .with_detail("value", t.trade_id.as_deref().unwrap_or_default())
+                    .with_detail("value", t.trade_id.clone().unwrap_or_else(|| Id::from("")))
                     .with_detail("reason", "the trade is not in slotId"),
             )),
             (Some(a), _) => Ok(a),

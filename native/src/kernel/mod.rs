@@ -12,6 +12,7 @@ pub mod fixed;
 pub mod input;
 pub mod model;
 pub mod outcome;
+pub mod seen;
 pub mod stage;
 pub mod types;
 
@@ -30,9 +31,10 @@ use account::Ledgers;
 use fees::{Calibration, FeeModel};
 use fixed::Fixed;
 use input::{Guard, Invalid};
-use model::{Book, LastTrade, Orphan, SeenKey, Slot, Trade, Window};
+use model::{Book, LastTrade, Orphan, Slot, Trade};
 use outcome::{Cause, DomainEvent, Outcome, Spares, Transition};
 use rustc_hash::FxHashMap as HashMap;
+use seen::SeenIds;
 use serde::{Deserialize, Serialize};
 use stage::{Input, Stage};
 use std::collections::{BTreeMap, BTreeSet};
@@ -153,7 +155,7 @@ struct State {
     control: ControlState,
     slots: Vec<Slot>,
     book: Book,
-    seen: Window<SeenKey>,
+    seen: SeenIds,
     ledgers: Ledgers,
     calibration: Calibration,
     /// Last domain event seq handed out.
@@ -241,7 +243,7 @@ impl Kernel {
             format: FORMAT,
             ledgers: Ledgers { seed_capital: config.seed_capital, ..Ledgers::default() },
             book: Book::new(config.retired_window),
-            seen: Window::new(config.dedupe_window),
+            seen: SeenIds::new(config.dedupe_window),
             config,
             control: ControlState {
                 mode: Mode::Active,
@@ -365,7 +367,7 @@ impl Kernel {
             out.transitions.push(Transition { slot_id, prev, next, trigger, intent_id: ids.0, event_id: ids.1 });
         }
         if self.s.control.verbosity == Verbosity::Debug {
-            out.details.push(("rule", format!("{} + {} -> {}", prev.as_str(), trigger.as_str(), next.as_str())));
+            out.details.push(("rule", format!("{} + {} -> {}", prev.as_str(), trigger.as_str(), next.as_str()).into()));
         }
     }
 

@@ -156,16 +156,6 @@ pub struct Slot {
     pub last: Option<LastTrade>,
 }
 
-/// The kinds of ids the kernel must not apply twice.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum SeenKey {
-    Intent(Id),
-    Event(Id),
-    /// clientOrderId | venueTradeId | qty raw | price raw.
-    Fill(Id),
-    Account(Id),
-}
-
 /// A set that forgets its oldest entries past `cap`: the bounded dedupe memory.
 ///
 /// The keys live once, in arrival order, in a ring beside their hash; the

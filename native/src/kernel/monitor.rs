@@ -116,7 +116,7 @@ impl Kernel {
             out.events.push(ev);
         }
         self.request_cancel(slot_id, &coid, Input::Protect, cause, (None, None), ts, &mut out);
-        out.details.push(("closeReason", reason.as_str().to_string()));
+        out.details.push(("closeReason", reason.as_str().into()));
         self.finish(out, slot_id)
     }
 
@@ -189,11 +189,11 @@ impl Kernel {
                     let cause = Cause::Event(e.seq);
                     out.events.push(e);
                     self.request_cancel(slot_id, &coid, Input::Timeout, cause, (None, None), ts, &mut out);
-                    out.details.push(("waitedMs", waited.to_string()));
+                    out.details.push(("waitedMs", waited.to_string().into()));
                 }
                 _ => continue,
             }
-            out.details.push(("clientOrderId", coid.to_string()));
+            out.details.push(("clientOrderId", coid.into()));
             outs.push(self.finish(out, slot_id));
         }
         outs
@@ -235,9 +235,12 @@ impl Kernel {
             }
         }
         self.flatten_orphans(ts, &mut out);
+        out.details.push((
+            "cancels",
+            out.commands.iter().filter(|c| c.kind == CommandKind::Cancel).count().to_string().into(),
+        ));
         out.details
-            .push(("cancels", out.commands.iter().filter(|c| c.kind == CommandKind::Cancel).count().to_string()));
-        out.details.push(("closes", out.commands.iter().filter(|c| c.kind == CommandKind::Place).count().to_string()));
+            .push(("closes", out.commands.iter().filter(|c| c.kind == CommandKind::Place).count().to_string().into()));
         out
     }
 }

@@ -21,7 +21,7 @@ use super::Kernel;
 impl Kernel {
     /// A fill for a trade that is (or, with `adopt`, becomes) an orphan:
     /// `adopt` takes the trade out of the retired book.
-    pub(super) fn orphan_fill(&mut self, order: &Order, ev: &VenueEvent, adopt: bool) -> Outcome {
+    pub(super) fn orphan_fill(&mut self, order: &Order, ev: &VenueEvent<'_>, adopt: bool) -> Outcome {
         let id = &order.trade_id;
         let trade = if adopt { self.s.book.retired.get(id) } else { self.s.orphans.get(id).map(|o| &o.trade) };
         let Some(trade) = trade else {
@@ -125,7 +125,7 @@ impl Kernel {
                 }
             }
         }
-        out.details.push(("clientOrderId", order.client_order_id.to_string()));
+        out.details.push(("clientOrderId", order.client_order_id.clone().into()));
         out.details.push(("orphan", "true".into()));
         out.slot_id = Some(home);
         out.trade_id = Some(id.clone());

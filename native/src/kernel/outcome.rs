@@ -111,6 +111,70 @@ impl Diagnostic {
     }
 }
 
+/// The value of one outcome detail: kept as the kernel holds it and turned
+/// into text only when read, so the common details cost no formatting.
+/// Two details are equal when they read the same.
+#[derive(Clone, Debug)]
+pub enum Detail {
+    Text(String),
+    Word(&'static str),
+    Id(Id),
+}
+
+impl Detail {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Detail::Text(t) => t,
+            Detail::Word(w) => w,
+            Detail::Id(i) => i,
+        }
+    }
+}
+
+impl AsRef<str> for Detail {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Detail {
+    fn eq(&self, other: &Detail) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Detail {}
+
+impl PartialEq<&str> for Detail {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for Detail {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl From<String> for Detail {
+    fn from(t: String) -> Self {
+        Detail::Text(t)
+    }
+}
+
+impl From<&'static str> for Detail {
+    fn from(w: &'static str) -> Self {
+        Detail::Word(w)
+    }
+}
+
+impl From<Id> for Detail {
+    fn from(i: Id) -> Self {
+        Detail::Id(i)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Outcome {
     pub accepted: bool,
@@ -122,7 +186,7 @@ pub struct Outcome {
     pub transitions: Vec<Transition>,
     pub events: Vec<DomainEvent>,
     pub commands: Vec<VenueCommand>,
-    pub details: Vec<(&'static str, String)>,
+    pub details: Vec<(&'static str, Detail)>,
     pub flags: Vec<Flag>,
     pub retry_after_ms: Option<i64>,
     pub retry_at: Option<i64>,
@@ -154,7 +218,7 @@ impl Outcome {
         Outcome::new(false, code)
     }
 
-    pub fn with_detail(mut self, key: &'static str, value: impl Into<String>) -> Self {
+    pub fn with_detail(mut self, key: &'static str, value: impl Into<Detail>) -> Self {
         self.details.push((key, value.into()));
         self
     }

@@ -107,7 +107,7 @@ impl Kernel {
                 out.details.push(("mode", "REDUCING".into()));
             }
         }
-        out.details.push(("differences", diags.iter().filter(|d| is_difference(d)).count().to_string()));
+        out.details.push(("differences", diags.iter().filter(|d| is_difference(d)).count().to_string().into()));
         out.diagnostics = diags;
         out
     }

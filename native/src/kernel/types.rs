@@ -2,10 +2,11 @@
 //! boundary (parse) and in every output (as_str), so JS sees the same words
 //! the docs use.
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// Shared immutable id text: cloned into events and commands without copying.
-pub type Id = Arc<str>;
+/// `Rc`, not `Arc`: a kernel lives on one thread (the napi class is not `Send`).
+pub type Id = Rc<str>;
 
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {

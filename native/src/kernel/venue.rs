@@ -6,9 +6,10 @@
 use super::fees::FeeModel;
 use super::fixed::{Fixed, FixedError};
 use super::input::{parse_venue_event, VenueEvent, VenueEventRaw};
-use super::model::{Order, OrderStatus, Pending, SeenKey, Trade};
+use super::model::{Order, OrderStatus, Pending, Trade};
 use super::new_event;
 use super::outcome::{Cause, DomainEvent, Outcome, VenueCommand};
+use super::seen::SeenKind;
 use super::stage::{rule, Input, Next, Stage};
 use super::types::{Code, CommandKind, EventType, Flag, Id, Liquidity, Role, VenueKind};
 use super::Kernel;
@@ -53,8 +54,8 @@ impl FillCalc {
         if self.order_filled > order.size || self.excess.is_positive() {
             out.flag(Flag::Overfill);
             out.escalate(Code::Overfill);
-            out.details.push(("ordered", order.size.to_string()));
-            out.details.push(("filled", self.order_filled.to_string()));
+            out.details.push(("ordered", order.size.to_string().into()));
+            out.details.push(("filled", self.order_filled.to_string().into()));
         }
     }
 
@@ -63,7 +64,7 @@ impl FillCalc {
         &self,
         oe: &mut DomainEvent,
         order: &Order,
-        ev: &VenueEvent,
+        ev: &VenueEvent<'_>,
         venue_order_id: Option<Id>,
     ) {
         oe.client_order_id = Some(order.client_order_id.clone());
@@ -91,22 +92,19 @@ impl Kernel {
             Ok(e) => e,
             Err(bad) => return Kernel::invalid(bad),
         };
-        let key = SeenKey::Event(ev.event_id.clone());
-        if self.s.seen.contains(&key) {
+        if self.s.seen.contains(SeenKind::Event, &ev.event_id) {
             return Outcome::rejected(Code::DuplicateEvent).with_detail("eventId", ev.event_id.to_string());
         }
-        if !self.s.book.orders.contains_key(&ev.client_order_id) {
+        if !self.s.book.orders.contains_key(ev.client_order_id) {
             return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
         }
         let is_fill = matches!(ev.kind, VenueKind::Fill | VenueKind::PartialFill);
         // The same execution re-sent under a new event id.
         let fingerprint = match (&ev.venue_trade_id, is_fill) {
-            (Some(tid), true) => Some(SeenKey::Fill(
-                format!("{}|{}|{}|{}", ev.client_order_id, tid, ev.size.raw(), ev.price.raw()).into(),
-            )),
+            (Some(tid), true) => Some(format!("{}|{}|{}|{}", ev.client_order_id, tid, ev.size.raw(), ev.price.raw())),
             _ => None,
         };
-        if fingerprint.as_ref().is_some_and(|f| self.s.seen.contains(f)) {
+        if fingerprint.as_ref().is_some_and(|f| self.s.seen.contains(SeenKind::Fill, f)) {
             return Outcome::rejected(Code::DuplicateEvent)
                 .with_detail("eventId", ev.event_id.to_string())
                 .with_detail("reason", "same venue trade id, quantity and price as an earlier fill");
@@ -121,15 +119,15 @@ impl Kernel {
             VenueKind::RateLimited => self.order_event(&ev, News::RateLimited),
         };
         if out.accepted {
-            self.s.seen.insert(key);
+            self.s.seen.insert(SeenKind::Event, &ev.event_id);
             if let Some(f) = fingerprint {
-                self.s.seen.insert(f);
+                self.s.seen.insert(SeenKind::Fill, &f);
             }
         }
         out
     }
 
-    pub(super) fn calc_fill(&self, trade: &Trade, order: &Order, ev: &VenueEvent) -> Result<FillCalc, FixedError> {
+    pub(super) fn calc_fill(&self, trade: &Trade, order: &Order, ev: &VenueEvent<'_>) -> Result<FillCalc, FixedError> {
         let liquidity = ev.liquidity.unwrap_or(FeeModel::default_liquidity(order.order_type));
         let fee = match ev.fee {
             Some(f) => f,
@@ -174,7 +172,7 @@ impl Kernel {
     pub(super) fn record_fill_on_order(
         &mut self,
         order: &Order,
-        ev: &VenueEvent,
+        ev: &VenueEvent<'_>,
         calc: &FillCalc,
         order_done: bool,
     ) -> Option<Id> {
@@ -182,7 +180,7 @@ impl Kernel {
         o.filled = calc.order_filled;
         o.notional = calc.order_notional;
         if o.venue_order_id.is_none() {
-            o.venue_order_id = ev.venue_order_id.clone();
+            o.venue_order_id = ev.venue_order_id.map(Id::from);
         }
         if o.status == OrderStatus::Live && order_done {
             o.status = OrderStatus::Filled;
@@ -191,8 +189,8 @@ impl Kernel {
         o.venue_order_id.clone()
     }
 
-    fn fill(&mut self, ev: &VenueEvent) -> Outcome {
-        let order = self.s.book.orders[&ev.client_order_id].clone();
+    fn fill(&mut self, ev: &VenueEvent<'_>) -> Outcome {
+        let order = self.s.book.orders[ev.client_order_id].clone();
         let home = order.slot_id;
         let held = self.s.slots[home as usize].trade.as_ref().is_some_and(|t| t.trade_id == order.trade_id);
         if !held && self.s.orphans.contains_key(&order.trade_id) {
@@ -343,7 +341,7 @@ impl Kernel {
             }
             Next::Stay | Next::Resume => {}
         }
-        out.details.push(("clientOrderId", order.client_order_id.to_string()));
+        out.details.push(("clientOrderId", order.client_order_id.clone().into()));
         self.finish(out, slot_id)
     }
 
@@ -383,7 +381,7 @@ impl Kernel {
 
     /// An exit fill for a trade that already left its slot: the venue
     /// charged it, so its fee counts; there is no position left to reduce.
-    fn orphan_exit_fill(&mut self, order: &Order, ev: &VenueEvent) -> Outcome {
+    fn orphan_exit_fill(&mut self, order: &Order, ev: &VenueEvent<'_>) -> Outcome {
         let Some(trade) = self.s.book.retired.get(&order.trade_id) else {
             return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
         };
@@ -421,15 +419,15 @@ impl Kernel {
         oe.filled_size = Some(calc.order_filled);
         oe.reason = Some("exit fill after the trade closed: no position to reduce".into());
         out.events.push(oe);
-        out.details.push(("excess", ev.size.to_string()));
+        out.details.push(("excess", ev.size.to_string().into()));
         out.slot_id = Some(order.slot_id);
         out.trade_id = Some(order.trade_id.clone());
         out.state = Some(self.s.slots[order.slot_id as usize].stage);
         out
     }
 
-    fn order_event(&mut self, ev: &VenueEvent, news: News) -> Outcome {
-        let order = &self.s.book.orders[&ev.client_order_id];
+    fn order_event(&mut self, ev: &VenueEvent<'_>, news: News) -> Outcome {
+        let order = &self.s.book.orders[ev.client_order_id];
         let slot_id = order.slot_id;
         let coid = order.client_order_id.clone();
         let current = self.s.slots[slot_id as usize]
@@ -465,7 +463,7 @@ impl Kernel {
                 let first = !o.acked;
                 o.acked = true;
                 if o.venue_order_id.is_none() {
-                    o.venue_order_id = ev.venue_order_id.clone();
+                    o.venue_order_id = ev.venue_order_id.map(Id::from);
                 }
                 let venue_order_id = o.venue_order_id.clone();
                 if first {
@@ -485,7 +483,7 @@ impl Kernel {
                 let mut e = self.event(EventType::OrderCancelRejected, slot_id, cause, ev.ts);
                 e.client_order_id = Some(coid.clone());
                 e.venue_event_id = Some(ev.event_id.clone());
-                e.reason = ev.reason.clone();
+                e.reason = ev.reason.map(Id::from);
                 out.events.push(e);
                 self.set_stage(slot_id, back, input, ids, &mut out);
             }
@@ -504,7 +502,7 @@ impl Kernel {
                 let mut e = self.event(EventType::OrderRateLimited, slot_id, cause, ev.ts);
                 e.client_order_id = Some(coid.clone());
                 e.venue_event_id = Some(ev.event_id.clone());
-                e.reason = ev.reason.clone();
+                e.reason = ev.reason.map(Id::from);
                 out.events.push(e);
             }
             _ => {
@@ -521,7 +519,7 @@ impl Kernel {
                 e.venue_event_id = Some(ev.event_id.clone());
                 e.filled_size = Some(filled);
                 e.size = Some(size);
-                e.reason = ev.reason.clone();
+                e.reason = ev.reason.map(Id::from);
                 out.events.push(e);
                 let next = match r.next {
                     Next::To(s) => s,
@@ -530,19 +528,19 @@ impl Kernel {
                 self.end_working(slot_id, next, input, ids, ev.ts, &mut out);
             }
         }
-        out.details.push(("clientOrderId", coid.to_string()));
+        out.details.push(("clientOrderId", coid.into()));
         self.finish(out, slot_id)
     }
 
     /// An ack, cancel, reject or expiry for an order that is no longer the
     /// slot's working order: recorded on the order, no stage changes.
-    fn stale(&mut self, ev: &VenueEvent) -> Outcome {
-        let o = self.s.book.orders.get_mut(&ev.client_order_id).expect("known order");
+    fn stale(&mut self, ev: &VenueEvent<'_>) -> Outcome {
+        let o = self.s.book.orders.get_mut(ev.client_order_id).expect("known order");
         match ev.kind {
             VenueKind::Ack => {
                 o.acked = true;
                 if o.venue_order_id.is_none() {
-                    o.venue_order_id = ev.venue_order_id.clone();
+                    o.venue_order_id = ev.venue_order_id.map(Id::from);
                 }
             }
             VenueKind::Canceled if o.status == OrderStatus::Live => o.status = OrderStatus::Canceled,

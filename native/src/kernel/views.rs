@@ -8,7 +8,8 @@ use super::fixed::{Fixed, FixedError};
 use super::input::{
     parse_account_event, parse_calibration, parse_control, AccountEvent, AccountEventRaw, CalibrationRaw, ControlRaw,
 };
-use super::model::{Pending, SeenKey};
+use super::model::Pending;
+use super::seen::SeenKind;
 use super::stage::Stage;
 use super::types::{CloseReason, Code, Id, Mode, Side, Verbosity};
 use super::Kernel;
@@ -195,7 +196,7 @@ impl Kernel {
             }
         };
         if let Some(id) = &id {
-            if self.s.seen.contains(&SeenKey::Account(id.clone())) {
+            if self.s.seen.contains(SeenKind::Account, id) {
                 return self.account_with(Code::DuplicateEvent, vec![("eventId", id.to_string())]);
             }
         }
@@ -235,7 +236,7 @@ impl Kernel {
         }
         self.s.ledgers = next;
         if let Some(id) = id {
-            self.s.seen.insert(SeenKey::Account(id));
+            self.s.seen.insert(SeenKind::Account, &id);
         }
         self.account()
     }
