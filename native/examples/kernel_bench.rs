@@ -41,7 +41,7 @@ fn set(buf: &mut String, head: &str, n: u64, tail: &str) {
             break;
         }
     }
-    buf.extend(digits[i..].iter().map(|&d| char::from(d)));
+    buf.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
     buf.push_str(tail);
 }
 
@@ -85,7 +85,9 @@ fn main() {
                         set(&mut intent.intent_id, "i", trade, if phase == 0 { "-0" } else { "-5" });
                         intent.action.clear();
                         intent.action.push_str(if phase == 0 { "ENTER" } else { "EXIT" });
-                        intent.asset = Some(asset.into());
+                        let a = intent.asset.get_or_insert_with(String::new);
+                        a.clear();
+                        a.push_str(asset);
                         intent.reference_price = Some(p);
                         intent.slot_id = Some(slot as f64);
                         intent.ts = ts;

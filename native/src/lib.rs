@@ -7,3 +7,9 @@ pub mod kernel;
 pub mod packed;
 
 mod binding;
+
+/// The kernel allocates small, short-lived blocks (ids, outcome vectors) on
+/// every input; mimalloc serves those several times faster than glibc's
+/// malloc (docs/BENCHMARKS.md). It covers the addon's Rust allocations only.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

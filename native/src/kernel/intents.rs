@@ -1,12 +1,12 @@
 //! ENTER, EXIT and CANCEL.
 
 use super::fixed::{Fixed, FixedError};
-use super::input::{parse_intent, Enter, Exit, Intent, IntentKind, IntentRaw, Target};
+use super::input::{parse_intent, Common, Enter, Exit, Intent, IntentKind, IntentRaw, Target};
 use super::model::{Order, OrderStatus, Pending, Trade};
 use super::outcome::{Cause, Outcome, VenueCommand};
 use super::seen::SeenKind;
 use super::stage::{rule, Input, Stage};
-use super::types::{CloseReason, Code, CommandKind, EventType, Id, Mode, OrderType, Role};
+use super::types::{compose_id, CloseReason, Code, CommandKind, EventType, Id, Mode, OrderType, Role};
 use super::Kernel;
 
 /// How an exit order is sized.
@@ -30,8 +30,7 @@ impl Kernel {
             Err(bad) => return Kernel::invalid(bad),
         };
         if self.s.seen.contains(SeenKind::Intent, &intent.common.intent_id) {
-            return Outcome::rejected(Code::DuplicateIntent)
-                .with_detail("intentId", intent.common.intent_id.to_string());
+            return Outcome::rejected(Code::DuplicateIntent).with_detail("intentId", intent.common.intent_id);
         }
         let allowed = match (self.s.control.mode, intent.action()) {
             (Mode::Active, _) => true,
@@ -43,19 +42,20 @@ impl Kernel {
                 .with_detail("mode", self.s.control.mode.as_str())
                 .with_detail("action", intent.action().as_str());
         }
-        let out = match &intent.kind {
-            IntentKind::Enter(e) => self.enter(&intent, e),
-            IntentKind::Exit(x) => self.exit(&intent, x),
-            IntentKind::Cancel(t) => self.cancel(&intent, t),
+        let Intent { common, kind } = intent;
+        let out = match kind {
+            IntentKind::Enter(e) => self.enter(&common, e),
+            IntentKind::Exit(x) => self.exit(&common, &x),
+            IntentKind::Cancel(t) => self.cancel(&common, &t),
         };
         if out.accepted {
-            self.s.seen.insert(SeenKind::Intent, &intent.common.intent_id);
+            self.s.seen.insert(SeenKind::Intent, &common.intent_id);
         }
         out
     }
 
-    fn cause_of(intent: &Intent) -> Cause {
-        Cause::External(intent.common.causation_id.clone().unwrap_or_else(|| intent.common.intent_id.clone()))
+    fn cause_of(intent: &Common) -> Cause {
+        Cause::External(intent.causation_id.clone().unwrap_or_else(|| intent.intent_id.clone()))
     }
 
     pub(super) fn illegal(&self, slot_id: u32, input: Input) -> Outcome {
@@ -66,7 +66,7 @@ impl Kernel {
         self.finish(out, slot_id)
     }
 
-    fn enter(&mut self, intent: &Intent, e: &Enter) -> Outcome {
+    fn enter(&mut self, intent: &Common, e: Enter) -> Outcome {
         let slot_id = match e.slot_id {
             Some(id) if self.s.slots[id as usize].stage.is_free() => id,
             Some(id) => {
@@ -84,9 +84,9 @@ impl Kernel {
         let Some(r) = rule(Stage::Idle, Input::Enter) else { return self.illegal(slot_id, Input::Enter) };
 
         self.s.trade_counter += 1;
-        let trade_id: Id = format!("{}T{}", self.s.config.id_prefix, self.s.trade_counter).into();
-        let coid: Id = format!("{trade_id}-E1").into();
-        let ts = intent.common.ts;
+        let trade_id = compose_id(&[&self.s.config.id_prefix, "T"], self.s.trade_counter, "");
+        let coid = compose_id(&[&trade_id, "-E"], 1, "");
+        let ts = intent.ts;
         let order = Order {
             client_order_id: coid.clone(),
             venue_order_id: None,
@@ -108,15 +108,20 @@ impl Kernel {
         };
         let trade = Trade {
             trade_id: trade_id.clone(),
-            correlation_id: intent.common.correlation_id.clone().unwrap_or_else(|| intent.common.intent_id.clone()),
+            correlation_id: intent.correlation_id.clone().unwrap_or_else(|| intent.intent_id.clone()),
             asset: e.asset.clone(),
             side: e.side,
             leverage: e.leverage,
-            exit_leg_ratios: e.exit_leg_ratios.clone(),
+            exit_leg_ratios: e.exit_leg_ratios,
             active_leg: 0,
             take_profit: e.take_profit,
             stop_loss: e.stop_loss,
-            orders: vec![coid.clone()],
+            orders: {
+                // An entry, then usually one exit.
+                let mut orders = Vec::with_capacity(2);
+                orders.push(coid.clone());
+                orders
+            },
             working_order: Some(coid.clone()),
             entry_filled: Fixed::ZERO,
             entry_notional: Fixed::ZERO,
@@ -139,7 +144,7 @@ impl Kernel {
         self.s.slots[slot_id as usize].trade = Some(trade);
         self.index_trade(slot_id);
         let mut ev = self.event(EventType::OrderRequested, slot_id, Kernel::cause_of(intent), ts);
-        ev.intent_id = Some(intent.common.intent_id.clone());
+        ev.intent_id = Some(intent.intent_id.clone());
         ev.client_order_id = Some(coid);
         ev.order_side = Some(e.side.entry_order_side());
         ev.order_type = Some(e.order_type);
@@ -147,13 +152,7 @@ impl Kernel {
         ev.price = e.limit_price;
         ev.reduce_only = Some(false);
         out.events.push(ev);
-        self.set_stage(
-            slot_id,
-            Stage::EntryRequested,
-            Input::Enter,
-            (Some(intent.common.intent_id.clone()), None),
-            &mut out,
-        );
+        self.set_stage(slot_id, Stage::EntryRequested, Input::Enter, (Some(intent.intent_id.clone()), None), &mut out);
         self.finish(out, slot_id)
     }
 
@@ -181,7 +180,7 @@ impl Kernel {
         }
     }
 
-    fn exit(&mut self, intent: &Intent, x: &Exit) -> Outcome {
+    fn exit(&mut self, intent: &Common, x: &Exit) -> Outcome {
         let slot_id = match self.locate(&x.target) {
             Ok(s) => s,
             Err(out) => return *out,
@@ -198,8 +197,8 @@ impl Kernel {
             x.close_reason,
             ExitSize::NextLeg,
             Kernel::cause_of(intent),
-            Some(intent.common.intent_id.clone()),
-            intent.common.ts,
+            Some(intent.intent_id.clone()),
+            intent.ts,
             &mut out,
         );
         if let Err(e) = placed {
@@ -247,7 +246,7 @@ impl Kernel {
         let (trade_id, asset, side) = (trade.trade_id.clone(), trade.asset.clone(), trade.exit_order_side());
         let exit_no = trade.exit_count + 1;
         let announce = input != Input::Exit && !trade.monitoring_closed;
-        let coid: Id = format!("{trade_id}-X{exit_no}").into();
+        let coid = compose_id(&[&trade_id, "-X"], u64::from(exit_no), "");
         let order = Order {
             client_order_id: coid.clone(),
             venue_order_id: None,
@@ -300,7 +299,7 @@ impl Kernel {
         Ok(())
     }
 
-    fn cancel(&mut self, intent: &Intent, t: &Target) -> Outcome {
+    fn cancel(&mut self, intent: &Common, t: &Target) -> Outcome {
         let slot_id = match self.locate(t) {
             Ok(s) => s,
             Err(out) => return *out,
@@ -308,16 +307,8 @@ impl Kernel {
         let held = self.s.slots[slot_id as usize].trade.as_ref().and_then(|t| t.working_order.clone());
         let Some(coid) = held else { return self.illegal(slot_id, Input::Cancel) };
         let mut out = self.spares.take(true, Code::Ok);
-        let ids = (Some(intent.common.intent_id.clone()), None);
-        if !self.request_cancel(
-            slot_id,
-            &coid,
-            Input::Cancel,
-            Kernel::cause_of(intent),
-            ids,
-            intent.common.ts,
-            &mut out,
-        ) {
+        let ids = (Some(intent.intent_id.clone()), None);
+        if !self.request_cancel(slot_id, &coid, Input::Cancel, Kernel::cause_of(intent), ids, intent.ts, &mut out) {
             return self.illegal(slot_id, Input::Cancel);
         }
         self.finish(out, slot_id)

@@ -143,7 +143,7 @@ impl Kernel {
                 continue;
             }
             let exit_no = t.exit_count + 1;
-            let coid: super::types::Id = format!("{}-X{exit_no}", t.trade_id).into();
+            let coid = super::types::compose_id(&[&t.trade_id, "-X"], u64::from(exit_no), "");
             let order = Order {
                 client_order_id: coid.clone(),
                 venue_order_id: None,

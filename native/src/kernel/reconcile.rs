@@ -172,7 +172,7 @@ impl Kernel {
     fn adopt(&mut self, slot_id: u32, asset: &Id, side: Side, size: Fixed, price: Fixed, ts: i64, out: &mut Outcome) {
         let Some(r) = rule(Stage::Idle, Input::Adopt) else { return };
         self.s.trade_counter += 1;
-        let trade_id: Id = format!("{}R{}", self.s.config.id_prefix, self.s.trade_counter).into();
+        let trade_id = super::types::compose_id(&[&self.s.config.id_prefix, "R"], self.s.trade_counter, "");
         let trade = Trade {
             trade_id: trade_id.clone(),
             correlation_id: trade_id,

@@ -8,6 +8,31 @@ use std::rc::Rc;
 /// `Rc`, not `Arc`: a kernel lives on one thread (the napi class is not `Send`).
 pub type Id = Rc<str>;
 
+/// `<head…><n><tail>` as an id, without the formatting machinery: a trade
+/// id and an order id are made for every entry and exit.
+pub fn compose_id(head: &[&str], n: u64, tail: &str) -> Id {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut v = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let len = head.iter().map(|h| h.len()).sum::<usize>() + (digits.len() - at) + tail.len();
+    let mut text = String::with_capacity(len);
+    for h in head {
+        text.push_str(h);
+    }
+    // ASCII digits are valid UTF-8.
+    text.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    text.push_str(tail);
+    Id::from(text)
+}
+
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -192,5 +217,20 @@ impl Side {
             Side::Long => OrderSide::Sell,
             Side::Short => OrderSide::Buy,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compose_id;
+
+    #[test]
+    fn composed_ids_read_like_format() {
+        assert_eq!(&*compose_id(&["p-", "T"], 0, ""), "p-T0");
+        assert_eq!(&*compose_id(&["T42"], 7, "-X"), "T427-X");
+        assert_eq!(
+            &*compose_id(&["T18446744073709551615-X"], u64::MAX, ""),
+            "T18446744073709551615-X18446744073709551615"
+        );
     }
 }
