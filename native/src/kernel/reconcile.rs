@@ -73,6 +73,23 @@ impl Kernel {
                 diags.push(diag(Code::OrderAdopted, format!("{coid} is open at the venue: acknowledged")));
             }
         }
+        // An orphan's close order is the kernel's too: expected open while live.
+        for orphan in self.s.orphans.values() {
+            let Some(coid) = orphan.trade.working_order.as_ref() else { continue };
+            let Some(order) = self.s.book.orders.get(coid).filter(|o| !o.is_terminal()) else { continue };
+            if venue.contains_key(coid) {
+                matched.insert(coid.clone());
+            } else if !matches!(order.pending, Pending::PlaceAt(_)) {
+                diags.push(Diagnostic {
+                    slot_id: Some(orphan.home_slot),
+                    client_order_id: Some(coid.clone()),
+                    ..Diagnostic::new(
+                        Code::OrderNotAtVenue,
+                        format!("{coid} closes an orphan position but is not open at the venue: it may have filled or been cancelled; not guessed"),
+                    )
+                });
+            }
+        }
         for vo in &r.open_orders {
             if matched.contains(&vo.client_order_id) {
                 continue;
@@ -115,7 +132,11 @@ impl Kernel {
     fn reconcile_positions(&mut self, list: &[Position], ts: i64, out: &mut Outcome, diags: &mut Vec<Diagnostic>) {
         let half_lot = Fixed::from_raw(self.s.config.fees.lot_step.raw() / 2);
         let mut held: BTreeMap<(Id, Side), Fixed> = BTreeMap::new();
-        for t in self.s.slots.iter().filter_map(|s| s.trade.as_ref()).filter(|t| t.size.is_positive()) {
+        // Orphan positions are exposure the kernel holds outside the slots:
+        // leaving them out would read the venue's position as unknown and adopt it twice.
+        let slot_trades = self.s.slots.iter().filter_map(|s| s.trade.as_ref());
+        let orphan_trades = self.s.orphans.values().map(|o| &o.trade);
+        for t in slot_trades.chain(orphan_trades).filter(|t| t.size.is_positive()) {
             let e = held.entry((t.asset.clone(), t.side)).or_default();
             *e = e.saturating_add(t.size);
         }

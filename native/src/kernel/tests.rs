@@ -568,6 +568,42 @@ fn an_orphan_position_is_marked_in_the_equity_identity_and_survives_restore() {
 }
 
 #[test]
+fn reconcile_counts_orphan_positions_and_their_close_orders_as_the_kernels() {
+    let mut k = kernel(1);
+    cancelled_entry_and_busy_slots(&mut k);
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 0.5));
+    let position = |asset: &str, side: &str, size: f64| PositionRaw {
+        asset: asset.into(),
+        side: side.into(),
+        size,
+        entry_price: Some(100.0),
+    };
+    // Venue: the slot's short 1 and the orphan's long 0.5, both on BTC/USDT.
+    let report = |orders: Vec<VenueOrderRaw>| ReconcileRaw {
+        open_orders: orders,
+        positions: Some(vec![position("BTC/USDT", "SHORT", 1.0), position("BTC/USDT", "LONG", 0.5)]),
+        ts: Some(30.0),
+    };
+    let o = k.reconcile(&report(vec![]));
+    assert_eq!((o.accepted, o.code), (true, Code::Ok), "{:?}", o.diagnostics);
+    assert!(o.events.is_empty(), "the orphan's exposure is not adopted a second time");
+    // Its kill-switch close order is expected open at the venue.
+    k.kill_switch(31.0);
+    let close = VenueOrderRaw { client_order_id: "T1-X1".into(), ..VenueOrderRaw::default() };
+    let listed = k.reconcile(&report(vec![close]));
+    assert!(
+        !listed.diagnostics.iter().any(|d| d.client_order_id.as_deref() == Some("T1-X1")),
+        "{:?}",
+        listed.diagnostics
+    );
+    let missing = k.reconcile(&report(vec![]));
+    let d = missing.diagnostics.iter().find(|d| d.client_order_id.as_deref() == Some("T1-X1")).expect("flagged");
+    assert_eq!(d.code, Code::OrderNotAtVenue);
+    assert_eq!(missing.code, Code::ReconcileMismatch);
+    k.check_invariants().unwrap();
+}
+
+#[test]
 fn the_kill_switch_flattens_orphan_positions_reduce_only_and_their_fills_realize_pnl() {
     let mut k = kernel(1);
     cancelled_entry_and_busy_slots(&mut k);
