@@ -8,14 +8,18 @@
 //! operator knows a position lives outside the slots. Orphans take no
 //! intents and no take-profit or stop-loss; the kill switch closes them
 //! with reduce-only market orders, whose fills reduce and finally retire
-//! them. They never occupy a slot.
+//! them. A rate-limited close is re-sent by `tick`; a close the venue
+//! cancels, rejects or expires is told at WARNING and the next kill switch
+//! sends a new one. `reconcile` counts them as the kernel's exposure. They
+//! never occupy a slot.
 
 use super::fixed::Fixed;
 use super::input::VenueEvent;
 use super::model::{Order, OrderStatus, Orphan, Pending};
 use super::new_event;
 use super::outcome::{Cause, Outcome};
-use super::types::{CloseReason, Code, EventType, Flag, OrderType, Role, Severity};
+use super::types::{CloseReason, Code, EventType, Flag, Id, OrderType, Role, Severity};
+use super::venue::News;
 use super::Kernel;
 
 impl Kernel {
@@ -130,6 +134,104 @@ impl Kernel {
         out.slot_id = Some(home);
         out.trade_id = Some(id.clone());
         out
+    }
+
+    /// An ack, rate limit, cancel, reject or expiry of an orphan's close
+    /// order. Orphans have no stage: the order record changes, a
+    /// rate-limited close is re-sent by `tick`, and a close that ended
+    /// unfilled frees the orphan for the next kill switch. Never silent: an
+    /// orphan that lost its close order is told at WARNING.
+    pub(super) fn orphan_order_event(&mut self, ev: &VenueEvent<'_>, news: News) -> Outcome {
+        let s = &mut self.s;
+        let order = s.book.orders.get_mut(ev.client_order_id).expect("known order");
+        let (coid, trade_id, home) = (order.client_order_id.clone(), order.trade_id.clone(), order.slot_id);
+        let orphan = s.orphans.get_mut(&trade_id).expect("checked by the caller");
+        if orphan.trade.working_order.as_ref() != Some(&coid) || matches!(news, News::CancelRejected) {
+            return self.stale(ev);
+        }
+        let mut out = Outcome::new(true, Code::Ok);
+        out.flag(Flag::Orphan);
+        let cause = Cause::External(ev.event_id.clone());
+        let t = &mut orphan.trade;
+        let (kind, venue_order_id) = match news {
+            News::Ack => {
+                let first = !order.acked;
+                order.acked = true;
+                if order.venue_order_id.is_none() {
+                    order.venue_order_id = ev.venue_order_id.map(Id::from);
+                }
+                if !first {
+                    return self.stale(ev);
+                }
+                (EventType::OrderPlaced, order.venue_order_id.clone())
+            }
+            News::RateLimited => {
+                let after = ev.retry_after_ms.unwrap_or(super::venue::DEFAULT_RETRY_MS);
+                let at = ev.ts.saturating_add(after);
+                order.pending = Pending::PlaceAt(at);
+                out.escalate(Code::RateLimited);
+                out.retry_after_ms = Some(after);
+                out.retry_at = Some(at);
+                (EventType::OrderRateLimited, None)
+            }
+            News::Ended(status) => {
+                order.status = status;
+                order.pending = Pending::None;
+                t.working_order = None;
+                out.escalate(match status {
+                    OrderStatus::Rejected => Code::OrderRejected,
+                    OrderStatus::Expired => Code::OrderExpired,
+                    _ => Code::Ok,
+                });
+                // The position lost its close order: never below WARNING.
+                out.severity = out.severity.max(Severity::Warning);
+                out.details
+                    .push(("reason", "the orphan position is still open: the next kill switch closes it".into()));
+                let kind = match status {
+                    OrderStatus::Rejected => EventType::OrderRejected,
+                    OrderStatus::Expired => EventType::OrderExpired,
+                    _ => EventType::OrderCanceled,
+                };
+                (kind, None)
+            }
+            News::CancelRejected => unreachable!("answered as stale above"),
+        };
+        let mut e = new_event(&mut s.seq, kind, home, t, cause, ev.ts);
+        e.client_order_id = Some(coid.clone());
+        e.venue_order_id = venue_order_id;
+        e.venue_event_id = Some(ev.event_id.clone());
+        e.reason = ev.reason.map(Id::from);
+        out.events.push(e);
+        out.details.push(("clientOrderId", coid.into()));
+        out.details.push(("orphan", "true".into()));
+        out.slot_id = Some(home);
+        out.trade_id = Some(trade_id);
+        out.state = Some(s.slots[home as usize].stage);
+        out
+    }
+
+    /// Orphan close orders held back by a rate limit whose time has come: re-sent.
+    pub(super) fn retry_orphan_closes(&mut self, ts: i64, outs: &mut Vec<Outcome>) {
+        let s = &mut self.s;
+        for orphan in s.orphans.values() {
+            let t = &orphan.trade;
+            let Some(order) = t.working_order.as_ref().and_then(|c| s.book.orders.get_mut(c)) else { continue };
+            let Pending::PlaceAt(at) = order.pending else { continue };
+            if ts < at {
+                continue;
+            }
+            order.pending = Pending::None;
+            order.sent_at = ts;
+            let mut out = Outcome::new(true, Code::Ok);
+            out.commands.push(super::intents::place_command(order, &t.asset));
+            out.flag(Flag::Retry);
+            out.flag(Flag::Orphan);
+            out.details.push(("clientOrderId", order.client_order_id.clone().into()));
+            out.slot_id = Some(orphan.home_slot);
+            out.trade_id = Some(t.trade_id.clone());
+            out.state = Some(s.slots[orphan.home_slot as usize].stage);
+            outs.push(out);
+        }
     }
 
     /// The kill switch's part for orphans: a reduce-only market close for

@@ -604,6 +604,38 @@ fn reconcile_counts_orphan_positions_and_their_close_orders_as_the_kernels() {
 }
 
 #[test]
+fn a_rate_limited_orphan_close_is_resent_on_tick_and_a_lost_one_is_sent_again_by_the_next_kill_switch() {
+    let mut k = kernel(1);
+    cancelled_entry_and_busy_slots(&mut k);
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 0.5));
+    k.kill_switch(20.0);
+    let limited =
+        k.on_venue_event(&VenueEventRaw { retry_after_ms: Some(500.0), ts: 21.0, ..ev("r1", "RATE_LIMITED", "T1-X1") });
+    assert_eq!((limited.code, limited.retry_at), (Code::RateLimited, Some(521)));
+    assert!(limited.retryable() && limited.flags.contains(&Flag::Orphan));
+    assert_eq!(kinds(&limited), vec![EventType::OrderRateLimited]);
+    let orphan_commands = |outs: &[Outcome]| -> Vec<(String, String)> {
+        outs.iter()
+            .flat_map(|o| &o.commands)
+            .filter(|c| c.trade_id.as_ref() == "T1")
+            .map(|c| (c.kind.as_str().to_string(), c.client_order_id.to_string()))
+            .collect()
+    };
+    assert!(orphan_commands(&k.tick(520.0)).is_empty(), "not before its time");
+    let retried = k.tick(521.0);
+    assert_eq!(orphan_commands(&retried), vec![("PLACE".to_string(), "T1-X1".to_string())]);
+    assert!(retried.iter().any(|o| o.flags.contains(&Flag::Retry)));
+    assert!(orphan_commands(&k.tick(600.0)).is_empty(), "sent once");
+    // The venue drops the close: the operator is told and the next kill switch sends a new one.
+    let lost = k.on_venue_event(&VenueEventRaw { ts: 601.0, ..ev("c1", "CANCELED", "T1-X1") });
+    assert!(lost.accepted && lost.severity >= super::types::Severity::Warning);
+    assert_eq!(kinds(&lost), vec![EventType::OrderCanceled]);
+    let again = k.kill_switch(602.0);
+    assert_eq!(orphan_commands(std::slice::from_ref(&again)), vec![("PLACE".to_string(), "T1-X2".to_string())]);
+    k.check_invariants().unwrap();
+}
+
+#[test]
 fn the_kill_switch_flattens_orphan_positions_reduce_only_and_their_fills_realize_pnl() {
     let mut k = kernel(1);
     cancelled_entry_and_busy_slots(&mut k);

@@ -15,11 +15,11 @@ use super::types::{Code, CommandKind, EventType, Flag, Id, Liquidity, Role, Venu
 use super::Kernel;
 
 /// Retry delay when a RATE_LIMITED event does not say.
-const DEFAULT_RETRY_MS: i64 = 1_000;
+pub(super) const DEFAULT_RETRY_MS: i64 = 1_000;
 
 /// A venue event that is not a fill.
 #[derive(Clone, Copy)]
-enum News {
+pub(super) enum News {
     Ack,
     /// Cancelled, rejected or expired: the order is over.
     Ended(OrderStatus),
@@ -428,6 +428,9 @@ impl Kernel {
 
     fn order_event(&mut self, ev: &VenueEvent<'_>, news: News) -> Outcome {
         let order = &self.s.book.orders[ev.client_order_id];
+        if self.s.orphans.contains_key(&order.trade_id) {
+            return self.orphan_order_event(ev, news);
+        }
         let slot_id = order.slot_id;
         let coid = order.client_order_id.clone();
         let current = self.s.slots[slot_id as usize]
@@ -534,7 +537,7 @@ impl Kernel {
 
     /// An ack, cancel, reject or expiry for an order that is no longer the
     /// slot's working order: recorded on the order, no stage changes.
-    fn stale(&mut self, ev: &VenueEvent<'_>) -> Outcome {
+    pub(super) fn stale(&mut self, ev: &VenueEvent<'_>) -> Outcome {
         let o = self.s.book.orders.get_mut(ev.client_order_id).expect("known order");
         match ev.kind {
             VenueKind::Ack => {
