@@ -732,6 +732,6 @@ pub fn parse_reconcile(raw: &ReconcileRaw) -> Checked<Reconcile> {
     Ok(Reconcile { open_orders, positions, ts })
 }
 
-pub fn parse_mark(asset: &str, price: f64, ts: f64) -> Checked<(Id, Fixed, i64)> {
-    Ok((EVENT.id("asset", asset)?, EVENT.positive("price", price)?, EVENT.ts("ts", ts)?))
+pub fn parse_mark(asset: &str, price: f64, ts: f64) -> Checked<(&str, Fixed, i64)> {
+    Ok((EVENT.text_id("asset", asset)?, EVENT.positive("price", price)?, EVENT.ts("ts", ts)?))
 }

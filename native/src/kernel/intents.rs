@@ -49,7 +49,7 @@ impl Kernel {
             IntentKind::Cancel(t) => self.cancel(&common, &t),
         };
         if out.accepted {
-            self.s.seen.insert(SeenKind::Intent, &common.intent_id);
+            self.s.seen.insert_absent(SeenKind::Intent, &common.intent_id);
         }
         out
     }

@@ -18,14 +18,14 @@ impl Kernel {
             Ok(v) => v,
             Err(bad) => return vec![Kernel::invalid(bad)],
         };
-        match self.s.marks.get_mut(&asset) {
+        match self.s.marks.get_mut(asset) {
             Some(m) => *m = price,
             None => {
-                self.s.marks.insert(asset.clone(), price);
+                self.s.marks.insert(asset.into(), price);
             }
         }
         let mut outs = Vec::new();
-        let fired: Vec<u32> = match self.ix.triggers.get(&asset) {
+        let fired: Vec<u32> = match self.ix.triggers.get(asset) {
             Some(tr) => {
                 let mut v: Vec<u32> = tr
                     .up
@@ -44,12 +44,12 @@ impl Kernel {
                 outs.push(out);
             }
         }
-        let due: Vec<(i64, u32)> = match self.ix.ticks.get(&asset) {
+        let due: Vec<(i64, u32)> = match self.ix.ticks.get(asset) {
             Some(q) => q.range(..=(ts, u32::MAX)).copied().collect(),
             None => Vec::new(),
         };
         for key in due {
-            outs.push(self.monitoring_tick(key, &asset, price, ts));
+            outs.push(self.monitoring_tick(key, asset, price, ts));
         }
         outs
     }
@@ -120,13 +120,7 @@ impl Kernel {
         self.finish(out, slot_id)
     }
 
-    fn monitoring_tick(
-        &mut self,
-        key: (i64, u32),
-        asset: &super::types::Id,
-        price: super::fixed::Fixed,
-        ts: i64,
-    ) -> Outcome {
+    fn monitoring_tick(&mut self, key: (i64, u32), asset: &str, price: super::fixed::Fixed, ts: i64) -> Outcome {
         let slot_id = key.1;
         let interval = self.s.config.monitor_interval_ms;
         if let Some(q) = self.ix.ticks.get_mut(asset) {

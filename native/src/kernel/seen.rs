@@ -85,11 +85,20 @@ impl SeenIds {
 
     /// Remembers a key, forgetting the oldest one past the window.
     pub fn insert(&mut self, kind: SeenKind, key: &str) {
-        let key = key.as_bytes();
-        let hash = hash_of(kind, key);
-        if self.find(hash, kind, key).is_some() {
-            return;
+        let hash = hash_of(kind, key.as_bytes());
+        if self.find(hash, kind, key.as_bytes()).is_none() {
+            self.push(hash, kind, key.as_bytes());
         }
+    }
+
+    /// Remembers a key the caller has just found absent (`contains`): one
+    /// probe fewer on every accepted input.
+    pub fn insert_absent(&mut self, kind: SeenKind, key: &str) {
+        debug_assert!(!self.contains(kind, key));
+        self.push(hash_of(kind, key.as_bytes()), kind, key.as_bytes());
+    }
+
+    fn push(&mut self, hash: u64, kind: SeenKind, key: &[u8]) {
         let pos = self.head + self.entries.len() as u64;
         let start = self.base + self.bytes.len() as u64;
         self.bytes.extend_from_slice(key);

@@ -95,9 +95,9 @@ impl Kernel {
         if self.s.seen.contains(SeenKind::Event, &ev.event_id) {
             return Outcome::rejected(Code::DuplicateEvent).with_detail("eventId", ev.event_id.to_string());
         }
-        if !self.s.book.orders.contains_key(ev.client_order_id) {
+        let Some(order) = self.s.book.orders.get(ev.client_order_id) else {
             return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
-        }
+        };
         let is_fill = matches!(ev.kind, VenueKind::Fill | VenueKind::PartialFill);
         // The same execution re-sent under a new event id.
         let fingerprint = match (&ev.venue_trade_id, is_fill) {
@@ -110,7 +110,10 @@ impl Kernel {
                 .with_detail("reason", "same venue trade id, quantity and price as an earlier fill");
         }
         let out = match ev.kind {
-            VenueKind::Fill | VenueKind::PartialFill => self.fill(&ev),
+            VenueKind::Fill | VenueKind::PartialFill => {
+                let order = order.clone();
+                self.fill(&ev, order)
+            }
             VenueKind::Ack => self.order_event(&ev, News::Ack),
             VenueKind::Canceled => self.order_event(&ev, News::Ended(OrderStatus::Canceled)),
             VenueKind::Rejected => self.order_event(&ev, News::Ended(OrderStatus::Rejected)),
@@ -119,7 +122,7 @@ impl Kernel {
             VenueKind::RateLimited => self.order_event(&ev, News::RateLimited),
         };
         if out.accepted {
-            self.s.seen.insert(SeenKind::Event, &ev.event_id);
+            self.s.seen.insert_absent(SeenKind::Event, &ev.event_id);
             if let Some(f) = fingerprint {
                 self.s.seen.insert(SeenKind::Fill, &f);
             }
@@ -189,8 +192,7 @@ impl Kernel {
         o.venue_order_id.clone()
     }
 
-    fn fill(&mut self, ev: &VenueEvent<'_>) -> Outcome {
-        let order = self.s.book.orders[ev.client_order_id].clone();
+    fn fill(&mut self, ev: &VenueEvent<'_>, order: Order) -> Outcome {
         let home = order.slot_id;
         let held = self.s.slots[home as usize].trade.as_ref().is_some_and(|t| t.trade_id == order.trade_id);
         if !held && self.s.orphans.contains_key(&order.trade_id) {
