@@ -32,7 +32,7 @@ async function loadPacked() {
   writeFileSync(file, code);
   return import(pathToFileURL(file).href);
 }
-const { encodeInputs, decodeOutcomes } = await loadPacked();
+const { encodeVenueEvents, encodeIntents, encodeMarks, callPacked } = await loadPacked();
 const ASSETS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
 
 /** The stream: per trade ENTER, ACK, PARTIAL_FILL, FILL, mark, EXIT, ACK, FILL; phase by phase over the slots. */
@@ -147,14 +147,13 @@ function packed(slots, events, burst = 512) {
   let sink = 0;
   const flush = () => {
     if (run.length === 0) return;
-    const input = encodeInputs(run);
-    const text =
+    const outcomes =
       kind === 'venue'
-        ? k.onVenueEventsPacked(input)
+        ? callPacked(k, k.onVenueEventsPacked, encodeVenueEvents(run))
         : kind === 'intent'
-          ? k.submitIntentsPacked(input)
-          : k.markPricesPacked(input);
-    sink += consume(decodeOutcomes(text));
+          ? callPacked(k, k.submitIntentsPacked, encodeIntents(run))
+          : callPacked(k, k.markPricesPacked, encodeMarks(run));
+    sink += consume(outcomes);
     run = [];
   };
   for (const s of stream(slots, events)) {
