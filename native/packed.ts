@@ -1,15 +1,17 @@
 // The kernel's bulk path. onVenueEventsPacked, submitIntentsPacked and
-// markPricesPacked take a batch of input records as numbers (one
-// Float64Array) and strings (one text, and the end of each string in it), and
-// return the outcomes the same way; the layout, both ways, is described at
-// the top of native/src/packed.rs. Across napi that is far cheaper than
-// reading and building objects property by property, and than JSON
-// (scripts/bench-kernel.mjs measures it): the encoders here read each record
-// once, the decoder builds the typed objects as fixed-shape literals. Enum
-// words come back as indexes into the kernel's vocabulary (`packedWords()`,
-// fetched once per kernel); ids the caller sent come back as references to
-// its own strings. native/test/packed.test.ts holds the bulk and the typed
-// path equal, outcome for outcome.
+// markPricesPacked take a batch of input records as numbers (a Float64Array)
+// and strings (one text, and where each string ends in it), and write the
+// outcomes into a Float64Array of the caller's, with one text of new strings;
+// the layout, both ways, is described at the top of native/src/packed.rs.
+// Across napi that is far cheaper than reading and building objects property
+// by property, and than JSON (scripts/bench-kernel.mjs measures it): the
+// encoders here read each record once, the decoder builds the typed objects
+// as fixed-shape literals. Enum words come back as indexes into the kernel's
+// vocabulary (`packedWords()`), ids the caller sent as references to its own
+// strings, and ids the kernel shares between outcomes (trades, correlations,
+// orders, assets) are sent once and kept, per kernel, in a table the
+// decoder holds from batch to batch. native/test/packed.test.ts holds the
+// bulk and the typed path equal, outcome for outcome.
 import type {
   DomainEvent,
   Intent,
@@ -48,10 +50,13 @@ const describe = (v: unknown): string =>
  */
 class Encoder {
   nums: Float64Array;
-  at = 1;
+  /** After the header: record count, and the answer the caller's string table took in last (set by `callPacked`). */
+  at = 2;
   ends: Uint32Array;
-  readonly strings: string[] = [];
+  strings: string[];
+  private n = 0;
   private units = 0;
+  private text = '';
 
   constructor(
     private readonly what: string,
@@ -59,9 +64,11 @@ class Encoder {
     perRecord: number,
     stringsPerRecord: number,
   ) {
-    this.nums = new Float64Array(1 + count * perRecord);
+    this.nums = new Float64Array(2 + count * perRecord);
     this.nums[0] = count;
+    this.nums[1] = -1;
     this.ends = new Uint32Array(count * stringsPerRecord);
+    this.strings = new Array<string>(count * stringsPerRecord);
   }
 
   error(i: number, field: string, v: unknown, expected: string): TypeError {
@@ -85,13 +92,14 @@ class Encoder {
 
   str(v: unknown, i: number, field: string): void {
     if (typeof v !== 'string') throw this.error(i, field, v, 'a string');
-    const n = this.strings.length;
+    const n = this.n++;
     if (n === this.ends.length) {
       const grown = new Uint32Array(n * 2 + 8);
       grown.set(this.ends);
       this.ends = grown;
     }
-    this.strings.push(v);
+    this.strings[n] = v;
+    this.text += v;
     this.units += v.length;
     this.ends[n] = this.units;
     this.nums[this.at++] = n;
@@ -116,10 +124,11 @@ class Encoder {
   }
 
   done(): PackedInput {
+    this.strings.length = this.n;
     return {
       nums: this.nums.subarray(0, this.at),
-      text: this.strings.join(''),
-      ends: this.ends.subarray(0, this.strings.length),
+      text: this.text,
+      ends: this.ends.subarray(0, this.n),
       strings: this.strings,
     };
   }
@@ -203,10 +212,14 @@ export function encodeMarks(marks: readonly Mark[]): PackedInput {
 
 /** Reads the packed outcomes front to back. */
 class Reader {
-  private at = 3;
+  /** After the header: outcome count, where the new strings' ends start, their count, the answer's number. */
+  private at = 4;
   constructor(
     private readonly nums: Float64Array,
-    readonly strs: readonly string[],
+    /** The kept strings, by handle (a reference ≥ 0). */
+    private readonly table: readonly string[],
+    /** The batch's own strings: the input's, then the new ones (a reference −1 − i). */
+    private readonly batch: readonly string[],
     private readonly words: readonly string[],
   ) {}
 
@@ -221,12 +234,13 @@ class Reader {
   }
 
   str(): string {
-    return this.strs[this.nums[this.at++]!]!;
+    const v = this.nums[this.at++]!;
+    return v >= 0 ? this.table[v]! : this.batch[-1 - v]!;
   }
 
   optStr(): string | undefined {
     const v = this.nums[this.at++]!;
-    return Number.isNaN(v) ? undefined : this.strs[v];
+    return v >= 0 ? this.table[v]! : Number.isNaN(v) ? undefined : this.batch[-1 - v]!;
   }
 
   /** An enum word, typed as the field it fills. */
@@ -370,40 +384,64 @@ function readOutcome(r: Reader): Outcome {
 }
 
 /**
+ * What the decoder keeps per kernel: the vocabulary, the strings the kernel
+ * sent once and now refers to by handle, and the number of the last answer
+ * taken in (which the next call tells the kernel).
+ */
+export interface DecoderState {
+  words: readonly string[];
+  table: string[];
+  taken: number;
+}
+
+const states = new WeakMap<object, DecoderState>();
+
+/** The decoder's state for `kernel`. */
+export function decoderOf(kernel: Pick<Kernel, 'packedWords'>): DecoderState {
+  let s = states.get(kernel);
+  if (s === undefined) {
+    s = { words: kernel.packedWords(), table: [], taken: -1 };
+    states.set(kernel, s);
+  }
+  return s;
+}
+
+/**
  * The outcomes of one packed call on `input`, in input order (marks:
- * flattened): `nums` is the array the numbers were written into.
+ * flattened): `nums` is the array the numbers were written into. Takes the
+ * answer's new strings into `state`. Answers are decoded in the order they
+ * were given, each once; one never decoded only costs the next call its
+ * shortcuts (the kernel, told an older answer number, sends every string again).
  */
 export function decodeOutcomes(
   nums: Float64Array,
   text: string,
   input: PackedInput,
-  words: readonly string[],
+  state: DecoderState,
 ): Outcome[] {
-  const strs = input.strings.slice();
-  const endsAt = nums[1]!;
+  const { table } = state;
+  const batch = input.strings.slice();
+  const tailAt = nums[1]!;
   const count = nums[2]!;
   for (let i = 0, start = 0; i < count; i++) {
-    const end = nums[endsAt + i]!;
-    strs.push(text.slice(start, end));
-    start = end;
+    // A new string: where it ends in `text`, or which of the batch's strings it is (−1 − i); then its handle.
+    const at = nums[tailAt + 2 * i]!;
+    const handle = nums[tailAt + 2 * i + 1]!;
+    let s: string;
+    if (at < 0) s = batch[-1 - at]!;
+    else {
+      s = text.slice(start, at);
+      start = at;
+    }
+    if (handle >= 0) table[handle] = s;
+    else batch.push(s);
   }
-  const r = new Reader(nums, strs, words);
+  state.taken = nums[3]!;
+  const r = new Reader(nums, table, batch, state.words);
   const n = nums[0]!;
   const out = new Array<Outcome>(n);
   for (let i = 0; i < n; i++) out[i] = readOutcome(r);
   return out;
-}
-
-const vocabularies = new WeakMap<object, readonly string[]>();
-
-/** The kernel's vocabulary, fetched once per kernel. */
-export function wordsOf(kernel: Pick<Kernel, 'packedWords'>): readonly string[] {
-  let words = vocabularies.get(kernel);
-  if (words === undefined) {
-    words = kernel.packedWords();
-    vocabularies.set(kernel, words);
-  }
-  return words;
 }
 
 /** The array the packed methods write their numbers into, reused from call to call (calls are synchronous). */
@@ -422,6 +460,8 @@ export function callPacked(
   method: PackedMethod,
   input: PackedInput,
 ): Outcome[] {
+  const state = decoderOf(kernel);
+  input.nums[1] = state.taken;
   const packed = method.call(kernel, input.nums, input.text, input.ends, out);
   let nums = out;
   if (packed.nums !== undefined) {
@@ -429,7 +469,7 @@ export function callPacked(
     nums = packed.nums;
     out = new Float64Array(nums.length * 2);
   }
-  return decodeOutcomes(nums, packed.text, input, wordsOf(kernel));
+  return decodeOutcomes(nums, packed.text, input, state);
 }
 
 /** `kernel.onVenueEvents(events)` through the bulk path: the same outcomes. */

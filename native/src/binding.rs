@@ -666,6 +666,53 @@ pub struct Kernel {
     venue_events: Batch<input::VenueEventRaw>,
     intents: Batch<input::IntentRaw>,
     marks: Batch<input::MarkRaw>,
+    recording: Recording,
+}
+
+/// BENCHMARK ONLY — outcomes of packed calls kept to be packed again
+/// without the kernel (`benchRecordPacked`, `benchReplayPacked`).
+#[derive(Default)]
+struct Recording {
+    /// How many more batches to record.
+    left: u32,
+    /// Per batch: each outcome and the input record it answered.
+    batches: Vec<Vec<(usize, outcome::Outcome)>>,
+    replayed: usize,
+}
+
+impl Recording {
+    fn begin(&mut self) {
+        if self.left > 0 {
+            self.batches.push(Vec::new());
+        }
+    }
+
+    fn keep(&mut self, record: usize, o: &outcome::Outcome) {
+        if self.left > 0 {
+            if let Some(b) = self.batches.last_mut() {
+                b.push((record, o.clone()));
+            }
+        }
+    }
+
+    fn end(&mut self) {
+        self.left = self.left.saturating_sub(1);
+    }
+}
+
+/// Packs one outcome of input record `record` and hands it back to the kernel.
+fn emit(
+    packer: &mut Packer,
+    kernel: &mut core::Kernel,
+    recording: &mut Recording,
+    record: usize,
+    o: outcome::Outcome,
+    prefix: &str,
+    echo: Echo,
+) {
+    packer.push(&o, prefix, echo);
+    recording.keep(record, &o);
+    kernel.recycle(o);
 }
 
 fn js_error(e: core::KernelError) -> Error {
@@ -704,10 +751,20 @@ impl Kernel {
             venue_events: Batch::default(),
             intents: Batch::default(),
             marks: Batch::default(),
+            recording: Recording::default(),
         }
     }
 
+    /// Starts a packed answer for an input of `strings` (`nums`, already read, holds the header).
+    fn begin(&mut self, strings: &Strings, nums: &[f64]) -> String {
+        self.packer.begin(strings.len(), nums[1]);
+        self.recording.begin();
+        self.prefix()
+    }
+
+    /// Ends a packed answer: the numbers into `out` when they fit.
     fn packed<'env>(&mut self, env: &'env Env, out: &mut [f64]) -> Result<PackedOutcomes<'env>> {
+        self.recording.end();
         let (nums, text) = self.packer.finish();
         let nums = match out.get_mut(..nums.len()) {
             Some(fits) => {
@@ -778,13 +835,12 @@ impl Kernel {
         let out = writable(&mut out, nums, ends)?;
         let strings = Strings::new(&text, ends).map_err(bad_input)?;
         self.venue_events.read(nums, &strings).map_err(bad_input)?;
-        let prefix = self.prefix();
-        self.packer.begin(strings.len());
+        let prefix = self.begin(&strings, nums);
         for k in 0..self.venue_events.len() {
             let (event, refs) = self.venue_events.get(k);
             let o = self.inner.on_venue_event(event);
-            self.packer.push(&o, &prefix, Echo { strings: &strings, refs });
-            self.inner.recycle(o);
+            let echo = Echo { strings: &strings, refs };
+            emit(&mut self.packer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
         }
         self.packed(env, out)
     }
@@ -803,13 +859,12 @@ impl Kernel {
         let out = writable(&mut out, nums, ends)?;
         let strings = Strings::new(&text, ends).map_err(bad_input)?;
         self.intents.read(nums, &strings).map_err(bad_input)?;
-        let prefix = self.prefix();
-        self.packer.begin(strings.len());
+        let prefix = self.begin(&strings, nums);
         for k in 0..self.intents.len() {
             let (intent, refs) = self.intents.get(k);
             let o = self.inner.submit_intent(intent);
-            self.packer.push(&o, &prefix, Echo { strings: &strings, refs });
-            self.inner.recycle(o);
+            let echo = Echo { strings: &strings, refs };
+            emit(&mut self.packer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
         }
         self.packed(env, out)
     }
@@ -828,15 +883,67 @@ impl Kernel {
         let out = writable(&mut out, nums, ends)?;
         let strings = Strings::new(&text, ends).map_err(bad_input)?;
         self.marks.read(nums, &strings).map_err(bad_input)?;
-        let prefix = self.prefix();
-        self.packer.begin(strings.len());
+        let prefix = self.begin(&strings, nums);
         for k in 0..self.marks.len() {
             let (m, refs) = self.marks.get(k);
             for o in self.inner.mark_price(&m.asset, m.price, m.ts) {
-                self.packer.push(&o, &prefix, Echo { strings: &strings, refs });
-                self.inner.recycle(o);
+                let echo = Echo { strings: &strings, refs };
+                emit(&mut self.packer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
             }
         }
+        self.packed(env, out)
+    }
+
+    /// BENCHMARK ONLY — keeps the outcomes of the next `batches` packed calls
+    /// (dropping any kept before), for `benchReplayPacked`.
+    #[napi]
+    pub fn bench_record_packed(&mut self, batches: u32) {
+        self.recording = Recording { left: batches, ..Recording::default() };
+    }
+
+    /// BENCHMARK ONLY — the boundary without the kernel: reads the input as
+    /// the packed method of `kind` (`venue`, `intent`, `mark`) does, then
+    /// packs the outcomes kept for the next recorded batch (in turn) instead
+    /// of running the kernel. The input must be the one recorded.
+    #[napi]
+    pub fn bench_replay_packed<'env>(
+        &mut self,
+        env: &'env Env,
+        kind: String,
+        nums: &[f64],
+        text: Utf16String,
+        ends: &[u32],
+        mut out: Float64ArraySlice,
+    ) -> Result<PackedOutcomes<'env>> {
+        let out = writable(&mut out, nums, ends)?;
+        let strings = Strings::new(&text, ends).map_err(bad_input)?;
+        let rec = &self.recording;
+        let Some(batch) = rec.batches.get(rec.replayed % rec.batches.len().max(1)) else {
+            return Err(Error::new(Status::InvalidArg, "nothing recorded".to_string()));
+        };
+        let len = match kind.as_str() {
+            "venue" => self.venue_events.read(nums, &strings).map(|_| self.venue_events.len()),
+            "intent" => self.intents.read(nums, &strings).map(|_| self.intents.len()),
+            "mark" => self.marks.read(nums, &strings).map(|_| self.marks.len()),
+            other => return Err(Error::new(Status::InvalidArg, format!("no packed method for {other:?}"))),
+        }
+        .map_err(bad_input)?;
+        if batch.iter().any(|(k, _)| *k >= len) {
+            return Err(Error::new(Status::InvalidArg, "not the recorded input".to_string()));
+        }
+        let prefix = self.prefix();
+        // Each pass over the recording starts with an empty table, as a new stretch of trades would.
+        let taken = if rec.replayed.is_multiple_of(rec.batches.len()) { f64::NAN } else { nums[1] };
+        self.packer.begin(strings.len(), taken);
+        for (k, o) in batch {
+            let refs = match kind.as_str() {
+                "venue" => self.venue_events.get(*k).1,
+                "intent" => self.intents.get(*k).1,
+                _ => self.marks.get(*k).1,
+            };
+            self.packer.push(o, &prefix, Echo { strings: &strings, refs });
+        }
+        self.recording.replayed += 1;
         self.packed(env, out)
     }
 

@@ -1,14 +1,16 @@
 //! The bulk format of the packed methods, both ways; `native/packed.ts` is
-//! the other end. Numbers travel as doubles in one `Float64Array`, strings in
+//! the other end. Numbers travel as doubles in a `Float64Array`, strings as
 //! one text plus where each ends (UTF-16 units, the unit of JS `slice`): no
-//! JSON, no object read or built property by property.
+//! JSON, and no JS object read or built property by property across napi.
 //!
-//! **Input** (`nums`, `text`, `ends`: a `Uint32Array`): `nums[0]` = record count, then the
-//! records; `s` = index of a string of the text. A record with optional
-//! fields starts with a mask of those present (bit i = i-th optional field),
-//! and only present ones follow, in order, so an absent field is never
-//! confused with a NaN the caller passed: every double, NaN and infinities
-//! included, reaches the kernel's guard exactly as a typed call passes it.
+//! **Input** (`nums`, `text`, `ends`: a `Uint32Array`). `nums` = record
+//! count, the answer the caller's string table last took in (see Output),
+//! then the records; `s` = index of a string of the text. A record with
+//! optional fields starts with a mask of those present (bit i = i-th
+//! optional field) and only present ones follow, in order, so an absent
+//! field is never confused with a NaN the caller passed: every double, NaN
+//! and infinities included, reaches the kernel's guard exactly as a typed
+//! call passes it, and strings are converted as napi converts them.
 //!
 //! - venue event: mask, eventId s, kind s, clientOrderId s, ts; optional
 //!   venueOrderId s, venueTradeId s, price, size, fee, liquidity s,
@@ -20,19 +22,21 @@
 //! - mark: asset s, price, ts.
 //!
 //! The whole batch is read and checked (lengths, masks, string indexes, the
-//! ends) before the first record is applied: a malformed batch is refused
-//! with nothing applied, naming the record and what is wrong.
+//! ends) into reused records before the first is applied: a malformed batch
+//! is refused with nothing applied, naming the record and what is wrong.
 //!
-//! **Output**: the numbers are written into the caller's `out` array when
-//! they fit (else returned in a new one), the new strings in one text.
-//! `w` = index into the vocabulary (`words()`, every enum word of the
-//! kernel, fetched once by the decoder); `s` = index into the batch's
-//! strings: first the input's own (an id the caller sent comes back as a
-//! reference to it, not re-sent), then the output text's; `?` = NaN when
-//! absent.
+//! **Output** (into the caller's `out` array when it fits, else a new one;
+//! and one text of new strings). `w` = index into the vocabulary (`words()`:
+//! every enum word of the kernel, fetched once). `s` = a string reference:
+//! ≥ 0 is a handle in the caller's string table, which keeps, from batch to
+//! batch, the ids the kernel shares between outcomes (trades, correlations,
+//! orders, assets) and detail keys, each sent once; −1 − i is the batch's
+//! own string i: first the input's strings (an id the caller sent comes
+//! back as a reference to its own string), then the new ones not kept
+//! (event ids, rendered causes, texts). `?` = NaN when absent.
 //!
-//! - header: outcome count, where the ends of the output strings are (they
-//!   come last, in UTF-16 units), how many there are.
+//! - header: outcome count, where the new strings' list starts (it comes
+//!   last), how many new strings, this answer's number.
 //! - outcome: accepted, code w, severity w, slotId?, tradeId s?, state w?,
 //!   retryable, retryAfterMs?, retryAt?, then the counts of transitions,
 //!   events, commands, details, flags, diagnostics, then those in that order.
@@ -44,6 +48,14 @@
 //!   orderType w, size, limitPrice?, reduceOnly.
 //! - detail: key s, value s. flag: w.
 //! - diagnostic: code w, severity w, slotId?, clientOrderId s?, asset s?, message s.
+//! - new strings, in order, two numbers each: where it ends in the text (or
+//!   −1 − i: the batch's string i, no text), and its handle in the table
+//!   (−1: the batch's own, numbered after those before it).
+//!
+//! The table is numbered by answer: the caller says which answer it last
+//! took in, and one that is behind (it skipped an answer, or has no table
+//! yet) is sent every string again. Its entries hold their `Arc`s, so an
+//! address that keys an entry is never reused while the entry lives.
 
 use crate::kernel::fixed::Fixed;
 use crate::kernel::input::{IntentRaw, MarkRaw, VenueEventRaw};
@@ -54,11 +66,13 @@ use crate::kernel::types::{
 };
 use rustc_hash::FxHashMap;
 use std::fmt;
-use std::sync::Arc;
 
 const ABSENT: f64 = f64::NAN;
-/// Outcome count, where the string ends start, how many there are.
-const HEADER: usize = 3;
+/// Output header: outcome count, where the new strings' ends and handles
+/// start, how many new strings there are, the answer's number.
+const HEADER: usize = 4;
+/// Input header: record count, the answer the caller's table took in last.
+pub const INPUT_HEADER: usize = 2;
 
 /// A malformed packed input: what is wrong, and where.
 #[derive(Debug, PartialEq, Eq)]
@@ -170,121 +184,138 @@ impl<'a> Strings<'a> {
 /// `units` into `out`, as napi converts a JS string (an unpaired surrogate
 /// becomes U+FFFD), reusing `out`'s storage.
 fn utf16_into(out: &mut String, units: &[u16]) {
+    out.clear();
     if units.iter().all(|&u| u < 0x80) {
-        // ASCII, the usual case: byte for unit, in `out`'s own buffer.
-        let mut bytes = std::mem::take(out).into_bytes();
-        bytes.clear();
-        bytes.extend(units.iter().map(|&u| u as u8));
-        *out = String::from_utf8(bytes).unwrap_or_default();
+        // SAFETY: ASCII, the usual case: one byte per unit, and ASCII bytes are UTF-8.
+        unsafe { out.as_mut_vec() }.extend(units.iter().map(|&u| u as u8));
     } else {
-        out.clear();
         out.extend(char::decode_utf16(units.iter().copied()).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)));
     }
 }
 
-/// Reads one batch's records front to back; every read is checked.
+/// What is wrong with a record: the first fault met, put into words only
+/// when the batch is refused.
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    End,
+    NotIndex { what: &'static str, v: f64, limit: usize },
+}
+
+/// Reads one batch's records front to back. Every read is checked; a read
+/// never fails, it notes the first fault of the record (and gives 0, NaN or
+/// an empty string), which `Batch::read` reports after the record.
 pub struct Cursor<'a, 'b> {
     nums: &'a [f64],
     at: usize,
     strings: &'a Strings<'a>,
-    record: usize,
+    fault: Option<Fault>,
     /// The input strings of the current record that may come back as ids.
     refs: &'b mut Vec<u32>,
 }
 
 impl Cursor<'_, '_> {
-    fn fail(&self, what: String) -> BadInput {
-        BadInput(format!("record {}: {what}", self.record))
-    }
-
-    fn num(&mut self) -> Result<f64, BadInput> {
-        let v = self.nums.get(self.at).copied().ok_or_else(|| self.fail("the numbers end inside it".into()))?;
-        self.at += 1;
-        Ok(v)
-    }
-
-    /// A whole number in `0..limit`.
-    fn index(&mut self, what: &str, limit: usize) -> Result<usize, BadInput> {
-        let v = self.num()?;
-        if !(v >= 0.0 && v < limit as f64 && v == v.trunc()) {
-            return Err(self.fail(format!("{what} {v} is not a whole number below {limit}")));
+    fn num(&mut self) -> f64 {
+        match self.nums.get(self.at) {
+            Some(&v) => {
+                self.at += 1;
+                v
+            }
+            None => {
+                self.fault.get_or_insert(Fault::End);
+                f64::NAN
+            }
         }
-        Ok(v as usize)
     }
 
-    fn mask(&mut self, fields: u32) -> Result<u32, BadInput> {
-        Ok(self.index("mask", 1 << fields)? as u32)
+    /// A whole number in `0..limit` (0 after a fault).
+    fn index(&mut self, what: &'static str, limit: usize) -> usize {
+        let v = self.num();
+        // `as` saturates (NaN to 0): the round trip holds for whole numbers in range only.
+        let i = v as usize;
+        if v >= 0.0 && i < limit && i as f64 == v {
+            return i;
+        }
+        self.fault.get_or_insert(Fault::NotIndex { what, v, limit });
+        0
     }
 
-    fn str(&mut self, out: &mut String) -> Result<u32, BadInput> {
-        let i = self.index("string index", self.strings.len())?;
-        utf16_into(out, self.strings.get(i));
-        Ok(i as u32)
+    fn mask(&mut self, fields: u32) -> u32 {
+        self.index("mask", 1 << fields) as u32
+    }
+
+    fn str(&mut self, out: &mut String) -> u32 {
+        let i = self.index("string index", self.strings.len());
+        if self.fault.is_none() {
+            utf16_into(out, self.strings.get(i));
+        }
+        i as u32
     }
 
     /// A string that may come back in the outcome as an id.
-    fn id(&mut self, out: &mut String) -> Result<(), BadInput> {
-        let i = self.str(out)?;
+    fn id(&mut self, out: &mut String) {
+        let i = self.str(out);
         self.refs.push(i);
-        Ok(())
     }
 
-    fn opt_num(&mut self, present: bool) -> Result<Option<f64>, BadInput> {
-        present.then(|| self.num()).transpose()
+    fn opt_num(&mut self, present: bool) -> Option<f64> {
+        present.then(|| self.num())
     }
 
-    fn opt_str(&mut self, present: bool, out: &mut Option<String>, id: bool) -> Result<(), BadInput> {
-        if !present {
-            *out = None;
-            return Ok(());
-        }
-        let s = out.get_or_insert_with(String::new);
-        if id {
-            self.id(s)
+    fn opt_str(&mut self, present: bool, out: &mut Option<String>) {
+        if present {
+            self.str(out.get_or_insert_with(String::new));
         } else {
-            self.str(s).map(drop)
+            *out = None;
+        }
+    }
+
+    fn opt_id(&mut self, present: bool, out: &mut Option<String>) {
+        if present {
+            self.id(out.get_or_insert_with(String::new));
+        } else {
+            *out = None;
         }
     }
 }
 
 /// One record kind of the input.
 pub trait Record: Default {
-    fn read(c: &mut Cursor, raw: &mut Self) -> Result<(), BadInput>;
+    fn read(c: &mut Cursor, raw: &mut Self);
 }
 
 impl Record for VenueEventRaw {
-    fn read(c: &mut Cursor, e: &mut Self) -> Result<(), BadInput> {
-        let m = c.mask(8)?;
-        c.id(&mut e.event_id)?;
-        c.str(&mut e.kind)?;
-        c.id(&mut e.client_order_id)?;
-        e.ts = c.num()?;
-        c.opt_str(m & 1 != 0, &mut e.venue_order_id, true)?;
-        c.opt_str(m & 2 != 0, &mut e.venue_trade_id, true)?;
-        e.price = c.opt_num(m & 4 != 0)?;
-        e.size = c.opt_num(m & 8 != 0)?;
-        e.fee = c.opt_num(m & 16 != 0)?;
-        c.opt_str(m & 32 != 0, &mut e.liquidity, false)?;
-        e.retry_after_ms = c.opt_num(m & 64 != 0)?;
-        c.opt_str(m & 128 != 0, &mut e.reason, true)
+    fn read(c: &mut Cursor, e: &mut Self) {
+        let m = c.mask(8);
+        c.id(&mut e.event_id);
+        c.str(&mut e.kind);
+        c.id(&mut e.client_order_id);
+        e.ts = c.num();
+        c.opt_id(m & 1 != 0, &mut e.venue_order_id);
+        c.opt_id(m & 2 != 0, &mut e.venue_trade_id);
+        e.price = c.opt_num(m & 4 != 0);
+        e.size = c.opt_num(m & 8 != 0);
+        e.fee = c.opt_num(m & 16 != 0);
+        c.opt_str(m & 32 != 0, &mut e.liquidity);
+        e.retry_after_ms = c.opt_num(m & 64 != 0);
+        c.opt_id(m & 128 != 0, &mut e.reason);
     }
 }
 
 impl Record for IntentRaw {
-    fn read(c: &mut Cursor, i: &mut Self) -> Result<(), BadInput> {
-        let m = c.mask(15)?;
-        c.id(&mut i.intent_id)?;
-        c.str(&mut i.action)?;
-        i.ts = c.num()?;
-        c.opt_str(m & 1 != 0, &mut i.asset, true)?;
-        c.opt_str(m & 2 != 0, &mut i.side, false)?;
-        c.opt_str(m & 4 != 0, &mut i.order_type, false)?;
-        i.target_size = c.opt_num(m & 8 != 0)?;
-        i.reference_price = c.opt_num(m & 16 != 0)?;
-        i.limit_price = c.opt_num(m & 32 != 0)?;
-        i.leverage = c.opt_num(m & 64 != 0)?;
+    fn read(c: &mut Cursor, i: &mut Self) {
+        let m = c.mask(15);
+        c.id(&mut i.intent_id);
+        c.str(&mut i.action);
+        i.ts = c.num();
+        c.opt_id(m & 1 != 0, &mut i.asset);
+        c.opt_str(m & 2 != 0, &mut i.side);
+        c.opt_str(m & 4 != 0, &mut i.order_type);
+        i.target_size = c.opt_num(m & 8 != 0);
+        i.reference_price = c.opt_num(m & 16 != 0);
+        i.limit_price = c.opt_num(m & 32 != 0);
+        i.leverage = c.opt_num(m & 64 != 0);
         if m & 128 != 0 {
-            let n = c.index("exitLegRatios count", c.nums.len() - c.at + 1)?;
+            let n = c.index("exitLegRatios count", c.nums.len() - c.at + 1);
             let legs = i.exit_leg_ratios.get_or_insert_with(Vec::new);
             legs.clear();
             legs.extend_from_slice(&c.nums[c.at..c.at + n]);
@@ -292,22 +323,21 @@ impl Record for IntentRaw {
         } else {
             i.exit_leg_ratios = None;
         }
-        i.take_profit = c.opt_num(m & 256 != 0)?;
-        i.stop_loss = c.opt_num(m & 512 != 0)?;
-        i.slot_id = c.opt_num(m & 1024 != 0)?;
-        c.opt_str(m & 2048 != 0, &mut i.trade_id, true)?;
-        c.opt_str(m & 4096 != 0, &mut i.reason, true)?;
-        c.opt_str(m & 8192 != 0, &mut i.correlation_id, true)?;
-        c.opt_str(m & 16384 != 0, &mut i.causation_id, true)
+        i.take_profit = c.opt_num(m & 256 != 0);
+        i.stop_loss = c.opt_num(m & 512 != 0);
+        i.slot_id = c.opt_num(m & 1024 != 0);
+        c.opt_id(m & 2048 != 0, &mut i.trade_id);
+        c.opt_id(m & 4096 != 0, &mut i.reason);
+        c.opt_id(m & 8192 != 0, &mut i.correlation_id);
+        c.opt_id(m & 16384 != 0, &mut i.causation_id);
     }
 }
 
 impl Record for MarkRaw {
-    fn read(c: &mut Cursor, k: &mut Self) -> Result<(), BadInput> {
-        c.id(&mut k.asset)?;
-        k.price = c.num()?;
-        k.ts = c.num()?;
-        Ok(())
+    fn read(c: &mut Cursor, k: &mut Self) {
+        c.id(&mut k.asset);
+        k.price = c.num();
+        k.ts = c.num();
     }
 }
 
@@ -334,17 +364,26 @@ impl<R: Record> Batch<R> {
         self.refs.clear();
         self.ref_ends.clear();
         let count = nums.first().copied().unwrap_or(f64::NAN);
-        // Every record takes at least two numbers.
-        if !(count >= 0.0 && count <= nums.len() as f64 && count == count.trunc()) {
+        // Every record takes at least one number.
+        if !(count >= 0.0 && count <= nums.len() as f64 && count == (count as usize) as f64)
+            || nums.len() < INPUT_HEADER
+        {
             return Err(BadInput(format!("record count {count} does not fit {} numbers", nums.len())));
         }
-        let mut c = Cursor { nums, at: 1, strings, record: 0, refs: &mut self.refs };
+        let mut c = Cursor { nums, at: INPUT_HEADER, strings, fault: None, refs: &mut self.refs };
         for k in 0..count as usize {
-            c.record = k;
             if self.records.len() == k {
                 self.records.push(R::default());
             }
-            R::read(&mut c, &mut self.records[k])?;
+            R::read(&mut c, &mut self.records[k]);
+            if let Some(fault) = c.fault {
+                return Err(BadInput(match fault {
+                    Fault::End => format!("record {k}: the numbers end inside it"),
+                    Fault::NotIndex { what, v, limit } => {
+                        format!("record {k}: {what} {v} is not a whole number below {limit}")
+                    }
+                }));
+            }
             self.ref_ends.push(c.refs.len());
         }
         if c.at != nums.len() {
@@ -371,22 +410,98 @@ impl<R: Record> Batch<R> {
 
 // ── output ──────────────────────────────────────────────────────────────────
 
+/// How many strings the decoder keeps from batch to batch.
+const TABLE: usize = 1 << 17;
+
+/// A string's key in the table and in the per-outcome cache: its address
+/// and length.
+type Key = (usize, usize);
+
+fn key(s: &str) -> Key {
+    (s.as_ptr() as usize, s.len())
+}
+
+/// The strings the decoder keeps between batches, by handle: the ids the
+/// kernel shares from outcome to outcome (trades, correlations, orders,
+/// assets) and the detail keys, each sent once, then referred to. Keyed by
+/// address: an entry holds its `Arc`, so no address in the table is freed
+/// and reused while the entry lives. Answers are numbered (`epoch`): the
+/// caller says which answer its table last took in, and a caller that is
+/// not at the latest (it skipped an answer, or never had one) gets every
+/// string again.
+struct Table {
+    /// How many strings the decoder keeps (`TABLE`; fewer in tests).
+    cap: usize,
+    handles: FxHashMap<Key, u32>,
+    /// Per handle: its key, the `Arc` kept alive (none for static text) and
+    /// the last answer that used it (never evicted within that answer).
+    slots: Vec<(Key, Option<Id>, u32)>,
+    next: usize,
+    epoch: u32,
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table { cap: TABLE, handles: FxHashMap::default(), slots: Vec::new(), next: 0, epoch: 0 }
+    }
+}
+
+impl Table {
+    /// Starts an answer for a caller whose table took in answer `taken`.
+    fn begin(&mut self, taken: f64) {
+        if taken != f64::from(self.epoch) {
+            self.handles.clear();
+            self.slots.clear();
+            self.next = 0;
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+    }
+
+    fn get(&mut self, key: Key) -> Option<f64> {
+        let h = *self.handles.get(&key)?;
+        self.slots[h as usize].2 = self.epoch;
+        Some(f64::from(h))
+    }
+
+    /// A handle for a new string; none when the slot to reuse is one this answer refers to.
+    fn add(&mut self, key: Key, keep: Option<Id>) -> Option<f64> {
+        let h = self.next % self.cap;
+        if h == self.slots.len() {
+            self.slots.push((key, keep, self.epoch));
+        } else {
+            let slot = &mut self.slots[h];
+            if slot.2 == self.epoch {
+                return None;
+            }
+            self.handles.remove(&slot.0);
+            *slot = (key, keep, self.epoch);
+        }
+        self.handles.insert(key, h as u32);
+        self.next += 1;
+        Some(h as f64)
+    }
+}
+
 /// Builds one batch of outcomes. Buffers are kept between batches.
 #[derive(Default)]
 pub struct Packer {
     nums: Vec<f64>,
-    /// The output strings, concatenated, and where each ends (UTF-16 units).
+    /// The new strings, concatenated.
     text: String,
-    ends: Vec<u32>,
+    /// Per new string: where it ends in `text` (UTF-16 units) or which of
+    /// the batch's strings it is (−1 − i), and its handle (−1: the batch's own).
+    tail: Vec<f64>,
     utf16_len: u32,
-    /// Index of the first output string (= the input's string count).
-    base: u32,
-    /// Shared strings already sent, by address. `keep` holds a reference to
-    /// each, so no address is freed and reused within a batch.
-    known: FxHashMap<usize, u32>,
-    keep: Vec<Id>,
-    /// The current outcome's events: seq and the index of their eventId.
+    /// The batch's own strings so far (the input's first).
+    local: u32,
+    table: Table,
+    /// The current outcome's strings by key: an outcome holds its `Arc`s
+    /// while it is packed, so one key is one text.
+    seen: Vec<(Key, f64)>,
+    /// The current outcome's events: seq and their eventId.
     seqs: Vec<(u64, f64)>,
+    /// The last rendered causation (marks and ticks cause many events).
+    cause: Option<(Cause, f64)>,
     outcomes: u32,
 }
 
@@ -397,100 +512,122 @@ pub struct Echo<'a> {
     pub refs: &'a [u32],
 }
 
+/// A reference to the batch's own string `i`.
+fn local(i: u32) -> f64 {
+    -1.0 - f64::from(i)
+}
+
 impl Packer {
-    pub fn begin(&mut self, input_strings: usize) {
+    /// Starts a batch answering an input of `input_strings` strings; `taken`
+    /// is the answer the caller's table took in last (`input[1]`).
+    pub fn begin(&mut self, input_strings: usize, taken: f64) {
         self.nums.clear();
         self.nums.extend_from_slice(&[0.0; HEADER]);
         self.text.clear();
-        self.ends.clear();
+        self.tail.clear();
         self.utf16_len = 0;
-        self.base = input_strings as u32;
-        self.known.clear();
-        self.keep.clear();
+        self.local = input_strings as u32;
+        self.table.begin(taken);
+        self.cause = None;
         self.outcomes = 0;
     }
 
-    /// Ends the string just appended to `text`.
-    fn end_string(&mut self, start: usize) -> f64 {
-        let s = &self.text[start..];
-        // Strings are short (ids are bounded at the boundary): the sum fits in u32.
+    /// A new string: into the table under `handle`, or the batch's own.
+    fn new_string(&mut self, s: &str, handle: Option<f64>) -> f64 {
+        self.text.push_str(s);
         let units = if s.is_ascii() { s.len() } else { s.encode_utf16().count() };
-        self.utf16_len += units as u32;
-        self.ends.push(self.utf16_len);
-        f64::from(self.base + self.ends.len() as u32 - 1)
+        self.new_string_end(units, handle)
     }
 
-    /// A new output string.
-    fn text(&mut self, s: &str) -> f64 {
-        let start = self.text.len();
-        self.text.push_str(s);
-        self.end_string(start)
+    fn new_string_end(&mut self, utf16_units: usize, handle: Option<f64>) -> f64 {
+        // Strings are short (ids are bounded at the boundary): the sum fits in u32.
+        self.utf16_len += utf16_units as u32;
+        self.tail.extend_from_slice(&[f64::from(self.utf16_len), handle.unwrap_or(-1.0)]);
+        handle.unwrap_or_else(|| {
+            self.local += 1;
+            local(self.local - 1)
+        })
+    }
+
+    /// The record's own string when it sent `s`.
+    fn echo(s: &str, echo: Echo) -> Option<f64> {
+        echo.refs.iter().find(|&&i| echo.strings.equals(i, s)).map(|&i| local(i))
+    }
+
+    /// A text of this outcome only.
+    fn text(&mut self, s: &str, echo: Echo) -> f64 {
+        Packer::echo(s, echo).unwrap_or_else(|| self.new_string(s, None))
     }
 
     /// `outcome::event_id(prefix, seq)`, written straight into the text.
     fn event_id(&mut self, prefix: &str, seq: u64) -> f64 {
-        let start = self.text.len();
-        self.text.push_str(prefix);
-        self.text.push_str("k-");
         let mut digits = [0u8; 20];
-        let mut i = digits.len();
+        let mut at = digits.len();
         let mut v = seq;
         loop {
-            i -= 1;
-            digits[i] = b'0' + (v % 10) as u8;
+            at -= 1;
+            digits[at] = b'0' + (v % 10) as u8;
             v /= 10;
             if v == 0 {
                 break;
             }
         }
-        self.text.extend(digits[i..].iter().map(|&d| char::from(d)));
-        let i = self.end_string(start);
+        self.text.push_str(prefix);
+        self.text.push_str("k-");
+        // ASCII digits: always UTF-8.
+        self.text.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+        let prefix_units = if prefix.is_ascii() { prefix.len() } else { prefix.encode_utf16().count() };
+        let i = self.new_string_end(prefix_units + 2 + digits.len() - at, None);
         self.seqs.push((seq, i));
         i
     }
 
-    /// A string: the input's own when the record sent it, else a new one.
-    fn echo_or_text(&mut self, s: &str, echo: Echo) -> f64 {
-        match echo.refs.iter().find(|&&i| echo.strings.equals(i, s)) {
-            Some(&i) => f64::from(i),
-            None => self.text(s),
-        }
-    }
-
-    /// A static key: sent once per batch.
-    fn key(&mut self, s: &'static str) -> f64 {
-        let key = s.as_ptr() as usize;
-        match self.known.get(&key) {
-            Some(&i) => f64::from(i),
-            None => {
-                let i = self.text(s);
-                self.known.insert(key, i as u32);
-                i
-            }
-        }
-    }
-
-    /// A shared id: sent once per batch however many outcomes carry it.
+    /// An id of the outcome being packed: its handle in the table, or the record's own string.
     fn id(&mut self, id: &Id, echo: Echo) -> f64 {
-        let key = Arc::as_ptr(id) as *const u8 as usize;
-        match self.known.get(&key) {
-            Some(&i) => f64::from(i),
-            None => {
-                let i = self.echo_or_text(id, echo);
-                self.known.insert(key, i as u32);
-                self.keep.push(id.clone());
-                i
-            }
+        let key = key(id);
+        if let Some(&(_, i)) = self.seen.iter().find(|&&(k, _)| k == key) {
+            return i;
         }
+        let i = match self.table.get(key) {
+            Some(h) => h,
+            None => {
+                let h = self.table.add(key, Some(id.clone()));
+                match (Packer::echo(id, echo), h) {
+                    // The caller's own string, kept in the table from now on.
+                    (Some(i), Some(h)) => {
+                        self.tail.extend_from_slice(&[i, h]);
+                        h
+                    }
+                    (Some(i), None) => i,
+                    (None, h) => self.new_string(id, h),
+                }
+            }
+        };
+        self.seen.push((key, i));
+        i
     }
 
     fn opt_id(&mut self, id: Option<&Id>, echo: Echo) -> f64 {
         id.map_or(ABSENT, |i| self.id(i, echo))
     }
 
+    /// A detail key (static text): kept in the table.
+    fn detail_key(&mut self, k: &'static str) -> f64 {
+        let key = key(k);
+        match self.table.get(key) {
+            Some(h) => h,
+            None => {
+                let h = self.table.add(key, None);
+                self.new_string(k, h)
+            }
+        }
+    }
+
     pub fn push(&mut self, out: &Outcome, prefix: &str, echo: Echo) {
         self.outcomes += 1;
         self.seqs.clear();
+        self.seen.clear();
+        self.nums.reserve(HEADER + 6 * out.transitions.len() + 28 * out.events.len() + 10 * out.commands.len());
         let v = [
             f64::from(u8::from(out.accepted)),
             out.code.word(),
@@ -539,7 +676,7 @@ impl Packer {
             self.nums.extend_from_slice(&v);
         }
         for (k, val) in &out.details {
-            let v = [self.key(k), self.echo_or_text(val, echo)];
+            let v = [self.detail_key(k), self.text(val, echo)];
             self.nums.extend_from_slice(&v);
         }
         self.nums.extend(out.flags.iter().map(|f| f.word()));
@@ -550,7 +687,7 @@ impl Packer {
                 d.slot_id.map_or(ABSENT, f64::from),
                 self.opt_id(d.client_order_id.as_ref(), echo),
                 self.opt_id(d.asset.as_ref(), echo),
-                self.echo_or_text(&d.message, echo),
+                self.text(&d.message, echo),
             ];
             self.nums.extend_from_slice(&v);
         }
@@ -565,7 +702,14 @@ impl Packer {
                 Some(&(_, i)) => i,
                 None => self.event_id(prefix, *seq),
             },
-            other => self.text(&other.render(prefix)),
+            other => match &self.cause {
+                Some((c, i)) if c == other => *i,
+                _ => {
+                    let i = self.text(&other.render(prefix), echo);
+                    self.cause = Some((other.clone(), i));
+                    i
+                }
+            },
         };
         let v = [
             e.kind.word(),
@@ -582,46 +726,46 @@ impl Packer {
         self.nums.push(0.0);
         let mut mask = 0u32;
         // The optional fields, bit by bit, in the order `readEvent` of packed.ts reads them.
-        let fields = [
-            self.opt_id(e.intent_id.as_ref(), echo),
-            self.opt_id(e.client_order_id.as_ref(), echo),
-            self.opt_id(e.venue_order_id.as_ref(), echo),
-            self.opt_id(e.venue_event_id.as_ref(), echo),
-            self.opt_id(e.asset.as_ref(), echo),
-            opt_word(e.side),
-            opt_word(e.order_side),
-            opt_word(e.order_type),
-            e.size.map_or(ABSENT, Fixed::to_f64),
-            e.price.map_or(ABSENT, Fixed::to_f64),
-            e.fee.map_or(ABSENT, Fixed::to_f64),
-            opt_word(e.liquidity),
-            e.filled_size.map_or(ABSENT, Fixed::to_f64),
-            e.avg_price.map_or(ABSENT, Fixed::to_f64),
-            e.realized_pnl.map_or(ABSENT, Fixed::to_f64),
-            e.unrealized_pnl.map_or(ABSENT, Fixed::to_f64),
-            e.mark_price.map_or(ABSENT, Fixed::to_f64),
-            self.opt_id(e.reason.as_ref(), echo),
-            opt_word(e.close_reason),
-            e.reduce_only.map_or(ABSENT, |b| f64::from(u8::from(b))),
-        ];
-        for (bit, v) in fields.into_iter().enumerate() {
-            // Every present value is a finite number: NaN marks absence only.
-            if !v.is_nan() {
-                mask |= 1 << bit;
-                self.nums.push(v);
-            }
+        macro_rules! opt {
+            ($bit:expr, $v:expr) => {
+                if let Some(v) = $v {
+                    mask |= 1 << $bit;
+                    self.nums.push(v);
+                }
+            };
         }
+        opt!(0, e.intent_id.as_ref().map(|i| self.id(i, echo)));
+        opt!(1, e.client_order_id.as_ref().map(|i| self.id(i, echo)));
+        opt!(2, e.venue_order_id.as_ref().map(|i| self.id(i, echo)));
+        opt!(3, e.venue_event_id.as_ref().map(|i| self.id(i, echo)));
+        opt!(4, e.asset.as_ref().map(|i| self.id(i, echo)));
+        opt!(5, e.side.map(Word::word));
+        opt!(6, e.order_side.map(Word::word));
+        opt!(7, e.order_type.map(Word::word));
+        opt!(8, e.size.map(Fixed::to_f64));
+        opt!(9, e.price.map(Fixed::to_f64));
+        opt!(10, e.fee.map(Fixed::to_f64));
+        opt!(11, e.liquidity.map(Word::word));
+        opt!(12, e.filled_size.map(Fixed::to_f64));
+        opt!(13, e.avg_price.map(Fixed::to_f64));
+        opt!(14, e.realized_pnl.map(Fixed::to_f64));
+        opt!(15, e.unrealized_pnl.map(Fixed::to_f64));
+        opt!(16, e.mark_price.map(Fixed::to_f64));
+        opt!(17, e.reason.as_ref().map(|i| self.id(i, echo)));
+        opt!(18, e.close_reason.map(Word::word));
+        opt!(19, e.reduce_only.map(|b| f64::from(u8::from(b))));
         self.nums[mask_at] = f64::from(mask);
     }
 
-    /// The batch: the numbers (the ends of the output strings last) and the
-    /// output text. Borrowed: the caller copies them out, the buffers stay
-    /// for the next batch.
+    /// The batch: the numbers (the new strings' ends and handles last) and
+    /// the new strings' text. Borrowed: the caller copies them out, the
+    /// buffers stay for the next batch.
     pub fn finish(&mut self) -> (&[f64], &str) {
-        let ends_at = self.nums.len();
-        self.nums.extend(self.ends.iter().map(|&e| f64::from(e)));
-        self.nums[..HEADER].copy_from_slice(&[f64::from(self.outcomes), ends_at as f64, self.ends.len() as f64]);
-        self.keep.clear();
+        let tail_at = self.nums.len();
+        self.nums.extend_from_slice(&self.tail);
+        let header =
+            [f64::from(self.outcomes), tail_at as f64, (self.tail.len() / 2) as f64, f64::from(self.table.epoch)];
+        self.nums[..HEADER].copy_from_slice(&header);
         (&self.nums, &self.text)
     }
 }
@@ -639,18 +783,6 @@ mod tests {
             ends.push(units.len() as u32);
         }
         (units, ends)
-    }
-
-    fn output_strings(text: &str, ends: &[u32]) -> Vec<String> {
-        let units: Vec<u16> = text.encode_utf16().collect();
-        let mut start = 0;
-        ends.iter()
-            .map(|&end| {
-                let s = String::from_utf16(&units[start..end as usize]).expect("whole characters");
-                start = end as usize;
-                s
-            })
-            .collect()
     }
 
     #[test]
@@ -678,7 +810,7 @@ mod tests {
         // "r" becomes a lone high surrogate: napi turns it into U+FFFD.
         *units.last_mut().unwrap() = 0xD800;
         let strings = Strings::new(&units, &ends).expect("valid ends");
-        let nums = [2.0, 0.0, 0.0, 1.0, 2.0, 5.0, 128.0 + 4.0, 0.0, 1.0, 2.0, 6.0, f64::NAN, 3.0];
+        let nums = [2.0, -1.0, 0.0, 0.0, 1.0, 2.0, 5.0, 128.0 + 4.0, 0.0, 1.0, 2.0, 6.0, f64::NAN, 3.0];
         let mut batch = Batch::<VenueEventRaw>::default();
         batch.read(&nums, &strings).expect("valid batch");
         assert_eq!(batch.len(), 2);
@@ -703,72 +835,186 @@ mod tests {
         let mut batch = Batch::<VenueEventRaw>::default();
         let err = |nums: &[f64], batch: &mut Batch<VenueEventRaw>| batch.read(nums, &strings).unwrap_err().to_string();
         assert_eq!(
-            err(&[2.0, 0.0, 0.0, 1.0, 2.0, 5.0, 0.0, 0.0, 7.0, 2.0, 6.0], &mut batch),
+            err(&[2.0, -1.0, 0.0, 0.0, 1.0, 2.0, 5.0, 0.0, 0.0, 7.0, 2.0, 6.0], &mut batch),
             "packed input: record 1: string index 7 is not a whole number below 3"
         );
         assert_eq!(batch.len(), 0);
-        assert!(err(&[1.0, 256.0, 0.0, 1.0, 2.0, 5.0], &mut batch).contains("mask 256"));
-        assert!(err(&[1.0, 0.0, 0.0, 1.0, 2.0], &mut batch).contains("record 0: the numbers end inside it"));
-        assert!(err(&[1.0, 0.0, 0.0, 1.0, 2.0, 5.0, 9.0], &mut batch).contains("1 numbers left"));
-        assert!(err(&[-1.0], &mut batch).contains("record count -1"));
+        assert!(err(&[1.0, -1.0, 256.0, 0.0, 1.0, 2.0, 5.0], &mut batch).contains("record 0: mask 256"));
+        assert!(err(&[1.0, -1.0, 0.0, 0.0, 1.0, 2.0], &mut batch).contains("record 0: the numbers end inside it"));
+        assert!(err(&[1.0, -1.0, 0.0, 0.0, 1.0, 2.0, 5.0, 9.0], &mut batch).contains("1 numbers left"));
+        assert!(err(&[-1.0, -1.0], &mut batch).contains("record count -1"));
+        assert!(err(&[0.0], &mut batch).contains("record count 0 does not fit 1 numbers"));
         assert!(err(&[], &mut batch).contains("record count NaN"));
         assert!(Strings::new(&units, &[2, 1]).is_err());
         assert!(Strings::new(&units, &[2, 99]).is_err());
     }
 
-    #[test]
-    fn ids_the_caller_sent_come_back_as_references_and_shared_ids_once() {
-        let prefix = "s\"é-";
-        let mut k = Kernel::new(&ConfigRaw {
-            max_slots: 1.0,
-            seed_capital: 1e6,
-            id_prefix: Some(prefix.into()),
-            ..ConfigRaw::default()
-        })
-        .expect("valid config");
-        let out = k.submit_intent(&IntentRaw {
-            intent_id: "i\u{1F600}1".into(),
-            action: "ENTER".into(),
-            asset: Some("BTC/USDT".into()),
-            side: Some("LONG".into()),
-            order_type: Some("MARKET".into()),
-            leverage: Some(2.0),
-            target_size: Some(1.0),
-            reference_price: Some(100.0),
-            ts: 1.0,
-            ..IntentRaw::default()
-        });
-        assert_eq!(out.events.len(), 1, "{out:?}");
-        let (units, ends) = utf16(&["i\u{1F600}1", "ENTER", "BTC/USDT"]);
+    /// The decoder's side of the strings, as `native/packed.ts` keeps them.
+    struct Decoder {
+        table: Vec<String>,
+        taken: f64,
+    }
+
+    impl Decoder {
+        /// Takes in an answer's new strings; the batch's own strings (input first).
+        fn take(&mut self, nums: &[f64], text: &str, input: &[&str]) -> Vec<String> {
+            let (tail, count) = (nums[1] as usize, nums[2] as usize);
+            assert_eq!(tail + 2 * count, nums.len());
+            let units: Vec<u16> = text.encode_utf16().collect();
+            let mut batch: Vec<String> = input.iter().map(|s| s.to_string()).collect();
+            let mut start = 0;
+            for k in 0..count {
+                let (at, handle) = (nums[tail + 2 * k], nums[tail + 2 * k + 1]);
+                let s = if at < 0.0 {
+                    batch[(-1.0 - at) as usize].clone()
+                } else {
+                    let s = String::from_utf16(&units[start..at as usize]).expect("whole characters");
+                    start = at as usize;
+                    s
+                };
+                if handle >= 0.0 {
+                    let h = handle as usize;
+                    if self.table.len() <= h {
+                        self.table.resize(h + 1, String::new());
+                    }
+                    self.table[h] = s;
+                } else {
+                    batch.push(s);
+                }
+            }
+            self.taken = nums[3];
+            batch
+        }
+
+        fn str(&self, batch: &[String], v: f64) -> String {
+            if v >= 0.0 {
+                self.table[v as usize].clone()
+            } else {
+                batch[(-1.0 - v) as usize].clone()
+            }
+        }
+    }
+
+    /// Every id and event id of `outcomes`, in the order `Packer::push` writes them.
+    fn expected_strings(out: &Outcome, prefix: &str) -> Vec<String> {
+        let mut v: Vec<String> = out.trade_id.iter().map(|t| t.to_string()).collect();
+        for e in &out.events {
+            v.push(outcome::event_id(prefix, e.seq));
+            v.push(e.correlation_id.to_string());
+            v.push(e.causation.render(prefix));
+            v.push(e.trade_id.to_string());
+        }
+        v
+    }
+
+    /// The same strings, read back from a packed outcome at `at` (the layout of the module's doc).
+    fn packed_strings(d: &Decoder, batch: &[String], nums: &[f64], at: &mut usize) -> Vec<String> {
+        let n = &nums[*at..];
+        let mut v: Vec<String> = (!n[4].is_nan()).then(|| d.str(batch, n[4])).into_iter().collect();
+        let counts: Vec<usize> = n[9..15].iter().map(|&c| c as usize).collect();
+        *at += 15 + 6 * counts[0];
+        for _ in 0..counts[1] {
+            let e = &nums[*at..];
+            v.extend([e[1], e[3], e[4], e[7]].iter().map(|&r| d.str(batch, r)));
+            *at += 9 + (e[8] as u32).count_ones() as usize;
+        }
+        *at += 10 * counts[2] + 2 * counts[3] + counts[4] + 6 * counts[5];
+        v
+    }
+
+    /// Packs `outs` (answering `input`), decodes the strings as the decoder does and checks them.
+    fn round_trip(p: &mut Packer, d: &mut Decoder, outs: &[Outcome], input: &[String], prefix: &str) -> String {
+        let input: Vec<&str> = input.iter().map(String::as_str).collect();
+        let (units, ends) = utf16(&input);
         let strings = Strings::new(&units, &ends).expect("valid ends");
-        let mut p = Packer::default();
-        p.begin(strings.len());
-        p.push(&out, prefix, Echo { strings: &strings, refs: &[0, 2] });
+        let refs: Vec<u32> = (0..input.len() as u32).collect();
+        p.begin(strings.len(), d.taken);
+        for o in outs {
+            p.push(o, prefix, Echo { strings: &strings, refs: &refs });
+        }
         let (nums, text) = p.finish();
-        assert_eq!(nums[0], 1.0);
-        let (ends_at, count) = (nums[1] as usize, nums[2] as usize);
-        assert_eq!(ends_at + count, nums.len());
-        let ends: Vec<u32> = nums[ends_at..].iter().map(|&e| e as u32).collect();
-        let strs = output_strings(text, &ends);
-        // Output strings are numbered after the input's three.
-        let str_at = |i: f64| strs[i as usize - 3].as_str();
-        assert_eq!(strs.iter().filter(|s| *s == "s\"é-T1").count(), 1, "{strs:?}");
-        assert!(!strs.iter().any(|s| s == "i\u{1F600}1" || s == "BTC/USDT"), "sent back as references: {strs:?}");
-        let event = HEADER + 15 + 6;
-        assert_eq!(words()[nums[event] as usize], "OrderRequested");
-        assert_eq!(str_at(nums[event + 1]), outcome::event_id(prefix, out.events[0].seq));
-        // The intentId (the first optional field, after the mask) refers to input string 0.
-        assert_eq!(nums[event + 9], 0.0);
+        let batch = d.take(nums, text, &input);
+        let mut at = HEADER;
+        for o in outs {
+            assert_eq!(packed_strings(d, &batch, nums, &mut at), expected_strings(o, prefix));
+        }
+        assert_eq!(at, nums[1] as usize);
+        text.to_string()
+    }
+
+    #[test]
+    fn ids_come_back_as_references_to_the_input_the_table_or_the_new_strings() {
+        let prefix = "s\"é-";
+        let config =
+            ConfigRaw { max_slots: 4.0, seed_capital: 1e6, id_prefix: Some(prefix.into()), ..ConfigRaw::default() };
+        // The full table, and tables too small for one answer (the eviction paths).
+        for cap in [TABLE, 5, 1] {
+            let mut k = Kernel::new(&config).expect("valid config");
+            let mut p = Packer::default();
+            p.table.cap = cap;
+            let mut d = Decoder { table: Vec::new(), taken: -1.0 };
+            for round in 0..6u32 {
+                let intent = |slot: u32, action: &str| IntentRaw {
+                    intent_id: format!("i\u{1F600}{round}-{slot}-{action}"),
+                    action: action.into(),
+                    asset: Some(["BTC/USDT", "ETH/USDT"][slot as usize % 2].into()),
+                    side: Some("LONG".into()),
+                    order_type: Some("MARKET".into()),
+                    target_size: Some(1.0),
+                    reference_price: Some(100.0),
+                    slot_id: Some(f64::from(slot)),
+                    ts: 1.0,
+                    ..IntentRaw::default()
+                };
+                let fill = |o: &Outcome, n: usize| VenueEventRaw {
+                    event_id: format!("v{round}-{n}-{}", o.commands[0].client_order_id),
+                    kind: "FILL".into(),
+                    client_order_id: o.commands[0].client_order_id.to_string(),
+                    price: Some(100.0),
+                    size: Some(1.0),
+                    ts: 2.0,
+                    ..VenueEventRaw::default()
+                };
+                for action in ["ENTER", "EXIT"] {
+                    let intents: Vec<IntentRaw> = (0..4).map(|slot| intent(slot, action)).collect();
+                    let outs: Vec<Outcome> = intents.iter().map(|i| k.submit_intent(i)).collect();
+                    assert!(outs.iter().all(|o| o.commands.len() == 1), "{outs:?}");
+                    let ids: Vec<String> = intents
+                        .iter()
+                        .flat_map(|i| [i.intent_id.clone(), i.asset.clone().unwrap_or_default()])
+                        .collect();
+                    let text = round_trip(&mut p, &mut d, &outs, &ids, prefix);
+                    if cap == TABLE && round > 0 {
+                        // The assets were sent before, the intent ids are the caller's own.
+                        assert!(!text.contains("USDT") && !text.contains('\u{1F600}'), "{text}");
+                    }
+                    let fills: Vec<VenueEventRaw> = outs.iter().enumerate().map(|(n, o)| fill(o, n)).collect();
+                    let filled: Vec<Outcome> = fills.iter().map(|f| k.on_venue_event(f)).collect();
+                    let ids: Vec<String> =
+                        fills.iter().flat_map(|f| [f.event_id.clone(), f.client_order_id.clone()]).collect();
+                    let text = round_trip(&mut p, &mut d, &filled, &ids, prefix);
+                    if cap == TABLE {
+                        // Trades and correlations (the entry intents' ids) were sent before.
+                        assert!(!text.contains("-T") && !text.contains('\u{1F600}'), "{text}");
+                    }
+                }
+                if round == 3 {
+                    // A caller that skipped an answer gets every string again.
+                    d.taken = -1.0;
+                    d.table.clear();
+                }
+            }
+        }
     }
 
     #[test]
     fn event_ids_are_the_kernels() {
         let mut p = Packer::default();
         for seq in [0, 7, 10, 12_345, u64::from(u32::MAX), (1 << 53) - 1] {
-            p.begin(0);
+            p.begin(0, f64::NAN);
             let i = p.event_id("p\u{e9}-", seq);
             let (nums, text) = p.finish();
-            assert_eq!(i, 0.0);
+            assert_eq!(i, -1.0);
             assert_eq!(text, outcome::event_id("p\u{e9}-", seq));
             assert_eq!(nums[nums[1] as usize], 5.0 + seq.to_string().len() as f64, "UTF-16 units");
         }

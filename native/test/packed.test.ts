@@ -162,6 +162,26 @@ describe('packed methods', () => {
     sameOnBothPaths([{ intents }, { events }, { events }]);
   });
 
+  it('stay right when an answer is skipped: the kernel then sends every string again', () => {
+    const a = new Kernel(config);
+    const b = new Kernel(config);
+    const intents = [enter(1, { slotId: 0 }), enter(2, { slotId: 1 })];
+    expect(submitIntentsBulk(b, intents)).toEqual(intents.map((i) => a.submitIntent(i)));
+    // An answer nobody decodes: the ids it sent never reach the decoder's table.
+    const acks: VenueEvent[] = [{ eventId: 'v1', kind: 'ACK', clientOrderId: coid, ts: 3 }];
+    const input = encodeVenueEvents(acks);
+    b.onVenueEventsPacked(input.nums, input.text, input.ends, new Float64Array(1024));
+    a.onVenueEvents(acks);
+    const fills: VenueEvent[] = [
+      { eventId: 'v2', kind: 'FILL', clientOrderId: coid, price: 100, size: 1, ts: 4 },
+      { eventId: 'v3', kind: 'FILL', clientOrderId: 'p"\\-T2-E1', price: 100, size: 1, ts: 5 },
+    ];
+    expect(onVenueEventsBulk(b, fills)).toEqual(a.onVenueEvents(fills));
+    const marks = [{ asset: 'BTC/USDT', price: 120, ts: 9000 }];
+    expect(markPricesBulk(b, marks)).toEqual(marks.flatMap((m) => a.markPrice(m.asset, m.price, m.ts)));
+    expect(b.snapshot()).toBe(a.snapshot());
+  });
+
   it('throw a TypeError naming the record and the field on a value the typed call cannot take, applying nothing', () => {
     const k = new Kernel(config);
     const before = k.snapshot();
@@ -210,13 +230,13 @@ describe('packed methods', () => {
       edit(input.nums, input.ends);
       return () => k.onVenueEventsPacked(input.nums, text ?? input.text, input.ends, out);
     };
-    // Record 1 starts at nums[6]: mask, eventId, kind, clientOrderId, ts, price, size.
-    expect(call((n) => (n[7] = 99))).toThrow(
+    // After the header (count, table answer), record 1 starts at nums[7]: mask, eventId, kind, clientOrderId, ts, price, size.
+    expect(call((n) => (n[8] = 99))).toThrow(
       'packed input: record 1: string index 99 is not a whole number below 6',
     );
-    expect(call((n) => (n[7] = 0.5))).toThrow(/record 1: string index 0.5/);
-    expect(call((n) => (n[6] = 1 << 8))).toThrow(/record 1: mask 256/);
-    expect(call((n) => (n[6] = Number.NaN))).toThrow(/record 1: mask NaN/);
+    expect(call((n) => (n[8] = 0.5))).toThrow(/record 1: string index 0.5/);
+    expect(call((n) => (n[7] = 1 << 8))).toThrow(/record 1: mask 256/);
+    expect(call((n) => (n[7] = Number.NaN))).toThrow(/record 1: mask NaN/);
     expect(call((n) => (n[0] = 3))).toThrow(/record 2: the numbers end inside it/);
     expect(call((n) => (n[0] = 1))).toThrow(/7 numbers left after the last record/);
     expect(call((n) => (n[0] = -1))).toThrow(/record count -1/);
@@ -241,12 +261,12 @@ describe('packed methods', () => {
     ).toThrow();
     const intents = encodeIntents([enter(2, { exitLegRatios: [1] })]);
     // The leg count (after mask, intentId, action, ts and the six fields present before it) runs past the end.
-    intents.nums[1 + 4 + 6] = 50;
+    intents.nums[2 + 4 + 6] = 50;
     expect(() => k.submitIntentsPacked(intents.nums, intents.text, intents.ends, out)).toThrow(
       /record 0: exitLegRatios count 50/,
     );
     const marks = encodeMarks([{ asset: 'BTC/USDT', price: 1, ts: 1 }]);
-    expect(() => k.markPricesPacked(marks.nums.subarray(0, 3), marks.text, marks.ends, out)).toThrow(
+    expect(() => k.markPricesPacked(marks.nums.subarray(0, 4), marks.text, marks.ends, out)).toThrow(
       /record 0: the numbers end inside it/,
     );
     expect(k.snapshot()).toBe(before);
