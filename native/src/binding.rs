@@ -6,8 +6,8 @@
 //! error, and they have no value to return instead).
 
 use crate::kernel::{self as core, fixed::Fixed, input, outcome, types::Id};
-use crate::packed::Packer;
-use napi::bindgen_prelude::{Env, Error, Float64ArraySlice, Result, Status, Uint32ArraySlice};
+use crate::packed::{self, BadInput, Batch, Echo, Packer, Strings};
+use napi::bindgen_prelude::{Env, Error, Float64ArraySlice, Result, Status, Utf16String};
 use napi_derive::napi;
 use std::collections::HashMap;
 
@@ -647,45 +647,147 @@ pub struct FeeCalibration {
 
 /// The outcomes of a packed method: decode with `decodeOutcomes` of
 /// `native/packed.ts` (the layout is described in `native/src/packed.rs`).
-///
-/// The arrays are copied into memory V8 owns: external buffers would be
-/// invisible to its heap accounting, and garbage piled up between batches.
+/// The numbers go into the caller's `out` array when they fit; else into
+/// `nums`, a new array V8 owns (external buffers would be invisible to its
+/// heap accounting, and garbage piled up between batches).
 #[napi(object)]
 pub struct PackedOutcomes<'env> {
-    pub nums: Float64ArraySlice<'env>,
-    /// Every string of the batch, concatenated.
+    /// The batch's new strings, concatenated.
     pub text: String,
-    /// Where each string of `text` ends (UTF-16 units).
-    pub ends: Uint32ArraySlice<'env>,
+    /// Set only when `out` was too small: the batch's numbers.
+    pub nums: Option<Float64ArraySlice<'env>>,
 }
 
 #[napi]
 pub struct Kernel {
     inner: core::Kernel,
-    /// The buffer of the packed methods, kept between calls.
+    /// The buffers of the packed methods, kept between calls.
     packer: Packer,
+    venue_events: Batch<input::VenueEventRaw>,
+    intents: Batch<input::IntentRaw>,
+    marks: Batch<input::MarkRaw>,
+    recording: Recording,
 }
 
-/// The input of a packed method: JSON text of an array of input records.
-fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>> {
-    serde_json::from_str(text).map_err(|e| Error::new(Status::InvalidArg, format!("packed input: {e}")))
+/// BENCHMARK ONLY — outcomes of packed calls kept to be packed again
+/// without the kernel (`benchRecordPacked`, `benchReplayPacked`).
+#[derive(Default)]
+struct Recording {
+    /// How many more batches to record.
+    left: u32,
+    /// Per batch: each outcome and the input record it answered.
+    batches: Vec<Vec<(usize, outcome::Outcome)>>,
+    replayed: usize,
+}
+
+impl Recording {
+    fn begin(&mut self) {
+        if self.left > 0 {
+            self.batches.push(Vec::new());
+        }
+    }
+
+    fn keep(&mut self, record: usize, o: &outcome::Outcome) {
+        if self.left > 0 {
+            if let Some(b) = self.batches.last_mut() {
+                b.push((record, o.clone()));
+            }
+        }
+    }
+
+    fn end(&mut self) {
+        self.left = self.left.saturating_sub(1);
+    }
+}
+
+/// Packs one outcome of input record `record` and hands it back to the kernel.
+fn emit(
+    packer: &mut Packer,
+    kernel: &mut core::Kernel,
+    recording: &mut Recording,
+    record: usize,
+    o: outcome::Outcome,
+    prefix: &str,
+    echo: Echo,
+) {
+    packer.push(&o, prefix, echo);
+    recording.keep(record, &o);
+    kernel.recycle(o);
 }
 
 fn js_error(e: core::KernelError) -> Error {
     Error::new(Status::InvalidArg, e.to_string())
 }
 
+/// The bytes a slice covers.
+fn bytes<T>(s: &[T]) -> std::ops::Range<usize> {
+    let r = s.as_ptr_range();
+    r.start as usize..r.end as usize
+}
+
+/// The caller's output array, to write the outcomes into; refused when it
+/// shares memory with the input.
+fn writable<'a>(out: &'a mut Float64ArraySlice, nums: &[f64], ends: &[u32]) -> Result<&'a mut [f64]> {
+    let o = bytes(out);
+    for (name, r) in [("nums", bytes(nums)), ("ends", bytes(ends))] {
+        if r.start < o.end && o.start < r.end {
+            return Err(Error::new(Status::InvalidArg, format!("packed input: `out` shares memory with `{name}`")));
+        }
+    }
+    // SAFETY: the call is synchronous, so no JS touches the array while Rust
+    // holds the slice, and no other slice of this call overlaps it.
+    Ok(unsafe { out.as_mut() })
+}
+
+fn bad_input(e: BadInput) -> Error {
+    Error::new(Status::InvalidArg, e.to_string())
+}
+
+impl Kernel {
+    fn wrap(inner: core::Kernel) -> Self {
+        Kernel {
+            inner,
+            packer: Packer::default(),
+            venue_events: Batch::default(),
+            intents: Batch::default(),
+            marks: Batch::default(),
+            recording: Recording::default(),
+        }
+    }
+
+    /// Starts a packed answer for an input of `strings` (`nums`, already read, holds the header).
+    fn begin(&mut self, strings: &Strings, nums: &[f64]) -> String {
+        self.packer.begin(strings.len(), nums[1]);
+        self.recording.begin();
+        self.prefix()
+    }
+
+    /// Ends a packed answer: the numbers into `out` when they fit.
+    fn packed<'env>(&mut self, env: &'env Env, out: &mut [f64]) -> Result<PackedOutcomes<'env>> {
+        self.recording.end();
+        let (nums, text) = self.packer.finish();
+        let nums = match out.get_mut(..nums.len()) {
+            Some(fits) => {
+                fits.copy_from_slice(nums);
+                None
+            }
+            None => Some(Float64ArraySlice::copy_from(env, nums)?),
+        };
+        Ok(PackedOutcomes { text: text.to_string(), nums })
+    }
+}
+
 #[napi]
 impl Kernel {
     #[napi(constructor)]
     pub fn new(config: KernelConfig) -> Result<Self> {
-        core::Kernel::new(&config.into()).map(|inner| Kernel { inner, packer: Packer::default() }).map_err(js_error)
+        core::Kernel::new(&config.into()).map(Kernel::wrap).map_err(js_error)
     }
 
     /// Continues exactly where `snapshot()` was taken. Throws on a corrupt snapshot.
     #[napi(factory)]
     pub fn restore(snapshot: String) -> Result<Self> {
-        core::Kernel::restore(&snapshot).map(|inner| Kernel { inner, packer: Packer::default() }).map_err(js_error)
+        core::Kernel::restore(&snapshot).map(Kernel::wrap).map_err(js_error)
     }
 
     fn prefix(&self) -> String {
@@ -711,66 +813,138 @@ impl Kernel {
         events.into_iter().map(|e| to_js(self.inner.on_venue_event(&e.into()), &prefix)).collect()
     }
 
-    /// The bulk form of `onVenueEvents`: `events` is the JSON text of a
-    /// `VenueEvent[]`; the answer decodes to the `Outcome[]` the typed call
-    /// returns. Encode and decode with `native/packed.ts`. Throws, with
-    /// nothing applied, when the text is not such an array (where the typed
-    /// call throws a TypeError).
+    /// The words the packed outcomes refer to by index (`native/packed.ts` fetches them once).
     #[napi]
-    pub fn on_venue_events_packed<'env>(&mut self, env: &'env Env, events: String) -> Result<PackedOutcomes<'env>> {
-        let events: Vec<input::VenueEventRaw> = parse_json(&events)?;
-        self.packed(env, |k, p, prefix| {
-            for e in &events {
-                let o = k.on_venue_event(e);
-                p.push(&o, prefix);
-                k.recycle(o);
-            }
-        })
+    pub fn packed_words(&self) -> Vec<&'static str> {
+        packed::words()
     }
 
-    /// The bulk form of `submitIntent`: JSON `Intent[]` in, one outcome per
-    /// intent, in order, out.
+    /// The bulk form of `onVenueEvents`: the events packed by
+    /// `encodeVenueEvents` of `native/packed.ts`; the answer decodes to the
+    /// `Outcome[]` the typed call returns. Throws, with nothing applied, when
+    /// the input is malformed (naming the record and the fault).
     #[napi]
-    pub fn submit_intents_packed<'env>(&mut self, env: &'env Env, intents: String) -> Result<PackedOutcomes<'env>> {
-        let intents: Vec<input::IntentRaw> = parse_json(&intents)?;
-        self.packed(env, |k, p, prefix| {
-            for i in &intents {
-                let o = k.submit_intent(i);
-                p.push(&o, prefix);
-                k.recycle(o);
-            }
-        })
-    }
-
-    /// The bulk form of `markPrice`: JSON `Mark[]` in; out, every mark's
-    /// outcomes in order, flattened (as `marks.flatMap(markPrice)`).
-    #[napi]
-    pub fn mark_prices_packed<'env>(&mut self, env: &'env Env, marks: String) -> Result<PackedOutcomes<'env>> {
-        let marks: Vec<input::MarkRaw> = parse_json(&marks)?;
-        self.packed(env, |k, p, prefix| {
-            for m in &marks {
-                for o in k.mark_price(&m.asset, m.price, m.ts) {
-                    p.push(&o, prefix);
-                    k.recycle(o);
-                }
-            }
-        })
-    }
-
-    fn packed<'env>(
+    pub fn on_venue_events_packed<'env>(
         &mut self,
         env: &'env Env,
-        run: impl FnOnce(&mut core::Kernel, &mut Packer, &str),
+        nums: &[f64],
+        text: Utf16String,
+        ends: &[u32],
+        mut out: Float64ArraySlice,
     ) -> Result<PackedOutcomes<'env>> {
+        let out = writable(&mut out, nums, ends)?;
+        let strings = Strings::new(&text, ends).map_err(bad_input)?;
+        self.venue_events.read(nums, &strings).map_err(bad_input)?;
+        let prefix = self.begin(&strings, nums);
+        for k in 0..self.venue_events.len() {
+            let (event, refs) = self.venue_events.get(k);
+            let o = self.inner.on_venue_event(event);
+            let echo = Echo { strings: &strings, refs };
+            emit(&mut self.packer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
+        }
+        self.packed(env, out)
+    }
+
+    /// The bulk form of `submitIntent`: intents packed by `encodeIntents`
+    /// in, one outcome per intent, in order, out.
+    #[napi]
+    pub fn submit_intents_packed<'env>(
+        &mut self,
+        env: &'env Env,
+        nums: &[f64],
+        text: Utf16String,
+        ends: &[u32],
+        mut out: Float64ArraySlice,
+    ) -> Result<PackedOutcomes<'env>> {
+        let out = writable(&mut out, nums, ends)?;
+        let strings = Strings::new(&text, ends).map_err(bad_input)?;
+        self.intents.read(nums, &strings).map_err(bad_input)?;
+        let prefix = self.begin(&strings, nums);
+        for k in 0..self.intents.len() {
+            let (intent, refs) = self.intents.get(k);
+            let o = self.inner.submit_intent(intent);
+            let echo = Echo { strings: &strings, refs };
+            emit(&mut self.packer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
+        }
+        self.packed(env, out)
+    }
+
+    /// The bulk form of `markPrice`: marks packed by `encodeMarks` in; out,
+    /// every mark's outcomes in order, flattened (as `marks.flatMap(markPrice)`).
+    #[napi]
+    pub fn mark_prices_packed<'env>(
+        &mut self,
+        env: &'env Env,
+        nums: &[f64],
+        text: Utf16String,
+        ends: &[u32],
+        mut out: Float64ArraySlice,
+    ) -> Result<PackedOutcomes<'env>> {
+        let out = writable(&mut out, nums, ends)?;
+        let strings = Strings::new(&text, ends).map_err(bad_input)?;
+        self.marks.read(nums, &strings).map_err(bad_input)?;
+        let prefix = self.begin(&strings, nums);
+        for k in 0..self.marks.len() {
+            let (m, refs) = self.marks.get(k);
+            for o in self.inner.mark_price(&m.asset, m.price, m.ts) {
+                let echo = Echo { strings: &strings, refs };
+                emit(&mut self.packer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
+            }
+        }
+        self.packed(env, out)
+    }
+
+    /// BENCHMARK ONLY — keeps the outcomes of the next `batches` packed calls
+    /// (dropping any kept before), for `benchReplayPacked`.
+    #[napi]
+    pub fn bench_record_packed(&mut self, batches: u32) {
+        self.recording = Recording { left: batches, ..Recording::default() };
+    }
+
+    /// BENCHMARK ONLY — the boundary without the kernel: reads the input as
+    /// the packed method of `kind` (`venue`, `intent`, `mark`) does, then
+    /// packs the outcomes kept for the next recorded batch (in turn) instead
+    /// of running the kernel. The input must be the one recorded.
+    #[napi]
+    pub fn bench_replay_packed<'env>(
+        &mut self,
+        env: &'env Env,
+        kind: String,
+        nums: &[f64],
+        text: Utf16String,
+        ends: &[u32],
+        mut out: Float64ArraySlice,
+    ) -> Result<PackedOutcomes<'env>> {
+        let out = writable(&mut out, nums, ends)?;
+        let strings = Strings::new(&text, ends).map_err(bad_input)?;
+        let rec = &self.recording;
+        let Some(batch) = rec.batches.get(rec.replayed % rec.batches.len().max(1)) else {
+            return Err(Error::new(Status::InvalidArg, "nothing recorded".to_string()));
+        };
+        let len = match kind.as_str() {
+            "venue" => self.venue_events.read(nums, &strings).map(|_| self.venue_events.len()),
+            "intent" => self.intents.read(nums, &strings).map(|_| self.intents.len()),
+            "mark" => self.marks.read(nums, &strings).map(|_| self.marks.len()),
+            other => return Err(Error::new(Status::InvalidArg, format!("no packed method for {other:?}"))),
+        }
+        .map_err(bad_input)?;
+        if batch.iter().any(|(k, _)| *k >= len) {
+            return Err(Error::new(Status::InvalidArg, "not the recorded input".to_string()));
+        }
         let prefix = self.prefix();
-        self.packer.begin(&prefix);
-        run(&mut self.inner, &mut self.packer, &prefix);
-        let (nums, text, ends) = self.packer.finish();
-        Ok(PackedOutcomes {
-            nums: Float64ArraySlice::copy_from(env, nums)?,
-            text: text.to_string(),
-            ends: Uint32ArraySlice::copy_from(env, ends)?,
-        })
+        // Each pass over the recording starts with an empty table, as a new stretch of trades would.
+        let taken = if rec.replayed.is_multiple_of(rec.batches.len()) { f64::NAN } else { nums[1] };
+        self.packer.begin(strings.len(), taken);
+        for (k, o) in batch {
+            let refs = match kind.as_str() {
+                "venue" => self.venue_events.get(*k).1,
+                "intent" => self.intents.get(*k).1,
+                _ => self.marks.get(*k).1,
+            };
+            self.packer.push(o, &prefix, Echo { strings: &strings, refs });
+        }
+        self.recording.replayed += 1;
+        self.packed(env, out)
     }
 
     #[napi]

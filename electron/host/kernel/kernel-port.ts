@@ -10,6 +10,7 @@ export type KernelPort = Pick<
   | 'submitIntent'
   | 'onVenueEventsPacked'
   | 'markPricesPacked'
+  | 'packedWords'
   | 'tick'
   | 'onAccountEvent'
   | 'slots'
