@@ -502,6 +502,8 @@ pub struct Packer {
     seqs: Vec<(u64, f64)>,
     /// The last rendered causation (marks and ticks cause many events).
     cause: Option<(Cause, f64)>,
+    /// `${prefix}k-` and its length in UTF-16 units, made on the batch's first event id.
+    event_id_head: (String, usize),
     outcomes: u32,
 }
 
@@ -529,6 +531,7 @@ impl Packer {
         self.local = input_strings as u32;
         self.table.begin(taken);
         self.cause = None;
+        self.event_id_head.0.clear();
         self.outcomes = 0;
     }
 
@@ -561,6 +564,10 @@ impl Packer {
 
     /// `outcome::event_id(prefix, seq)`, written straight into the text.
     fn event_id(&mut self, prefix: &str, seq: u64) -> f64 {
+        if self.event_id_head.0.is_empty() {
+            self.event_id_head.0 = format!("{prefix}k-");
+            self.event_id_head.1 = self.event_id_head.0.encode_utf16().count();
+        }
         let mut digits = [0u8; 20];
         let mut at = digits.len();
         let mut v = seq;
@@ -572,22 +579,29 @@ impl Packer {
                 break;
             }
         }
-        self.text.push_str(prefix);
-        self.text.push_str("k-");
-        // ASCII digits: always UTF-8.
-        self.text.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
-        let prefix_units = if prefix.is_ascii() { prefix.len() } else { prefix.encode_utf16().count() };
-        let i = self.new_string_end(prefix_units + 2 + digits.len() - at, None);
+        self.text.push_str(&self.event_id_head.0);
+        // SAFETY: ASCII digits, and ASCII is UTF-8.
+        unsafe { self.text.as_mut_vec() }.extend_from_slice(&digits[at..]);
+        let i = self.new_string_end(self.event_id_head.1 + digits.len() - at, None);
         self.seqs.push((seq, i));
         i
     }
 
-    /// An id of the outcome being packed: its handle in the table, or the record's own string.
+    /// An id of the outcome being packed: its handle in the table, or the
+    /// record's own string. Inline: most ids of an outcome repeat one seen
+    /// before in it.
+    #[inline(always)]
     fn id(&mut self, id: &Id, echo: Echo) -> f64 {
         let key = key(id);
-        if let Some(&(_, i)) = self.seen.iter().find(|&&(k, _)| k == key) {
-            return i;
+        match self.seen.iter().find(|&&(k, _)| k == key) {
+            Some(&(_, i)) => i,
+            None => self.first_id(id, key, echo),
         }
+    }
+
+    /// An id met for the first time in this outcome.
+    #[inline(never)]
+    fn first_id(&mut self, id: &Id, key: Key, echo: Echo) -> f64 {
         let i = match self.table.get(key) {
             Some(h) => h,
             None => {
