@@ -32,7 +32,11 @@ export interface Mark {
   ts: number;
 }
 
-/** One encoded batch: the packed methods' arguments, and the strings the outcomes may refer to. */
+/**
+ * One encoded batch: the packed methods' arguments, and the strings the
+ * outcomes may refer to. `nums` and `ends` are views of arrays the next
+ * encoding reuses: call the packed method before encoding another batch.
+ */
 export interface PackedInput {
   nums: Float64Array;
   text: string;
@@ -42,6 +46,9 @@ export interface PackedInput {
 
 const describe = (v: unknown): string =>
   v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v) : typeof v;
+
+let scratchNums = new Float64Array(1 << 12);
+let scratchEnds = new Uint32Array(1 << 10);
 
 /**
  * Writes records front to back. A value of the wrong type throws a
@@ -64,10 +71,15 @@ class Encoder {
     perRecord: number,
     stringsPerRecord: number,
   ) {
-    this.nums = new Float64Array(2 + count * perRecord);
+    // The scratch arrays, grown as needed: a typed array of its own per call costs more than the small batches it carries.
+    const n = 2 + count * perRecord;
+    if (scratchNums.length < n) scratchNums = new Float64Array(Math.max(n, scratchNums.length * 2));
+    if (scratchEnds.length < count * stringsPerRecord)
+      scratchEnds = new Uint32Array(Math.max(count * stringsPerRecord, scratchEnds.length * 2));
+    this.nums = scratchNums;
     this.nums[0] = count;
     this.nums[1] = -1;
-    this.ends = new Uint32Array(count * stringsPerRecord);
+    this.ends = scratchEnds;
     this.strings = new Array<string>(count * stringsPerRecord);
   }
 
@@ -81,7 +93,7 @@ class Encoder {
     if (this.at + n > this.nums.length) {
       const grown = new Float64Array(Math.max(this.nums.length * 2, this.at + n));
       grown.set(this.nums);
-      this.nums = grown;
+      this.nums = scratchNums = grown;
     }
   }
 
@@ -96,7 +108,7 @@ class Encoder {
     if (n === this.ends.length) {
       const grown = new Uint32Array(n * 2 + 8);
       grown.set(this.ends);
-      this.ends = grown;
+      this.ends = scratchEnds = grown;
     }
     this.strings[n] = v;
     this.text += v;
