@@ -128,8 +128,8 @@ impl Guard {
     }
 }
 
-/// The numbers of JSON inputs (the packed methods). JSON has no NaN or
-/// infinities, so `native/packed.ts` sends them as the strings "NaN",
+/// The numbers of JSON inputs (`seedJsonCall`, the seed's way). JSON has no
+/// NaN or infinities, so a caller sends them as the strings "NaN",
 /// "Infinity" and "-Infinity": the guard then sees the double a typed call
 /// would have passed and answers with the same diagnostic.
 pub mod js_number {
