@@ -62,7 +62,7 @@ use crate::kernel::input::{IntentRaw, MarkRaw, VenueEventRaw};
 use crate::kernel::outcome::{Cause, DomainEvent, Outcome};
 use crate::kernel::stage::{Input, Stage};
 use crate::kernel::types::{
-    CloseReason, Code, CommandKind, EventType, Flag, Id, Liquidity, OrderSide, OrderType, Severity, Side,
+    push_decimal, CloseReason, Code, CommandKind, EventType, Flag, Id, Liquidity, OrderSide, OrderType, Severity, Side,
 };
 use rustc_hash::FxHashMap;
 use std::fmt;
@@ -571,21 +571,9 @@ impl Packer {
             self.event_id_head.0 = format!("{prefix}k-");
             self.event_id_head.1 = self.event_id_head.0.encode_utf16().count();
         }
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut v = seq;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
         self.text.push_str(&self.event_id_head.0);
-        // SAFETY: ASCII digits, and ASCII is UTF-8.
-        unsafe { self.text.as_mut_vec() }.extend_from_slice(&digits[at..]);
-        let i = self.new_string_end(self.event_id_head.1 + digits.len() - at, None);
+        let digits = push_decimal(&mut self.text, seq);
+        let i = self.new_string_end(self.event_id_head.1 + digits, None);
         self.seqs.push((seq, i));
         i
     }

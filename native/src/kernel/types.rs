@@ -8,9 +8,9 @@ use std::rc::Rc;
 /// `Rc`, not `Arc`: a kernel lives on one thread (the napi class is not `Send`).
 pub type Id = Rc<str>;
 
-/// `<head…><n><tail>` as an id, without the formatting machinery: a trade
-/// id and an order id are made for every entry and exit.
-pub fn compose_id(head: &[&str], n: u64, tail: &str) -> Id {
+/// Appends `n` in decimal without the formatting machinery; returns the
+/// number of digits (ASCII: as many bytes as UTF-16 units).
+pub fn push_decimal(text: &mut String, n: u64) -> usize {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut v = n;
@@ -22,13 +22,19 @@ pub fn compose_id(head: &[&str], n: u64, tail: &str) -> Id {
             break;
         }
     }
-    let len = head.iter().map(|h| h.len()).sum::<usize>() + (digits.len() - at) + tail.len();
+    text.extend(digits[at..].iter().map(|&d| char::from(d)));
+    digits.len() - at
+}
+
+/// `<head…><n><tail>` as an id: a trade id and an order id are made for
+/// every entry and exit.
+pub fn compose_id(head: &[&str], n: u64, tail: &str) -> Id {
+    let len = head.iter().map(|h| h.len()).sum::<usize>() + 20 + tail.len();
     let mut text = String::with_capacity(len);
     for h in head {
         text.push_str(h);
     }
-    // ASCII digits are valid UTF-8.
-    text.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    push_decimal(&mut text, n);
     text.push_str(tail);
     Id::from(text)
 }
