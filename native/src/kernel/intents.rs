@@ -29,9 +29,9 @@ impl Kernel {
             Ok(i) => i,
             Err(bad) => return Kernel::invalid(bad),
         };
-        if self.s.seen.contains(SeenKind::Intent, &intent.common.intent_id) {
+        let Some(fresh) = self.s.seen.check(SeenKind::Intent, &intent.common.intent_id) else {
             return Outcome::rejected(Code::DuplicateIntent).with_detail("intentId", intent.common.intent_id);
-        }
+        };
         let allowed = match (self.s.control.mode, intent.action()) {
             (Mode::Active, _) => true,
             (Mode::Reducing, a) => a != super::types::Action::Enter,
@@ -49,7 +49,7 @@ impl Kernel {
             IntentKind::Cancel(t) => self.cancel(&common, &t),
         };
         if out.accepted {
-            self.s.seen.insert_absent(SeenKind::Intent, &common.intent_id);
+            self.s.seen.remember(fresh, &common.intent_id);
         }
         out
     }

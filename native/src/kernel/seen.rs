@@ -32,6 +32,14 @@ enum SeenKey {
     Account(String),
 }
 
+/// A key's lookup that found it absent: its hash, kept for remembering it.
+#[derive(Clone, Copy, Debug)]
+#[must_use]
+pub struct Fresh {
+    hash: u64,
+    kind: SeenKind,
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     hash: u64,
@@ -79,23 +87,32 @@ impl SeenIds {
     }
 
     pub fn contains(&self, kind: SeenKind, key: &str) -> bool {
-        let key = key.as_bytes();
-        self.find(hash_of(kind, key), kind, key).is_some()
+        self.check(kind, key).is_none()
     }
 
-    /// Remembers a key, forgetting the oldest one past the window.
-    pub fn insert(&mut self, kind: SeenKind, key: &str) {
+    /// Looks a key up once: `None` when it is remembered, else what
+    /// `remember` needs to add it without hashing it again.
+    pub fn check(&self, kind: SeenKind, key: &str) -> Option<Fresh> {
         let hash = hash_of(kind, key.as_bytes());
-        if self.find(hash, kind, key.as_bytes()).is_none() {
-            self.push(hash, kind, key.as_bytes());
+        match self.find(hash, kind, key.as_bytes()) {
+            Some(_) => None,
+            None => Some(Fresh { hash, kind }),
         }
     }
 
-    /// Remembers a key the caller has just found absent (`contains`): one
-    /// probe fewer on every accepted input.
-    pub fn insert_absent(&mut self, kind: SeenKind, key: &str) {
-        debug_assert!(!self.contains(kind, key));
-        self.push(hash_of(kind, key.as_bytes()), kind, key.as_bytes());
+    /// Remembers a key found absent by `check` (and still absent: checked in
+    /// debug builds), forgetting the oldest one past the window.
+    pub fn remember(&mut self, fresh: Fresh, key: &str) {
+        debug_assert_eq!(fresh.hash, hash_of(fresh.kind, key.as_bytes()));
+        debug_assert!(!self.contains(fresh.kind, key));
+        self.push(fresh.hash, fresh.kind, key.as_bytes());
+    }
+
+    /// Remembers a key (no-op when it already is).
+    pub fn insert(&mut self, kind: SeenKind, key: &str) {
+        if let Some(fresh) = self.check(kind, key) {
+            self.push(fresh.hash, kind, key.as_bytes());
+        }
     }
 
     fn push(&mut self, hash: u64, kind: SeenKind, key: &[u8]) {

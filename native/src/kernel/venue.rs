@@ -92,9 +92,9 @@ impl Kernel {
             Ok(e) => e,
             Err(bad) => return Kernel::invalid(bad),
         };
-        if self.s.seen.contains(SeenKind::Event, &ev.event_id) {
+        let Some(fresh) = self.s.seen.check(SeenKind::Event, &ev.event_id) else {
             return Outcome::rejected(Code::DuplicateEvent).with_detail("eventId", ev.event_id.to_string());
-        }
+        };
         let Some(order) = self.s.book.orders.get(ev.client_order_id) else {
             return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
         };
@@ -104,11 +104,17 @@ impl Kernel {
             (Some(tid), true) => Some(format!("{}|{}|{}|{}", ev.client_order_id, tid, ev.size.raw(), ev.price.raw())),
             _ => None,
         };
-        if fingerprint.as_ref().is_some_and(|f| self.s.seen.contains(SeenKind::Fill, f)) {
-            return Outcome::rejected(Code::DuplicateEvent)
-                .with_detail("eventId", ev.event_id.to_string())
-                .with_detail("reason", "same venue trade id, quantity and price as an earlier fill");
-        }
+        let fresh_fill = match &fingerprint {
+            Some(f) => match self.s.seen.check(SeenKind::Fill, f) {
+                None => {
+                    return Outcome::rejected(Code::DuplicateEvent)
+                        .with_detail("eventId", ev.event_id.to_string())
+                        .with_detail("reason", "same venue trade id, quantity and price as an earlier fill")
+                }
+                fresh => fresh,
+            },
+            None => None,
+        };
         let out = match ev.kind {
             VenueKind::Fill | VenueKind::PartialFill => {
                 let order = order.clone();
@@ -122,9 +128,9 @@ impl Kernel {
             VenueKind::RateLimited => self.order_event(&ev, News::RateLimited),
         };
         if out.accepted {
-            self.s.seen.insert_absent(SeenKind::Event, &ev.event_id);
-            if let Some(f) = fingerprint {
-                self.s.seen.insert(SeenKind::Fill, &f);
+            self.s.seen.remember(fresh, &ev.event_id);
+            if let (Some(fresh), Some(f)) = (fresh_fill, fingerprint) {
+                self.s.seen.remember(fresh, &f);
             }
         }
         out
