@@ -336,7 +336,7 @@ describe('packed methods', () => {
     const venueEvent = fc.record(
       {
         eventId: text,
-        kind: word('ACK', 'PARTIAL_FILL', 'FILL', 'CANCELED', 'REJECTED', 'RATE_LIMITED', 'EXPIRED'),
+        kind: word(...venueEventKinds),
         clientOrderId: text,
         venueOrderId: text,
         venueTradeId: text,
