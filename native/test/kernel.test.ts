@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel, type Intent, type VenueEvent } from '../index.js';
-
-const enter = (intentId: string, over: Partial<Intent> = {}): Intent => ({
-  intentId,
-  action: 'ENTER',
-  asset: 'BTC/USDT',
-  side: 'LONG',
-  orderType: 'MARKET',
-  targetSize: 1,
-  referencePrice: 100,
-  leverage: 2,
-  ts: 1,
-  ...over,
-});
+import { enter, ledgerEquity } from './fixtures.js';
 
 const venue = (
   eventId: string,
@@ -110,10 +98,7 @@ describe('Kernel through the binding', () => {
     const a = k.account();
     expect(a).toMatchObject({ orphanPositions: 1, openPositions: 2 });
     expect(a.unrealizedPnl).toBeCloseTo(0.2 * 10 + 1 * 5, 9);
-    expect(a.equity).toBeCloseTo(
-      a.seedCapital + a.realizedPnl - a.feesPaid + a.fundingNet + a.unrealizedPnl,
-      9,
-    );
+    expect(a.equity).toBeCloseTo(ledgerEquity(a), 9);
     expect(JSON.parse(k.snapshot()).orphanPositions['s1-T1']).toBeDefined();
     const kill = k.killSwitch(20);
     expect(kill.venueCommands).toContainEqual(

@@ -10,6 +10,7 @@ import {
   submitIntentsBulk,
   type Mark,
 } from '../packed.js';
+import { enter as enterIntent, venueEventKinds } from './fixtures.js';
 
 const config = { maxSlots: 3, seedCapital: 10_000, idPrefix: 'p"\\-' };
 
@@ -38,21 +39,9 @@ function sameOnBothPaths(steps: Step[]) {
   expect(b.snapshot()).toBe(a.snapshot());
 }
 
-const enter = (n: number, over: Partial<Intent> = {}): Intent => ({
-  intentId: `i${n}`,
-  action: 'ENTER',
-  asset: 'BTC/USDT',
-  side: 'LONG',
-  orderType: 'MARKET',
-  targetSize: 1,
-  referencePrice: 100,
-  leverage: 2,
-  takeProfit: 110,
-  stopLoss: 90,
-  exitLegRatios: [0.5, 0.5],
-  ts: n,
-  ...over,
-});
+/** Intent `i<n>` at ts n, with take-profit, stop-loss and exit legs as well, so that both paths encode and check them. */
+const enter = (n: number, over: Partial<Intent> = {}): Intent =>
+  enterIntent(`i${n}`, { takeProfit: 110, stopLoss: 90, exitLegRatios: [0.5, 0.5], ts: n, ...over });
 
 const coid = 'p"\\-T1-E1';
 const long = 'x'.repeat(129);
@@ -273,20 +262,10 @@ describe('packed methods', () => {
   });
 
   it('give the typed outcomes on random sessions', () => {
-    const kinds = [
-      'ACK',
-      'PARTIAL_FILL',
-      'FILL',
-      'CANCELED',
-      'REJECTED',
-      'EXPIRED',
-      'CANCEL_REJECTED',
-      'RATE_LIMITED',
-    ] as const;
     const event = fc.record({
       trade: fc.integer({ min: 1, max: 4 }),
       leg: fc.constantFrom('E1', 'X1', 'X2'),
-      kind: fc.constantFrom(...kinds),
+      kind: fc.constantFrom(...venueEventKinds),
       id: fc.integer({ min: 0, max: 30 }),
       size: fc.constantFrom(0.1, 0.5, 1),
       price: fc.double({ min: 50, max: 150, noNaN: true }),
@@ -357,7 +336,7 @@ describe('packed methods', () => {
     const venueEvent = fc.record(
       {
         eventId: text,
-        kind: word('ACK', 'PARTIAL_FILL', 'FILL', 'CANCELED', 'REJECTED', 'RATE_LIMITED', 'EXPIRED'),
+        kind: word(...venueEventKinds),
         clientOrderId: text,
         venueOrderId: text,
         venueTradeId: text,
