@@ -411,6 +411,7 @@ fn event(e: outcome::DomainEvent, prefix: &str) -> DomainEvent {
 
 fn to_js(o: outcome::Outcome, prefix: &str) -> Outcome {
     let retryable = o.retryable();
+    let o = o.into_body();
     Outcome {
         accepted: o.accepted,
         diagnostic_code: o.code.as_str().to_string(),

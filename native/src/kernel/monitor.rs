@@ -230,12 +230,10 @@ impl Kernel {
             }
         }
         self.flatten_orphans(ts, &mut out);
-        out.details.push((
-            "cancels",
-            out.commands.iter().filter(|c| c.kind == CommandKind::Cancel).count().to_string().into(),
-        ));
-        out.details
-            .push(("closes", out.commands.iter().filter(|c| c.kind == CommandKind::Place).count().to_string().into()));
+        let cancels = out.commands.iter().filter(|c| c.kind == CommandKind::Cancel).count();
+        let closes = out.commands.iter().filter(|c| c.kind == CommandKind::Place).count();
+        out.details.push(("cancels", cancels.to_string().into()));
+        out.details.push(("closes", closes.to_string().into()));
         out
     }
 }

@@ -175,8 +175,27 @@ impl From<Id> for Detail {
     }
 }
 
+/// What an input returns. Boxed: an outcome is handed up through several
+/// calls, and moving a pointer is cheaper than moving its ~200 bytes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Outcome {
+#[serde(transparent)]
+pub struct Outcome(Box<OutcomeBody>);
+
+impl std::ops::Deref for Outcome {
+    type Target = OutcomeBody;
+    fn deref(&self) -> &OutcomeBody {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Outcome {
+    fn deref_mut(&mut self) -> &mut OutcomeBody {
+        &mut self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutcomeBody {
     pub accepted: bool,
     pub code: Code,
     pub severity: Severity,
@@ -195,7 +214,7 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn new(accepted: bool, code: Code) -> Self {
-        Outcome {
+        Outcome(Box::new(OutcomeBody {
             accepted,
             code,
             severity: code.severity(),
@@ -210,7 +229,11 @@ impl Outcome {
             retry_after_ms: None,
             retry_at: None,
             diagnostics: Vec::new(),
-        }
+        }))
+    }
+
+    pub fn into_body(self) -> OutcomeBody {
+        *self.0
     }
 
     /// A refusal: nothing changed.
