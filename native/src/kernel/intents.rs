@@ -143,7 +143,7 @@ impl Kernel {
         self.s.book.orders.insert(coid.clone(), order);
         self.s.slots[slot_id as usize].trade = Some(trade);
         self.index_trade(slot_id);
-        let mut ev = self.event(EventType::OrderRequested, slot_id, Kernel::cause_of(intent), ts);
+        let ev = self.emit(&mut out, EventType::OrderRequested, slot_id, Kernel::cause_of(intent), ts);
         ev.intent_id = Some(intent.intent_id.clone());
         ev.client_order_id = Some(coid);
         ev.order_side = Some(e.side.entry_order_side());
@@ -151,7 +151,6 @@ impl Kernel {
         ev.size = Some(e.size);
         ev.price = e.limit_price;
         ev.reduce_only = Some(false);
-        out.events.push(ev);
         self.set_stage(slot_id, Stage::EntryRequested, Input::Enter, (Some(intent.intent_id.clone()), None), &mut out);
         self.finish(out, slot_id)
     }
@@ -279,13 +278,12 @@ impl Kernel {
             // TP, SL and the kill switch end monitoring: say so, then act.
             t.monitoring_closed = true;
             let mark = self.s.marks.get(&asset).copied();
-            let mut ev = self.event(EventType::TradeMonitoringClosed, slot_id, cause, ts);
+            let ev = self.emit(out, EventType::TradeMonitoringClosed, slot_id, cause, ts);
             ev.close_reason = Some(reason);
             ev.mark_price = mark;
             cause = Cause::Event(ev.seq);
-            out.events.push(ev);
         }
-        let mut ev = self.event(EventType::OrderRequested, slot_id, cause, ts);
+        let ev = self.emit(out, EventType::OrderRequested, slot_id, cause, ts);
         ev.intent_id = intent_id.clone();
         ev.client_order_id = Some(coid);
         ev.order_side = Some(side);
@@ -294,7 +292,6 @@ impl Kernel {
         ev.price = limit_price;
         ev.reduce_only = Some(true);
         ev.close_reason = Some(reason);
-        out.events.push(ev);
         self.set_stage(slot_id, Stage::ExitRequested, input, (intent_id, None), out);
         Ok(())
     }
@@ -342,10 +339,9 @@ impl Kernel {
             let order = self.s.book.orders.get_mut(coid).expect("checked above");
             order.status = OrderStatus::Canceled;
             order.pending = Pending::None;
-            let mut ev = self.event(EventType::OrderCanceled, slot_id, cause, ts);
+            let ev = self.emit(out, EventType::OrderCanceled, slot_id, cause, ts);
             ev.client_order_id = Some(coid.clone());
             ev.reason = Some("never sent: held back by a rate limit".into());
-            out.events.push(ev);
             self.end_working(slot_id, next, input, ids, ts, out);
             return true;
         }
@@ -354,9 +350,8 @@ impl Kernel {
             order.pending = Pending::None;
             let asset = self.s.slots[slot_id as usize].trade.as_ref().map(|t| t.asset.clone()).unwrap_or_default();
             out.commands.push(VenueCommand { kind: CommandKind::Cancel, ..place_command(order, &asset) });
-            let mut ev = self.event(EventType::OrderCancelRequested, slot_id, cause, ts);
+            let ev = self.emit(out, EventType::OrderCancelRequested, slot_id, cause, ts);
             ev.client_order_id = Some(coid.clone());
-            out.events.push(ev);
         }
         if next != stage {
             self.set_stage(slot_id, next, input, ids, out);
@@ -380,9 +375,8 @@ impl Kernel {
         }
         if next == Stage::Idle {
             let cause = out.events.last().map_or(Cause::Tick(ts), |e| Cause::Event(e.seq));
-            let ev = self.event(EventType::TradeCanceled, slot_id, cause, ts);
+            let ev = self.emit(out, EventType::TradeCanceled, slot_id, cause, ts);
             let trade_id = ev.trade_id.clone();
-            out.events.push(ev);
             self.set_stage(slot_id, Stage::Idle, input, ids, out);
             self.free_slot(slot_id);
             out.trade_id = Some(trade_id);

@@ -344,6 +344,20 @@ impl Kernel {
         new_event(&mut self.s.seq, kind, slot_id, t, cause, ts)
     }
 
+    /// Appends the next domain event of a held trade to `out` and hands it
+    /// back to be filled in: built where it stays, not moved there.
+    fn emit<'o>(
+        &mut self,
+        out: &'o mut Outcome,
+        kind: EventType,
+        slot_id: u32,
+        cause: Cause,
+        ts: i64,
+    ) -> &'o mut DomainEvent {
+        out.events.push(self.event(kind, slot_id, cause, ts));
+        out.events.last_mut().expect("just pushed")
+    }
+
     /// Moves a slot to `next`, recording the transition and keeping the
     /// protective triggers armed exactly while the slot is OPEN or
     /// ENTRY_PARTIAL.

@@ -109,11 +109,10 @@ impl Kernel {
         let mut cause = Cause::Mark(ts);
         if announce {
             let mark = self.s.marks.get(&asset).copied();
-            let mut ev = self.event(EventType::TradeMonitoringClosed, slot_id, cause, ts);
+            let ev = self.emit(&mut out, EventType::TradeMonitoringClosed, slot_id, cause, ts);
             ev.close_reason = Some(reason);
             ev.mark_price = mark;
             cause = Cause::Event(ev.seq);
-            out.events.push(ev);
         }
         self.request_cancel(slot_id, &coid, Input::Protect, cause, (None, None), ts, &mut out);
         out.details.push(("closeReason", reason.as_str().into()));
@@ -130,12 +129,11 @@ impl Kernel {
         let t = self.s.slots[slot_id as usize].trade.as_mut().expect("tick queue holds held trades");
         t.last_tick_ts = Some(ts);
         let (size, unrealized) = (t.size, t.unrealized(Some(price)));
-        let mut e = self.event(EventType::TradeMonitoringTick, slot_id, Cause::Mark(ts), ts);
+        let mut out = self.spares.take(true, Code::Ok);
+        let e = self.emit(&mut out, EventType::TradeMonitoringTick, slot_id, Cause::Mark(ts), ts);
         e.mark_price = Some(price);
         e.unrealized_pnl = Some(unrealized);
         e.size = Some(size);
-        let mut out = self.spares.take(true, Code::Ok);
-        out.events.push(e);
         self.finish(out, slot_id)
     }
 
@@ -177,11 +175,10 @@ impl Kernel {
                 {
                     order.timed_out = true;
                     let waited = ts.saturating_sub(order.sent_at);
-                    let mut e = self.event(EventType::OrderTimedOut, slot_id, Cause::Tick(ts), ts);
+                    let e = self.emit(&mut out, EventType::OrderTimedOut, slot_id, Cause::Tick(ts), ts);
                     e.client_order_id = Some(coid.clone());
                     e.reason = Some(format!("no ack after {waited} ms").into());
                     let cause = Cause::Event(e.seq);
-                    out.events.push(e);
                     self.request_cancel(slot_id, &coid, Input::Timeout, cause, (None, None), ts, &mut out);
                     out.details.push(("waitedMs", waited.to_string().into()));
                 }

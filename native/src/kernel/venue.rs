@@ -294,16 +294,15 @@ impl Kernel {
         self.s.ledgers.fees_paid = calc.ledger_fees;
 
         let kind = if order_done { EventType::OrderFilled } else { EventType::OrderPartiallyFilled };
-        let mut oe = self.event(kind, slot_id, Cause::External(ev.event_id.clone()), ev.ts);
-        calc.describe_fill(&mut oe, &order, ev, venue_order_id);
+        let oe = self.emit(&mut out, kind, slot_id, Cause::External(ev.event_id.clone()), ev.ts);
+        calc.describe_fill(oe, &order, ev, venue_order_id);
         let fill_seq = oe.seq;
-        out.events.push(oe);
         let ids = (None, Some(ev.event_id.clone()));
 
         match order.role {
             Role::Entry => {
                 let kind = if first_entry { EventType::TradeOpened } else { EventType::TradeIncreased };
-                let mut te = self.event(kind, slot_id, Cause::Event(fill_seq), ev.ts);
+                let te = self.emit(&mut out, kind, slot_id, Cause::Event(fill_seq), ev.ts);
                 te.venue_event_id = Some(ev.event_id.clone());
                 te.size = Some(calc.size);
                 te.price = Some(calc.avg_entry);
@@ -312,24 +311,21 @@ impl Kernel {
                 if revive {
                     te.reason = Some("late fill after the entry was cancelled".into());
                 }
-                out.events.push(te);
             }
             Role::Exit => {
-                let mut pe = self.event(EventType::ProfitRealized, slot_id, Cause::Event(fill_seq), ev.ts);
+                let pe = self.emit(&mut out, EventType::ProfitRealized, slot_id, Cause::Event(fill_seq), ev.ts);
                 pe.venue_event_id = Some(ev.event_id.clone());
                 pe.size = Some(calc.reduced);
                 pe.price = Some(ev.price);
                 pe.realized_pnl = Some(calc.pnl);
                 pe.fee = Some(calc.fee);
-                out.events.push(pe);
                 if calc.size.is_positive() {
-                    let mut te = self.event(EventType::TradeReduced, slot_id, Cause::Event(fill_seq), ev.ts);
+                    let te = self.emit(&mut out, EventType::TradeReduced, slot_id, Cause::Event(fill_seq), ev.ts);
                     te.venue_event_id = Some(ev.event_id.clone());
                     te.size = Some(calc.size);
                     te.price = Some(ev.price);
                     te.realized_pnl = Some(calc.trade_realized);
                     te.filled_size = Some(calc.entry_filled);
-                    out.events.push(te);
                 }
             }
         }
@@ -369,17 +365,15 @@ impl Kernel {
         let announce = !t.monitoring_closed;
         t.monitoring_closed = true;
         let (realized, fees) = (t.realized_pnl, t.fees);
-        let mut ce = self.event(EventType::TradeClosed, slot_id, Cause::Event(cause_seq), ts);
+        let ce = self.emit(out, EventType::TradeClosed, slot_id, Cause::Event(cause_seq), ts);
         ce.realized_pnl = Some(realized);
         ce.fee = Some(fees);
         ce.size = Some(Fixed::ZERO);
         ce.close_reason = Some(reason);
         let closed_seq = ce.seq;
-        out.events.push(ce);
         if announce {
-            let mut me = self.event(EventType::TradeMonitoringClosed, slot_id, Cause::Event(closed_seq), ts);
+            let me = self.emit(out, EventType::TradeMonitoringClosed, slot_id, Cause::Event(closed_seq), ts);
             me.close_reason = Some(reason);
-            out.events.push(me);
         }
         let trade_id = self.s.slots[slot_id as usize].trade.as_ref().map(|t| t.trade_id.clone());
         self.set_stage(slot_id, Stage::Idle, Input::Free, ids, out);
@@ -478,11 +472,10 @@ impl Kernel {
                 }
                 let venue_order_id = o.venue_order_id.clone();
                 if first {
-                    let mut e = self.event(EventType::OrderPlaced, slot_id, cause, ev.ts);
+                    let e = self.emit(&mut out, EventType::OrderPlaced, slot_id, cause, ev.ts);
                     e.client_order_id = Some(coid.clone());
                     e.venue_order_id = venue_order_id;
                     e.venue_event_id = Some(ev.event_id.clone());
-                    out.events.push(e);
                 }
                 if let Next::To(next) = r.next {
                     self.set_stage(slot_id, next, input, ids, &mut out);
