@@ -10,18 +10,53 @@
 //   (c') napi, venue bursts through the typed onVenueEvents (the old (c))
 //   (d) the seed's way: JSON string in/out per call, every slot re-read after each event
 // Then peak RSS for the large run (10 M events, 10 000 slots) in Rust and through napi (c).
+// (b)–(d) run on the benchmark's own addon: the kernel crate built with the
+// cargo feature `bench`, which adds the methods only this script calls.
 // Env: BENCH_SLOTS (100), BENCH_EVENTS (1e6), BENCH_SEED_EVENTS (20000),
 //      BENCH_BIG_SLOTS (10000), BENCH_BIG_EVENTS (1e7; 0 skips the large run).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { transformSync } from 'esbuild';
 
-const require = createRequire(import.meta.url);
-const { Kernel } = require('../native/index.js');
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The Kernel class of the benchmark's addon, built (incrementally) under the
+ * cargo profile `bench-addon`: its own directory, so the production addon
+ * (`npm run build:native`) is neither replaced nor rebuilt. Loaded from
+ * cargo's output, whose path cargo reports.
+ */
+function benchKernel() {
+  const messages = execFileSync(
+    'cargo',
+    [
+      'build',
+      '--profile',
+      'bench-addon',
+      '--features',
+      'bench',
+      '--lib',
+      '--manifest-path',
+      `${root}native/Cargo.toml`,
+      '--message-format',
+      'json-render-diagnostics',
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 },
+  );
+  const lib = messages
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .find((m) => m.reason === 'compiler-artifact' && m.target.kind.includes('cdylib'))
+    ?.filenames.find((f) => /\.(so|dylib|dll)$/.test(f));
+  if (!lib) throw new Error('cargo reported no cdylib for the bench addon');
+  const addon = { exports: {} };
+  process.dlopen(addon, lib);
+  return addon.exports.Kernel;
+}
+const Kernel = benchKernel();
 const env = (name, dflt) => Number(process.env[name] ?? dflt);
 
 /** native/packed.ts, the host's encoder and decoder, compiled on the fly so (c) measures exactly that code. */
