@@ -6,7 +6,7 @@
 //! error, and they have no value to return instead).
 
 use crate::kernel::{self as core, fixed::Fixed, input, outcome, types::Id};
-use crate::packed::{self, BadInput, Batch, Echo, Packer, Strings};
+use crate::packed::{self, Answer, BadInput, Batch, Echo, Numbers, Packer, Strings};
 use napi::bindgen_prelude::{Env, Error, Float64ArraySlice, Result, Status, Utf16String};
 use napi_derive::napi;
 use std::collections::HashMap;
@@ -650,7 +650,8 @@ pub struct FeeCalibration {
 /// `native/packed.ts` (the layout is described in `native/src/packed.rs`).
 /// The numbers go into the caller's `out` array when they fit; else into
 /// `nums`, a new array V8 owns (external buffers would be invisible to its
-/// heap accounting, and garbage piled up between batches).
+/// heap accounting, and garbage piled up between batches), and `out` holds
+/// a part of them, to be ignored.
 #[napi(object)]
 pub struct PackedOutcomes<'env> {
     /// The batch's new strings, concatenated.
@@ -695,7 +696,7 @@ impl Recording {
 
 /// Packs one outcome of input record `record` and hands it back to the kernel.
 fn emit(
-    packer: &mut Packer,
+    answer: &mut Answer,
     kernel: &mut core::Kernel,
     recording: &mut Recording,
     record: usize,
@@ -703,7 +704,7 @@ fn emit(
     prefix: &str,
     echo: Echo,
 ) {
-    packer.push(&o, prefix, echo);
+    answer.push(&o, prefix, echo);
     recording.keep(record, &o);
     kernel.recycle(o);
 }
@@ -747,27 +748,30 @@ impl Kernel {
             recording: Recording::default(),
         }
     }
+}
 
-    /// Starts a packed answer for an input of `strings` (`nums`, already read, holds the header).
-    fn begin(&mut self, strings: &Strings, nums: &[f64]) -> String {
-        self.packer.begin(strings.len(), nums[1]);
-        self.recording.begin();
-        self.prefix()
-    }
+/// Starts a packed answer, written into `out`, for an input of `strings`
+/// (`nums`, already read, holds the header).
+fn begin<'a>(
+    packer: &'a mut Packer,
+    recording: &mut Recording,
+    out: &'a mut [f64],
+    strings: &Strings,
+    nums: &[f64],
+) -> Answer<'a> {
+    recording.begin();
+    packer.begin(out, strings.len(), nums[1])
+}
 
-    /// Ends a packed answer: the numbers into `out` when they fit.
-    fn packed<'env>(&mut self, env: &'env Env, out: &mut [f64]) -> Result<PackedOutcomes<'env>> {
-        self.recording.end();
-        let (nums, text) = self.packer.finish();
-        let nums = match out.get_mut(..nums.len()) {
-            Some(fits) => {
-                fits.copy_from_slice(nums);
-                None
-            }
-            None => Some(Float64ArraySlice::copy_from(env, nums)?),
-        };
-        Ok(PackedOutcomes { text: text.to_string(), nums })
-    }
+/// Ends a packed answer: the numbers are in `out` when they fit, else in a new array.
+fn answered<'env>(env: &'env Env, answer: Answer, recording: &mut Recording) -> Result<PackedOutcomes<'env>> {
+    recording.end();
+    let (nums, text) = answer.finish();
+    let nums = match nums {
+        Numbers::InOut(_) => None,
+        Numbers::Spilled(nums) => Some(Float64ArraySlice::copy_from(env, &nums)?),
+    };
+    Ok(PackedOutcomes { text: text.to_string(), nums })
 }
 
 #[napi]
@@ -828,14 +832,15 @@ impl Kernel {
         let out = writable(&mut out, nums, ends)?;
         let strings = Strings::new(&text, ends).map_err(bad_input)?;
         self.venue_events.read(nums, &strings).map_err(bad_input)?;
-        let prefix = self.begin(&strings, nums);
+        let prefix = self.prefix();
+        let mut answer = begin(&mut self.packer, &mut self.recording, out, &strings, nums);
         for k in 0..self.venue_events.len() {
             let (event, refs) = self.venue_events.get(k);
             let o = self.inner.on_venue_event(event);
             let echo = Echo { strings: &strings, refs };
-            emit(&mut self.packer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
+            emit(&mut answer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
         }
-        self.packed(env, out)
+        answered(env, answer, &mut self.recording)
     }
 
     /// The bulk form of `submitIntent`: intents packed by `encodeIntents`
@@ -852,14 +857,15 @@ impl Kernel {
         let out = writable(&mut out, nums, ends)?;
         let strings = Strings::new(&text, ends).map_err(bad_input)?;
         self.intents.read(nums, &strings).map_err(bad_input)?;
-        let prefix = self.begin(&strings, nums);
+        let prefix = self.prefix();
+        let mut answer = begin(&mut self.packer, &mut self.recording, out, &strings, nums);
         for k in 0..self.intents.len() {
             let (intent, refs) = self.intents.get(k);
             let o = self.inner.submit_intent(intent);
             let echo = Echo { strings: &strings, refs };
-            emit(&mut self.packer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
+            emit(&mut answer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
         }
-        self.packed(env, out)
+        answered(env, answer, &mut self.recording)
     }
 
     /// The bulk form of `markPrice`: marks packed by `encodeMarks` in; out,
@@ -876,15 +882,16 @@ impl Kernel {
         let out = writable(&mut out, nums, ends)?;
         let strings = Strings::new(&text, ends).map_err(bad_input)?;
         self.marks.read(nums, &strings).map_err(bad_input)?;
-        let prefix = self.begin(&strings, nums);
+        let prefix = self.prefix();
+        let mut answer = begin(&mut self.packer, &mut self.recording, out, &strings, nums);
         for k in 0..self.marks.len() {
             let (m, refs) = self.marks.get(k);
             for o in self.inner.mark_price(&m.asset, m.price, m.ts) {
                 let echo = Echo { strings: &strings, refs };
-                emit(&mut self.packer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
+                emit(&mut answer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
             }
         }
-        self.packed(env, out)
+        answered(env, answer, &mut self.recording)
     }
 
     #[napi]

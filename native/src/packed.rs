@@ -485,10 +485,10 @@ impl Table {
     }
 }
 
-/// Builds one batch of outcomes. Buffers are kept between batches.
+/// Builds batches of outcomes (`begin`, then an `Answer` per batch).
+/// Buffers are kept between batches.
 #[derive(Default)]
 pub struct Packer {
-    nums: Vec<f64>,
     /// The new strings, concatenated.
     text: String,
     /// Per new string: where it ends in `text` (UTF-16 units) or which of
@@ -522,12 +522,82 @@ fn local(i: u32) -> f64 {
     -1.0 - f64::from(i)
 }
 
+/// The numbers of the batch being packed, written straight into the
+/// caller's array: copying them there from a buffer of our own took up to a
+/// quarter of the packed call (perf, on the boundary-only loop of
+/// scripts/bench-kernel.mjs): a memmove of ~400 bytes per input, many times
+/// slower when the two arrays are not aligned alike. From the first number
+/// that does not fit, all of them go to a new vector instead (the caller
+/// then gets a new array, and passes a larger one next time).
+struct Nums<'a> {
+    out: &'a mut [f64],
+    len: usize,
+    /// Empty until a number does not fit in `out`; then every number.
+    spilled: Vec<f64>,
+}
+
+impl Nums<'_> {
+    #[inline(always)]
+    fn extend(&mut self, v: &[f64]) {
+        let end = self.len + v.len();
+        match self.out.get_mut(self.len..end) {
+            Some(to) => to.copy_from_slice(v),
+            None => self.spill(v),
+        }
+        self.len = end;
+    }
+
+    fn push(&mut self, v: f64) {
+        self.extend(&[v]);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn spill(&mut self, v: &[f64]) {
+        if self.spilled.is_empty() {
+            self.spilled.extend_from_slice(&self.out[..self.len]);
+            self.out = &mut [];
+        }
+        self.spilled.extend_from_slice(v);
+    }
+
+    /// Overwrites number `i` (written before).
+    fn set(&mut self, i: usize, v: f64) {
+        match self.out.get_mut(i) {
+            Some(x) => *x = v,
+            None => self.spilled[i] = v,
+        }
+    }
+}
+
+/// A finished batch's numbers.
+pub enum Numbers<'a> {
+    /// In the caller's array, from its start.
+    InOut(&'a [f64]),
+    /// They did not fit there.
+    Spilled(Vec<f64>),
+}
+
+impl Numbers<'_> {
+    pub fn as_slice(&self) -> &[f64] {
+        match self {
+            Numbers::InOut(n) => n,
+            Numbers::Spilled(n) => n,
+        }
+    }
+}
+
+/// One batch being packed: the packer, and the caller's array the numbers go to.
+pub struct Answer<'a> {
+    p: &'a mut Packer,
+    nums: Nums<'a>,
+}
+
 impl Packer {
-    /// Starts a batch answering an input of `input_strings` strings; `taken`
-    /// is the answer the caller's table took in last (`input[1]`).
-    pub fn begin(&mut self, input_strings: usize, taken: f64) {
-        self.nums.clear();
-        self.nums.extend_from_slice(&[0.0; HEADER]);
+    /// Starts a batch answering an input of `input_strings` strings, its
+    /// numbers written into `out`; `taken` is the answer the caller's table
+    /// took in last (`input[1]`).
+    pub fn begin<'a>(&'a mut self, out: &'a mut [f64], input_strings: usize, taken: f64) -> Answer<'a> {
         self.text.clear();
         self.tail.clear();
         self.utf16_len = 0;
@@ -536,6 +606,9 @@ impl Packer {
         self.cause = None;
         self.event_id_head.0.clear();
         self.outcomes = 0;
+        let mut nums = Nums { out, len: 0, spilled: Vec::new() };
+        nums.extend(&[0.0; HEADER]);
+        Answer { p: self, nums }
     }
 
     /// A new string: into the table under `handle`, or the batch's own.
@@ -627,18 +700,20 @@ impl Packer {
             }
         }
     }
+}
 
+impl<'a> Answer<'a> {
+    /// Packs one outcome.
     pub fn push(&mut self, out: &Outcome, prefix: &str, echo: Echo) {
-        self.outcomes += 1;
-        self.seqs.clear();
-        self.seen.clear();
-        self.nums.reserve(HEADER + 6 * out.transitions.len() + 28 * out.events.len() + 10 * out.commands.len());
+        self.p.outcomes += 1;
+        self.p.seqs.clear();
+        self.p.seen.clear();
         let v = [
             f64::from(u8::from(out.accepted)),
             out.code.word(),
             out.severity.word(),
             out.slot_id.map_or(ABSENT, f64::from),
-            self.opt_id(out.trade_id.as_ref(), echo),
+            self.p.opt_id(out.trade_id.as_ref(), echo),
             opt_word(out.state),
             f64::from(u8::from(out.retryable())),
             out.retry_after_ms.map_or(ABSENT, |x| x as f64),
@@ -650,17 +725,17 @@ impl Packer {
             out.flags.len() as f64,
             out.diagnostics.len() as f64,
         ];
-        self.nums.extend_from_slice(&v);
+        self.nums.extend(&v);
         for t in &out.transitions {
             let v = [
                 f64::from(t.slot_id),
                 t.prev.word(),
                 t.next.word(),
                 t.trigger.word(),
-                self.opt_id(t.intent_id.as_ref(), echo),
-                self.opt_id(t.event_id.as_ref(), echo),
+                self.p.opt_id(t.intent_id.as_ref(), echo),
+                self.p.opt_id(t.event_id.as_ref(), echo),
             ];
-            self.nums.extend_from_slice(&v);
+            self.nums.extend(&v);
         }
         for e in &out.events {
             self.event(e, prefix, echo);
@@ -668,50 +743,52 @@ impl Packer {
         for c in &out.commands {
             let v = [
                 c.kind.word(),
-                self.id(&c.client_order_id, echo),
-                self.id(&c.trade_id, echo),
+                self.p.id(&c.client_order_id, echo),
+                self.p.id(&c.trade_id, echo),
                 f64::from(c.slot_id),
-                self.id(&c.asset, echo),
+                self.p.id(&c.asset, echo),
                 c.side.word(),
                 c.order_type.word(),
                 c.size.to_f64(),
                 c.limit_price.map_or(ABSENT, Fixed::to_f64),
                 f64::from(u8::from(c.reduce_only)),
             ];
-            self.nums.extend_from_slice(&v);
+            self.nums.extend(&v);
         }
         for (k, val) in &out.details {
-            let v = [self.detail_key(k), self.text(val.as_str(), echo)];
-            self.nums.extend_from_slice(&v);
+            let v = [self.p.detail_key(k), self.p.text(val.as_str(), echo)];
+            self.nums.extend(&v);
         }
-        self.nums.extend(out.flags.iter().map(|f| f.word()));
+        for f in &out.flags {
+            self.nums.push(f.word());
+        }
         for d in &out.diagnostics {
             let v = [
                 d.code.word(),
                 d.severity.word(),
                 d.slot_id.map_or(ABSENT, f64::from),
-                self.opt_id(d.client_order_id.as_ref(), echo),
-                self.opt_id(d.asset.as_ref(), echo),
-                self.text(&d.message, echo),
+                self.p.opt_id(d.client_order_id.as_ref(), echo),
+                self.p.opt_id(d.asset.as_ref(), echo),
+                self.p.text(&d.message, echo),
             ];
-            self.nums.extend_from_slice(&v);
+            self.nums.extend(&v);
         }
     }
 
     fn event(&mut self, e: &DomainEvent, prefix: &str, echo: Echo) {
-        let event_id = self.event_id(prefix, e.seq);
+        let event_id = self.p.event_id(prefix, e.seq);
         let causation = match &e.causation {
-            Cause::External(id) => self.id(id, echo),
+            Cause::External(id) => self.p.id(id, echo),
             // Usually an earlier event of the same outcome: its eventId again.
-            Cause::Event(seq) => match self.seqs.iter().find(|(s, _)| s == seq) {
+            Cause::Event(seq) => match self.p.seqs.iter().find(|(s, _)| s == seq) {
                 Some(&(_, i)) => i,
-                None => self.event_id(prefix, *seq),
+                None => self.p.event_id(prefix, *seq),
             },
-            other => match &self.cause {
+            other => match &self.p.cause {
                 Some((c, i)) if c == other => *i,
                 _ => {
-                    let i = self.text(&other.render(prefix), echo);
-                    self.cause = Some((other.clone(), i));
+                    let i = self.p.text(&other.render(prefix), echo);
+                    self.p.cause = Some((other.clone(), i));
                     i
                 }
             },
@@ -720,14 +797,14 @@ impl Packer {
             e.kind.word(),
             event_id,
             e.seq as f64,
-            self.id(&e.correlation_id, echo),
+            self.p.id(&e.correlation_id, echo),
             causation,
             e.ts as f64,
             f64::from(e.slot_id),
-            self.id(&e.trade_id, echo),
+            self.p.id(&e.trade_id, echo),
         ];
-        self.nums.extend_from_slice(&v);
-        let mask_at = self.nums.len();
+        self.nums.extend(&v);
+        let mask_at = self.nums.len;
         self.nums.push(0.0);
         let mut mask = 0u32;
         // The optional fields, bit by bit, in the order `readEvent` of packed.ts reads them.
@@ -739,11 +816,11 @@ impl Packer {
                 }
             };
         }
-        opt!(0, e.intent_id.as_ref().map(|i| self.id(i, echo)));
-        opt!(1, e.client_order_id.as_ref().map(|i| self.id(i, echo)));
-        opt!(2, e.venue_order_id.as_ref().map(|i| self.id(i, echo)));
-        opt!(3, e.venue_event_id.as_ref().map(|i| self.id(i, echo)));
-        opt!(4, e.asset.as_ref().map(|i| self.id(i, echo)));
+        opt!(0, e.intent_id.as_ref().map(|i| self.p.id(i, echo)));
+        opt!(1, e.client_order_id.as_ref().map(|i| self.p.id(i, echo)));
+        opt!(2, e.venue_order_id.as_ref().map(|i| self.p.id(i, echo)));
+        opt!(3, e.venue_event_id.as_ref().map(|i| self.p.id(i, echo)));
+        opt!(4, e.asset.as_ref().map(|i| self.p.id(i, echo)));
         opt!(5, e.side.map(Word::word));
         opt!(6, e.order_side.map(Word::word));
         opt!(7, e.order_type.map(Word::word));
@@ -756,22 +833,29 @@ impl Packer {
         opt!(14, e.realized_pnl.map(Fixed::to_f64));
         opt!(15, e.unrealized_pnl.map(Fixed::to_f64));
         opt!(16, e.mark_price.map(Fixed::to_f64));
-        opt!(17, e.reason.as_ref().map(|i| self.id(i, echo)));
+        opt!(17, e.reason.as_ref().map(|i| self.p.id(i, echo)));
         opt!(18, e.close_reason.map(Word::word));
         opt!(19, e.reduce_only.map(|b| f64::from(u8::from(b))));
-        self.nums[mask_at] = f64::from(mask);
+        self.nums.set(mask_at, f64::from(mask));
     }
 
     /// The batch: the numbers (the new strings' ends and handles last) and
-    /// the new strings' text. Borrowed: the caller copies them out, the
-    /// buffers stay for the next batch.
-    pub fn finish(&mut self) -> (&[f64], &str) {
-        let tail_at = self.nums.len();
-        self.nums.extend_from_slice(&self.tail);
-        let header =
-            [f64::from(self.outcomes), tail_at as f64, (self.tail.len() / 2) as f64, f64::from(self.table.epoch)];
-        self.nums[..HEADER].copy_from_slice(&header);
-        (&self.nums, &self.text)
+    /// the new strings' text (borrowed: the buffer stays for the next batch).
+    pub fn finish(self) -> (Numbers<'a>, &'a str) {
+        let Answer { p, mut nums } = self;
+        let tail_at = nums.len;
+        nums.extend(&p.tail);
+        let header = [f64::from(p.outcomes), tail_at as f64, (p.tail.len() / 2) as f64, f64::from(p.table.epoch)];
+        for (i, v) in header.into_iter().enumerate() {
+            nums.set(i, v);
+        }
+        let numbers = if nums.spilled.is_empty() {
+            let out: &'a [f64] = nums.out;
+            Numbers::InOut(&out[..nums.len])
+        } else {
+            Numbers::Spilled(nums.spilled)
+        };
+        (numbers, &p.text)
     }
 }
 
@@ -933,11 +1017,14 @@ mod tests {
         let (units, ends) = utf16(&input);
         let strings = Strings::new(&units, &ends).expect("valid ends");
         let refs: Vec<u32> = (0..input.len() as u32).collect();
-        p.begin(strings.len(), d.taken);
+        let mut out = vec![0.0; 1 << 12];
+        let mut answer = p.begin(&mut out, strings.len(), d.taken);
         for o in outs {
-            p.push(o, prefix, Echo { strings: &strings, refs: &refs });
+            answer.push(o, prefix, Echo { strings: &strings, refs: &refs });
         }
-        let (nums, text) = p.finish();
+        let (nums, text) = answer.finish();
+        assert!(matches!(nums, Numbers::InOut(_)));
+        let nums = nums.as_slice();
         let batch = d.take(nums, text, &input);
         let mut at = HEADER;
         for o in outs {
@@ -1016,12 +1103,51 @@ mod tests {
     fn event_ids_are_the_kernels() {
         let mut p = Packer::default();
         for seq in [0, 7, 10, 12_345, u64::from(u32::MAX), (1 << 53) - 1] {
-            p.begin(0, f64::NAN);
-            let i = p.event_id("p\u{e9}-", seq);
-            let (nums, text) = p.finish();
+            let answer = p.begin(&mut [], 0, f64::NAN);
+            let i = answer.p.event_id("p\u{e9}-", seq);
+            let (nums, text) = answer.finish();
             assert_eq!(i, -1.0);
             assert_eq!(text, outcome::event_id("p\u{e9}-", seq));
+            let nums = nums.as_slice();
             assert_eq!(nums[nums[1] as usize], 5.0 + seq.to_string().len() as f64, "UTF-16 units");
         }
+    }
+
+    #[test]
+    fn numbers_that_do_not_fit_the_callers_array_come_back_whole() {
+        let mut k =
+            Kernel::new(&ConfigRaw { max_slots: 2.0, seed_capital: 1e6, ..ConfigRaw::default() }).expect("config");
+        let intent = |slot: u32| IntentRaw {
+            intent_id: format!("i{slot}"),
+            action: "ENTER".into(),
+            asset: Some("BTC/USDT".into()),
+            side: Some("LONG".into()),
+            order_type: Some("MARKET".into()),
+            target_size: Some(1.0),
+            reference_price: Some(100.0),
+            slot_id: Some(f64::from(slot)),
+            ts: 1.0,
+            ..IntentRaw::default()
+        };
+        let outs: Vec<Outcome> = (0..2).map(|slot| k.submit_intent(&intent(slot))).collect();
+        let (units, ends) = utf16(&[]);
+        let strings = Strings::new(&units, &ends).expect("valid ends");
+        let pack = |size: usize| {
+            let (mut p, mut out) = (Packer::default(), vec![f64::NAN; size]);
+            let mut answer = p.begin(&mut out, 0, f64::NAN);
+            for o in &outs {
+                answer.push(o, "", Echo { strings: &strings, refs: &[] });
+            }
+            let (nums, text) = answer.finish();
+            // By bits: NaN marks what is absent.
+            let bits: Vec<u64> = nums.as_slice().iter().map(|x| x.to_bits()).collect();
+            (matches!(nums, Numbers::InOut(_)), bits, text.to_string())
+        };
+        let (fits, whole, text) = pack(1 << 12);
+        assert!(fits);
+        for size in [0, 1, HEADER, HEADER + 1, whole.len() / 2, whole.len() - 1] {
+            assert_eq!(pack(size), (false, whole.clone(), text.clone()), "an array of {size}");
+        }
+        assert_eq!(pack(whole.len()), (true, whole, text));
     }
 }

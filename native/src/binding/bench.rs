@@ -1,7 +1,7 @@
 //! What only the benchmark (`scripts/bench-kernel.mjs`) calls, compiled in
 //! with the cargo feature `bench` alone so the production addon goes without.
 
-use super::{bad_input, writable, Kernel, PackedOutcomes};
+use super::{answered, bad_input, writable, Kernel, PackedOutcomes};
 use crate::kernel::{self as core, outcome};
 use crate::packed::{Echo, Strings};
 use napi::bindgen_prelude::{Env, Error, Float64ArraySlice, Result, Status, Utf16String};
@@ -80,17 +80,17 @@ impl Kernel {
         let prefix = self.prefix();
         // Each pass over the recording starts with an empty table, as a new stretch of trades would.
         let taken = if rec.replayed.is_multiple_of(rec.batches.len()) { f64::NAN } else { nums[1] };
-        self.packer.begin(strings.len(), taken);
+        let mut answer = self.packer.begin(out, strings.len(), taken);
         for (k, o) in batch {
             let refs = match kind.as_str() {
                 "venue" => self.venue_events.get(*k).1,
                 "intent" => self.intents.get(*k).1,
                 _ => self.marks.get(*k).1,
             };
-            self.packer.push(o, &prefix, Echo { strings: &strings, refs });
+            answer.push(o, &prefix, Echo { strings: &strings, refs });
         }
         self.recording.replayed += 1;
-        self.packed(env, out)
+        answered(env, answer, &mut self.recording)
     }
 
     /// The seed's calling convention, kept to measure what the typed API
