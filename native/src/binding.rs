@@ -989,3 +989,48 @@ impl Kernel {
         core::stage::markdown_table()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::kernel::types::{
+        AccountEventKind, Action, CalibrationStatus, CommandKind, Liquidity, Mode, OrderSide, OrderType,
+        ReconcileStatus, Severity, Side, VenueKind, Verbosity,
+    };
+
+    /// `'A' | 'B' | …`, as a `ts_type` writes a vocabulary.
+    fn union(words: impl IntoIterator<Item = &'static str>) -> String {
+        words.into_iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(" | ")
+    }
+
+    fn union_of<T: Copy>(all: &[T], text: fn(T) -> &'static str) -> String {
+        union(all.iter().map(|&w| text(w)))
+    }
+
+    /// The TypeScript unions of index.d.ts are written by hand in the
+    /// `ts_type`s above: each must list its kernel vocabulary whole and in
+    /// order, so a word added to an enum cannot be missing from the types
+    /// JS callers (and native/test/fixtures.ts) check against.
+    #[test]
+    fn ts_types_list_every_word_of_the_kernel_vocabularies() {
+        let source = include_str!("binding.rs");
+        let unions = [
+            union_of(Action::ALL, Action::as_str),
+            union_of(Side::ALL, Side::as_str),
+            union_of(OrderSide::ALL, OrderSide::as_str),
+            union_of(OrderType::ALL, OrderType::as_str),
+            union_of(Liquidity::ALL, Liquidity::as_str),
+            union_of(VenueKind::ALL, VenueKind::as_str),
+            union_of(Mode::ALL, Mode::as_str),
+            union_of(Verbosity::ALL, Verbosity::as_str),
+            union_of(Severity::ALL, Severity::as_str),
+            union_of(AccountEventKind::ALL, AccountEventKind::as_str),
+            union_of(CommandKind::ALL, CommandKind::as_str),
+            union_of(ReconcileStatus::ALL, ReconcileStatus::as_str),
+            // A refused calibration answers INVALID, beside the kernel's three.
+            union(CalibrationStatus::ALL.iter().map(|w| w.as_str()).chain(["INVALID"])),
+        ];
+        for u in unions {
+            assert!(source.contains(&format!("ts_type = \"{u}\"")), "no ts_type lists {u}");
+        }
+    }
+}

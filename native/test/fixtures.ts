@@ -20,8 +20,9 @@ export const enter = (intentId: string, over: Partial<Intent> = {}): Intent => (
   ...over,
 });
 
-// Keyed by the binding's own union (native/index.d.ts, generated from the kernel), so the
-// typecheck fails when the kernel gains a venue event kind this lacks, or drops one it has.
+// Keyed by the binding's own union (native/index.d.ts), so the typecheck fails when the
+// kernel gains a venue event kind this lacks, or drops one it has. That union is a hand-written
+// ts_type in native/src/binding.rs; a cargo test holds it equal to the kernel's enum.
 const venueKindSet = {
   ACK: true,
   PARTIAL_FILL: true,
