@@ -195,11 +195,13 @@ impl Kernel {
                 return self.account_with(code, details);
             }
         };
-        if let Some(id) = &id {
-            if self.s.seen.contains(SeenKind::Account, id) {
-                return self.account_with(Code::DuplicateEvent, vec![("eventId", id.to_string())]);
-            }
-        }
+        let fresh = match &id {
+            Some(id) => match self.s.seen.check(SeenKind::Account, id) {
+                None => return self.account_with(Code::DuplicateEvent, vec![("eventId", id.to_string())]),
+                fresh => fresh,
+            },
+            None => None,
+        };
         let mut next = self.s.ledgers.clone();
         let applied: Result<(), FixedError> = (|| {
             match event {
@@ -235,8 +237,8 @@ impl Kernel {
             return self.account_with(Code::ArithmeticOverflow, vec![("reason", e.to_string())]);
         }
         self.s.ledgers = next;
-        if let Some(id) = id {
-            self.s.seen.insert(SeenKind::Account, &id);
+        if let (Some(fresh), Some(id)) = (fresh, id) {
+            self.s.seen.remember(fresh, &id);
         }
         self.account()
     }
