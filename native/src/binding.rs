@@ -774,6 +774,41 @@ fn answered<'env>(env: &'env Env, answer: Answer, recording: &mut Recording) -> 
     Ok(PackedOutcomes { text: text.to_string(), nums })
 }
 
+impl Kernel {
+    /// One packed call: reads the whole batch (refusing it, with nothing
+    /// applied, when malformed), applies each record with `apply`, and packs
+    /// every outcome it gives, in order. The batch's storage is taken out of
+    /// `self` while its records are applied, and put back for the next call.
+    #[allow(clippy::too_many_arguments)]
+    fn packed<'env, R: packed::Record, O: IntoIterator<Item = outcome::Outcome>>(
+        &mut self,
+        env: &'env Env,
+        batch: fn(&mut Kernel) -> &mut Batch<R>,
+        nums: &[f64],
+        text: &Utf16String,
+        ends: &[u32],
+        out: &mut Float64ArraySlice,
+        mut apply: impl FnMut(&mut core::Kernel, &R) -> O,
+    ) -> Result<PackedOutcomes<'env>> {
+        let out = writable(out, nums, ends)?;
+        let strings = Strings::new(text, ends).map_err(bad_input)?;
+        batch(self).read(nums, &strings).map_err(bad_input)?;
+        let records = std::mem::take(batch(self));
+        let prefix = self.prefix();
+        let mut answer = begin(&mut self.packer, &mut self.recording, out, &strings, nums);
+        for k in 0..records.len() {
+            let (record, refs) = records.get(k);
+            for o in apply(&mut self.inner, record) {
+                let echo = Echo { strings: &strings, refs };
+                emit(&mut answer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
+            }
+        }
+        let answer = answered(env, answer, &mut self.recording);
+        *batch(self) = records;
+        answer
+    }
+}
+
 #[napi]
 impl Kernel {
     #[napi(constructor)]
@@ -829,18 +864,15 @@ impl Kernel {
         ends: &[u32],
         mut out: Float64ArraySlice,
     ) -> Result<PackedOutcomes<'env>> {
-        let out = writable(&mut out, nums, ends)?;
-        let strings = Strings::new(&text, ends).map_err(bad_input)?;
-        self.venue_events.read(nums, &strings).map_err(bad_input)?;
-        let prefix = self.prefix();
-        let mut answer = begin(&mut self.packer, &mut self.recording, out, &strings, nums);
-        for k in 0..self.venue_events.len() {
-            let (event, refs) = self.venue_events.get(k);
-            let o = self.inner.on_venue_event(event);
-            let echo = Echo { strings: &strings, refs };
-            emit(&mut answer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
-        }
-        answered(env, answer, &mut self.recording)
+        self.packed(
+            env,
+            |k| &mut k.venue_events,
+            nums,
+            &text,
+            ends,
+            &mut out,
+            |k, e| std::iter::once(k.on_venue_event(e)),
+        )
     }
 
     /// The bulk form of `submitIntent`: intents packed by `encodeIntents`
@@ -854,18 +886,7 @@ impl Kernel {
         ends: &[u32],
         mut out: Float64ArraySlice,
     ) -> Result<PackedOutcomes<'env>> {
-        let out = writable(&mut out, nums, ends)?;
-        let strings = Strings::new(&text, ends).map_err(bad_input)?;
-        self.intents.read(nums, &strings).map_err(bad_input)?;
-        let prefix = self.prefix();
-        let mut answer = begin(&mut self.packer, &mut self.recording, out, &strings, nums);
-        for k in 0..self.intents.len() {
-            let (intent, refs) = self.intents.get(k);
-            let o = self.inner.submit_intent(intent);
-            let echo = Echo { strings: &strings, refs };
-            emit(&mut answer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
-        }
-        answered(env, answer, &mut self.recording)
+        self.packed(env, |k| &mut k.intents, nums, &text, ends, &mut out, |k, i| std::iter::once(k.submit_intent(i)))
     }
 
     /// The bulk form of `markPrice`: marks packed by `encodeMarks` in; out,
@@ -879,19 +900,7 @@ impl Kernel {
         ends: &[u32],
         mut out: Float64ArraySlice,
     ) -> Result<PackedOutcomes<'env>> {
-        let out = writable(&mut out, nums, ends)?;
-        let strings = Strings::new(&text, ends).map_err(bad_input)?;
-        self.marks.read(nums, &strings).map_err(bad_input)?;
-        let prefix = self.prefix();
-        let mut answer = begin(&mut self.packer, &mut self.recording, out, &strings, nums);
-        for k in 0..self.marks.len() {
-            let (m, refs) = self.marks.get(k);
-            for o in self.inner.mark_price(&m.asset, m.price, m.ts) {
-                let echo = Echo { strings: &strings, refs };
-                emit(&mut answer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
-            }
-        }
-        answered(env, answer, &mut self.recording)
+        self.packed(env, |k| &mut k.marks, nums, &text, ends, &mut out, |k, m| k.mark_price(&m.asset, m.price, m.ts))
     }
 
     #[napi]
