@@ -211,10 +211,16 @@ impl Harness {
             }
             Op::Exit { slot } | Op::Cancel { slot } => {
                 let action = if matches!(op, Op::Exit { .. }) { "EXIT" } else { "CANCEL" };
+                // High bytes address a trade by id instead: held, retired or orphaned.
+                let (slot_id, trade_id) = match slot.checked_sub(200) {
+                    Some(t) => (None, Some(format!("T{}", t % 12 + 1))),
+                    None => (Some((*slot % slots.saturating_add(1)) as f64), None),
+                };
                 let raw = IntentRaw {
                     intent_id: self.id("i"),
                     action: action.into(),
-                    slot_id: Some((*slot % slots.saturating_add(1)) as f64),
+                    slot_id,
+                    trade_id,
                     ts,
                     ..IntentRaw::default()
                 };

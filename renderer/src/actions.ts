@@ -186,6 +186,11 @@ export function exitSlot(slotId: number) {
   return command('trade.exit', { slotId });
 }
 
+/** Closes an open trade by its id: how an orphan position, which no slot holds, is closed. */
+export function exitTrade(tradeId: string) {
+  return command('trade.exit', { tradeId });
+}
+
 export function cancelOrder(clientOrderId: string) {
   return command('order.cancel', { clientOrderId });
 }

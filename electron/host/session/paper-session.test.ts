@@ -128,4 +128,24 @@ it('counts a late fill for a cancelled order as an orphan position, tells the op
     .page(session.sessionId, 0, 10_000)
     .find((e) => e.type === 'OrderFilled' && e.payload.clientOrderId === stale.clientOrderId);
   expect(lateFill?.correlationId).toBe(limit.value.correlationId);
+
+  // The operator closes the orphan by its trade id: a reduce-only market order under the orphan's own
+  // lineage, while the slot keeps its trade. (This paper venue never made the injected fill, so it holds
+  // no such position and refuses the reduce-only order: the operator is told, and the orphan stays.)
+  const orphanTradeId = lateFill?.payload.tradeId as string;
+  const exit = session.exitTrade({ tradeId: orphanTradeId });
+  if (!exit.ok) throw new Error(exit.error.message);
+  expect(exit.value.tradeId).toBe(orphanTradeId);
+  const orphanEvents = () =>
+    journal.page(session.sessionId, 0, 10_000).filter((e) => e.payload.tradeId === orphanTradeId);
+  const close = orphanEvents().find((e) => e.type === 'OrderRequested' && e.payload.reduceOnly === true);
+  expect(close).toMatchObject({
+    correlationId: limit.value.correlationId,
+    payload: { orderType: 'MARKET', size: 0.01, closeReason: 'MANUAL' },
+  });
+  await until(() => orphanEvents().some((e) => e.type === 'OrderRejected'));
+  bus.flush();
+  expect(notices()).toContain('ORDER_REJECTED');
+  expect(session.snapshot().account).toMatchObject({ orphanPositions: 1 });
+  expect(slot()).toMatchObject({ state: 'OPEN', correlationId: market.value.correlationId });
 });

@@ -29,6 +29,10 @@ export class TradeBook {
     return this.orders.get(clientOrderId);
   }
 
+  trade(tradeId: string): Readonly<TradeSummary> | undefined {
+    return this.trades.get(tradeId);
+  }
+
   list(): TradeSummary[] {
     return [...this.trades.values()]
       .reverse()

@@ -11,6 +11,7 @@ import type {
   SessionInfo,
   SlotSnapshot,
   Snapshot,
+  TradeSummary,
 } from '../../../shared/index.js';
 import { markPricesBulk, onVenueEventsBulk } from '../../../native/packed.js';
 import type { EventBus } from '../event-bus.js';
@@ -84,7 +85,11 @@ export class TradingSession {
       return this.refuse('UNKNOWN_ASSET', 'asset', `asset: no price yet for ${request.asset}`);
     }
     const slot = request.action === 'ENTER' ? undefined : this.findSlot(request.slotId, request.tradeId);
-    if (request.action !== 'ENTER' && !slot) {
+    const orphan =
+      request.action === 'EXIT' && !slot && request.slotId === undefined && request.tradeId !== undefined
+        ? this.orphanTrade(request.tradeId)
+        : undefined;
+    if (request.action !== 'ENTER' && !slot && !orphan) {
       const field = request.tradeId !== undefined ? 'tradeId' : 'slotId';
       return this.refuse(
         'NOT_FOUND',
@@ -94,7 +99,7 @@ export class TradingSession {
     }
     const ts = request.ts ?? this.parts.now();
     const intentId = request.intentId ?? this.parts.ids.next('I');
-    const correlationId = slot?.correlationId ?? intentId;
+    const correlationId = slot?.correlationId ?? orphan?.correlationId ?? intentId;
     const created = this.parts.ids.next('h');
     const granted = this.parts.ids.next('h');
     const signalEvent = this.parts.ids.next('h');
@@ -179,6 +184,21 @@ export class TradingSession {
   }
 
   exitTrade(target: { tradeId: string } | { slotId: number }): CommandResult<{ tradeId: string }> {
+    const orphan = 'tradeId' in target ? this.orphanTrade(target.tradeId) : undefined;
+    if (orphan) {
+      const result = this.submitIntent({
+        action: 'EXIT',
+        asset: orphan.asset,
+        side: orphan.side,
+        orderType: 'MARKET',
+        targetSize: Math.max(orphan.size, Number.MIN_VALUE),
+        leverage: 1,
+        tradeId: orphan.tradeId,
+        reason: 'MANUAL',
+        signalProvider: 'operator',
+      });
+      return result.ok ? { ok: true, value: { tradeId: orphan.tradeId } } : result;
+    }
     const slot =
       'tradeId' in target
         ? this.findSlot(undefined, target.tradeId)
@@ -498,6 +518,15 @@ export class TradingSession {
       .find(
         (slot) => !slot.free && (tradeId !== undefined ? slot.tradeId === tradeId : slot.slotId === slotId),
       );
+  }
+
+  /**
+   * An open trade no slot holds: an orphan position (a late entry fill with no free slot). Only an EXIT
+   * naming its tradeId reaches it; the kernel decides whether it is one.
+   */
+  private orphanTrade(tradeId: string): Readonly<TradeSummary> | undefined {
+    const trade = this.book.trade(tradeId);
+    return trade?.state === 'OPEN' && !this.findSlot(undefined, tradeId) ? trade : undefined;
   }
 
   /** An EXIT or CANCEL intent for the trade in `slot`; an EXIT's reason is its close reason (MANUAL for the operator). */

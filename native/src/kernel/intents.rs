@@ -180,6 +180,9 @@ impl Kernel {
     }
 
     fn exit(&mut self, intent: &Common, x: &Exit) -> Outcome {
+        if let Some(out) = self.exit_orphan(intent, x) {
+            return out;
+        }
         let slot_id = match self.locate(&x.target) {
             Ok(s) => s,
             Err(out) => return *out,

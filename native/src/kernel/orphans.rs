@@ -5,19 +5,21 @@
 //! leaves the retired book for `orphanPositions`, its fill counts in the
 //! ledgers (fees now, unrealized PnL by `markPrice`, realized PnL when it is
 //! closed), and the outcome is `LATE_FILL` at CRITICAL severity so the
-//! operator knows a position lives outside the slots. Orphans take no
-//! intents and no take-profit or stop-loss; the kill switch closes them
-//! with reduce-only market orders, whose fills reduce and finally retire
-//! them. A rate-limited close is re-sent by `tick`; a close the venue
-//! cancels, rejects or expires is told at WARNING and the next kill switch
-//! sends a new one. `reconcile` counts them as the kernel's exposure. They
+//! operator knows a position lives outside the slots. An EXIT intent
+//! naming its tradeId, or the kill switch, closes it with a reduce-only
+//! market order, whose fills reduce and finally retire it; orphans take
+//! no ENTER or CANCEL and no take-profit or stop-loss. A rate-limited
+//! close is re-sent by `tick`; a close the venue cancels, rejects or
+//! expires is told at WARNING, and the next EXIT or kill switch sends a
+//! new one. `reconcile` counts them as the kernel's exposure. They
 //! never occupy a slot.
 
 use super::fixed::Fixed;
-use super::input::VenueEvent;
+use super::input::{Common, Exit, VenueEvent};
 use super::model::{Order, OrderStatus, Orphan, Pending};
 use super::new_event;
 use super::outcome::{Cause, Outcome};
+use super::stage::Input;
 use super::types::{CloseReason, Code, EventType, Flag, Id, OrderType, Role, Severity};
 use super::venue::News;
 use super::Kernel;
@@ -96,7 +98,7 @@ impl Kernel {
                 out.details.push((
                     "reason",
                     "late entry fill and no free slot: the exposure is counted as an orphan position; \
-                     the kill switch flattens it"
+                     an EXIT for its tradeId or the kill switch closes it"
                         .into(),
                 ));
             }
@@ -185,8 +187,10 @@ impl Kernel {
                 });
                 // The position lost its close order: never below WARNING.
                 out.severity = out.severity.max(Severity::Warning);
-                out.details
-                    .push(("reason", "the orphan position is still open: the next kill switch closes it".into()));
+                out.details.push((
+                    "reason",
+                    "the orphan position is still open: an EXIT for its tradeId or the kill switch closes it".into(),
+                ));
                 let kind = match status {
                     OrderStatus::Rejected => EventType::OrderRejected,
                     OrderStatus::Expired => EventType::OrderExpired,
@@ -237,51 +241,117 @@ impl Kernel {
     /// The kill switch's part for orphans: a reduce-only market close for
     /// each one that has no close order working.
     pub(super) fn flatten_orphans(&mut self, ts: i64, out: &mut Outcome) {
-        let s = &mut self.s;
-        for orphan in s.orphans.values_mut() {
-            let t = &mut orphan.trade;
-            let working = t.working_order.as_ref().and_then(|c| s.book.orders.get(c)).is_some_and(|o| !o.is_terminal());
-            if working || !t.size.is_positive() {
-                continue;
-            }
-            let exit_no = t.exit_count + 1;
-            let coid = super::types::compose_id(&[&t.trade_id, "-X"], u64::from(exit_no), "");
-            let order = Order {
-                client_order_id: coid.clone(),
-                venue_order_id: None,
-                trade_id: t.trade_id.clone(),
-                slot_id: orphan.home_slot,
-                role: Role::Exit,
-                side: t.side.exit_order_side(),
-                order_type: OrderType::Market,
-                size: t.size,
-                limit_price: None,
-                reduce_only: true,
-                filled: Fixed::ZERO,
-                notional: Fixed::ZERO,
-                status: OrderStatus::Live,
-                acked: false,
-                sent_at: ts,
-                pending: Pending::None,
-                timed_out: false,
-            };
-            out.commands.push(super::intents::place_command(&order, &t.asset));
-            t.exit_count = exit_no;
-            t.orders.push(coid.clone());
-            t.working_order = Some(coid.clone());
-            t.close_reason = Some(CloseReason::KillSwitch);
-            let mut ev =
-                new_event(&mut s.seq, EventType::OrderRequested, orphan.home_slot, t, Cause::KillSwitch(ts), ts);
-            ev.client_order_id = Some(coid.clone());
-            ev.order_side = Some(order.side);
-            ev.order_type = Some(OrderType::Market);
-            ev.size = Some(order.size);
-            ev.reduce_only = Some(true);
-            ev.close_reason = Some(CloseReason::KillSwitch);
-            ev.reason = Some("orphan position".into());
-            out.events.push(ev);
-            s.book.orders.insert(coid, order);
+        let idle: Vec<Id> = self.s.orphans.keys().filter(|id| self.orphan_close_order(id).is_none()).cloned().collect();
+        for id in idle {
+            self.close_orphan(&id, CloseReason::KillSwitch, Cause::KillSwitch(ts), None, ts, out);
         }
+    }
+
+    /// The orphan's close order while the venue may still fill it.
+    fn orphan_close_order(&self, trade_id: &Id) -> Option<&Id> {
+        let t = &self.s.orphans.get(trade_id)?.trade;
+        let coid = t.working_order.as_ref()?;
+        self.s.book.orders.get(coid).filter(|o| !o.is_terminal()).map(|_| coid)
+    }
+
+    /// An EXIT intent for an orphan position, addressed by its tradeId:
+    /// `None` when the tradeId names no orphan. It closes everything the
+    /// orphan holds, reduce-only at market: an orphan has no legs, and a
+    /// resting limit close could not be cancelled (orphans take no CANCEL)
+    /// and would block the kill switch's.
+    pub(super) fn exit_orphan(&mut self, intent: &Common, x: &Exit) -> Option<Outcome> {
+        let trade_id = x.target.trade_id.as_ref().filter(|id| self.s.orphans.contains_key(*id))?;
+        let orphan = &self.s.orphans[trade_id];
+        let refuse = |field: &'static str, value: String, reason: &'static str| {
+            Some(
+                Outcome::rejected(Code::InvalidIntent)
+                    .with_detail("field", field)
+                    .with_detail("value", value)
+                    .with_detail("reason", reason),
+            )
+        };
+        if x.target.slot_id.is_some() {
+            return refuse("tradeId", trade_id.to_string(), "the trade is an orphan position: it holds no slot");
+        }
+        if x.order_type != OrderType::Market {
+            return refuse("orderType", x.order_type.as_str().into(), "an orphan position is closed at market");
+        }
+        let home = orphan.home_slot;
+        if let Some(coid) = self.orphan_close_order(trade_id) {
+            let mut out = Outcome::rejected(Code::IllegalTransition)
+                .with_detail("input", Input::Exit.as_str())
+                .with_detail("clientOrderId", coid.clone())
+                .with_detail("reason", "the orphan position's close order is still working");
+            out.flag(Flag::Orphan);
+            out.slot_id = Some(home);
+            out.trade_id = Some(trade_id.clone());
+            return Some(out);
+        }
+        let trade_id = trade_id.clone();
+        let mut out = self.spares.take(true, Code::Ok);
+        let cause = Cause::External(intent.causation_id.clone().unwrap_or_else(|| intent.intent_id.clone()));
+        self.close_orphan(&trade_id, x.close_reason, cause, Some(intent.intent_id.clone()), intent.ts, &mut out);
+        out.flag(Flag::Orphan);
+        out.details.push(("orphan", "true".into()));
+        out.slot_id = Some(home);
+        out.trade_id = Some(trade_id);
+        Some(out)
+    }
+
+    /// Sends a reduce-only market order for everything an orphan holds and
+    /// makes it the orphan's close order. Callers check that none is working.
+    fn close_orphan(
+        &mut self,
+        trade_id: &Id,
+        reason: CloseReason,
+        cause: Cause,
+        intent_id: Option<Id>,
+        ts: i64,
+        out: &mut Outcome,
+    ) {
+        let s = &mut self.s;
+        let Some(orphan) = s.orphans.get_mut(trade_id) else { return };
+        let t = &mut orphan.trade;
+        if !t.size.is_positive() {
+            return;
+        }
+        let exit_no = t.exit_count + 1;
+        let coid = super::types::compose_id(&[&t.trade_id, "-X"], u64::from(exit_no), "");
+        let order = Order {
+            client_order_id: coid.clone(),
+            venue_order_id: None,
+            trade_id: t.trade_id.clone(),
+            slot_id: orphan.home_slot,
+            role: Role::Exit,
+            side: t.side.exit_order_side(),
+            order_type: OrderType::Market,
+            size: t.size,
+            limit_price: None,
+            reduce_only: true,
+            filled: Fixed::ZERO,
+            notional: Fixed::ZERO,
+            status: OrderStatus::Live,
+            acked: false,
+            sent_at: ts,
+            pending: Pending::None,
+            timed_out: false,
+        };
+        out.commands.push(super::intents::place_command(&order, &t.asset));
+        t.exit_count = exit_no;
+        t.orders.push(coid.clone());
+        t.working_order = Some(coid.clone());
+        t.close_reason = Some(reason);
+        let mut ev = new_event(&mut s.seq, EventType::OrderRequested, orphan.home_slot, t, cause, ts);
+        ev.intent_id = intent_id;
+        ev.client_order_id = Some(coid.clone());
+        ev.order_side = Some(order.side);
+        ev.order_type = Some(OrderType::Market);
+        ev.size = Some(order.size);
+        ev.reduce_only = Some(true);
+        ev.close_reason = Some(reason);
+        ev.reason = Some("orphan position".into());
+        out.events.push(ev);
+        s.book.orders.insert(coid, order);
     }
 
     /// Σ unrealized PnL, Σ margin and the count of orphan positions.

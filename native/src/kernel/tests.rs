@@ -663,6 +663,52 @@ fn the_kill_switch_flattens_orphan_positions_reduce_only_and_their_fills_realize
 }
 
 #[test]
+fn an_exit_naming_an_orphans_trade_id_closes_it_reduce_only_at_market_once() {
+    let mut k = kernel(1);
+    cancelled_entry_and_busy_slots(&mut k);
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 0.5));
+    let exit = |id: &str| IntentRaw {
+        trade_id: Some("T1".into()),
+        reason: Some("MANUAL".into()),
+        ts: 20.0,
+        ..IntentRaw { slot_id: None, ..act(id, "EXIT", 0) }
+    };
+    // Refused, naming the field, with nothing changed: a slot, a limit order.
+    let before = k.snapshot();
+    let with_slot = k.submit_intent(&IntentRaw { slot_id: Some(0.0), ..exit("x0") });
+    assert_eq!((with_slot.accepted, with_slot.code), (false, Code::InvalidIntent));
+    assert!(with_slot.details.iter().any(|(k, v)| *k == "field" && *v == "tradeId"));
+    let limit =
+        k.submit_intent(&IntentRaw { order_type: Some("LIMIT".into()), limit_price: Some(101.0), ..exit("x0") });
+    assert!(limit.details.iter().any(|(k, v)| *k == "field" && *v == "orderType"), "{:?}", limit.details);
+    assert_eq!(k.snapshot(), before);
+
+    let o = k.submit_intent(&exit("x1"));
+    assert!(o.accepted && o.flags.contains(&Flag::Orphan), "{o:?}");
+    assert_eq!((o.slot_id, o.trade_id.as_deref()), (Some(0), Some("T1")));
+    let close = &o.commands[0];
+    assert_eq!(
+        (close.kind.as_str(), close.client_order_id.as_ref(), close.reduce_only, close.size.to_f64()),
+        ("PLACE", "T1-X1", true, 0.5)
+    );
+    assert_eq!((close.side.as_str(), close.order_type.as_str()), ("SELL", "MARKET"));
+    assert_eq!(kinds(&o), vec![EventType::OrderRequested]);
+    assert_eq!(o.events[0].intent_id.as_deref(), Some("x1"));
+    // The slot's own trade is untouched.
+    assert_eq!((k.slot(0).unwrap().trade_id.as_deref(), stage(&k, 0)), (Some("T2"), Stage::Open));
+    // One close at a time.
+    let again = k.submit_intent(&exit("x2"));
+    assert_eq!((again.accepted, again.code), (false, Code::IllegalTransition));
+    let done = k.on_venue_event(&fill("g1", "FILL", "T1-X1", 102.0, 0.5));
+    let closed = done.events.iter().find(|e| e.kind == EventType::TradeClosed).expect("closed");
+    assert_eq!(closed.close_reason, Some(super::types::CloseReason::Manual));
+    assert_eq!(k.account().orphan_positions, 0);
+    // Gone from the orphans: its tradeId names nothing now.
+    assert_eq!(k.submit_intent(&exit("x3")).code, Code::UnknownTrade);
+    k.check_invariants().unwrap();
+}
+
+#[test]
 fn take_profit_on_a_partially_filled_entry_cancels_the_rest_and_closes_the_filled_part() {
     let mut k = kernel(1);
     let i = IntentRaw { take_profit: Some(110.0), stop_loss: Some(95.0), ..enter("i1", "LONG", "LIMIT", 2.0, 100.0) };
@@ -710,8 +756,9 @@ fn stop_loss_on_a_partially_filled_entry_whose_rest_fills_before_the_cancel_clos
 }
 
 /// The fuzz harness (invariants, incl. the equity identity with orphan
-/// positions, checked after every input) reaches orphans, their kill-switch
-/// close and TP/SL on ENTRY_PARTIAL over random interleavings in a few slots.
+/// positions, checked after every input) reaches orphans, their close by
+/// the kill switch or by an EXIT naming their tradeId, and TP/SL on
+/// ENTRY_PARTIAL over random interleavings in a few slots.
 #[test]
 fn random_interleavings_reach_orphan_positions_and_partial_entry_protection_with_the_invariants_holding() {
     use crate::fuzz::{run_ops, Op};
@@ -722,7 +769,7 @@ fn random_interleavings_reach_orphan_positions_and_partial_entry_protection_with
         seed ^= seed << 17;
         (seed % n) as u8
     };
-    let (mut orphans, mut orphan_closes, mut partial_protects) = (0, 0, 0);
+    let (mut orphans, mut orphan_closes, mut orphan_exits, mut partial_protects) = (0, 0, 0, 0);
     for _ in 0..300 {
         let ops: Vec<Op> = (0..120)
             .map(|_| match r(20) {
@@ -734,7 +781,8 @@ fn random_interleavings_reach_orphan_positions_and_partial_entry_protection_with
                     legs: r(3),
                     protect: r(3) > 0,
                 },
-                3 => Op::Exit { slot: r(4) },
+                // Half by slot, half by trade id (the fuzz harness's bytes from 200).
+                3 => Op::Exit { slot: if r(2) == 0 { r(4) } else { 200 + r(6) } },
                 4 => Op::Cancel { slot: r(4) },
                 5..=13 => Op::Venue {
                     kind: r(8),
@@ -757,11 +805,15 @@ fn random_interleavings_reach_orphan_positions_and_partial_entry_protection_with
             if o.flags.contains(&Flag::Orphan) {
                 orphans += 1;
                 orphan_closes += usize::from(o.events.iter().any(|e| e.kind == EventType::TradeClosed));
+                orphan_exits += usize::from(o.events.iter().any(|e| e.intent_id.is_some()));
             }
             let protects =
                 |t: &super::outcome::Transition| t.prev == Stage::EntryPartial && t.trigger == Input::Protect;
             partial_protects += usize::from(o.transitions.iter().any(protects));
         }
     }
-    assert!(orphans > 0 && orphan_closes > 0 && partial_protects > 0, "{orphans} {orphan_closes} {partial_protects}");
+    assert!(
+        orphans > 0 && orphan_closes > 0 && orphan_exits > 0 && partial_protects > 0,
+        "{orphans} {orphan_closes} {orphan_exits} {partial_protects}"
+    );
 }

@@ -2,7 +2,7 @@
 // keeps unchanged row objects); clicking a row selects its lineage.
 import { memo, useMemo, useState, type MouseEvent } from 'react';
 import type { OpenOrder, SlotSnapshot, TradeSummary } from '../../../shared/index.js';
-import { cancelOrder, exitSlot, selectLineage } from '../actions.js';
+import { cancelOrder, exitSlot, exitTrade, selectLineage } from '../actions.js';
 import { clock, DASH, money, pnlClass, price, qty, signedMoney } from '../lib/format.js';
 import { toneOf } from '../lib/tone.js';
 import { useCockpit } from '../store/store.js';
@@ -215,7 +215,9 @@ const OrderRow = memo(function OrderRow({ order, selected }: { order: OpenOrder;
 
 export function TradesTable() {
   const trades = useCockpit((s) => s.book.trades);
+  const slots = useCockpit((s) => s.book.slots);
   const selected = useSelected();
+  const held = useMemo(() => new Set(slots.flatMap((slot) => (slot.tradeId ? [slot.tradeId] : []))), [slots]);
   const rows = useMemo(
     () => [...trades].sort((a, b) => b.openedAt - a.openedAt).slice(0, MAX_TRADE_ROWS),
     [trades],
@@ -248,15 +250,21 @@ export function TradesTable() {
             <th className="r">real. PnL</th>
             <th className="r">fees</th>
             <th>reason</th>
+            <th />
           </tr>
         </thead>
         <tbody>
           {rows.map((trade) => (
-            <TradeRow key={trade.tradeId} trade={trade} selected={trade.correlationId === selected} />
+            <TradeRow
+              key={trade.tradeId}
+              trade={trade}
+              selected={trade.correlationId === selected}
+              orphan={trade.state === 'OPEN' && !held.has(trade.tradeId)}
+            />
           ))}
           {rows.length === 0 ? (
             <tr className="empty">
-              <td colSpan={10}>no trades yet</td>
+              <td colSpan={11}>no trades yet</td>
             </tr>
           ) : null}
         </tbody>
@@ -265,7 +273,16 @@ export function TradesTable() {
   );
 }
 
-const TradeRow = memo(function TradeRow({ trade, selected }: { trade: TradeSummary; selected: boolean }) {
+/** `orphan`: open, but no slot holds it (a late fill with no free slot); only its own row can close it. */
+const TradeRow = memo(function TradeRow({
+  trade,
+  selected,
+  orphan,
+}: {
+  trade: TradeSummary;
+  selected: boolean;
+  orphan: boolean;
+}) {
   return (
     <tr
       data-testid={`trade-row-${trade.tradeId}`}
@@ -286,6 +303,19 @@ const TradeRow = memo(function TradeRow({ trade, selected }: { trade: TradeSumma
       <td className={`num r ${pnlClass(trade.realizedPnl)}`}>{signedMoney(trade.realizedPnl)}</td>
       <td className="num r">{money(trade.fees)}</td>
       <td>{trade.closeReason ?? DASH}</td>
+      <td className="act">
+        {orphan ? (
+          <RowAction
+            testId={`trade-exit-${trade.tradeId}`}
+            label="Close"
+            title={`close orphan position ${trade.tradeId} at market: no slot holds it`}
+            run={() => {
+              selectLineage(trade.correlationId);
+              return exitTrade(trade.tradeId);
+            }}
+          />
+        ) : null}
+      </td>
     </tr>
   );
 });
