@@ -355,11 +355,18 @@ impl Kernel {
         ts: i64,
     ) -> &'o mut DomainEvent {
         let t = self.s.slots[slot_id as usize].trade.as_ref().expect("events are emitted for held trades");
-        let seq = &mut self.s.seq;
+        let events = &mut out.events;
+        events.reserve(1);
+        let len = events.len();
         // Built straight into the vector's spare room: an event built aside
         // and then pushed is ~300 bytes copied.
-        out.events.extend(std::iter::once_with(|| new_event(seq, kind, slot_id, t, cause, ts)));
-        out.events.last_mut().expect("just pushed")
+        // SAFETY: `reserve` made room for one more, and the length covers
+        // the slot only once it is written.
+        unsafe {
+            events.as_mut_ptr().add(len).write(new_event(&mut self.s.seq, kind, slot_id, t, cause, ts));
+            events.set_len(len + 1);
+        }
+        &mut events[len]
     }
 
     /// Moves a slot to `next`, recording the transition and keeping the
