@@ -580,6 +580,9 @@ pub struct VenueEvent<'a> {
 
 const EVENT: Guard = Guard { code: Code::InvalidEvent };
 
+/// Inlined into its one caller: the checked event is built where it is
+/// used, not returned through a copy of its ~150 bytes.
+#[inline]
 pub fn parse_venue_event(raw: &VenueEventRaw) -> Checked<VenueEvent<'_>> {
     let event_id = EVENT.id("eventId", &raw.event_id)?;
     let kind = EVENT.text("kind", &raw.kind, VenueKind::parse)?;
