@@ -235,6 +235,14 @@ fn new_event(seq: &mut u64, kind: EventType, slot_id: u32, t: &Trade, cause: Cau
     }
 }
 
+/// The DEBUG detail of a transition. Out of line: formatting in
+/// `set_stage` itself made every transition pay for its stack frame.
+#[cold]
+#[inline(never)]
+fn rule_text(prev: Stage, trigger: Input, next: Stage) -> outcome::Detail {
+    format!("{} + {} -> {}", prev.as_str(), trigger.as_str(), next.as_str()).into()
+}
+
 impl Kernel {
     pub fn new(raw: &ConfigRaw) -> Result<Kernel, KernelError> {
         let config = Config::parse(raw)?;
@@ -392,7 +400,7 @@ impl Kernel {
             out.transitions.push(Transition { slot_id, prev, next, trigger, intent_id: ids.0, event_id: ids.1 });
         }
         if self.s.control.verbosity == Verbosity::Debug {
-            out.details.push(("rule", format!("{} + {} -> {}", prev.as_str(), trigger.as_str(), next.as_str()).into()));
+            out.details.push(("rule", rule_text(prev, trigger, next)));
         }
     }
 
