@@ -279,8 +279,10 @@ impl Outcome {
 pub struct Spares(Vec<Outcome>);
 
 impl Spares {
-    /// At most this many are kept: one per outcome of a typical input.
-    const KEEP: usize = 16;
+    /// At most this many are kept: enough for a mark, which returns one
+    /// outcome per ticking slot of its asset (a pool of 16 was refilled with
+    /// fresh allocations on every busy mark).
+    const KEEP: usize = 128;
 
     /// `Outcome::new(accepted, code)`, on recycled storage when there is some.
     pub fn take(&mut self, accepted: bool, code: Code) -> Outcome {
