@@ -22,6 +22,7 @@ mod invariants;
 mod monitor;
 mod orphans;
 mod reconcile;
+mod retired;
 pub mod seed_json;
 mod venue;
 mod views;

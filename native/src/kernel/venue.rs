@@ -223,7 +223,7 @@ impl Kernel {
             }
         };
         let trade = if revive {
-            &self.s.book.retired[&order.trade_id]
+            self.s.book.retired.get(&order.trade_id).expect("checked above")
         } else {
             self.s.slots[slot_id as usize].trade.as_ref().expect("held")
         };
