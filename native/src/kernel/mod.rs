@@ -302,7 +302,10 @@ impl Kernel {
         if let Some(q) = self.ix.ticks.get_mut(&t.asset) {
             q.remove(&(due, slot_id));
         }
-        self.disarm(slot_id);
+        // As in `index_trade`: a slot that left OPEN or ENTRY_PARTIAL was disarmed by `set_stage`.
+        if slot.stage.is_armed() {
+            self.disarm(slot_id);
+        }
         self.ix.free.insert(slot_id);
     }
 
