@@ -74,7 +74,7 @@ impl Kernel {
                 return self.finish(out, id);
             }
             None => match self.ix.free.first() {
-                Some(&id) => id,
+                Some(id) => id,
                 None => {
                     return Outcome::rejected(Code::NoFreeSlot)
                         .with_detail("maxSlots", self.s.config.max_slots.to_string())

@@ -18,7 +18,7 @@ impl Kernel {
                 }
                 (None, _) => {}
             }
-            if self.ix.free.contains(&slot.id) != slot.stage.is_free() {
+            if self.ix.free.contains(slot.id) != slot.stage.is_free() {
                 return Err(format!("slot {}: free index disagrees with stage", slot.id));
             }
         }

@@ -9,6 +9,7 @@
 pub mod account;
 pub mod fees;
 pub mod fixed;
+mod free;
 pub mod input;
 pub mod model;
 pub mod outcome;
@@ -21,6 +22,7 @@ mod invariants;
 mod monitor;
 mod orphans;
 mod reconcile;
+mod retired;
 pub mod seed_json;
 mod venue;
 mod views;
@@ -30,6 +32,7 @@ pub use views::{AccountView, ControlView, SlotView};
 use account::Ledgers;
 use fees::{Calibration, FeeModel};
 use fixed::Fixed;
+use free::FreeSlots;
 use input::{Guard, Invalid};
 use model::{Book, LastTrade, Orphan, Slot, Trade};
 use outcome::{Cause, DomainEvent, Outcome, Spares, Transition};
@@ -180,7 +183,7 @@ struct Triggers {
 /// Derived lookups, rebuilt from `State` on restore.
 #[derive(Clone, Debug, Default)]
 struct Index {
-    free: BTreeSet<u32>,
+    free: FreeSlots,
     trades: HashMap<Id, u32>,
     /// Slots with exposure per asset, by the time their next tick is due.
     ticks: HashMap<Id, BTreeSet<(i64, u32)>>,
@@ -270,7 +273,8 @@ impl Kernel {
     }
 
     fn with_index(s: State) -> Kernel {
-        let mut k = Kernel { s, ix: Index::default(), spares: Spares::default() };
+        let ix = Index { free: FreeSlots::new(s.config.max_slots), ..Index::default() };
+        let mut k = Kernel { s, ix, spares: Spares::default() };
         for i in 0..k.s.slots.len() {
             let slot = &k.s.slots[i];
             match &slot.trade {
@@ -287,7 +291,7 @@ impl Kernel {
     fn index_trade(&mut self, slot_id: u32) {
         let slot = &self.s.slots[slot_id as usize];
         let Some(t) = &slot.trade else { return };
-        self.ix.free.remove(&slot_id);
+        self.ix.free.remove(slot_id);
         self.ix.trades.insert(t.trade_id.clone(), slot_id);
         if t.size.is_positive() {
             let due = t.last_tick_ts.map_or(i64::MIN, |ts| ts.saturating_add(self.s.config.monitor_interval_ms));
@@ -306,7 +310,10 @@ impl Kernel {
         if let Some(q) = self.ix.ticks.get_mut(&t.asset) {
             q.remove(&(due, slot_id));
         }
-        self.disarm(slot_id);
+        // As in `index_trade`: a slot that left OPEN or ENTRY_PARTIAL was disarmed by `set_stage`.
+        if slot.stage.is_armed() {
+            self.disarm(slot_id);
+        }
         self.ix.free.insert(slot_id);
     }
 

@@ -2,13 +2,13 @@
 //! and the bounded memories (seen ids, retired trades).
 
 use super::fixed::Fixed;
+use super::retired::Retired;
 use super::stage::Stage;
 use super::types::{CloseReason, Id, OrderSide, OrderType, Role, Side};
-use hashbrown::HashTable;
-use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::{BTreeMap, VecDeque};
-use std::hash::{BuildHasher, Hash};
+use std::collections::BTreeMap;
+use std::hash::Hash;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrderStatus {
@@ -156,111 +156,6 @@ pub struct Slot {
     pub last: Option<LastTrade>,
 }
 
-/// A set that forgets its oldest entries past `cap`: the bounded dedupe memory.
-///
-/// The keys live once, in arrival order, in a ring beside their hash; the
-/// table holds only ring positions. Forgetting the oldest key thus needs
-/// neither rehashing it nor reading its (long cold) text, and a lookup
-/// compares the full key on every hash hit, so a collision never makes two
-/// different ids equal.
-#[derive(Clone, Debug)]
-pub struct Window<K: Eq + Hash + Clone> {
-    /// (hash, key), oldest first.
-    fifo: VecDeque<(u64, K)>,
-    /// Absolute positions (`head` + ring index) of the keys in `fifo`.
-    table: HashTable<u64>,
-    /// Absolute position of `fifo[0]`.
-    head: u64,
-    cap: usize,
-}
-
-fn hash_of<K: Hash>(k: &K) -> u64 {
-    FxBuildHasher.hash_one(k)
-}
-
-impl<K: Eq + Hash + Clone> Window<K> {
-    pub fn new(cap: usize) -> Self {
-        Window { fifo: VecDeque::new(), table: HashTable::new(), head: 0, cap }
-    }
-
-    fn find(&self, hash: u64, k: &K) -> Option<u64> {
-        let (fifo, head) = (&self.fifo, self.head);
-        self.table.find(hash, |&pos| fifo[(pos - head) as usize].1 == *k).copied()
-    }
-
-    pub fn contains(&self, k: &K) -> bool {
-        self.find(hash_of(k), k).is_some()
-    }
-
-    /// Remembers `k`; returns what was forgotten to make room.
-    pub fn insert(&mut self, k: K) -> Option<K> {
-        let hash = hash_of(&k);
-        if self.find(hash, &k).is_some() {
-            return None;
-        }
-        let pos = self.head + self.fifo.len() as u64;
-        let fifo = &self.fifo;
-        let head = self.head;
-        self.table.insert_unique(hash, pos, |&p| fifo_hash(fifo, head, p));
-        self.fifo.push_back((hash, k));
-        if self.fifo.len() > self.cap {
-            let (old_hash, old) = self.fifo.pop_front()?;
-            let oldest = self.head;
-            if let Ok(entry) = self.table.find_entry(old_hash, |&p| p == oldest) {
-                entry.remove();
-            }
-            self.head += 1;
-            return Some(old);
-        }
-        None
-    }
-
-    pub fn len(&self) -> usize {
-        self.fifo.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.fifo.is_empty()
-    }
-}
-
-/// The stored hash of the key at absolute position `pos` (used when the table grows).
-fn fifo_hash<K>(fifo: &VecDeque<(u64, K)>, head: u64, pos: u64) -> u64 {
-    fifo.get((pos - head) as usize).map_or(0, |e| e.0)
-}
-
-/// Two windows are equal when they remember the same keys in the same order.
-impl<K: Eq + Hash + Clone> PartialEq for Window<K> {
-    fn eq(&self, other: &Self) -> bool {
-        self.cap == other.cap && self.fifo.iter().map(|e| &e.1).eq(other.fifo.iter().map(|e| &e.1))
-    }
-}
-
-impl<K: Eq + Hash + Clone> Eq for Window<K> {}
-
-#[derive(Serialize, Deserialize)]
-struct WindowRepr<K> {
-    cap: usize,
-    items: Vec<K>,
-}
-
-impl<K: Eq + Hash + Clone + Serialize> Serialize for Window<K> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        WindowRepr { cap: self.cap, items: self.fifo.iter().map(|e| e.1.clone()).collect() }.serialize(s)
-    }
-}
-
-impl<'de, K: Eq + Hash + Clone + Deserialize<'de>> Deserialize<'de> for Window<K> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let repr = WindowRepr::<K>::deserialize(d)?;
-        let mut w = Window::new(repr.cap);
-        for k in repr.items {
-            w.insert(k);
-        }
-        Ok(w)
-    }
-}
-
 /// Maps serialize sorted by key, so a snapshot is the same bytes however
 /// the map was filled.
 pub mod sorted {
@@ -285,30 +180,68 @@ pub mod sorted {
 
 /// Orders by client order id, plus trades that left their slot, kept for a
 /// bounded while so that late fills still find them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Book {
-    #[serde(with = "sorted")]
     pub orders: HashMap<Id, Order>,
+    pub retired: Retired,
+}
+
+/// The snapshot layout of a book (format 1): the retired trades sorted by
+/// id, and apart from them the window of retired ids, oldest first.
+#[derive(Serialize)]
+struct BookRef<'a> {
     #[serde(with = "sorted")]
-    pub retired: HashMap<Id, Trade>,
-    pub retired_order: Window<Id>,
+    orders: &'a HashMap<Id, Order>,
+    retired: BTreeMap<&'a Id, &'a Trade>,
+    retired_order: WindowRepr<&'a Id>,
+}
+
+#[derive(Deserialize)]
+struct BookRepr {
+    #[serde(with = "sorted")]
+    orders: HashMap<Id, Order>,
+    #[serde(with = "sorted")]
+    retired: HashMap<Id, Trade>,
+    retired_order: WindowRepr<Id>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WindowRepr<K> {
+    cap: usize,
+    items: Vec<K>,
+}
+
+impl Serialize for Book {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        BookRef {
+            orders: &self.orders,
+            retired: self.retired.trades().collect(),
+            retired_order: WindowRepr { cap: self.retired.cap(), items: self.retired.ids().collect() },
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Book {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let repr = BookRepr::deserialize(d)?;
+        let retired = Retired::rebuild(repr.retired_order.cap, repr.retired_order.items, repr.retired)
+            .map_err(serde::de::Error::custom)?;
+        Ok(Book { orders: repr.orders, retired })
+    }
 }
 
 impl Book {
     pub fn new(retired_cap: usize) -> Self {
-        Book { orders: HashMap::default(), retired: HashMap::default(), retired_order: Window::new(retired_cap) }
+        Book { orders: HashMap::default(), retired: Retired::new(retired_cap) }
     }
 
     /// Keeps a freed trade for late fills, forgetting the oldest one (and
     /// its orders) past the window.
     pub fn retire(&mut self, trade: Trade) {
-        let id = trade.trade_id.clone();
-        self.retired.insert(id.clone(), trade);
-        if let Some(old) = self.retired_order.insert(id) {
-            if let Some(t) = self.retired.remove(&old) {
-                for o in &t.orders {
-                    self.orders.remove(o);
-                }
+        if let Some(old) = self.retired.insert(trade) {
+            for o in &old.orders {
+                self.orders.remove(o);
             }
         }
     }

@@ -154,7 +154,7 @@ impl Kernel {
                     format!("venue holds {size} {asset} {}, the kernel {k}", side.as_str()),
                 )),
                 Some(_) => {}
-                None => match (entry, self.ix.free.first().copied()) {
+                None => match (entry, self.ix.free.first()) {
                     (Some(price), Some(slot_id)) => {
                         self.adopt(slot_id, asset, *side, *size, *price, ts, out);
                         diags.push(Diagnostic {

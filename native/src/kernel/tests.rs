@@ -817,3 +817,58 @@ fn random_interleavings_reach_orphan_positions_and_partial_entry_protection_with
         "{orphans} {orphan_closes} {orphan_exits} {partial_protects}"
     );
 }
+
+/// Trade `n` through slot 0 from ENTER to a closed, retired trade.
+fn round_trip(k: &mut Kernel, n: u32) {
+    assert!(k.submit_intent(&enter(&format!("i{n}"), "LONG", "MARKET", 1.0, 100.0)).accepted);
+    assert!(k.on_venue_event(&fill(&format!("f{n}"), "FILL", &format!("T{n}-E1"), 100.0, 1.0)).accepted);
+    assert!(k.submit_intent(&act(&format!("x{n}"), "EXIT", 0)).accepted);
+    assert!(k.on_venue_event(&fill(&format!("g{n}"), "FILL", &format!("T{n}-X1"), 101.0, 1.0)).accepted);
+    assert_eq!(stage(k, 0), Stage::Idle);
+}
+
+#[test]
+fn late_fills_find_retired_trades_until_the_window_forgets_them_and_their_orders() {
+    let config = ConfigRaw {
+        retired_window: Some(2.0),
+        ..ConfigRaw { max_slots: 1.0, seed_capital: 1e4, ..ConfigRaw::default() }
+    };
+    let mut k = Kernel::new(&config).unwrap();
+    // T1's entry is cancelled unfilled: retired first.
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 90.0));
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    k.submit_intent(&act("c1", "CANCEL", 0));
+    k.on_venue_event(&ev("x1", "CANCELED", "T1-E1"));
+    round_trip(&mut k, 2);
+    assert!(k.snapshot().contains("\"retired_order\":{\"cap\":2,\"items\":[\"T1\",\"T2\"]}"));
+    let mid = Kernel::restore(&k.snapshot()).unwrap();
+    assert_eq!(mid.snapshot(), k.snapshot());
+
+    let rest = |k: &mut Kernel| -> Vec<Outcome> {
+        vec![
+            // A late fill revives T1; closed again, it keeps its first place in the window.
+            k.on_venue_event(&fill("f1", "FILL", "T1-E1", 90.0, 1.0)),
+            k.submit_intent(&act("x1", "EXIT", 0)),
+            k.on_venue_event(&fill("g1", "FILL", "T1-X1", 91.0, 1.0)),
+            k.submit_intent(&enter("i3", "LONG", "MARKET", 1.0, 100.0)),
+            k.on_venue_event(&fill("f3", "FILL", "T3-E1", 100.0, 1.0)),
+            k.submit_intent(&act("x3", "EXIT", 0)),
+            k.on_venue_event(&fill("g3", "FILL", "T3-X1", 101.0, 1.0)),
+            // T3 pushed out the oldest, T1, with its orders; T2 is still found.
+            k.on_venue_event(&fill("f1b", "FILL", "T1-E1", 90.0, 0.1)),
+            k.on_venue_event(&fill("g2b", "FILL", "T2-X1", 101.0, 0.1)),
+        ]
+    };
+    let mut restored = mid;
+    let outs = rest(&mut k);
+    assert_eq!(outs, rest(&mut restored));
+    assert_eq!(restored.snapshot(), k.snapshot());
+    assert!(outs[0].accepted && outs[0].flags.contains(&Flag::Revived));
+    assert!(outs[6].accepted && outs[6].trade_id.as_deref() == Some("T3"));
+    assert_eq!(outs[7].code, Code::UnknownOrder);
+    assert_eq!((outs[8].accepted, outs[8].code), (true, Code::Overfill));
+    let snap = k.snapshot();
+    assert!(snap.contains("\"retired_order\":{\"cap\":2,\"items\":[\"T2\",\"T3\"]}"));
+    assert!(!snap.contains("\"T1-E1\"") && snap.contains("\"T2-X1\""));
+    k.check_invariants().unwrap();
+}

@@ -215,8 +215,7 @@ impl Kernel {
                 return Outcome::rejected(Code::UnknownOrder)
                     .with_detail("clientOrderId", ev.client_order_id.to_string());
             }
-            let free =
-                if self.s.slots[home as usize].stage.is_free() { Some(home) } else { self.ix.free.first().copied() };
+            let free = if self.s.slots[home as usize].stage.is_free() { Some(home) } else { self.ix.free.first() };
             match free {
                 Some(s) => (s, true),
                 // The exposure is real even without a slot to hold it.
@@ -224,7 +223,7 @@ impl Kernel {
             }
         };
         let trade = if revive {
-            &self.s.book.retired[&order.trade_id]
+            self.s.book.retired.get(&order.trade_id).expect("checked above")
         } else {
             self.s.slots[slot_id as usize].trade.as_ref().expect("held")
         };
