@@ -1,17 +1,15 @@
 //! The bounded dedupe memory: the ids the kernel must not apply twice.
 //!
-//! Remembering an id costs no allocation: the key bytes go, in arrival
-//! order, into one byte buffer; a ring beside it holds each key's hash and
-//! place, and the hash table holds only ring positions. Forgetting the
-//! oldest key neither rehashes it nor reads its (long cold) bytes, and a
-//! lookup compares the full key on every hash hit, so a collision never
-//! makes two different ids equal.
+//! Remembering an id costs no allocation. A ring of fixed-size entries
+//! holds the keys in arrival order: a key of at most 24 bytes lives inside
+//! its entry (ids are ~6–12 bytes), a longer one in a byte buffer beside
+//! the ring. An open-addressing table (linear probing) holds, per key, the
+//! top 32 bits of its hash and its ring index, so most probes never touch
+//! an entry, and forgetting the oldest key (backward-shift deletion) needs
+//! neither rehashing it nor reading its bytes. A lookup compares the full
+//! key on every hash hit, so a collision never makes two different ids equal.
 
-use hashbrown::HashTable;
-use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::VecDeque;
-use std::hash::BuildHasher;
 
 /// What kind of id a key is: the same text may be an intent id and an event id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,135 +30,339 @@ enum SeenKey {
     Account(String),
 }
 
-/// A key's lookup that found it absent: its hash, kept for remembering it.
-#[derive(Clone, Copy, Debug)]
+/// The longest key kept inside its entry.
+const INLINE: usize = 24;
+/// The `len` of an entry whose key lives in the byte buffer.
+const LONG: u8 = u8::MAX;
+/// Ring entries before the first growth.
+const FIRST_RING: usize = 16;
+
+/// A key as the table sees it: hash tag, kind, length, and (when short) its
+/// bytes packed into three words. Also what `check` hands to `remember`, so
+/// a key is hashed and packed once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[must_use]
 pub struct Fresh {
-    hash: u64,
+    /// Short key: its bytes, packed by `pack`. Long key, once stored:
+    /// [absolute offset in the byte buffer, length, 0].
+    words: [u64; 3],
+    /// The top 32 bits of the key's hash; its own top bits give the home slot.
+    tag: u32,
+    /// The key's length when at most `INLINE`, else `LONG`.
+    len: u8,
     kind: SeenKind,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    hash: u64,
-    /// Absolute offset of the key's first byte.
-    start: u64,
-    len: u32,
-    kind: SeenKind,
-}
+/// A remembered key: the same layout as its lookup (32 bytes).
+type Entry = Fresh;
+
+const EMPTY: Entry = Fresh { words: [0; 3], tag: 0, len: 0, kind: SeenKind::Intent };
 
 /// A set of ids that forgets its oldest past `cap`.
 #[derive(Clone, Debug)]
 pub struct SeenIds {
-    /// The bytes of the remembered keys, oldest first, from absolute offset `base`.
+    /// The remembered keys, oldest at `head`; the length is a power of two.
+    ring: Vec<Entry>,
+    head: usize,
+    len: usize,
+    /// Per key, `tag << 32 | ring index + 1`; 0 is an empty slot. Four
+    /// times the ring's length, so at most a quarter full: probes stay
+    /// short (a half-full table cost ~18 more instructions per input).
+    table: Vec<u64>,
+    /// `32 - log2(table.len())`: a tag shifted right by it is its home slot.
+    shift: u32,
+    /// The bytes of the long keys, oldest first, from absolute offset `base`.
     bytes: Vec<u8>,
     base: u64,
-    entries: VecDeque<Entry>,
-    /// Absolute positions (`head` + ring index) of the entries.
-    table: HashTable<u64>,
-    /// Absolute position of `entries[0]`.
-    head: u64,
     cap: usize,
 }
 
-fn hash_of(kind: SeenKind, key: &[u8]) -> u64 {
-    FxBuildHasher.hash_one((kind as u8, key))
+/// Reads `N` bytes of `b` from `at`.
+fn read<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+    let mut out = [0; N];
+    out.copy_from_slice(&b[at..at + N]);
+    out
+}
+
+/// Packs a key of at most `INLINE` bytes into three words with overlapping
+/// reads (no byte loop); given the length, the words determine the bytes.
+fn pack(b: &[u8]) -> [u64; 3] {
+    let n = b.len();
+    match n {
+        0 => [0; 3],
+        1..=3 => [u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16, 0, 0],
+        4..=7 => {
+            [u64::from(u32::from_le_bytes(read(b, 0))) | u64::from(u32::from_le_bytes(read(b, n - 4))) << 32, 0, 0]
+        }
+        8..=16 => [u64::from_le_bytes(read(b, 0)), u64::from_le_bytes(read(b, n - 8)), 0],
+        _ => [u64::from_le_bytes(read(b, 0)), u64::from_le_bytes(read(b, 8)), u64::from_le_bytes(read(b, n - 8))],
+    }
+}
+
+/// The bytes `pack` packed, the same overlapping writes undone.
+fn unpack(w: [u64; 3], n: usize) -> [u8; INLINE] {
+    let mut b = [0; INLINE];
+    match n {
+        0 => {}
+        1..=3 => {
+            b[0] = w[0] as u8;
+            b[n / 2] = (w[0] >> 8) as u8;
+            b[n - 1] = (w[0] >> 16) as u8;
+        }
+        4..=7 => {
+            b[..4].copy_from_slice(&(w[0] as u32).to_le_bytes());
+            b[n - 4..n].copy_from_slice(&((w[0] >> 32) as u32).to_le_bytes());
+        }
+        8..=16 => {
+            b[..8].copy_from_slice(&w[0].to_le_bytes());
+            b[n - 8..n].copy_from_slice(&w[1].to_le_bytes());
+        }
+        _ => {
+            b[..8].copy_from_slice(&w[0].to_le_bytes());
+            b[8..16].copy_from_slice(&w[1].to_le_bytes());
+            b[n - 8..n].copy_from_slice(&w[2].to_le_bytes());
+        }
+    }
+    b
+}
+
+/// The 128-bit product of `a` and `b`, its halves folded: a cheap, well-mixing step.
+fn fold(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    p as u64 ^ (p >> 64) as u64
+}
+
+const K: [u64; 4] = [0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89];
+
+impl Fresh {
+    /// Inlined at the call sites: ids are short, the long path is out of line.
+    #[inline]
+    fn of(kind: SeenKind, key: &[u8]) -> Fresh {
+        if key.len() > INLINE {
+            return Fresh::long(kind, key);
+        }
+        let meta = (key.len() as u64) << 8 | kind as u64;
+        let words = pack(key);
+        let mut h = fold(words[0] ^ K[0], words[1] ^ K[1] ^ meta);
+        if key.len() > 16 {
+            h = fold(h ^ words[2] ^ K[2], K[3]);
+        }
+        Fresh { words, tag: (h >> 32) as u32, len: key.len() as u8, kind }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn long(kind: SeenKind, key: &[u8]) -> Fresh {
+        let mut h = fold((key.len() as u64) << 8 ^ kind as u64 ^ K[0], K[1]);
+        let mut chunks = key.chunks_exact(8);
+        for c in &mut chunks {
+            h = fold(h ^ u64::from_le_bytes(read(c, 0)) ^ K[2], K[3]);
+        }
+        let mut last = [0; 8];
+        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        h = fold(h ^ u64::from_le_bytes(last) ^ K[2], K[3]);
+        Fresh { words: [0; 3], tag: (h >> 32) as u32, len: LONG, kind }
+    }
 }
 
 impl SeenIds {
     pub fn new(cap: usize) -> Self {
-        SeenIds { bytes: Vec::new(), base: 0, entries: VecDeque::new(), table: HashTable::new(), head: 0, cap }
+        let mut seen =
+            SeenIds { ring: Vec::new(), head: 0, len: 0, table: Vec::new(), shift: 0, bytes: Vec::new(), base: 0, cap };
+        seen.resize(FIRST_RING);
+        seen
     }
 
-    fn key_of(&self, e: &Entry) -> &[u8] {
-        let at = (e.start - self.base) as usize;
-        &self.bytes[at..at + e.len as usize]
+    /// Lays the ring out anew at `ring_len` entries (oldest first) and rebuilds the table.
+    fn resize(&mut self, ring_len: usize) {
+        let mut ring = vec![EMPTY; ring_len];
+        let mask = self.ring.len().wrapping_sub(1);
+        for (i, e) in ring.iter_mut().enumerate().take(self.len) {
+            *e = self.ring[(self.head + i) & mask];
+        }
+        self.ring = ring;
+        self.head = 0;
+        // Tags are 32 bits: a table of more than 2^32 slots could not be addressed by them.
+        let slots = 4 * ring_len;
+        assert!(slots.is_power_of_two() && slots.trailing_zeros() <= 32, "dedupe window too large");
+        self.table = vec![0; slots];
+        self.shift = 32 - slots.trailing_zeros();
+        for i in 0..self.len {
+            self.place(self.ring[i].tag, i);
+        }
     }
 
-    fn find(&self, hash: u64, kind: SeenKind, key: &[u8]) -> Option<u64> {
-        self.table
-            .find(hash, |&pos| {
-                let e = &self.entries[(pos - self.head) as usize];
-                e.hash == hash && e.kind == kind && self.key_of(e) == key
-            })
-            .copied()
+    fn home(&self, tag: u32) -> usize {
+        (tag >> self.shift) as usize
+    }
+
+    fn next(&self, slot: usize) -> usize {
+        (slot + 1) & (self.table.len() - 1)
+    }
+
+    /// Puts ring index `at` into the first empty slot from its home.
+    fn place(&mut self, tag: u32, at: usize) {
+        let mut slot = self.home(tag);
+        while self.table[slot] != 0 {
+            slot = self.next(slot);
+        }
+        self.table[slot] = u64::from(tag) << 32 | (at as u64 + 1);
+    }
+
+    fn long_key(&self, e: &Entry) -> &[u8] {
+        let at = (e.words[0] - self.base) as usize;
+        &self.bytes[at..at + e.words[1] as usize]
+    }
+
+    /// Whether entry `e` is the key `probe` (of bytes `key`).
+    #[inline]
+    fn holds(&self, e: &Entry, probe: &Fresh, key: &[u8]) -> bool {
+        if probe.len == LONG {
+            self.holds_long(e, probe, key)
+        } else {
+            e.words == probe.words && e.len == probe.len && e.kind == probe.kind
+        }
+    }
+
+    /// Out of line, so the probe loop of short keys keeps its registers.
+    #[cold]
+    #[inline(never)]
+    fn holds_long(&self, e: &Entry, probe: &Fresh, key: &[u8]) -> bool {
+        e.len == LONG && e.kind == probe.kind && e.words[1] == key.len() as u64 && self.long_key(e) == key
+    }
+
+    #[inline]
+    fn find(&self, probe: &Fresh, key: &[u8]) -> bool {
+        let mut slot = self.home(probe.tag);
+        loop {
+            let s = self.table[slot];
+            if s == 0 {
+                return false;
+            }
+            if (s >> 32) as u32 == probe.tag && self.holds(&self.ring[(s as u32 - 1) as usize], probe, key) {
+                return true;
+            }
+            slot = self.next(slot);
+        }
     }
 
     pub fn contains(&self, kind: SeenKind, key: &str) -> bool {
-        self.check(kind, key).is_none()
+        self.find(&Fresh::of(kind, key.as_bytes()), key.as_bytes())
     }
 
     /// Looks a key up once: `None` when it is remembered, else what
     /// `remember` needs to add it without hashing it again.
     pub fn check(&self, kind: SeenKind, key: &str) -> Option<Fresh> {
-        let hash = hash_of(kind, key.as_bytes());
-        match self.find(hash, kind, key.as_bytes()) {
-            Some(_) => None,
-            None => Some(Fresh { hash, kind }),
-        }
+        let probe = Fresh::of(kind, key.as_bytes());
+        (!self.find(&probe, key.as_bytes())).then_some(probe)
     }
 
     /// Remembers a key found absent by `check` (and still absent: checked in
     /// debug builds), forgetting the oldest one past the window.
     pub fn remember(&mut self, fresh: Fresh, key: &str) {
-        debug_assert_eq!(fresh.hash, hash_of(fresh.kind, key.as_bytes()));
+        debug_assert_eq!(fresh, Fresh::of(fresh.kind, key.as_bytes()));
         debug_assert!(!self.contains(fresh.kind, key));
-        self.push(fresh.hash, fresh.kind, key.as_bytes());
+        self.push(fresh, key.as_bytes());
     }
 
     /// Remembers a key (no-op when it already is).
     pub fn insert(&mut self, kind: SeenKind, key: &str) {
         if let Some(fresh) = self.check(kind, key) {
-            self.push(fresh.hash, kind, key.as_bytes());
+            self.push(fresh, key.as_bytes());
         }
     }
 
-    fn push(&mut self, hash: u64, kind: SeenKind, key: &[u8]) {
-        let pos = self.head + self.entries.len() as u64;
-        let start = self.base + self.bytes.len() as u64;
-        self.bytes.extend_from_slice(key);
-        let (entries, head) = (&self.entries, self.head);
-        self.table.insert_unique(hash, pos, |&p| entries[(p - head) as usize].hash);
-        // Ids are bounded at the boundary, far below u32::MAX bytes.
-        self.entries.push_back(Entry { hash, start, len: key.len() as u32, kind });
-        if self.entries.len() > self.cap {
-            self.forget_oldest();
+    fn push(&mut self, fresh: Fresh, key: &[u8]) {
+        if self.cap == 0 {
+            return;
         }
+        if self.len == self.cap {
+            self.forget_oldest();
+        } else if self.len == self.ring.len() {
+            self.resize(2 * self.ring.len());
+        }
+        let at = (self.head + self.len) & (self.ring.len() - 1);
+        let mut e = fresh;
+        if e.len == LONG {
+            e.words = [self.base + self.bytes.len() as u64, key.len() as u64, 0];
+            self.bytes.extend_from_slice(key);
+        }
+        self.ring[at] = e;
+        self.len += 1;
+        self.place(e.tag, at);
     }
 
     fn forget_oldest(&mut self) {
-        let Some(old) = self.entries.pop_front() else { return };
-        let oldest = self.head;
-        if let Ok(slot) = self.table.find_entry(old.hash, |&p| p == oldest) {
-            slot.remove();
+        let old = self.ring[self.head];
+        let mut slot = self.home(old.tag);
+        while self.table[slot] as u32 as usize != self.head + 1 {
+            slot = self.next(slot);
         }
-        self.head += 1;
-        // Drop the dead prefix of the byte buffer once it is the larger
-        // half: each byte is moved at most once more, amortized O(1).
-        let dead = (old.start + u64::from(old.len) - self.base) as usize;
-        if dead > 4096 && dead * 2 > self.bytes.len() {
-            self.bytes.drain(..dead);
-            self.base += dead as u64;
+        // Backward-shift deletion: pull later keys of the cluster into the
+        // hole when it lies between their home and their slot, so no lookup
+        // ever stops early at it.
+        let mask = self.table.len() - 1;
+        let mut hole = slot;
+        let mut at = self.next(slot);
+        loop {
+            let s = self.table[at];
+            if s == 0 {
+                break;
+            }
+            let home = self.home((s >> 32) as u32);
+            if at.wrapping_sub(home) & mask >= at.wrapping_sub(hole) & mask {
+                self.table[hole] = s;
+                hole = at;
+            }
+            at = self.next(at);
+        }
+        self.table[hole] = 0;
+        self.head = (self.head + 1) & (self.ring.len() - 1);
+        self.len -= 1;
+        if old.len == LONG {
+            // Drop the dead prefix of the byte buffer once it is the larger
+            // half: each byte is moved at most once more, amortized O(1).
+            let dead = (old.words[0] + old.words[1] - self.base) as usize;
+            if dead > 4096 && dead * 2 > self.bytes.len() {
+                self.bytes.drain(..dead);
+                self.base += dead as u64;
+            }
         }
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len == 0
     }
 
-    fn keys(&self) -> impl Iterator<Item = (SeenKind, &[u8])> {
-        self.entries.iter().map(|e| (e.kind, self.key_of(e)))
+    /// The entries, oldest first.
+    fn entries(&self) -> impl Iterator<Item = &Entry> {
+        let mask = self.ring.len() - 1;
+        (0..self.len).map(move |i| &self.ring[(self.head + i) & mask])
+    }
+
+    /// Hands the bytes of entry `e` to `f`.
+    fn with_key<R>(&self, e: &Entry, f: impl FnOnce(&[u8]) -> R) -> R {
+        if e.len == LONG {
+            f(self.long_key(e))
+        } else {
+            f(&unpack(e.words, e.len as usize)[..e.len as usize])
+        }
     }
 }
 
 /// Two memories are equal when they remember the same keys in the same order.
 impl PartialEq for SeenIds {
     fn eq(&self, other: &Self) -> bool {
-        self.cap == other.cap && self.keys().eq(other.keys())
+        self.cap == other.cap
+            && self.len == other.len
+            && self
+                .entries()
+                .zip(other.entries())
+                .all(|(a, b)| a.kind == b.kind && self.with_key(a, |ka| other.with_key(b, |kb| ka == kb)))
     }
 }
 
@@ -175,11 +377,11 @@ struct Repr {
 impl Serialize for SeenIds {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let items = self
-            .keys()
-            .map(|(kind, key)| {
+            .entries()
+            .map(|e| {
                 // Keys were inserted as `&str`: the bytes are UTF-8.
-                let text = String::from_utf8_lossy(key).into_owned();
-                match kind {
+                let text = self.with_key(e, |key| String::from_utf8_lossy(key).into_owned());
+                match e.kind {
                     SeenKind::Intent => SeenKey::Intent(text),
                     SeenKind::Event => SeenKey::Event(text),
                     SeenKind::Fill => SeenKey::Fill(text),
@@ -235,7 +437,114 @@ mod tests {
         }
         assert!(seen.contains(SeenKind::Event, "venue-event-99000"));
         assert!(!seen.contains(SeenKind::Event, "venue-event-98999"));
-        assert!(seen.bytes.len() < 2 * 1000 * 20 + 8192, "byte buffer bounded: {}", seen.bytes.len());
+        assert!(seen.bytes.is_empty(), "short keys live in their entries");
+        let long = |n: u32| format!("T{n}-E1|venue-trade-{n:0>40}|100000000|10000000000");
+        for n in 0..100_000u32 {
+            seen.insert(SeenKind::Fill, &long(n));
+        }
+        assert!(seen.contains(SeenKind::Fill, &long(99_999)) && !seen.contains(SeenKind::Fill, &long(98_999)));
+        assert!(seen.bytes.len() < 2 * 1000 * 80 + 8192, "byte buffer bounded: {}", seen.bytes.len());
+        assert_eq!(seen.ring.len(), 1024, "the ring stops growing at the window");
+    }
+
+    /// Every key length on both sides of the inline limit, up to past 128
+    /// bytes (and multi-byte UTF-8), packs and unpacks to itself and is told
+    /// apart from its neighbours, including ones differing in a trailing NUL.
+    #[test]
+    fn keys_of_every_length_round_trip_and_stay_distinct() {
+        let mut seen = SeenIds::new(10_000);
+        let text: String = "aé€😀bcdefghij".chars().cycle().take(200).collect();
+        let mut keys: Vec<&str> = (0..=text.len()).filter(|&n| text.is_char_boundary(n)).map(|n| &text[..n]).collect();
+        keys.extend(["\0", "\0\0", "a\0", "x\0\0\0\0\0\0\0\0"]);
+        for key in &keys {
+            if key.len() <= INLINE {
+                let n = key.len();
+                assert_eq!(&unpack(pack(key.as_bytes()), n)[..n], key.as_bytes());
+            }
+            seen.insert(SeenKind::Event, key);
+        }
+        assert_eq!(seen.len(), keys.len(), "no two lengths or NUL paddings confused");
+        for key in &keys {
+            assert!(seen.contains(SeenKind::Event, key) && !seen.contains(SeenKind::Fill, key), "{key:?}");
+        }
+        let text = serde_json::to_string(&seen).expect("serializes");
+        let back: SeenIds = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back, seen);
+        assert_eq!(serde_json::to_string(&back).expect("serializes"), text);
+    }
+
+    #[test]
+    fn a_window_of_one_remembers_the_last_key_only() {
+        let mut seen = SeenIds::new(1);
+        for n in 0..100 {
+            seen.insert(SeenKind::Intent, &format!("i{n}"));
+            assert!(seen.contains(SeenKind::Intent, &format!("i{n}")));
+            assert!(n == 0 || !seen.contains(SeenKind::Intent, &format!("i{}", n - 1)));
+            assert_eq!(seen.len(), 1);
+        }
+        let mut none = SeenIds::new(0);
+        none.insert(SeenKind::Intent, "i1");
+        assert!(none.is_empty() && !none.contains(SeenKind::Intent, "i1"));
+    }
+
+    /// The lookup of `key` with its hash tag forced to `tag`.
+    fn forced(kind: SeenKind, key: &str, tag: u32) -> Fresh {
+        Fresh { tag, ..Fresh::of(kind, key.as_bytes()) }
+    }
+
+    /// Keys whose hashes collide in full (same tag, same home slot) are still
+    /// told apart by their bytes, and forgetting the oldest of a cluster that
+    /// wraps around the table's end leaves the rest findable.
+    #[test]
+    fn full_hash_collisions_never_make_two_keys_equal() {
+        let mut seen = SeenIds::new(5);
+        let tag = u32::MAX; // home slot: the table's last one, so the cluster wraps
+        let long = "L".repeat(100);
+        let keys: Vec<String> =
+            (0..40).map(|n| if n % 7 == 3 { format!("{long}{n}") } else { format!("k{n}") }).collect();
+        for (n, key) in keys.iter().enumerate() {
+            let probe = forced(SeenKind::Event, key, tag);
+            assert!(!seen.find(&probe, key.as_bytes()), "{key} is new");
+            seen.push(probe, key.as_bytes());
+            for (m, other) in keys.iter().enumerate().take(n + 1) {
+                let remembered = n - m < 5;
+                assert_eq!(seen.find(&forced(SeenKind::Event, other, tag), other.as_bytes()), remembered, "{other}");
+                assert!(!seen.find(&forced(SeenKind::Fill, other, tag), other.as_bytes()));
+            }
+        }
+        assert_eq!(seen.table.iter().filter(|&&s| s != 0).count(), 5, "forgotten keys leave the table");
+    }
+
+    proptest::proptest! {
+        /// Against a plain model (a queue and a scan), with few distinct tags
+        /// so clusters collide, wrap and shift: same answers, same order.
+        #[test]
+        fn matches_a_plain_model(
+            cap in 1usize..40,
+            ops in proptest::collection::vec((0u32..60, 0usize..3), 1..400),
+        ) {
+            let mut seen = SeenIds::new(cap);
+            let mut model: std::collections::VecDeque<(SeenKind, String)> = Default::default();
+            for (id, shape) in ops {
+                let kind = if id % 5 == 0 { SeenKind::Fill } else { SeenKind::Event };
+                let key = match shape { 0 => format!("{id}"), 1 => format!("venue-event-{id}"), _ => format!("{id:0>30}") };
+                // Six tags in all, so keys collide in clusters that wrap and shift.
+                let probe = forced(kind, &key, (id % 3).wrapping_mul(0x9e37_79b9) ^ (id % 2) << 27);
+                let known = model.iter().any(|(k, s)| *k == kind && *s == key);
+                proptest::prop_assert_eq!(seen.find(&probe, key.as_bytes()), known);
+                if !known {
+                    seen.push(probe, key.as_bytes());
+                    model.push_back((kind, key));
+                    if model.len() > cap {
+                        model.pop_front();
+                    }
+                }
+                proptest::prop_assert_eq!(seen.len(), model.len());
+            }
+            let keys: Vec<(SeenKind, Vec<u8>)> = seen.entries().map(|e| (e.kind, seen.with_key(e, <[u8]>::to_vec))).collect();
+            let want: Vec<(SeenKind, Vec<u8>)> = model.into_iter().map(|(k, s)| (k, s.into_bytes())).collect();
+            proptest::prop_assert_eq!(keys, want);
+        }
     }
 
     #[test]
