@@ -245,37 +245,15 @@ impl Kernel {
         let Some(r) = rule(stage, input) else { return Ok(()) };
         let trade = self.s.slots[slot_id as usize].trade.as_ref().expect("OPEN slots hold a trade");
         let size = self.exit_size(trade, how)?;
-        let (trade_id, asset, side) = (trade.trade_id.clone(), trade.asset.clone(), trade.exit_order_side());
-        let exit_no = trade.exit_count + 1;
+        let (asset, side) = (trade.asset.clone(), trade.exit_order_side());
         let announce = input != Input::Exit && !trade.monitoring_closed;
-        let coid = compose_id(&[&trade_id, "-X"], u64::from(exit_no), "");
-        let order = Order {
-            client_order_id: coid.clone(),
-            venue_order_id: None,
-            trade_id,
-            slot_id,
-            role: Role::Exit,
-            side,
-            order_type,
-            size,
-            limit_price,
-            reduce_only: true,
-            filled: Fixed::ZERO,
-            notional: Fixed::ZERO,
-            status: OrderStatus::Live,
-            acked: false,
-            sent_at: ts,
-            pending: Pending::None,
-            timed_out: false,
-        };
+        let coid = trade.next_exit_id();
+        let order = Order::exit(coid.clone(), trade, slot_id, (order_type, limit_price), size, ts);
         out.escalate(r.code);
         out.commands.push(place_command(&order, &asset));
         self.s.book.orders.insert(coid.clone(), order);
         let t = self.s.slots[slot_id as usize].trade.as_mut().expect("OPEN slots hold a trade");
-        t.exit_count = exit_no;
-        t.orders.push(coid.clone());
-        t.working_order = Some(coid.clone());
-        t.close_reason = Some(reason);
+        t.exit_sent(&coid, reason);
         let mut cause = cause;
         if announce {
             // TP, SL and the kill switch end monitoring: say so, then act.

@@ -4,7 +4,7 @@
 use super::fixed::Fixed;
 use super::retired::Retired;
 use super::stage::Stage;
-use super::types::{CloseReason, Id, OrderSide, OrderType, Role, Side};
+use super::types::{compose_id, CloseReason, Id, OrderSide, OrderType, Role, Side};
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -50,6 +50,37 @@ pub struct Order {
 }
 
 impl Order {
+    /// The reduce-only exit order `client_order_id` of `trade` (held in, or
+    /// sent from, slot `slot_id`), as sent at `ts`.
+    pub fn exit(
+        client_order_id: Id,
+        trade: &Trade,
+        slot_id: u32,
+        (order_type, limit_price): (OrderType, Option<Fixed>),
+        size: Fixed,
+        ts: i64,
+    ) -> Order {
+        Order {
+            client_order_id,
+            venue_order_id: None,
+            trade_id: trade.trade_id.clone(),
+            slot_id,
+            role: Role::Exit,
+            side: trade.side.exit_order_side(),
+            order_type,
+            size,
+            limit_price,
+            reduce_only: true,
+            filled: Fixed::ZERO,
+            notional: Fixed::ZERO,
+            status: OrderStatus::Live,
+            acked: false,
+            sent_at: ts,
+            pending: Pending::None,
+            timed_out: false,
+        }
+    }
+
     pub fn is_terminal(&self) -> bool {
         self.status != OrderStatus::Live
     }
@@ -107,6 +138,20 @@ pub struct Trade {
 }
 
 impl Trade {
+    /// The client order id of its next exit order: `<tradeId>-X<n>`.
+    pub fn next_exit_id(&self) -> Id {
+        compose_id(&[&self.trade_id, "-X"], u64::from(self.exit_count + 1), "")
+    }
+
+    /// Its next exit order, `coid`, is sent: it becomes the working order
+    /// and `reason` the close reason.
+    pub fn exit_sent(&mut self, coid: &Id, reason: CloseReason) {
+        self.exit_count += 1;
+        self.orders.push(coid.clone());
+        self.working_order = Some(coid.clone());
+        self.close_reason = Some(reason);
+    }
+
     pub fn sign(&self) -> Fixed {
         match self.side {
             Side::Long => Fixed::ONE,

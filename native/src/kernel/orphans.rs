@@ -315,32 +315,10 @@ impl Kernel {
         if !t.size.is_positive() {
             return;
         }
-        let exit_no = t.exit_count + 1;
-        let coid = super::types::compose_id(&[&t.trade_id, "-X"], u64::from(exit_no), "");
-        let order = Order {
-            client_order_id: coid.clone(),
-            venue_order_id: None,
-            trade_id: t.trade_id.clone(),
-            slot_id: orphan.home_slot,
-            role: Role::Exit,
-            side: t.side.exit_order_side(),
-            order_type: OrderType::Market,
-            size: t.size,
-            limit_price: None,
-            reduce_only: true,
-            filled: Fixed::ZERO,
-            notional: Fixed::ZERO,
-            status: OrderStatus::Live,
-            acked: false,
-            sent_at: ts,
-            pending: Pending::None,
-            timed_out: false,
-        };
+        let coid = t.next_exit_id();
+        let order = Order::exit(coid.clone(), t, orphan.home_slot, (OrderType::Market, None), t.size, ts);
         out.commands.push(super::intents::place_command(&order, &t.asset));
-        t.exit_count = exit_no;
-        t.orders.push(coid.clone());
-        t.working_order = Some(coid.clone());
-        t.close_reason = Some(reason);
+        t.exit_sent(&coid, reason);
         let mut ev = new_event(&mut s.seq, EventType::OrderRequested, orphan.home_slot, t, cause, ts);
         ev.intent_id = intent_id;
         ev.client_order_id = Some(coid.clone());
