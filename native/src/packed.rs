@@ -862,6 +862,7 @@ impl<'a> Answer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::tests::enter;
     use crate::kernel::{outcome, ConfigRaw, Kernel};
 
     fn utf16(strings: &[&str]) -> (Vec<u16>, Vec<u32>) {
@@ -1047,16 +1048,11 @@ mod tests {
             let mut d = Decoder { table: Vec::new(), taken: -1.0 };
             for round in 0..6u32 {
                 let intent = |slot: u32, action: &str| IntentRaw {
-                    intent_id: format!("i\u{1F600}{round}-{slot}-{action}"),
                     action: action.into(),
                     asset: Some(["BTC/USDT", "ETH/USDT"][slot as usize % 2].into()),
-                    side: Some("LONG".into()),
-                    order_type: Some("MARKET".into()),
-                    target_size: Some(1.0),
-                    reference_price: Some(100.0),
+                    leverage: None,
                     slot_id: Some(f64::from(slot)),
-                    ts: 1.0,
-                    ..IntentRaw::default()
+                    ..enter(&format!("i\u{1F600}{round}-{slot}-{action}"), "LONG", "MARKET", 1.0, 100.0)
                 };
                 let fill = |o: &Outcome, n: usize| VenueEventRaw {
                     event_id: format!("v{round}-{n}-{}", o.commands[0].client_order_id),
@@ -1118,16 +1114,9 @@ mod tests {
         let mut k =
             Kernel::new(&ConfigRaw { max_slots: 2.0, seed_capital: 1e6, ..ConfigRaw::default() }).expect("config");
         let intent = |slot: u32| IntentRaw {
-            intent_id: format!("i{slot}"),
-            action: "ENTER".into(),
-            asset: Some("BTC/USDT".into()),
-            side: Some("LONG".into()),
-            order_type: Some("MARKET".into()),
-            target_size: Some(1.0),
-            reference_price: Some(100.0),
+            leverage: None,
             slot_id: Some(f64::from(slot)),
-            ts: 1.0,
-            ..IntentRaw::default()
+            ..enter(&format!("i{slot}"), "LONG", "MARKET", 1.0, 100.0)
         };
         let outs: Vec<Outcome> = (0..2).map(|slot| k.submit_intent(&intent(slot))).collect();
         let (units, ends) = utf16(&[]);

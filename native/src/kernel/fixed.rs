@@ -48,6 +48,11 @@ fn div_round(n: i128, d: i128) -> i128 {
             return i128::from(div_round_i64(n, d));
         }
     }
+    div_round_wide(n, d)
+}
+
+/// `div_round` in i128: the rule the i64 fast path must match.
+fn div_round_wide(n: i128, d: i128) -> i128 {
     let q = n / d;
     let r = n % d;
     if 2 * r.abs() >= d.abs() {
@@ -263,19 +268,7 @@ mod tests {
     #[test]
     fn the_i64_fast_path_rounds_like_the_i128_one() {
         for (n, d) in [(7i64, 2i64), (-7, 2), (7, -2), (-7, -2), (5, 3), (-5, 3), (i64::MAX, 3), (i64::MIN + 1, 7)] {
-            let wide = {
-                let (n, d) = (i128::from(n), i128::from(d));
-                let (q, r) = (n / d, n % d);
-                if 2 * r.abs() >= d.abs() {
-                    if (n < 0) != (d < 0) {
-                        q - 1
-                    } else {
-                        q + 1
-                    }
-                } else {
-                    q
-                }
-            };
+            let wide = div_round_wide(i128::from(n), i128::from(d));
             assert_eq!(i128::from(div_round_i64(n, d)), wide, "{n} / {d}");
         }
     }

@@ -318,6 +318,7 @@ impl Spares {
 #[cfg(test)]
 mod tests {
     use crate::kernel::input::{IntentRaw, VenueEventRaw};
+    use crate::kernel::tests::enter;
     use crate::kernel::{ConfigRaw, Kernel};
 
     /// Handing outcomes back changes nothing a caller can see.
@@ -328,17 +329,10 @@ mod tests {
         let mut recycling = Kernel::new(&config).expect("valid config");
         for n in 1..=20u32 {
             let intent = IntentRaw {
-                intent_id: format!("i{n}"),
-                action: "ENTER".into(),
-                asset: Some("BTC/USDT".into()),
-                side: Some("LONG".into()),
-                order_type: Some("MARKET".into()),
-                target_size: Some(1.0),
-                reference_price: Some(100.0),
                 leverage: Some(2.0),
                 slot_id: Some(f64::from(n % 2)),
                 ts: f64::from(n),
-                ..IntentRaw::default()
+                ..enter(&format!("i{n}"), "LONG", "MARKET", 1.0, 100.0)
             };
             let fill = VenueEventRaw {
                 event_id: format!("v{n}"),

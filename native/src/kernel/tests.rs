@@ -11,7 +11,8 @@ fn kernel(slots: u32) -> Kernel {
     Kernel::new(&ConfigRaw { max_slots: slots as f64, seed_capital: 10_000.0, ..ConfigRaw::default() }).unwrap()
 }
 
-fn enter(id: &str, side: &str, order_type: &str, size: f64, price: f64) -> IntentRaw {
+/// An ENTER on BTC/USDT at leverage 1 (LIMIT at `price`); the crate's other test modules build theirs from it.
+pub(crate) fn enter(id: &str, side: &str, order_type: &str, size: f64, price: f64) -> IntentRaw {
     IntentRaw {
         intent_id: id.into(),
         action: "ENTER".into(),
