@@ -54,7 +54,7 @@ impl Kernel {
         out
     }
 
-    fn cause_of(intent: &Common) -> Cause {
+    pub(super) fn cause_of(intent: &Common) -> Cause {
         Cause::External(intent.causation_id.clone().unwrap_or_else(|| intent.intent_id.clone()))
     }
 

@@ -15,7 +15,7 @@
 //! never occupy a slot.
 
 use super::fixed::Fixed;
-use super::input::{Common, Exit, VenueEvent};
+use super::input::{Common, Exit, Guard, VenueEvent};
 use super::model::{Order, OrderStatus, Orphan, Pending};
 use super::new_event;
 use super::outcome::{Cause, Outcome};
@@ -262,19 +262,14 @@ impl Kernel {
     pub(super) fn exit_orphan(&mut self, intent: &Common, x: &Exit) -> Option<Outcome> {
         let trade_id = x.target.trade_id.as_ref().filter(|id| self.s.orphans.contains_key(*id))?;
         let orphan = &self.s.orphans[trade_id];
-        let refuse = |field: &'static str, value: String, reason: &'static str| {
-            Some(
-                Outcome::rejected(Code::InvalidIntent)
-                    .with_detail("field", field)
-                    .with_detail("value", value)
-                    .with_detail("reason", reason),
-            )
-        };
+        let g = Guard { code: Code::InvalidIntent };
         if x.target.slot_id.is_some() {
-            return refuse("tradeId", trade_id.to_string(), "the trade is an orphan position: it holds no slot");
+            let bad = g.fail("tradeId", trade_id.to_string(), "the trade is an orphan position: it holds no slot");
+            return Some(Kernel::invalid(bad));
         }
         if x.order_type != OrderType::Market {
-            return refuse("orderType", x.order_type.as_str().into(), "an orphan position is closed at market");
+            let bad = g.fail("orderType", x.order_type.as_str(), "an orphan position is closed at market");
+            return Some(Kernel::invalid(bad));
         }
         let home = orphan.home_slot;
         if let Some(coid) = self.orphan_close_order(trade_id) {
@@ -289,8 +284,8 @@ impl Kernel {
         }
         let trade_id = trade_id.clone();
         let mut out = self.spares.take(true, Code::Ok);
-        let cause = Cause::External(intent.causation_id.clone().unwrap_or_else(|| intent.intent_id.clone()));
-        self.close_orphan(&trade_id, x.close_reason, cause, Some(intent.intent_id.clone()), intent.ts, &mut out);
+        let (cause, intent_id) = (Kernel::cause_of(intent), Some(intent.intent_id.clone()));
+        self.close_orphan(&trade_id, x.close_reason, cause, intent_id, intent.ts, &mut out);
         out.flag(Flag::Orphan);
         out.details.push(("orphan", "true".into()));
         out.slot_id = Some(home);
