@@ -184,7 +184,11 @@ export class TradingSession {
   }
 
   exitTrade(target: { tradeId: string } | { slotId: number }): CommandResult<{ tradeId: string }> {
-    const orphan = 'tradeId' in target ? this.orphanTrade(target.tradeId) : undefined;
+    const slot =
+      'tradeId' in target
+        ? this.findSlot(undefined, target.tradeId)
+        : this.findSlot(target.slotId, undefined);
+    const orphan = !slot && 'tradeId' in target ? this.orphanTrade(target.tradeId) : undefined;
     if (orphan) {
       const result = this.submitIntent({
         action: 'EXIT',
@@ -199,10 +203,6 @@ export class TradingSession {
       });
       return result.ok ? { ok: true, value: { tradeId: orphan.tradeId } } : result;
     }
-    const slot =
-      'tradeId' in target
-        ? this.findSlot(undefined, target.tradeId)
-        : this.findSlot(target.slotId, undefined);
     if (!slot?.asset || !slot.side || !slot.tradeId) {
       const field = 'tradeId' in target ? 'tradeId' : 'slotId';
       const value = 'tradeId' in target ? target.tradeId : target.slotId;
@@ -521,12 +521,12 @@ export class TradingSession {
   }
 
   /**
-   * An open trade no slot holds: an orphan position (a late entry fill with no free slot). Only an EXIT
-   * naming its tradeId reaches it; the kernel decides whether it is one.
+   * An open trade that no slot holds (callers have looked for its slot first): an orphan position, a late
+   * entry fill with no free slot. Only an EXIT naming its tradeId reaches it; the kernel decides whether it is one.
    */
   private orphanTrade(tradeId: string): Readonly<TradeSummary> | undefined {
     const trade = this.book.trade(tradeId);
-    return trade?.state === 'OPEN' && !this.findSlot(undefined, tradeId) ? trade : undefined;
+    return trade?.state === 'OPEN' ? trade : undefined;
   }
 
   /** An EXIT or CANCEL intent for the trade in `slot`; an EXIT's reason is its close reason (MANUAL for the operator). */
