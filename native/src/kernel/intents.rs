@@ -106,7 +106,7 @@ impl Kernel {
             pending: Pending::None,
             timed_out: false,
         };
-        let trade = Trade {
+        let trade = Box::new(Trade {
             trade_id: trade_id.clone(),
             correlation_id: intent.correlation_id.clone().unwrap_or_else(|| intent.intent_id.clone()),
             asset: e.asset.clone(),
@@ -137,7 +137,7 @@ impl Kernel {
             monitoring_closed: false,
             protect_blocked: false,
             last_tick_ts: None,
-        };
+        });
         let mut out = self.spares.take(true, r.code);
         out.commands.push(place_command(&order, &trade.asset));
         self.s.book.orders.insert(coid.clone(), order);

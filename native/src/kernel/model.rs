@@ -182,7 +182,7 @@ impl Trade {
 pub struct Orphan {
     /// The slot the trade had; its orders still name it.
     pub home_slot: u32,
-    pub trade: Trade,
+    pub trade: Box<Trade>,
 }
 
 /// What a freed slot remembers of its last trade.
@@ -197,7 +197,8 @@ pub struct LastTrade {
 pub struct Slot {
     pub id: u32,
     pub stage: Stage,
-    pub trade: Option<Trade>,
+    /// Boxed once when it enters: retiring, reviving or orphaning it moves a pointer.
+    pub trade: Option<Box<Trade>>,
     pub last: Option<LastTrade>,
 }
 
@@ -283,7 +284,7 @@ impl Book {
 
     /// Keeps a freed trade for late fills, forgetting the oldest one (and
     /// its orders) past the window.
-    pub fn retire(&mut self, trade: Trade) {
+    pub fn retire(&mut self, trade: Box<Trade>) {
         if let Some(old) = self.retired.insert(trade) {
             for o in &old.orders {
                 self.orders.remove(o);

@@ -221,7 +221,7 @@ impl Kernel {
             protect_blocked: false,
             last_tick_ts: None,
         };
-        self.s.slots[slot_id as usize].trade = Some(trade);
+        self.s.slots[slot_id as usize].trade = Some(Box::new(trade));
         self.index_trade(slot_id);
         let mut e = self.event(EventType::TradeOpened, slot_id, Cause::Reconcile(ts), ts);
         e.size = Some(size);
