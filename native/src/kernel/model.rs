@@ -2,6 +2,7 @@
 //! and the bounded memories (seen ids, retired trades).
 
 use super::fixed::Fixed;
+use super::orders::Orders;
 use super::retired::Retired;
 use super::stage::Stage;
 use super::types::{compose_id, CloseReason, Id, OrderSide, OrderType, Role, Side};
@@ -228,7 +229,7 @@ pub mod sorted {
 /// bounded while so that late fills still find them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Book {
-    pub orders: HashMap<Id, Order>,
+    pub orders: Orders,
     pub retired: Retired,
 }
 
@@ -236,8 +237,7 @@ pub struct Book {
 /// id, and apart from them the window of retired ids, oldest first.
 #[derive(Serialize)]
 struct BookRef<'a> {
-    #[serde(with = "sorted")]
-    orders: &'a HashMap<Id, Order>,
+    orders: BTreeMap<&'a Id, &'a Order>,
     retired: BTreeMap<&'a Id, &'a Trade>,
     retired_order: WindowRepr<&'a Id>,
 }
@@ -260,7 +260,7 @@ struct WindowRepr<K> {
 impl Serialize for Book {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         BookRef {
-            orders: &self.orders,
+            orders: self.orders.iter().map(|o| (&o.client_order_id, o)).collect(),
             retired: self.retired.trades().collect(),
             retired_order: WindowRepr { cap: self.retired.cap(), items: self.retired.ids().collect() },
         }
@@ -271,15 +271,19 @@ impl Serialize for Book {
 impl<'de> Deserialize<'de> for Book {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let repr = BookRepr::deserialize(d)?;
+        if let Some(id) = repr.orders.iter().find_map(|(id, o)| (*id != o.client_order_id).then_some(id)) {
+            return Err(serde::de::Error::custom(format!("order {id} is kept under another client order id")));
+        }
+        let orders = repr.orders.into_values().collect();
         let retired = Retired::rebuild(repr.retired_order.cap, repr.retired_order.items, repr.retired)
             .map_err(serde::de::Error::custom)?;
-        Ok(Book { orders: repr.orders, retired })
+        Ok(Book { orders, retired })
     }
 }
 
 impl Book {
     pub fn new(retired_cap: usize) -> Self {
-        Book { orders: HashMap::default(), retired: Retired::new(retired_cap) }
+        Book { orders: Orders::default(), retired: Retired::new(retired_cap) }
     }
 
     /// Keeps a freed trade for late fills, forgetting the oldest one (and

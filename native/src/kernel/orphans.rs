@@ -324,7 +324,7 @@ impl Kernel {
         ev.close_reason = Some(reason);
         ev.reason = Some("orphan position".into());
         out.events.push(ev);
-        s.book.orders.insert(coid, order);
+        s.book.orders.insert(order);
     }
 
     /// Σ unrealized PnL, Σ margin and the count of orphan positions.

@@ -29,7 +29,7 @@ impl Kernel {
             let slot = &self.s.slots[slot_id as usize];
             let Some(coid) = slot.trade.as_ref().and_then(|t| t.working_order.clone()) else { continue };
             let stage = slot.stage;
-            let order = &self.s.book.orders[&coid];
+            let order = &self.s.book.orders[&*coid];
             let diag = |code, message: String| Diagnostic {
                 slot_id: Some(slot_id),
                 client_order_id: Some(coid.clone()),
