@@ -5,7 +5,7 @@
 
 use super::fixed::Fixed;
 use super::input::{parse_reconcile, Position, ReconcileRaw};
-use super::model::{Pending, Trade};
+use super::model::{ExitLegs, Pending, Trade};
 use super::outcome::{Cause, Diagnostic, Outcome};
 use super::stage::{rule, Input, Next, Stage};
 use super::types::{Code, EventType, Id, Mode, Side};
@@ -200,7 +200,7 @@ impl Kernel {
             asset: asset.clone(),
             side,
             leverage: Fixed::ONE,
-            exit_leg_ratios: vec![Fixed::ONE],
+            exit_leg_ratios: ExitLegs::Whole,
             active_leg: 0,
             take_profit: None,
             stop_loss: None,

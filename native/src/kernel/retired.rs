@@ -154,7 +154,7 @@ impl Eq for Retired {}
 mod tests {
     use super::Retired;
     use crate::kernel::fixed::Fixed;
-    use crate::kernel::model::Trade;
+    use crate::kernel::model::{ExitLegs, Trade};
     use crate::kernel::types::{Id, Side};
     use std::collections::{HashMap, VecDeque};
 
@@ -165,7 +165,7 @@ mod tests {
             asset: "BTC/USDT".into(),
             side: Side::Long,
             leverage: Fixed::ONE,
-            exit_leg_ratios: vec![Fixed::ONE],
+            exit_leg_ratios: ExitLegs::Whole,
             active_leg: 0,
             take_profit: None,
             stop_loss: None,
