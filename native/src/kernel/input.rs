@@ -3,6 +3,7 @@
 //! the value; nothing in the kernel has been touched when it happens.
 
 use super::fixed::{Fixed, FixedError};
+use super::model::ExitLegs;
 use super::types::{
     AccountEventKind, Action, CloseReason, Code, Id, Liquidity, Mode, OrderSide, OrderType, Side, VenueKind, Verbosity,
 };
@@ -360,7 +361,7 @@ pub struct Enter {
     /// Already on the tick grid.
     pub limit_price: Option<Fixed>,
     pub leverage: Fixed,
-    pub exit_leg_ratios: Vec<Fixed>,
+    pub exit_leg_ratios: ExitLegs,
     pub take_profit: Option<Fixed>,
     pub stop_loss: Option<Fixed>,
     pub slot_id: Option<u32>,
@@ -432,8 +433,8 @@ fn target(raw: &IntentRaw, grid: Grid) -> Checked<Target> {
     Ok(Target { slot_id, trade_id })
 }
 
-fn legs(raw: Option<&[f64]>) -> Checked<Vec<Fixed>> {
-    let Some(ratios) = raw else { return Ok(vec![Fixed::ONE]) };
+fn legs(raw: Option<&[f64]>) -> Checked<ExitLegs> {
+    let Some(ratios) = raw else { return Ok(ExitLegs::Whole) };
     if ratios.is_empty() || ratios.len() > MAX_LEGS {
         return Err(INTENT.fail("exitLegRatios", format!("{} legs", ratios.len()), "between 1 and 16 legs"));
     }
@@ -452,7 +453,7 @@ fn legs(raw: Option<&[f64]>) -> Checked<Vec<Fixed>> {
     if sum.checked_sub(Fixed::ONE).map(|d| d.raw() > 100).unwrap_or(true) {
         return Err(INTENT.fail("exitLegRatios", sum.to_string(), "ratios add up to more than 1"));
     }
-    Ok(out)
+    Ok(ExitLegs::from(out))
 }
 
 fn close_reason(reason: Option<&str>) -> CloseReason {

@@ -106,7 +106,7 @@ impl Kernel {
             pending: Pending::None,
             timed_out: false,
         };
-        let trade = Trade {
+        let trade = Box::new(Trade {
             trade_id: trade_id.clone(),
             correlation_id: intent.correlation_id.clone().unwrap_or_else(|| intent.intent_id.clone()),
             asset: e.asset.clone(),
@@ -137,10 +137,10 @@ impl Kernel {
             monitoring_closed: false,
             protect_blocked: false,
             last_tick_ts: None,
-        };
+        });
         let mut out = self.spares.take(true, r.code);
         out.commands.push(place_command(&order, &trade.asset));
-        self.s.book.orders.insert(coid.clone(), order);
+        self.s.book.orders.insert(order);
         self.s.slots[slot_id as usize].trade = Some(trade);
         self.index_trade(slot_id);
         let ev = self.emit(&mut out, EventType::OrderRequested, slot_id, Kernel::cause_of(intent), ts);
@@ -251,7 +251,7 @@ impl Kernel {
         let order = Order::exit(coid.clone(), trade, slot_id, (order_type, limit_price), size, ts);
         out.escalate(r.code);
         out.commands.push(place_command(&order, &asset));
-        self.s.book.orders.insert(coid.clone(), order);
+        self.s.book.orders.insert(order);
         let t = self.s.slots[slot_id as usize].trade.as_mut().expect("OPEN slots hold a trade");
         t.exit_sent(&coid, reason);
         let mut cause = cause;

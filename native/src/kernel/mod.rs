@@ -20,6 +20,7 @@ pub mod types;
 mod intents;
 mod invariants;
 mod monitor;
+mod orders;
 mod orphans;
 mod reconcile;
 mod retired;

@@ -29,7 +29,7 @@ impl Kernel {
     /// `adopt` takes the trade out of the retired book.
     pub(super) fn orphan_fill(&mut self, order: &Order, ev: &VenueEvent<'_>, adopt: bool) -> Outcome {
         let id = &order.trade_id;
-        let trade = if adopt { self.s.book.retired.get(id) } else { self.s.orphans.get(id).map(|o| &o.trade) };
+        let trade = if adopt { self.s.book.retired.get(id) } else { self.s.orphans.get(id).map(|o| &*o.trade) };
         let Some(trade) = trade else {
             return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
         };
@@ -324,7 +324,7 @@ impl Kernel {
         ev.close_reason = Some(reason);
         ev.reason = Some("orphan position".into());
         out.events.push(ev);
-        s.book.orders.insert(coid, order);
+        s.book.orders.insert(order);
     }
 
     /// Σ unrealized PnL, Σ margin and the count of orphan positions.

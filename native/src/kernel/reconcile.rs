@@ -5,7 +5,7 @@
 
 use super::fixed::Fixed;
 use super::input::{parse_reconcile, Position, ReconcileRaw};
-use super::model::{Pending, Trade};
+use super::model::{ExitLegs, Pending, Trade};
 use super::outcome::{Cause, Diagnostic, Outcome};
 use super::stage::{rule, Input, Next, Stage};
 use super::types::{Code, EventType, Id, Mode, Side};
@@ -29,7 +29,7 @@ impl Kernel {
             let slot = &self.s.slots[slot_id as usize];
             let Some(coid) = slot.trade.as_ref().and_then(|t| t.working_order.clone()) else { continue };
             let stage = slot.stage;
-            let order = &self.s.book.orders[&coid];
+            let order = &self.s.book.orders[&*coid];
             let diag = |code, message: String| Diagnostic {
                 slot_id: Some(slot_id),
                 client_order_id: Some(coid.clone()),
@@ -200,7 +200,7 @@ impl Kernel {
             asset: asset.clone(),
             side,
             leverage: Fixed::ONE,
-            exit_leg_ratios: vec![Fixed::ONE],
+            exit_leg_ratios: ExitLegs::Whole,
             active_leg: 0,
             take_profit: None,
             stop_loss: None,
@@ -221,7 +221,7 @@ impl Kernel {
             protect_blocked: false,
             last_tick_ts: None,
         };
-        self.s.slots[slot_id as usize].trade = Some(trade);
+        self.s.slots[slot_id as usize].trade = Some(Box::new(trade));
         self.index_trade(slot_id);
         let mut e = self.event(EventType::TradeOpened, slot_id, Cause::Reconcile(ts), ts);
         e.size = Some(size);

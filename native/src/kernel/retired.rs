@@ -20,7 +20,7 @@ struct Entry {
     hash: u64,
     id: Id,
     /// None while the trade is back in a slot or an orphan.
-    trade: Option<Trade>,
+    trade: Option<Box<Trade>>,
 }
 
 #[derive(Clone, Debug)]
@@ -63,23 +63,23 @@ impl Retired {
     }
 
     pub fn get(&self, id: &Id) -> Option<&Trade> {
-        self.entry(id)?.trade.as_ref()
+        self.entry(id)?.trade.as_deref()
     }
 
     pub fn get_mut(&mut self, id: &Id) -> Option<&mut Trade> {
         let i = self.find(hash_of(id), id)?;
-        self.ring[i].trade.as_mut()
+        self.ring[i].trade.as_deref_mut()
     }
 
     /// Takes a trade back out; its id keeps its place in the window.
-    pub fn remove(&mut self, id: &Id) -> Option<Trade> {
+    pub fn remove(&mut self, id: &Id) -> Option<Box<Trade>> {
         let i = self.find(hash_of(id), id)?;
         self.ring[i].trade.take()
     }
 
     /// Keeps `trade` under its id (in its old place if the id is still
     /// remembered); returns the trade forgotten to make room, if any.
-    pub fn insert(&mut self, trade: Trade) -> Option<Trade> {
+    pub fn insert(&mut self, trade: Box<Trade>) -> Option<Box<Trade>> {
         let hash = hash_of(&trade.trade_id);
         if let Some(i) = self.find(hash, &trade.trade_id) {
             self.ring[i].trade = Some(trade);
@@ -89,7 +89,7 @@ impl Retired {
     }
 
     /// Appends an id not yet remembered; forgets the oldest past the cap.
-    fn push(&mut self, hash: u64, id: Id, trade: Option<Trade>) -> Option<Trade> {
+    fn push(&mut self, hash: u64, id: Id, trade: Option<Box<Trade>>) -> Option<Box<Trade>> {
         let pos = self.head + self.ring.len() as u64;
         let (ring, head) = (&self.ring, self.head);
         self.table.insert_unique(hash, pos, |&p| ring.get((p - head) as usize).map_or(0, |e| e.hash));
@@ -113,7 +113,7 @@ impl Retired {
 
     /// The trades still here, by id.
     pub fn trades(&self) -> impl Iterator<Item = (&Id, &Trade)> {
-        self.ring.iter().filter_map(|e| e.trade.as_ref().map(|t| (&e.id, t)))
+        self.ring.iter().filter_map(|e| e.trade.as_deref().map(|t| (&e.id, t)))
     }
 
     /// Rebuilds the window from its snapshot parts: the ids oldest first and
@@ -128,7 +128,7 @@ impl Retired {
             if r.ring.len() >= cap {
                 return Err(format!("retired_order holds more than its cap {cap}"));
             }
-            let trade = trades.remove(&id);
+            let trade = trades.remove(&id).map(Box::new);
             r.push(hash, id, trade);
         }
         match trades.keys().next() {
@@ -154,7 +154,7 @@ impl Eq for Retired {}
 mod tests {
     use super::Retired;
     use crate::kernel::fixed::Fixed;
-    use crate::kernel::model::Trade;
+    use crate::kernel::model::{ExitLegs, Trade};
     use crate::kernel::types::{Id, Side};
     use std::collections::{HashMap, VecDeque};
 
@@ -165,7 +165,7 @@ mod tests {
             asset: "BTC/USDT".into(),
             side: Side::Long,
             leverage: Fixed::ONE,
-            exit_leg_ratios: vec![Fixed::ONE],
+            exit_leg_ratios: ExitLegs::Whole,
             active_leg: 0,
             take_profit: None,
             stop_loss: None,
@@ -225,10 +225,10 @@ mod tests {
             let id: Id = format!("T{}", (x >> 8) % 12).into();
             let what = x % 3;
             if what == 0 {
-                assert_eq!(r.remove(&id), m.trades.remove(&id), "step {step}");
+                assert_eq!(r.remove(&id).map(|t| *t), m.trades.remove(&id), "step {step}");
             } else if what == 1 && !m.trades.contains_key(&id) {
                 let t = trade(&id, step);
-                assert_eq!(r.insert(t.clone()), m.insert(cap, t), "step {step}");
+                assert_eq!(r.insert(Box::new(t.clone())).map(|t| *t), m.insert(cap, t), "step {step}");
             } else if let Some(t) = r.get_mut(&id) {
                 t.fees = Fixed::from_raw(-step);
                 m.trades.get_mut(&id).expect("same trades").fees = Fixed::from_raw(-step);
@@ -245,7 +245,7 @@ mod tests {
     fn a_rebuilt_window_equals_the_one_it_was_taken_from() {
         let mut r = Retired::new(3);
         for n in 0..7 {
-            r.insert(trade(&format!("T{n}"), n));
+            r.insert(Box::new(trade(&format!("T{n}"), n)));
         }
         r.remove(&"T5".into());
         let ids: Vec<Id> = r.ids().cloned().collect();

@@ -116,7 +116,7 @@ impl Kernel {
             realized_pnl: t.map_or(Fixed::ZERO, |t| t.realized_pnl),
             fees: t.map_or(Fixed::ZERO, |t| t.fees),
             leverage: t.map_or(Fixed::ZERO, |t| t.leverage),
-            exit_leg_ratios: t.map_or_else(Vec::new, |t| t.exit_leg_ratios.clone()),
+            exit_leg_ratios: t.map_or_else(Vec::new, |t| t.exit_leg_ratios.to_vec()),
             active_leg_index: t.map_or(0, |t| t.active_leg as u32),
             working_order_id: t.and_then(|t| t.working_order.clone()),
             entry_order_id: t.and_then(|t| t.orders.first().cloned()),
