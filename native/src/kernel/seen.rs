@@ -61,12 +61,14 @@ const EMPTY: Entry = Fresh { words: [0; 3], tag: 0, len: 0, kind: SeenKind::Inte
 /// A set of ids that forgets its oldest past `cap`.
 #[derive(Clone, Debug)]
 pub struct SeenIds {
-    /// The remembered keys, oldest at `head`; the length is a power of two.
+    /// The remembered keys, oldest at `head`. It doubles up to the window and
+    /// then is exactly the window long, so the newest key overwrites the
+    /// entry of the oldest it evicts: one pass over the ring, not two.
     ring: Vec<Entry>,
     head: usize,
     len: usize,
-    /// Per key, `tag << 32 | ring index + 1`; 0 is an empty slot. Four
-    /// times the ring's length, so at most a quarter full: probes stay
+    /// Per key, `tag << 32 | ring index + 1`; 0 is an empty slot. At least
+    /// four times the ring's length, so at most a quarter full: probes stay
     /// short (a half-full table cost ~18 more instructions per input).
     table: Vec<u64>,
     /// `32 - log2(table.len())`: a tag shifted right by it is its home slot.
@@ -169,26 +171,34 @@ impl SeenIds {
     pub fn new(cap: usize) -> Self {
         let mut seen =
             SeenIds { ring: Vec::new(), head: 0, len: 0, table: Vec::new(), shift: 0, bytes: Vec::new(), base: 0, cap };
-        seen.resize(FIRST_RING);
+        seen.resize(FIRST_RING.min(cap.max(1)));
         seen
     }
 
     /// Lays the ring out anew at `ring_len` entries (oldest first) and rebuilds the table.
     fn resize(&mut self, ring_len: usize) {
         let mut ring = vec![EMPTY; ring_len];
-        let mask = self.ring.len().wrapping_sub(1);
         for (i, e) in ring.iter_mut().enumerate().take(self.len) {
-            *e = self.ring[(self.head + i) & mask];
+            *e = self.ring[self.wrap(self.head + i)];
         }
         self.ring = ring;
         self.head = 0;
         // Tags are 32 bits: a table of more than 2^32 slots could not be addressed by them.
-        let slots = 4 * ring_len;
-        assert!(slots.is_power_of_two() && slots.trailing_zeros() <= 32, "dedupe window too large");
+        let slots = (4 * ring_len).next_power_of_two();
+        assert!(slots.trailing_zeros() <= 32, "dedupe window too large");
         self.table = vec![0; slots];
         self.shift = 32 - slots.trailing_zeros();
         for i in 0..self.len {
             self.place(self.ring[i].tag, i);
+        }
+    }
+
+    /// Ring index `i` (below twice the ring's length) wrapped into the ring.
+    fn wrap(&self, i: usize) -> usize {
+        if i >= self.ring.len() {
+            i - self.ring.len()
+        } else {
+            i
         }
     }
 
@@ -279,9 +289,9 @@ impl SeenIds {
         if self.len == self.cap {
             self.forget_oldest();
         } else if self.len == self.ring.len() {
-            self.resize(2 * self.ring.len());
+            self.resize((2 * self.ring.len()).min(self.cap));
         }
-        let at = (self.head + self.len) & (self.ring.len() - 1);
+        let at = self.wrap(self.head + self.len);
         let mut e = fresh;
         if e.len == LONG {
             e.words = [self.base + self.bytes.len() as u64, key.len() as u64, 0];
@@ -317,7 +327,7 @@ impl SeenIds {
             at = self.next(at);
         }
         self.table[hole] = 0;
-        self.head = (self.head + 1) & (self.ring.len() - 1);
+        self.head = self.wrap(self.head + 1);
         self.len -= 1;
         if old.len == LONG {
             // Drop the dead prefix of the byte buffer once it is the larger
@@ -340,8 +350,7 @@ impl SeenIds {
 
     /// The entries, oldest first.
     fn entries(&self) -> impl Iterator<Item = &Entry> {
-        let mask = self.ring.len() - 1;
-        (0..self.len).map(move |i| &self.ring[(self.head + i) & mask])
+        (0..self.len).map(move |i| &self.ring[self.wrap(self.head + i)])
     }
 
     /// Hands the bytes of entry `e` to `f`.
@@ -444,7 +453,7 @@ mod tests {
         }
         assert!(seen.contains(SeenKind::Fill, &long(99_999)) && !seen.contains(SeenKind::Fill, &long(98_999)));
         assert!(seen.bytes.len() < 2 * 1000 * 80 + 8192, "byte buffer bounded: {}", seen.bytes.len());
-        assert_eq!(seen.ring.len(), 1024, "the ring stops growing at the window");
+        assert_eq!(seen.ring.len(), 1000, "the ring grows to the window, not past it");
     }
 
     /// Every key length on both sides of the inline limit, up to past 128
