@@ -36,6 +36,9 @@ const INLINE: usize = 24;
 const LONG: u8 = u8::MAX;
 /// Ring entries before the first growth.
 const FIRST_RING: usize = 16;
+/// How many evictions ahead the table slot of a key to forget is fetched
+/// into the cache, so the miss overlaps the work of the inputs between.
+const EVICT_AHEAD: usize = 8;
 
 /// A key as the table sees it: hash tag, kind, length, and (when short) its
 /// bytes packed into three words. Also what `check` hands to `remember`, so
@@ -78,6 +81,19 @@ pub struct SeenIds {
     bytes: Vec<u8>,
     base: u64,
     cap: usize,
+}
+
+/// Starts loading the cache line of `at`: a hint, no effect on any result.
+#[inline(always)]
+fn prefetch<T>(at: &T) {
+    // SAFETY: a prefetch reads nothing the program sees and cannot fault;
+    // the address comes from a live reference, and SSE is baseline on x86_64.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>((at as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
 }
 
 /// Reads `N` bytes of `b` from `at`.
@@ -301,6 +317,10 @@ impl SeenIds {
         self.ring[at] = e;
         self.len += 1;
         self.place(e.tag, at);
+        if self.len == self.cap && EVICT_AHEAD < self.cap {
+            let later = self.ring[self.wrap(self.head + EVICT_AHEAD)].tag;
+            prefetch(&self.table[self.home(later)]);
+        }
     }
 
     fn forget_oldest(&mut self) {
