@@ -56,6 +56,11 @@ pub struct Fresh {
     kind: SeenKind,
 }
 
+/// A key hashed by `SeenIds::probe`, not yet looked up.
+#[derive(Clone, Copy, Debug)]
+#[must_use]
+pub struct Probe(Fresh);
+
 /// A remembered key: the same layout as its lookup (32 bytes).
 type Entry = Fresh;
 
@@ -277,11 +282,25 @@ impl SeenIds {
         self.find(&Fresh::of(kind, key.as_bytes()), key.as_bytes())
     }
 
+    /// Hashes a key ahead of its `check_probed` and starts loading the table
+    /// slot that probe begins at, so the miss overlaps the work between.
+    #[inline]
+    pub fn probe(&self, kind: SeenKind, key: &str) -> Probe {
+        let probe = Fresh::of(kind, key.as_bytes());
+        prefetch(&self.table[self.home(probe.tag)]);
+        Probe(probe)
+    }
+
     /// Looks a key up once: `None` when it is remembered, else what
     /// `remember` needs to add it without hashing it again.
     pub fn check(&self, kind: SeenKind, key: &str) -> Option<Fresh> {
-        let probe = Fresh::of(kind, key.as_bytes());
-        (!self.find(&probe, key.as_bytes())).then_some(probe)
+        self.check_probed(Probe(Fresh::of(kind, key.as_bytes())), key)
+    }
+
+    /// `check` of the key `probe` was made from (checked in debug builds).
+    pub fn check_probed(&self, probe: Probe, key: &str) -> Option<Fresh> {
+        debug_assert_eq!(probe.0, Fresh::of(probe.0.kind, key.as_bytes()));
+        (!self.find(&probe.0, key.as_bytes())).then_some(probe.0)
     }
 
     /// Remembers a key found absent by `check` (and still absent: checked in
@@ -501,6 +520,24 @@ mod tests {
         let back: SeenIds = serde_json::from_str(&text).expect("parses");
         assert_eq!(back, seen);
         assert_eq!(serde_json::to_string(&back).expect("serializes"), text);
+    }
+
+    /// A key hashed ahead (`probe`) is checked like one hashed at its check:
+    /// new, remembered and forgotten keys, across growths of the ring.
+    #[test]
+    fn a_probed_check_answers_as_a_plain_one() {
+        let mut seen = SeenIds::new(100);
+        for n in 0..300 {
+            let key = format!("venue-event-{n}");
+            let probe = seen.probe(SeenKind::Event, &key);
+            let fresh = seen.check_probed(probe, &key).expect("a new key");
+            assert_eq!(Some(fresh), seen.check(SeenKind::Event, &key));
+            seen.remember(fresh, &key);
+            for key in [format!("venue-event-{}", n / 2), key] {
+                let probe = seen.probe(SeenKind::Event, &key);
+                assert_eq!(seen.check_probed(probe, &key), seen.check(SeenKind::Event, &key));
+            }
+        }
     }
 
     #[test]
