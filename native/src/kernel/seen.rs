@@ -1,9 +1,9 @@
 //! The bounded dedupe memory: the ids the kernel must not apply twice.
 //!
 //! Remembering an id costs no allocation. A ring of fixed-size entries
-//! holds the keys in arrival order: a key of at most 24 bytes lives inside
-//! its entry (ids are ~6–12 bytes), a longer one in a byte buffer beside
-//! the ring. An open-addressing table (linear probing) holds, per key, the
+//! holds the keys in arrival order: a key of at most 16 bytes lives inside
+//! its entry (the host's ids are ~8–14 bytes), a longer one (a fill's
+//! fingerprint) in a byte buffer beside the ring. An open-addressing table (linear probing) holds, per key, the
 //! top 32 bits of its hash and its ring index, so most probes never touch
 //! an entry, and forgetting the oldest key (backward-shift deletion) needs
 //! neither rehashing it nor reading its bytes. A lookup compares the full
@@ -31,7 +31,7 @@ enum SeenKey {
 }
 
 /// The longest key kept inside its entry.
-const INLINE: usize = 24;
+const INLINE: usize = 16;
 /// The `len` of an entry whose key lives in the byte buffer.
 const LONG: u8 = u8::MAX;
 /// Ring entries before the first growth.
@@ -41,14 +41,14 @@ const FIRST_RING: usize = 16;
 const EVICT_AHEAD: usize = 8;
 
 /// A key as the table sees it: hash tag, kind, length, and (when short) its
-/// bytes packed into three words. Also what `check` hands to `remember`, so
+/// bytes packed into two words. Also what `check` hands to `remember`, so
 /// a key is hashed and packed once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[must_use]
 pub struct Fresh {
     /// Short key: its bytes, packed by `pack`. Long key, once stored:
-    /// [absolute offset in the byte buffer, length, 0].
-    words: [u64; 3],
+    /// [absolute offset in the byte buffer, length].
+    words: [u64; 2],
     /// The top 32 bits of the key's hash; its own top bits give the home slot.
     tag: u32,
     /// The key's length when at most `INLINE`, else `LONG`.
@@ -61,10 +61,10 @@ pub struct Fresh {
 #[must_use]
 pub struct Probe(Fresh);
 
-/// A remembered key: the same layout as its lookup (32 bytes).
+/// A remembered key: the same layout as its lookup (24 bytes).
 type Entry = Fresh;
 
-const EMPTY: Entry = Fresh { words: [0; 3], tag: 0, len: 0, kind: SeenKind::Intent };
+const EMPTY: Entry = Fresh { words: [0; 2], tag: 0, len: 0, kind: SeenKind::Intent };
 
 /// A set of ids that forgets its oldest past `cap`.
 #[derive(Clone, Debug)]
@@ -108,23 +108,20 @@ fn read<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
     out
 }
 
-/// Packs a key of at most `INLINE` bytes into three words with overlapping
+/// Packs a key of at most `INLINE` bytes into two words with overlapping
 /// reads (no byte loop); given the length, the words determine the bytes.
-fn pack(b: &[u8]) -> [u64; 3] {
+fn pack(b: &[u8]) -> [u64; 2] {
     let n = b.len();
     match n {
-        0 => [0; 3],
-        1..=3 => [u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16, 0, 0],
-        4..=7 => {
-            [u64::from(u32::from_le_bytes(read(b, 0))) | u64::from(u32::from_le_bytes(read(b, n - 4))) << 32, 0, 0]
-        }
-        8..=16 => [u64::from_le_bytes(read(b, 0)), u64::from_le_bytes(read(b, n - 8)), 0],
-        _ => [u64::from_le_bytes(read(b, 0)), u64::from_le_bytes(read(b, 8)), u64::from_le_bytes(read(b, n - 8))],
+        0 => [0; 2],
+        1..=3 => [u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16, 0],
+        4..=7 => [u64::from(u32::from_le_bytes(read(b, 0))) | u64::from(u32::from_le_bytes(read(b, n - 4))) << 32, 0],
+        _ => [u64::from_le_bytes(read(b, 0)), u64::from_le_bytes(read(b, n - 8))],
     }
 }
 
 /// The bytes `pack` packed, the same overlapping writes undone.
-fn unpack(w: [u64; 3], n: usize) -> [u8; INLINE] {
+fn unpack(w: [u64; 2], n: usize) -> [u8; INLINE] {
     let mut b = [0; INLINE];
     match n {
         0 => {}
@@ -137,14 +134,9 @@ fn unpack(w: [u64; 3], n: usize) -> [u8; INLINE] {
             b[..4].copy_from_slice(&(w[0] as u32).to_le_bytes());
             b[n - 4..n].copy_from_slice(&((w[0] >> 32) as u32).to_le_bytes());
         }
-        8..=16 => {
-            b[..8].copy_from_slice(&w[0].to_le_bytes());
-            b[n - 8..n].copy_from_slice(&w[1].to_le_bytes());
-        }
         _ => {
             b[..8].copy_from_slice(&w[0].to_le_bytes());
-            b[8..16].copy_from_slice(&w[1].to_le_bytes());
-            b[n - 8..n].copy_from_slice(&w[2].to_le_bytes());
+            b[n - 8..n].copy_from_slice(&w[1].to_le_bytes());
         }
     }
     b
@@ -167,10 +159,7 @@ impl Fresh {
         }
         let meta = (key.len() as u64) << 8 | kind as u64;
         let words = pack(key);
-        let mut h = fold(words[0] ^ K[0], words[1] ^ K[1] ^ meta);
-        if key.len() > 16 {
-            h = fold(h ^ words[2] ^ K[2], K[3]);
-        }
+        let h = fold(words[0] ^ K[0], words[1] ^ K[1] ^ meta);
         Fresh { words, tag: (h >> 32) as u32, len: key.len() as u8, kind }
     }
 
@@ -185,7 +174,7 @@ impl Fresh {
         let mut last = [0; 8];
         last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
         h = fold(h ^ u64::from_le_bytes(last) ^ K[2], K[3]);
-        Fresh { words: [0; 3], tag: (h >> 32) as u32, len: LONG, kind }
+        Fresh { words: [0; 2], tag: (h >> 32) as u32, len: LONG, kind }
     }
 }
 
@@ -330,7 +319,7 @@ impl SeenIds {
         let at = self.wrap(self.head + self.len);
         let mut e = fresh;
         if e.len == LONG {
-            e.words = [self.base + self.bytes.len() as u64, key.len() as u64, 0];
+            e.words = [self.base + self.bytes.len() as u64, key.len() as u64];
             self.bytes.extend_from_slice(key);
         }
         self.ring[at] = e;
@@ -480,12 +469,13 @@ mod tests {
     #[test]
     fn stays_exact_and_bounded_over_many_keys() {
         let mut seen = SeenIds::new(1000);
+        // The host's ids: `<session tag>-<prefix><n>`.
         for n in 0..100_000u32 {
-            seen.insert(SeenKind::Event, &format!("venue-event-{n}"));
-            assert!(seen.contains(SeenKind::Event, &format!("venue-event-{n}")));
+            seen.insert(SeenKind::Event, &format!("3fa9c1-v{n}"));
+            assert!(seen.contains(SeenKind::Event, &format!("3fa9c1-v{n}")));
         }
-        assert!(seen.contains(SeenKind::Event, "venue-event-99000"));
-        assert!(!seen.contains(SeenKind::Event, "venue-event-98999"));
+        assert!(seen.contains(SeenKind::Event, "3fa9c1-v99000"));
+        assert!(!seen.contains(SeenKind::Event, "3fa9c1-v98999"));
         assert!(seen.bytes.is_empty(), "short keys live in their entries");
         let long = |n: u32| format!("T{n}-E1|venue-trade-{n:0>40}|100000000|10000000000");
         for n in 0..100_000u32 {
