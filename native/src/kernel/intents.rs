@@ -25,11 +25,14 @@ impl Kernel {
             tick_size: self.s.config.fees.tick_size,
             max_slots: self.s.config.max_slots,
         };
+        // The raw id is the parsed one (ids are taken as given): hashed now,
+        // its table slot loads while the rest of the input is parsed.
+        let probe = self.s.seen.probe(SeenKind::Intent, &raw.intent_id);
         let intent = match parse_intent(raw, grid) {
             Ok(i) => i,
             Err(bad) => return Kernel::invalid(bad),
         };
-        let Some(fresh) = self.s.seen.check(SeenKind::Intent, &intent.common.intent_id) else {
+        let Some(fresh) = self.s.seen.check_probed(probe, &raw.intent_id) else {
             return Outcome::rejected(Code::DuplicateIntent).with_detail("intentId", intent.common.intent_id);
         };
         let allowed = match (self.s.control.mode, intent.action()) {

@@ -88,11 +88,14 @@ impl Kernel {
     }
 
     pub fn on_venue_event(&mut self, raw: &VenueEventRaw) -> Outcome {
+        // The raw id is the parsed one (ids are taken as given): hashed now,
+        // its table slot loads while the rest of the input is parsed.
+        let probe = self.s.seen.probe(SeenKind::Event, &raw.event_id);
         let ev = match parse_venue_event(raw) {
             Ok(e) => e,
             Err(bad) => return Kernel::invalid(bad),
         };
-        let Some(fresh) = self.s.seen.check(SeenKind::Event, &ev.event_id) else {
+        let Some(fresh) = self.s.seen.check_probed(probe, &raw.event_id) else {
             return Outcome::rejected(Code::DuplicateEvent).with_detail("eventId", ev.event_id.to_string());
         };
         let Some(order) = self.s.book.orders.get(ev.client_order_id) else {
