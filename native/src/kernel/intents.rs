@@ -310,8 +310,8 @@ impl Kernel {
         out: &mut Outcome,
     ) -> bool {
         let stage = self.s.slots[slot_id as usize].stage;
-        let Some(order) = self.s.book.orders.get(coid) else { return false };
-        let unsent = matches!(order.pending, Pending::PlaceAt(_));
+        let Some(at) = self.s.book.orders.find(coid) else { return false };
+        let unsent = matches!(self.s.book.orders[at].pending, Pending::PlaceAt(_));
         let input = if unsent { Input::CancelUnsent } else { input };
         let Some(r) = rule(stage, input) else { return false };
         out.escalate(r.code);
@@ -320,7 +320,7 @@ impl Kernel {
             _ => stage,
         };
         if input == Input::CancelUnsent {
-            let order = self.s.book.orders.get_mut(coid).expect("checked above");
+            let order = &mut self.s.book.orders[at];
             order.status = OrderStatus::Canceled;
             order.pending = Pending::None;
             let ev = self.emit(out, EventType::OrderCanceled, slot_id, cause, ts);
@@ -330,7 +330,7 @@ impl Kernel {
             return true;
         }
         if !stage.is_canceling() {
-            let order = self.s.book.orders.get_mut(coid).expect("checked above");
+            let order = &mut self.s.book.orders[at];
             order.pending = Pending::None;
             let asset = self.s.slots[slot_id as usize].trade.as_ref().map(|t| t.asset.clone()).unwrap_or_default();
             out.commands.push(VenueCommand { kind: CommandKind::Cancel, ..place_command(order, &asset) });

@@ -12,7 +12,7 @@ use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 use std::hash::BuildHasher;
-use std::ops::Index;
+use std::ops::{Index, IndexMut};
 
 #[derive(Clone, Debug, Default)]
 pub struct Orders {
@@ -23,6 +23,11 @@ pub struct Orders {
     /// (slab position, tag) of every order.
     table: HashTable<(u32, u32)>,
 }
+
+/// Where an order sits in the book, so that the steps of one input find it
+/// by a single probe: good only until the next insert or removal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderAt(u32);
 
 /// Both halves of the id's hash folded into 32 bits.
 fn tag_of(coid: &str) -> u32 {
@@ -37,26 +42,26 @@ fn widen(tag: u32) -> u64 {
 }
 
 impl Orders {
-    fn position(&self, coid: &str) -> Option<usize> {
+    pub fn find(&self, coid: &str) -> Option<OrderAt> {
         let tag = tag_of(coid);
         let slab = &self.slab;
         let found = self.table.find(widen(tag), |&(pos, t)| {
             t == tag && slab[pos as usize].as_ref().is_some_and(|o| *o.client_order_id == *coid)
         });
-        found.map(|&(pos, _)| pos as usize)
+        found.map(|&(pos, _)| OrderAt(pos))
     }
 
     pub fn get(&self, coid: &str) -> Option<&Order> {
-        self.slab[self.position(coid)?].as_ref()
+        Some(&self[self.find(coid)?])
     }
 
     pub fn get_mut(&mut self, coid: &str) -> Option<&mut Order> {
-        let pos = self.position(coid)?;
-        self.slab[pos].as_mut()
+        let at = self.find(coid)?;
+        Some(&mut self[at])
     }
 
     pub fn contains_key(&self, coid: &str) -> bool {
-        self.position(coid).is_some()
+        self.find(coid).is_some()
     }
 
     /// Keeps `order` under its client order id, replacing any order there.
@@ -124,6 +129,20 @@ impl Index<&str> for Orders {
 
     fn index(&self, coid: &str) -> &Order {
         self.get(coid).expect("known order")
+    }
+}
+
+impl Index<OrderAt> for Orders {
+    type Output = Order;
+
+    fn index(&self, at: OrderAt) -> &Order {
+        self.slab[at.0 as usize].as_ref().expect("an order found since the last removal")
+    }
+}
+
+impl IndexMut<OrderAt> for Orders {
+    fn index_mut(&mut self, at: OrderAt) -> &mut Order {
+        self.slab[at.0 as usize].as_mut().expect("an order found since the last removal")
     }
 }
 

@@ -18,6 +18,7 @@ use super::fixed::Fixed;
 use super::input::{Common, Exit, Guard, VenueEvent};
 use super::model::{Order, OrderStatus, Orphan, Pending};
 use super::new_event;
+use super::orders::OrderAt;
 use super::outcome::{Cause, Outcome};
 use super::stage::Input;
 use super::types::{CloseReason, Code, EventType, Flag, Id, OrderType, Role, Severity};
@@ -27,7 +28,7 @@ use super::Kernel;
 impl Kernel {
     /// A fill for a trade that is (or, with `adopt`, becomes) an orphan:
     /// `adopt` takes the trade out of the retired book.
-    pub(super) fn orphan_fill(&mut self, order: &Order, ev: &VenueEvent<'_>, adopt: bool) -> Outcome {
+    pub(super) fn orphan_fill(&mut self, at: OrderAt, order: &Order, ev: &VenueEvent<'_>, adopt: bool) -> Outcome {
         let id = &order.trade_id;
         let trade = if adopt { self.s.book.retired.get(id) } else { self.s.orphans.get(id).map(|o| &*o.trade) };
         let Some(trade) = trade else {
@@ -57,7 +58,7 @@ impl Kernel {
             out.flag(Flag::LateFill);
         }
         calc.flag_overfill(order, &mut out);
-        let venue_order_id = self.record_fill_on_order(order, ev, &calc, order_done);
+        let venue_order_id = self.record_fill_on_order(at, ev, &calc, order_done);
         let s = &mut self.s;
         s.ledgers.realized_pnl = calc.ledger_realized;
         s.ledgers.fees_paid = calc.ledger_fees;
@@ -143,13 +144,13 @@ impl Kernel {
     /// rate-limited close is re-sent by `tick`, and a close that ended
     /// unfilled frees the orphan for the next kill switch. Never silent: an
     /// orphan that lost its close order is told at WARNING.
-    pub(super) fn orphan_order_event(&mut self, ev: &VenueEvent<'_>, news: News) -> Outcome {
+    pub(super) fn orphan_order_event(&mut self, ev: &VenueEvent<'_>, at: OrderAt, news: News) -> Outcome {
         let s = &mut self.s;
-        let order = s.book.orders.get_mut(ev.client_order_id).expect("known order");
+        let order = &mut s.book.orders[at];
         let (coid, trade_id, home) = (order.client_order_id.clone(), order.trade_id.clone(), order.slot_id);
         let orphan = s.orphans.get_mut(&trade_id).expect("checked by the caller");
         if orphan.trade.working_order.as_ref() != Some(&coid) || matches!(news, News::CancelRejected) {
-            return self.stale(ev);
+            return self.stale(ev, at);
         }
         let mut out = Outcome::new(true, Code::Ok);
         out.flag(Flag::Orphan);
@@ -163,7 +164,7 @@ impl Kernel {
                     order.venue_order_id = ev.venue_order_id.map(Id::from);
                 }
                 if !first {
-                    return self.stale(ev);
+                    return self.stale(ev, at);
                 }
                 (EventType::OrderPlaced, order.venue_order_id.clone())
             }

@@ -8,6 +8,7 @@ use super::fixed::{Fixed, FixedError};
 use super::input::{parse_venue_event, VenueEvent, VenueEventRaw};
 use super::model::{Order, OrderStatus, Pending, Trade};
 use super::new_event;
+use super::orders::OrderAt;
 use super::outcome::{Cause, DomainEvent, Outcome, VenueCommand};
 use super::seen::SeenKind;
 use super::stage::{rule, Input, Next, Stage};
@@ -98,7 +99,7 @@ impl Kernel {
         let Some(fresh) = self.s.seen.check_probed(probe, &raw.event_id) else {
             return Outcome::rejected(Code::DuplicateEvent).with_detail("eventId", ev.event_id.to_string());
         };
-        let Some(order) = self.s.book.orders.get(ev.client_order_id) else {
+        let Some(at) = self.s.book.orders.find(ev.client_order_id) else {
             return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
         };
         let is_fill = matches!(ev.kind, VenueKind::Fill | VenueKind::PartialFill);
@@ -120,15 +121,15 @@ impl Kernel {
         };
         let out = match ev.kind {
             VenueKind::Fill | VenueKind::PartialFill => {
-                let order = order.clone();
-                self.fill(&ev, order)
+                let order = self.s.book.orders[at].clone();
+                self.fill(&ev, at, order)
             }
-            VenueKind::Ack => self.order_event(&ev, News::Ack),
-            VenueKind::Canceled => self.order_event(&ev, News::Ended(OrderStatus::Canceled)),
-            VenueKind::Rejected => self.order_event(&ev, News::Ended(OrderStatus::Rejected)),
-            VenueKind::Expired => self.order_event(&ev, News::Ended(OrderStatus::Expired)),
-            VenueKind::CancelRejected => self.order_event(&ev, News::CancelRejected),
-            VenueKind::RateLimited => self.order_event(&ev, News::RateLimited),
+            VenueKind::Ack => self.order_event(&ev, at, News::Ack),
+            VenueKind::Canceled => self.order_event(&ev, at, News::Ended(OrderStatus::Canceled)),
+            VenueKind::Rejected => self.order_event(&ev, at, News::Ended(OrderStatus::Rejected)),
+            VenueKind::Expired => self.order_event(&ev, at, News::Ended(OrderStatus::Expired)),
+            VenueKind::CancelRejected => self.order_event(&ev, at, News::CancelRejected),
+            VenueKind::RateLimited => self.order_event(&ev, at, News::RateLimited),
         };
         if out.accepted {
             self.s.seen.remember(fresh, &ev.event_id);
@@ -183,12 +184,12 @@ impl Kernel {
     /// Records an execution on its order; returns the venue's order id as now known.
     pub(super) fn record_fill_on_order(
         &mut self,
-        order: &Order,
+        at: OrderAt,
         ev: &VenueEvent<'_>,
         calc: &FillCalc,
         order_done: bool,
     ) -> Option<Id> {
-        let o = self.s.book.orders.get_mut(&order.client_order_id).expect("known order");
+        let o = &mut self.s.book.orders[at];
         o.filled = calc.order_filled;
         o.notional = calc.order_notional;
         if o.venue_order_id.is_none() {
@@ -201,14 +202,15 @@ impl Kernel {
         o.venue_order_id.clone()
     }
 
-    fn fill(&mut self, ev: &VenueEvent<'_>, order: Order) -> Outcome {
+    /// `order` is a copy of the one at `at`, as it was before this fill.
+    fn fill(&mut self, ev: &VenueEvent<'_>, at: OrderAt, order: Order) -> Outcome {
         let home = order.slot_id;
         let held = self.s.slots[home as usize].trade.as_ref().is_some_and(|t| t.trade_id == order.trade_id);
         if !held && self.s.orphans.contains_key(&order.trade_id) {
-            return self.orphan_fill(&order, ev, false);
+            return self.orphan_fill(at, &order, ev, false);
         }
         if !held && order.role == Role::Exit {
-            return self.orphan_exit_fill(&order, ev);
+            return self.orphan_exit_fill(at, &order, ev);
         }
         // Where the trade is (or, for a late entry fill on a freed trade, will be).
         let (slot_id, revive) = if held {
@@ -222,7 +224,7 @@ impl Kernel {
             match free {
                 Some(s) => (s, true),
                 // The exposure is real even without a slot to hold it.
-                None => return self.orphan_fill(&order, ev, true),
+                None => return self.orphan_fill(at, &order, ev, true),
             }
         };
         let trade = if revive {
@@ -275,7 +277,7 @@ impl Kernel {
             slot.trade = Some(t);
             self.index_trade(slot_id);
         }
-        let venue_order_id = self.record_fill_on_order(&order, ev, &calc, order_done);
+        let venue_order_id = self.record_fill_on_order(at, ev, &calc, order_done);
         let t = self.s.slots[slot_id as usize].trade.as_mut().expect("held or revived");
         t.entry_filled = calc.entry_filled;
         t.entry_notional = calc.entry_notional;
@@ -385,7 +387,7 @@ impl Kernel {
 
     /// An exit fill for a trade that already left its slot: the venue
     /// charged it, so its fee counts; there is no position left to reduce.
-    fn orphan_exit_fill(&mut self, order: &Order, ev: &VenueEvent<'_>) -> Outcome {
+    fn orphan_exit_fill(&mut self, at: OrderAt, order: &Order, ev: &VenueEvent<'_>) -> Outcome {
         let Some(trade) = self.s.book.retired.get(&order.trade_id) else {
             return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
         };
@@ -402,7 +404,7 @@ impl Kernel {
         s.ledgers.fees_paid = calc.ledger_fees;
         let trade = s.book.retired.get_mut(&order.trade_id).expect("checked above");
         trade.fees = calc.trade_fees;
-        let o = s.book.orders.get_mut(&order.client_order_id).expect("known order");
+        let o = &mut s.book.orders[at];
         o.filled = calc.order_filled;
         o.notional = calc.order_notional;
         let mut oe = new_event(
@@ -430,10 +432,10 @@ impl Kernel {
         out
     }
 
-    fn order_event(&mut self, ev: &VenueEvent<'_>, news: News) -> Outcome {
-        let order = &self.s.book.orders[ev.client_order_id];
+    fn order_event(&mut self, ev: &VenueEvent<'_>, at: OrderAt, news: News) -> Outcome {
+        let order = &self.s.book.orders[at];
         if self.s.orphans.contains_key(&order.trade_id) {
-            return self.orphan_order_event(ev, news);
+            return self.orphan_order_event(ev, at, news);
         }
         let slot_id = order.slot_id;
         let coid = order.client_order_id.clone();
@@ -442,7 +444,7 @@ impl Kernel {
             .as_ref()
             .is_some_and(|t| t.trade_id == order.trade_id && t.working_order.as_ref() == Some(&coid));
         if !current {
-            return self.stale(ev);
+            return self.stale(ev, at);
         }
         let filled = order.filled.is_positive();
         let input = match (news, filled) {
@@ -464,7 +466,7 @@ impl Kernel {
         let mut out = self.spares.take(true, r.code);
         let ids = (None, Some(ev.event_id.clone()));
         let cause = Cause::External(ev.event_id.clone());
-        let o = self.s.book.orders.get_mut(&coid).expect("known order");
+        let o = &mut self.s.book.orders[at];
         match input {
             Input::Ack => {
                 let first = !o.acked;
@@ -540,8 +542,8 @@ impl Kernel {
 
     /// An ack, cancel, reject or expiry for an order that is no longer the
     /// slot's working order: recorded on the order, no stage changes.
-    pub(super) fn stale(&mut self, ev: &VenueEvent<'_>) -> Outcome {
-        let o = self.s.book.orders.get_mut(ev.client_order_id).expect("known order");
+    pub(super) fn stale(&mut self, ev: &VenueEvent<'_>, at: OrderAt) -> Outcome {
+        let o = &mut self.s.book.orders[at];
         match ev.kind {
             VenueKind::Ack => {
                 o.acked = true;
