@@ -1,5 +1,7 @@
 //! Benchmark (a): the kernel alone, on the stream of `scripts/bench-kernel.mjs`.
-//! Usage: kernel_bench <slots> <events>. Prints one JSON line.
+//! Usage: kernel_bench <slots> <events> [<dedupeWindow> <retiredWindow>]
+//! (the kernel's defaults when omitted: the windows are what sets its
+//! memory, DECISIONS §15). Prints one JSON line.
 //!
 //! The stream, per trade (round-robin over the slots, phase by phase):
 //! ENTER, ACK, PARTIAL_FILL 0.4, FILL 0.6, mark, EXIT, ACK, FILL 1.0 —
@@ -96,7 +98,14 @@ fn done(k: &mut Kernel, out: Outcome) -> usize {
 fn main() {
     let args: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let (slots, events) = (args.first().copied().unwrap_or(100), args.get(1).copied().unwrap_or(1_000_000));
-    let config = ConfigRaw { max_slots: slots as f64, seed_capital: 1e9, ..ConfigRaw::default() };
+    let window = |i: usize| args.get(i).map(|&w| w as f64);
+    let config = ConfigRaw {
+        max_slots: slots as f64,
+        seed_capital: 1e9,
+        dedupe_window: window(2),
+        retired_window: window(3),
+        ..ConfigRaw::default()
+    };
     let mut k = Kernel::new(&config).expect("valid config");
     let (mut emitted, mut elapsed) = (0usize, Duration::ZERO);
     let mut chunk = Vec::with_capacity(CHUNK);
