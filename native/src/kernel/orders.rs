@@ -41,13 +41,15 @@ fn widen(tag: u32) -> u64 {
     u64::from(tag) * 0x1_0000_0001
 }
 
+/// Whether slab position `pos` holds the order `coid`: the check behind a tag match.
+fn holds(slab: &[Option<Order>], pos: u32, coid: &str) -> bool {
+    slab[pos as usize].as_ref().is_some_and(|o| *o.client_order_id == *coid)
+}
+
 impl Orders {
     pub fn find(&self, coid: &str) -> Option<OrderAt> {
         let tag = tag_of(coid);
-        let slab = &self.slab;
-        let found = self.table.find(widen(tag), |&(pos, t)| {
-            t == tag && slab[pos as usize].as_ref().is_some_and(|o| *o.client_order_id == *coid)
-        });
+        let found = self.table.find(widen(tag), |&(pos, t)| t == tag && holds(&self.slab, pos, coid));
         found.map(|&(pos, _)| OrderAt(pos))
     }
 
@@ -70,9 +72,7 @@ impl Orders {
         let slab = &self.slab;
         let entry = self.table.entry(
             widen(tag),
-            |&(pos, t)| {
-                t == tag && slab[pos as usize].as_ref().is_some_and(|o| o.client_order_id == order.client_order_id)
-            },
+            |&(pos, t)| t == tag && holds(slab, pos, &order.client_order_id),
             |&(_, t)| widen(t),
         );
         match entry {
@@ -96,9 +96,7 @@ impl Orders {
     pub fn remove(&mut self, coid: &str) -> Option<Order> {
         let tag = tag_of(coid);
         let slab = &self.slab;
-        let found = self.table.find_entry(widen(tag), |&(pos, t)| {
-            t == tag && slab[pos as usize].as_ref().is_some_and(|o| *o.client_order_id == *coid)
-        });
+        let found = self.table.find_entry(widen(tag), |&(pos, t)| t == tag && holds(slab, pos, coid));
         let ((pos, _), _) = found.ok()?.remove();
         self.free.push(pos);
         self.slab[pos as usize].take()
