@@ -1,7 +1,12 @@
 //! Benchmark (a): the kernel alone, on the stream of `scripts/bench-kernel.mjs`.
-//! Usage: kernel_bench <slots> <events> [<dedupeWindow> <retiredWindow>]
+//! Usage: kernel_bench <slots> <events> [<dedupeWindow> <retiredWindow>] [--packed]
 //! (the kernel's defaults when omitted: the windows are what sets its
 //! memory, DECISIONS §15). Prints one JSON line.
+//!
+//! `--packed`: the Rust side of (c) instead, without napi and JS: each run
+//! of consecutive inputs of one kind (up to 512) encoded as `native/packed.ts`
+//! encodes it (before the clock), then on the clock read by `Batch::read`,
+//! applied and packed by `Packer`, as the packed binding methods do.
 //!
 //! The stream, per trade (round-robin over the slots, phase by phase):
 //! ENTER, ACK, PARTIAL_FILL 0.4, FILL 0.6, mark, EXIT, ACK, FILL 1.0 —
@@ -10,9 +15,10 @@
 //! Inputs are built a chunk at a time outside the timed region, as a venue
 //! adapter would hand them over: the clock measures the kernel only.
 
-use cockpit_kernel::kernel::input::{IntentRaw, VenueEventRaw};
+use cockpit_kernel::kernel::input::{IntentRaw, MarkRaw, VenueEventRaw};
 use cockpit_kernel::kernel::outcome::Outcome;
 use cockpit_kernel::kernel::{ConfigRaw, Kernel};
+use cockpit_kernel::packed::{Batch, Echo, Numbers, Packer, Strings, INPUT_HEADER};
 use std::time::{Duration, Instant};
 
 const ASSETS: [&str; 3] = ["BTC/USDT", "ETH/USDT", "SOL/USDT"];
@@ -88,6 +94,135 @@ fn input(slots: u64, n: u64) -> StreamInput {
     }
 }
 
+/// One run of the packed input, as `native/packed.ts` encodes it: numbers,
+/// the strings' UTF-16 text and where each string ends.
+#[derive(Default)]
+struct PackedRun {
+    kind: u8,
+    nums: Vec<f64>,
+    units: Vec<u16>,
+    ends: Vec<u32>,
+}
+
+impl PackedRun {
+    fn new(kind: u8) -> Self {
+        PackedRun { kind, nums: vec![0.0; INPUT_HEADER], ..PackedRun::default() }
+    }
+
+    fn str(&mut self, s: &str) {
+        self.nums.push(self.ends.len() as f64);
+        self.units.extend(s.encode_utf16());
+        self.ends.push(self.units.len() as u32);
+    }
+
+    /// Appends one input of this run's kind (the stream's inputs use these fields only).
+    fn push(&mut self, input: &StreamInput) {
+        self.nums[0] += 1.0;
+        match input {
+            StreamInput::Venue(e) => {
+                let mask_at = self.nums.len();
+                self.nums.push(0.0);
+                self.str(&e.event_id);
+                self.str(&e.kind);
+                self.str(&e.client_order_id);
+                self.nums.push(e.ts);
+                let mut mask = 0;
+                for (bit, v) in [(2, e.price), (3, e.size)] {
+                    if let Some(v) = v {
+                        mask |= 1 << bit;
+                        self.nums.push(v);
+                    }
+                }
+                self.nums[mask_at] = f64::from(mask);
+            }
+            StreamInput::Intent(i) => {
+                let mask_at = self.nums.len();
+                self.nums.push(0.0);
+                self.str(&i.intent_id);
+                self.str(&i.action);
+                self.nums.push(i.ts);
+                let mut mask = 0;
+                for (bit, v) in [(0, &i.asset), (1, &i.side), (2, &i.order_type)] {
+                    if let Some(v) = v {
+                        mask |= 1 << bit;
+                        self.str(v);
+                    }
+                }
+                for (bit, v) in [(3, i.target_size), (4, i.reference_price), (5, i.limit_price), (6, i.leverage)] {
+                    if let Some(v) = v {
+                        mask |= 1 << bit;
+                        self.nums.push(v);
+                    }
+                }
+                if let Some(v) = i.slot_id {
+                    mask |= 1 << 10;
+                    self.nums.push(v);
+                }
+                self.nums[mask_at] = f64::from(mask);
+            }
+            StreamInput::Mark(asset, p, ts) => {
+                self.str(asset);
+                self.nums.extend([*p, *ts]);
+            }
+        }
+    }
+}
+
+fn kind(input: &StreamInput) -> u8 {
+    match input {
+        StreamInput::Intent(_) => 0,
+        StreamInput::Venue(_) => 1,
+        StreamInput::Mark(..) => 2,
+    }
+}
+
+/// The packed side of the binding: reused batches, the packer, the caller's array.
+struct PackedSide {
+    intents: Batch<IntentRaw>,
+    venue_events: Batch<VenueEventRaw>,
+    marks: Batch<MarkRaw>,
+    packer: Packer,
+    out: Vec<f64>,
+    /// The answer the caller's string table took in last (the decoder's `taken`).
+    taken: f64,
+}
+
+impl PackedSide {
+    /// One packed call on `run`: read, apply, pack; returns the domain events emitted.
+    fn call(&mut self, k: &mut Kernel, run: &mut PackedRun) -> usize {
+        run.nums[1] = self.taken;
+        let strings = Strings::new(&run.units, &run.ends).expect("well-formed run");
+        let prefix = k.config().id_prefix.clone();
+        let mut emitted = 0;
+        let mut answer = self.packer.begin(&mut self.out, strings.len(), run.nums[1]);
+        macro_rules! apply {
+            ($batch:expr, $apply:expr) => {{
+                let batch = &mut $batch;
+                batch.read(&run.nums, &strings).expect("well-formed run");
+                for r in 0..batch.len() {
+                    let (record, refs) = batch.get(r);
+                    for o in $apply(&mut *k, record) {
+                        answer.push(&o, &prefix, Echo { strings: &strings, refs });
+                        emitted += done(k, o);
+                    }
+                }
+            }};
+        }
+        match run.kind {
+            0 => apply!(self.intents, |k: &mut Kernel, i| std::iter::once(k.submit_intent(i))),
+            1 => apply!(self.venue_events, |k: &mut Kernel, e| std::iter::once(k.on_venue_event(e))),
+            _ => apply!(self.marks, |k: &mut Kernel, m: &MarkRaw| k.mark_price(&m.asset, m.price, m.ts)),
+        }
+        let (nums, _text) = answer.finish();
+        self.taken = nums.as_slice()[3];
+        if let Numbers::Spilled(nums) = nums {
+            // As packed.ts does: the next calls get an array large enough.
+            self.out = vec![0.0; nums.len() * 2];
+        }
+        emitted
+    }
+}
+
 /// Reads an outcome (its event count) and hands it back, as the packed binding does.
 fn done(k: &mut Kernel, out: Outcome) -> usize {
     let n = out.events.len();
@@ -97,6 +232,7 @@ fn done(k: &mut Kernel, out: Outcome) -> usize {
 
 fn main() {
     let args: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let packed = std::env::args().any(|a| a == "--packed");
     let (slots, events) = (args.first().copied().unwrap_or(100), args.get(1).copied().unwrap_or(1_000_000));
     let window = |i: usize| args.get(i).map(|&w| w as f64);
     let config = ConfigRaw {
@@ -109,11 +245,38 @@ fn main() {
     let mut k = Kernel::new(&config).expect("valid config");
     let (mut emitted, mut elapsed) = (0usize, Duration::ZERO);
     let mut chunk = Vec::with_capacity(CHUNK);
+    let mut side = PackedSide {
+        intents: Batch::default(),
+        venue_events: Batch::default(),
+        marks: Batch::default(),
+        packer: Packer::default(),
+        out: vec![0.0; 1 << 16],
+        taken: -1.0,
+    };
     let mut n = 0;
     while n < events {
         chunk.clear();
         chunk.extend((n..events.min(n + CHUNK as u64)).map(|i| input(slots, i)));
         n += chunk.len() as u64;
+        if packed {
+            let mut runs: Vec<PackedRun> = Vec::new();
+            for i in &chunk {
+                match runs.last_mut() {
+                    Some(run) if run.kind == kind(i) && run.nums[0] < 512.0 => run.push(i),
+                    _ => {
+                        let mut run = PackedRun::new(kind(i));
+                        run.push(i);
+                        runs.push(run);
+                    }
+                }
+            }
+            let start = Instant::now();
+            for run in &mut runs {
+                emitted += side.call(&mut k, run);
+            }
+            elapsed += start.elapsed();
+            continue;
+        }
         let start = Instant::now();
         for i in &chunk {
             emitted += match i {
@@ -135,7 +298,8 @@ fn main() {
     }
     let secs = elapsed.as_secs_f64();
     println!(
-        "{{\"slots\":{slots},\"events\":{n},\"domainEvents\":{emitted},\"seconds\":{secs:.4},\"eventsPerSec\":{:.0},\"nsPerEvent\":{:.1},\"peakRssKb\":{},\"equity\":{}}}",
+        "{{\"mode\":\"{}\",\"slots\":{slots},\"events\":{n},\"domainEvents\":{emitted},\"seconds\":{secs:.4},\"eventsPerSec\":{:.0},\"nsPerEvent\":{:.1},\"peakRssKb\":{},\"equity\":{}}}",
+        if packed { "packed" } else { "kernel" },
         n as f64 / secs,
         secs * 1e9 / n as f64,
         peak_rss_kb(),
