@@ -172,12 +172,12 @@ impl<'a> Strings<'a> {
     /// Whether string `i` is `s`.
     fn equals(&self, i: u32, s: &str) -> bool {
         let units = self.get(i as usize);
-        if s.is_ascii() {
-            // The usual case: unit for byte.
-            units.len() == s.len() && units.iter().zip(s.bytes()).all(|(&u, b)| u == u16::from(b))
-        } else {
-            char::decode_utf16(units.iter().copied()).map(|c| c.ok()).eq(s.chars().map(Some))
+        // The usual case, ASCII: unit for byte. Otherwise an ASCII `s` is
+        // not `units`, and any other is compared character by character.
+        if units.len() == s.len() && units.iter().zip(s.bytes()).all(|(&u, b)| b < 0x80 && u == u16::from(b)) {
+            return true;
         }
+        !s.is_ascii() && char::decode_utf16(units.iter().copied()).map(|c| c.ok()).eq(s.chars().map(Some))
     }
 }
 
@@ -498,9 +498,10 @@ pub struct Packer {
     /// The batch's own strings so far (the input's first).
     local: u32,
     table: Table,
-    /// The current outcome's strings by key: an outcome holds its `Rc`s
-    /// while it is packed, so one key is one text.
-    seen: Vec<(Key, f64)>,
+    /// The current outcome's strings by key, and whether each is in the
+    /// table: an outcome holds its `Rc`s while it is packed, so one key is
+    /// one text.
+    seen: Vec<(Key, f64, bool)>,
     /// The current outcome's events: seq and their eventId.
     seqs: Vec<(u64, f64)>,
     /// The last rendered causation (marks and ticks cause many events).
@@ -651,27 +652,28 @@ impl Packer {
         i
     }
 
-    /// An id of the outcome being packed: its handle in the table, or the
-    /// record's own string. Inline: most ids of an outcome repeat one seen
-    /// before in it.
+    /// An id the kernel shares between outcomes (a trade's, an order's, a
+    /// correlation, an asset): its handle in the table, or the record's own
+    /// string. Inline: most ids of an outcome repeat one seen before in it.
     #[inline(always)]
     fn id(&mut self, id: &Id, echo: Echo) -> f64 {
         let key = key(id);
-        match self.seen.iter().find(|&&(k, _)| k == key) {
-            Some(&(_, i)) => i,
-            None => self.first_id(id, key, echo),
+        match self.seen.iter().find(|&&(k, _, _)| k == key) {
+            Some(&(_, i, true)) => i,
+            sent => self.first_id(id, key, sent.map(|&(_, i, _)| i), echo),
         }
     }
 
-    /// An id met for the first time in this outcome.
+    /// A shared id met for the first time in this outcome, or sent in it
+    /// so far as the batch's own string (`sent`).
     #[inline(never)]
-    fn first_id(&mut self, id: &Id, key: Key, echo: Echo) -> f64 {
+    fn first_id(&mut self, id: &Id, key: Key, sent: Option<f64>, echo: Echo) -> f64 {
         let i = match self.table.get(key) {
             Some(h) => h,
             None => {
                 let h = self.table.add(key, Some(id.clone()));
-                match (Packer::echo(id, echo), h) {
-                    // The caller's own string, kept in the table from now on.
+                match (sent.or_else(|| Packer::echo(id, echo)), h) {
+                    // A string the batch has (the caller's own, or sent new), kept in the table from now on.
                     (Some(i), Some(h)) => {
                         self.tail.extend_from_slice(&[i, h]);
                         h
@@ -681,7 +683,25 @@ impl Packer {
                 }
             }
         };
-        self.seen.push((key, i));
+        match self.seen.iter_mut().find(|(k, _, _)| *k == key) {
+            Some(seen) => *seen = (key, i, true),
+            None => self.seen.push((key, i, true)),
+        }
+        i
+    }
+
+    /// An id of this input alone (a venue event's id, an external cause):
+    /// not worth a table entry, which would only evict a shared id.
+    fn own_id(&mut self, id: &Id, echo: Echo) -> f64 {
+        let key = key(id);
+        if let Some(&(_, i, _)) = self.seen.iter().find(|&&(k, _, _)| k == key) {
+            return i;
+        }
+        let (i, kept) = match self.table.get(key) {
+            Some(h) => (h, true),
+            None => (Packer::echo(id, echo).unwrap_or_else(|| self.new_string(id, None)), false),
+        };
+        self.seen.push((key, i, kept));
         i
     }
 
@@ -733,7 +753,7 @@ impl<'a> Answer<'a> {
                 t.next.word(),
                 t.trigger.word(),
                 self.p.opt_id(t.intent_id.as_ref(), echo),
-                self.p.opt_id(t.event_id.as_ref(), echo),
+                t.event_id.as_ref().map_or(ABSENT, |i| self.p.own_id(i, echo)),
             ];
             self.nums.extend(&v);
         }
@@ -778,7 +798,7 @@ impl<'a> Answer<'a> {
     fn event(&mut self, e: &DomainEvent, prefix: &str, echo: Echo) {
         let event_id = self.p.event_id(prefix, e.seq);
         let causation = match &e.causation {
-            Cause::External(id) => self.p.id(id, echo),
+            Cause::External(id) => self.p.own_id(id, echo),
             // Usually an earlier event of the same outcome: its eventId again.
             Cause::Event(seq) => match self.p.seqs.iter().find(|(s, _)| s == seq) {
                 Some(&(_, i)) => i,
@@ -819,7 +839,7 @@ impl<'a> Answer<'a> {
         opt!(0, e.intent_id.as_ref().map(|i| self.p.id(i, echo)));
         opt!(1, e.client_order_id.as_ref().map(|i| self.p.id(i, echo)));
         opt!(2, e.venue_order_id.as_ref().map(|i| self.p.id(i, echo)));
-        opt!(3, e.venue_event_id.as_ref().map(|i| self.p.id(i, echo)));
+        opt!(3, e.venue_event_id.as_ref().map(|i| self.p.own_id(i, echo)));
         opt!(4, e.asset.as_ref().map(|i| self.p.id(i, echo)));
         opt!(5, e.side.map(Word::word));
         opt!(6, e.order_side.map(Word::word));
