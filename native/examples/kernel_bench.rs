@@ -94,19 +94,46 @@ fn input(slots: u64, n: u64) -> StreamInput {
     }
 }
 
-/// One run of the packed input, as `native/packed.ts` encodes it: numbers,
-/// the strings' UTF-16 text and where each string ends.
-#[derive(Default)]
+/// Which packed method a run goes to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RunKind {
+    Intents,
+    VenueEvents,
+    Marks,
+}
+
+impl RunKind {
+    fn of(input: &StreamInput) -> Self {
+        match input {
+            StreamInput::Intent(_) => RunKind::Intents,
+            StreamInput::Venue(_) => RunKind::VenueEvents,
+            StreamInput::Mark(..) => RunKind::Marks,
+        }
+    }
+}
+
+/// Inputs per packed call at most, as the script's driver sends them.
+const RUN: usize = 512;
+
+/// One run of the packed input, as `native/packed.ts` encodes it: numbers
+/// (the header's first is the record count), the strings' UTF-16 text and
+/// where each string ends.
 struct PackedRun {
-    kind: u8,
+    kind: RunKind,
+    count: usize,
     nums: Vec<f64>,
     units: Vec<u16>,
     ends: Vec<u32>,
 }
 
 impl PackedRun {
-    fn new(kind: u8) -> Self {
-        PackedRun { kind, nums: vec![0.0; INPUT_HEADER], ..PackedRun::default() }
+    fn new(kind: RunKind) -> Self {
+        PackedRun { kind, count: 0, nums: vec![0.0; INPUT_HEADER], units: Vec::new(), ends: Vec::new() }
+    }
+
+    /// Whether `input` can join this run.
+    fn takes(&self, input: &StreamInput) -> bool {
+        self.kind == RunKind::of(input) && self.count < RUN
     }
 
     fn str(&mut self, s: &str) {
@@ -117,7 +144,8 @@ impl PackedRun {
 
     /// Appends one input of this run's kind (the stream's inputs use these fields only).
     fn push(&mut self, input: &StreamInput) {
-        self.nums[0] += 1.0;
+        self.count += 1;
+        self.nums[0] = self.count as f64;
         match input {
             StreamInput::Venue(e) => {
                 let mask_at = self.nums.len();
@@ -168,14 +196,6 @@ impl PackedRun {
     }
 }
 
-fn kind(input: &StreamInput) -> u8 {
-    match input {
-        StreamInput::Intent(_) => 0,
-        StreamInput::Venue(_) => 1,
-        StreamInput::Mark(..) => 2,
-    }
-}
-
 /// The packed side of the binding: reused batches, the packer, the caller's array.
 struct PackedSide {
     intents: Batch<IntentRaw>,
@@ -209,9 +229,9 @@ impl PackedSide {
             }};
         }
         match run.kind {
-            0 => apply!(self.intents, |k: &mut Kernel, i| std::iter::once(k.submit_intent(i))),
-            1 => apply!(self.venue_events, |k: &mut Kernel, e| std::iter::once(k.on_venue_event(e))),
-            _ => apply!(self.marks, |k: &mut Kernel, m: &MarkRaw| k.mark_price(&m.asset, m.price, m.ts)),
+            RunKind::Intents => apply!(self.intents, |k: &mut Kernel, i| std::iter::once(k.submit_intent(i))),
+            RunKind::VenueEvents => apply!(self.venue_events, |k: &mut Kernel, e| std::iter::once(k.on_venue_event(e))),
+            RunKind::Marks => apply!(self.marks, |k: &mut Kernel, m: &MarkRaw| k.mark_price(&m.asset, m.price, m.ts)),
         }
         let (nums, _text) = answer.finish();
         self.taken = nums.as_slice()[3];
@@ -253,22 +273,27 @@ fn main() {
         out: vec![0.0; 1 << 16],
         taken: -1.0,
     };
+    let mut open_run: Option<PackedRun> = None;
     let mut n = 0;
     while n < events {
         chunk.clear();
         chunk.extend((n..events.min(n + CHUNK as u64)).map(|i| input(slots, i)));
         n += chunk.len() as u64;
         if packed {
-            let mut runs: Vec<PackedRun> = Vec::new();
+            // A run still open at the chunk's end is carried into the next chunk, as the script's driver carries it.
+            let mut runs: Vec<PackedRun> = open_run.take().into_iter().collect();
             for i in &chunk {
                 match runs.last_mut() {
-                    Some(run) if run.kind == kind(i) && run.nums[0] < 512.0 => run.push(i),
+                    Some(run) if run.takes(i) => run.push(i),
                     _ => {
-                        let mut run = PackedRun::new(kind(i));
+                        let mut run = PackedRun::new(RunKind::of(i));
                         run.push(i);
                         runs.push(run);
                     }
                 }
+            }
+            if n < events && runs.last().is_some_and(|run| run.count < RUN) {
+                open_run = runs.pop();
             }
             let start = Instant::now();
             for run in &mut runs {

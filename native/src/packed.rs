@@ -658,16 +658,17 @@ impl Packer {
     #[inline(always)]
     fn id(&mut self, id: &Id, echo: Echo) -> f64 {
         let key = key(id);
-        match self.seen.iter().find(|&&(k, _, _)| k == key) {
-            Some(&(_, i, true)) => i,
-            sent => self.first_id(id, key, sent.map(|&(_, i, _)| i), echo),
+        match self.seen.iter().enumerate().find(|&(_, &(k, _, _))| k == key) {
+            Some((_, &(_, i, true))) => i,
+            met => self.first_id(id, key, met.map(|(at, _)| at), echo),
         }
     }
 
     /// A shared id met for the first time in this outcome, or sent in it
-    /// so far as the batch's own string (`sent`).
+    /// so far as the batch's own string (at `seen[met]`).
     #[inline(never)]
-    fn first_id(&mut self, id: &Id, key: Key, sent: Option<f64>, echo: Echo) -> f64 {
+    fn first_id(&mut self, id: &Id, key: Key, met: Option<usize>, echo: Echo) -> f64 {
+        let sent = met.map(|at| self.seen[at].1);
         let i = match self.table.get(key) {
             Some(h) => h,
             None => {
@@ -683,8 +684,8 @@ impl Packer {
                 }
             }
         };
-        match self.seen.iter_mut().find(|(k, _, _)| *k == key) {
-            Some(seen) => *seen = (key, i, true),
+        match met {
+            Some(at) => self.seen[at] = (key, i, true),
             None => self.seen.push((key, i, true)),
         }
         i
