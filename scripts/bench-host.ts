@@ -1,0 +1,279 @@
+// Host benchmark: what a venue burst costs the host, and how much of it is
+// the kernel. It drives a real TradingSession (the production addon, a WAL
+// journal on disk, the event bus) synchronously, without timers: operator
+// ENTER and EXIT commands, the venue's reports for every order the kernel
+// placed (ACK, PARTIAL_FILL 0.4, FILL 0.6; exits ACK, FILL) in bursts, and a
+// market step per cycle. The clock runs only around the session's calls.
+// Inside them it also times the kernel's packed methods (napi, the kernel,
+// the packer) and the journal's appends (JSON of each payload, SQLite), so a
+// burst's time splits into kernel, journal and the rest of the host (decode,
+// drafts, lineage, fan-out, commands out).
+// Env: BENCH_HOST_SLOTS (100), BENCH_HOST_CYCLES (100), BENCH_HOST_BURST (50).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { EventBus } from '../electron/host/event-bus.js';
+import { Journal, type JournalDraft } from '../electron/host/journal/journal.js';
+import type { KernelPort } from '../electron/host/kernel/kernel-port.js';
+import { findInstrument, type Instrument } from '../electron/host/market/catalog.js';
+import { SyntheticFeed } from '../electron/host/market/synthetic-feed.js';
+import { IdSource } from '../electron/host/session/ids.js';
+import { TradingSession } from '../electron/host/session/trading-session.js';
+import type { Venue, VenueOrderRequest, VenueReport } from '../electron/host/venue/venue.js';
+import { Kernel } from '../native/index.js';
+import type { SessionInfo } from '../shared/index.js';
+
+const env = (name: string, dflt: number): number => Number(process.env[name] ?? dflt);
+const SLOTS = env('BENCH_HOST_SLOTS', 100);
+const CYCLES = env('BENCH_HOST_CYCLES', 100);
+const BURST = env('BENCH_HOST_BURST', 50);
+const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
+
+/** Nanoseconds spent in the session's calls, and inside them in the kernel and the journal. */
+interface Spent {
+  total: bigint;
+  kernel: bigint;
+  journal: bigint;
+}
+const spent = {
+  bursts: { total: 0n, kernel: 0n, journal: 0n },
+  commands: { total: 0n, kernel: 0n, journal: 0n },
+};
+/** Where the kernel's and the journal's time goes: the session call under way. */
+let scope: Spent = spent.bursts;
+
+function timed<T>(into: Spent, part: keyof Spent, run: () => T): T {
+  const t0 = process.hrtime.bigint();
+  try {
+    return run();
+  } finally {
+    into[part] += process.hrtime.bigint() - t0;
+  }
+}
+
+/** A session call, the clock running. */
+function call<T>(into: Spent, run: () => T): T {
+  scope = into;
+  return timed(into, 'total', run);
+}
+
+/** The kernel, its calls timed (packed ones: napi in, the kernel, the packer, napi out). */
+function timedKernel(kernel: Kernel): KernelPort {
+  return {
+    submitIntent: (intent) => timed(scope, 'kernel', () => kernel.submitIntent(intent)),
+    onVenueEventsPacked: (...args) => timed(scope, 'kernel', () => kernel.onVenueEventsPacked(...args)),
+    markPricesPacked: (...args) => timed(scope, 'kernel', () => kernel.markPricesPacked(...args)),
+    packedWords: () => kernel.packedWords(),
+    tick: (ts) => timed(scope, 'kernel', () => kernel.tick(ts)),
+    onAccountEvent: (event) => kernel.onAccountEvent(event),
+    slots: () => kernel.slots(),
+    account: () => kernel.account(),
+    snapshot: () => kernel.snapshot(),
+  };
+}
+
+/** The journal, its appends timed. */
+class TimedJournal extends Journal {
+  override append(sessionId: string, drafts: readonly JournalDraft[]) {
+    return timed(scope, 'journal', () => super.append(sessionId, drafts));
+  }
+}
+
+/** Benchmark double of a venue: keeps the orders the kernel placed; the benchmark writes their reports. */
+class RecordingVenue implements Venue {
+  readonly name = 'bench';
+  placed: VenueOrderRequest[] = [];
+  submit(order: VenueOrderRequest): void {
+    this.placed.push(order);
+  }
+  cancel(): void {}
+  openOrders() {
+    return [];
+  }
+  positions() {
+    return [];
+  }
+  onMarks(): void {}
+  close(): void {}
+}
+
+let clock = 1_700_000_000_000;
+const now = () => clock;
+let reportSeq = 0;
+
+function reportsFor(order: VenueOrderRequest, price: number, parts: readonly number[]): VenueReport[] {
+  const venueOrderId = `V-${order.clientOrderId}`;
+  const reports: VenueReport[] = [
+    {
+      eventId: `R${++reportSeq}`,
+      kind: 'ACK',
+      clientOrderId: order.clientOrderId,
+      venueOrderId,
+      ts: ++clock,
+    },
+  ];
+  parts.forEach((share, index) => {
+    const size = Math.round(order.size * share * 1000) / 1000;
+    reports.push({
+      eventId: `R${++reportSeq}`,
+      kind: index === parts.length - 1 ? 'FILL' : 'PARTIAL_FILL',
+      clientOrderId: order.clientOrderId,
+      venueOrderId,
+      venueTradeId: `X${reportSeq}`,
+      price,
+      size,
+      fee: size * price * 0.0005,
+      liquidity: 'TAKER',
+      ts: ++clock,
+    });
+  });
+  return reports;
+}
+
+/** The reports of every order placed since the last call, phase by phase (all acks, then each fill), in bursts. */
+function deliver(
+  session: TradingSession,
+  venue: RecordingVenue,
+  feed: SyntheticFeed,
+  parts: readonly number[],
+) {
+  const orders = venue.placed;
+  venue.placed = [];
+  const byOrder = orders.map((order) => reportsFor(order, feed.price(order.asset) ?? 1, parts));
+  const phases = byOrder[0]?.length ?? 0;
+  let reports = 0;
+  for (let phase = 0; phase < phases; phase++) {
+    const stream = byOrder.map((r) => r[phase] as VenueReport);
+    for (let at = 0; at < stream.length; at += BURST) {
+      const burst = stream.slice(at, at + BURST);
+      reports += burst.length;
+      call(spent.bursts, () => session.onVenueReports(burst));
+    }
+  }
+  return reports;
+}
+
+const dir = mkdtempSync(join(os.tmpdir(), 'bench-host-'));
+const journal = new TimedJournal(join(dir, 'journal.sqlite'));
+const instruments = SYMBOLS.map((s) => findInstrument(s)).filter((i): i is Instrument => i !== undefined);
+const info: SessionInfo = {
+  sessionId: 'bench-session',
+  startedAt: clock,
+  venue: 'paper',
+  symbols: SYMBOLS,
+  seed: 1,
+  seedCapital: 1e9,
+  maxSlots: SLOTS,
+};
+journal.createSession(info);
+const bus = new EventBus((error) => {
+  throw error;
+});
+let published = 0;
+bus.subscribe((batch) => (published += batch.length));
+const venue = new RecordingVenue();
+const relay: { session?: TradingSession } = {};
+const feed = new SyntheticFeed({
+  instruments,
+  seed: 1,
+  tickIntervalMs: 100,
+  now,
+  onTicks: (ticks) => relay.session?.onMarks(ticks),
+});
+const session = new TradingSession({
+  info,
+  ids: new IdSource('bench'),
+  kernel: timedKernel(new Kernel({ maxSlots: SLOTS, seedCapital: 1e9, idPrefix: 'bench-' })),
+  venue,
+  feed,
+  journal,
+  bus,
+  now,
+  log: (level, message) => {
+    if (level === 'error') throw new Error(message);
+  },
+});
+relay.session = session;
+
+let reports = 0;
+let commands = 0;
+let marks = 0;
+const started = process.hrtime.bigint();
+for (let cycle = 0; cycle < CYCLES; cycle++) {
+  const trades: string[] = [];
+  for (let slot = 0; slot < SLOTS; slot++) {
+    const asset = SYMBOLS[slot % SYMBOLS.length] as string;
+    clock += 1;
+    const entered = call(spent.commands, () =>
+      session.submitIntent({
+        action: 'ENTER',
+        asset,
+        side: slot % 2 === 0 ? 'LONG' : 'SHORT',
+        orderType: 'MARKET',
+        targetSize: asset === 'SOL/USDT' ? 1 : 0.01,
+        leverage: 1,
+        signalProvider: 'bench',
+      }),
+    );
+    if (!entered.ok) throw new Error(`ENTER refused: ${entered.error.message}`);
+    if (entered.value.tradeId) trades.push(entered.value.tradeId);
+    commands++;
+  }
+  reports += deliver(session, venue, feed, [0.4, 0.6]);
+  clock += 100;
+  call(spent.bursts, () => feed.step());
+  marks++;
+  for (const tradeId of trades) {
+    clock += 1;
+    const exited = call(spent.commands, () => session.exitTrade({ tradeId }));
+    if (!exited.ok) throw new Error(`EXIT refused: ${exited.error.message}`);
+    commands++;
+  }
+  reports += deliver(session, venue, feed, [1]);
+  // Between cycles the bus and the snapshot fan-out run, off the clock: they are coalesced per turn of the loop.
+  await new Promise((resolve) => setImmediate(resolve));
+}
+const wall = Number(process.hrtime.bigint() - started) / 1e9;
+const journaled = journal.page(info.sessionId, 0, Number.MAX_SAFE_INTEGER).length;
+const trades = session.snapshot().trades.filter((t) => t.state === 'CLOSED').length;
+journal.close();
+rmSync(dir, { recursive: true, force: true });
+
+const per = (v: bigint, n: number) => (Number(v) / n).toFixed(0).padStart(7);
+const split = (label: string, part: Spent, n: number) => {
+  const share = (v: bigint) => `${((100 * Number(v)) / Number(part.total)).toFixed(1).padStart(4)} %`;
+  const rest = part.total - part.kernel - part.journal;
+  console.log(`  ${label}`);
+  console.log(`    in all           ${per(part.total, n)} ns`);
+  console.log(`    kernel           ${per(part.kernel, n)} ns  ${share(part.kernel)}`);
+  console.log(`    journal appends  ${per(part.journal, n)} ns  ${share(part.journal)}`);
+  console.log(`    rest of the host ${per(rest, n)} ns  ${share(rest)}`);
+};
+console.log(
+  `host bench: ${SLOTS} slots, ${CYCLES} cycles, bursts of ${BURST} reports, journal on disk (WAL)`,
+);
+console.log(
+  `  ${reports} venue reports, ${marks} market steps, ${commands} commands; ${journaled} journal rows, ${trades} trades closed, ${published} events published (${wall.toFixed(1)} s wall)`,
+);
+split('venue bursts and market steps, per venue report (kernel: the packed calls)', spent.bursts, reports);
+split('operator commands (ENTER, EXIT), per command (kernel: submitIntent, tick)', spent.commands, commands);
+console.log(
+  JSON.stringify({
+    slots: SLOTS,
+    cycles: CYCLES,
+    burst: BURST,
+    reports,
+    commands,
+    journalRows: journaled,
+    perReportNs: {
+      total: Number(spent.bursts.total) / reports,
+      kernel: Number(spent.bursts.kernel) / reports,
+      journal: Number(spent.bursts.journal) / reports,
+    },
+    perCommandNs: {
+      total: Number(spent.commands.total) / commands,
+      kernel: Number(spent.commands.kernel) / commands,
+      journal: Number(spent.commands.journal) / commands,
+    },
+  }),
+);
