@@ -67,6 +67,7 @@ function timedKernel(kernel: Kernel): KernelPort {
     tick: (ts) => timed(scope, 'kernel', () => kernel.tick(ts)),
     onAccountEvent: (event) => kernel.onAccountEvent(event),
     slots: () => kernel.slots(),
+    slot: (slotId) => kernel.slot(slotId),
     account: () => kernel.account(),
     snapshot: () => kernel.snapshot(),
   };
@@ -234,8 +235,9 @@ for (let cycle = 0; cycle < CYCLES; cycle++) {
   await new Promise((resolve) => setImmediate(resolve));
 }
 const wall = Number(process.hrtime.bigint() - started) / 1e9;
-const journaled = journal.page(info.sessionId, 0, Number.MAX_SAFE_INTEGER).length;
-const trades = session.snapshot().trades.filter((t) => t.state === 'CLOSED').length;
+const rows = journal.page(info.sessionId, 0, Number.MAX_SAFE_INTEGER);
+const journaled = rows.length;
+const trades = rows.filter((row) => row.type === 'TradeClosed').length;
 journal.close();
 rmSync(dir, { recursive: true, force: true });
 

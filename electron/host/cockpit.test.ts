@@ -148,6 +148,21 @@ describe('a paper session through the host', () => {
     expect(graph.nodes.some((n) => n.kind === 'fill')).toBe(false);
   });
 
+  it('finds the slot of a trade that has not filled yet, and the kernel answers for its stage', async () => {
+    await startSession();
+    const mark = (await snapshot()).marks['ETH/USDT']!;
+    const { tradeId } = await call<{ tradeId: string }>('intent.submit', {
+      asset: 'ETH/USDT',
+      side: 'LONG',
+      orderType: 'LIMIT',
+      targetSize: 0.5,
+      limitPrice: Math.round(mark * 50) / 100,
+    });
+    // No fill, so the trade book has no trade yet: the host falls back to reading every slot.
+    const refused = await refuse('trade.exit', { tradeId });
+    expect(refused).toMatchObject({ ok: false, error: { diagnosticCode: 'ILLEGAL_TRANSITION' } });
+  });
+
   it('rides out the venue rate limit: refused orders are retried by the kernel until they trade', async () => {
     await startSession({ ordersPerSecond: 1, maxSlots: 3 });
     for (const asset of ['BTC/USDT', 'ETH/USDT', 'SOL/USDT']) {

@@ -970,6 +970,18 @@ impl Kernel {
         self.inner.slots().into_iter().map(slot_js).collect()
     }
 
+    /// One slot as `slots()` has it, without building the others (the host
+    /// looks one up per command); `null` past the last slot. A `slotId`
+    /// that is not a whole number ≥ 0 is refused by name.
+    #[napi]
+    pub fn slot(&self, slot_id: f64) -> Result<Option<SlotSnapshot>> {
+        if !slot_id.is_finite() || slot_id != slot_id.trunc() || slot_id < 0.0 {
+            let value = input::js_number(slot_id);
+            return Err(Error::new(Status::InvalidArg, format!("slotId: expected a whole number ≥ 0, got {value}")));
+        }
+        Ok(u32::try_from(slot_id as u64).ok().and_then(|i| self.inner.slot(i)).map(slot_js))
+    }
+
     #[napi]
     pub fn account(&self) -> AccountSnapshot {
         account_js(self.inner.account())

@@ -78,6 +78,21 @@ describe('Kernel through the binding', () => {
     expect(k.slots()[0]).toMatchObject({ size: 0.2, initialSize: 0.2, busy: true });
   });
 
+  it('reads one slot as slots() has it, null past the last, and refuses a slotId that is no whole number', () => {
+    const k = fresh();
+    k.submitIntent(enter('i1'));
+    k.onVenueEvent(venue('v1', 'FILL', 's1-T1-E1', { price: 100, size: 1 }));
+    expect(k.slot(0)).toEqual(k.slots()[0]);
+    expect(k.slot(1)).toEqual(k.slots()[1]);
+    expect(k.slot(0)).toMatchObject({ tradeId: 's1-T1', state: 'OPEN', size: 1 });
+    expect(k.slot(2)).toBeNull();
+    expect(k.slot(2 ** 40)).toBeNull();
+    for (const bad of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => k.slot(bad)).toThrow(`slotId: expected a whole number ≥ 0, got ${bad}`);
+    }
+    expect(k.slot(0)).toEqual(k.slots()[0]);
+  });
+
   it('counts a late entry fill with no free slot as a CRITICAL orphan position the kill switch flattens', () => {
     const k = new Kernel({ maxSlots: 1, seedCapital: 10_000, idPrefix: 's1-' });
     k.submitIntent(enter('i1', { orderType: 'LIMIT', limitPrice: 95 }));

@@ -14,6 +14,7 @@ export type KernelPort = Pick<
   | 'tick'
   | 'onAccountEvent'
   | 'slots'
+  | 'slot'
   | 'account'
   | 'snapshot'
 >;

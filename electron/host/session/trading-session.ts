@@ -512,12 +512,23 @@ export class TradingSession {
     return slotId === undefined ? undefined : this.slotCorrelation.get(slotId);
   }
 
+  /**
+   * The busy slot with `slotId`, or the one holding `tradeId`. A trade is looked up in the slot the trade book
+   * last saw it in; only when that slot no longer holds it (not filled yet, revived elsewhere) are all slots
+   * read, because building every slot across napi costs ~6 µs per slot (docs/BENCHMARKS.md, host).
+   */
   private findSlot(slotId: number | undefined, tradeId: string | undefined): KernelSlot | undefined {
-    return this.parts.kernel
-      .slots()
-      .find(
-        (slot) => !slot.free && (tradeId !== undefined ? slot.tradeId === tradeId : slot.slotId === slotId),
-      );
+    const holds = (slot: KernelSlot | null | undefined): slot is KernelSlot =>
+      !!slot && !slot.free && (tradeId === undefined || slot.tradeId === tradeId);
+    // The book says -1 for a slot it never learnt.
+    const at = (id: number | undefined) =>
+      id === undefined || id < 0 ? undefined : this.parts.kernel.slot(id);
+    if (tradeId === undefined) {
+      const slot = at(slotId);
+      return holds(slot) ? slot : undefined;
+    }
+    const slot = at(this.book.trade(tradeId)?.slotId);
+    return holds(slot) ? slot : this.parts.kernel.slots().find(holds);
   }
 
   /**
