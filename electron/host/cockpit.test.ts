@@ -99,6 +99,31 @@ describe('a paper session through the host', () => {
     expect(received.some((e) => e.type === 'marks')).toBe(true);
   });
 
+  it("journals a kernel event's own fields as its payload: no empty ones, the header in columns, kernelSeq", async () => {
+    await startSession();
+    await openTrade();
+    await vi.waitFor(() => expect(received.some((e) => e.type === 'journal')).toBe(true));
+    // As published to the window, before any JSON round trip could hide an undefined field.
+    const kernelEvents = received.flatMap((e) =>
+      e.type === 'journal' && e.event.source === 'kernel' && e.event.type !== 'SlotTransition'
+        ? [e.event]
+        : [],
+    );
+    expect(kernelEvents.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['OrderRequested', 'TradeOpened']),
+    );
+    for (const event of kernelEvents) {
+      const fields = Object.keys(event.payload);
+      for (const header of ['type', 'eventId', 'seq', 'correlationId', 'causationId', 'ts']) {
+        expect(fields, `${event.type} ${header}`).not.toContain(header);
+      }
+      expect(Object.values(event.payload).every((v) => v !== null && v !== undefined)).toBe(true);
+      expect(event.payload).toMatchObject({ kernelSeq: expect.any(Number), slotId: 0 });
+    }
+    const seqs = kernelEvents.map((e) => e.payload.kernelSeq as number);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
   it('exits a trade: realized PnL in the account and the blotter, the slot free again', async () => {
     await startSession();
     const { correlationId } = await openTrade();

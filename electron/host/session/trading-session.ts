@@ -397,7 +397,7 @@ export class TradingSession {
         correlationId,
         causationId: transition.eventId ?? transition.intentId ?? correlationId,
         ts: this.parts.now(),
-        payload: stripEmpty({ ...transition }),
+        payload: stripEmpty(transition),
       });
     }
     if (outcome.diagnosticCode !== 'OK' && outcome.severity !== 'INFO' && outcome.events.length === 0) {
@@ -422,24 +422,18 @@ export class TradingSession {
   }
 
   private kernelDraft(event: KernelDomainEvent, occupiesSlot: boolean): JournalDraft {
-    const { type, eventId, seq, correlationId, causationId, ts, ...payload } = event;
+    const { type, eventId, seq, correlationId, causationId, ts } = event;
     if (
       occupiesSlot &&
-      typeof payload.slotId === 'number' &&
+      typeof event.slotId === 'number' &&
       type !== 'TradeClosed' &&
       type !== 'TradeCanceled'
     ) {
-      this.slotCorrelation.set(payload.slotId, correlationId);
+      this.slotCorrelation.set(event.slotId, correlationId);
     }
-    return {
-      eventId,
-      type,
-      source: 'kernel',
-      correlationId,
-      causationId,
-      ts,
-      payload: stripEmpty({ ...payload, kernelSeq: seq }),
-    };
+    const payload = stripEmpty(event, EVENT_HEADER);
+    payload.kernelSeq = seq;
+    return { eventId, type, source: 'kernel', correlationId, causationId, ts, payload };
   }
 
   private hostDraft(
@@ -457,7 +451,7 @@ export class TradingSession {
       correlationId,
       causationId,
       ts,
-      payload: stripEmpty({ ...payload }),
+      payload: stripEmpty(payload),
     };
   }
 
@@ -580,14 +574,31 @@ export class TradingSession {
 }
 
 function toSlotSnapshot(slot: KernelSlot): SlotSnapshot {
-  return stripEmpty({ ...slot }) as unknown as SlotSnapshot;
+  return stripEmpty(slot) as unknown as SlotSnapshot;
 }
 
 /** Drops undefined and null so the journal stores what was said, not what was absent. */
-function stripEmpty<T extends object>(record: T): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(record).filter(([, value]) => value !== undefined && value !== null),
-  );
+/** A domain event's fields that the journal keeps in its own columns (the kernel's `seq` goes in as `kernelSeq`). */
+const EVENT_HEADER: ReadonlySet<string> = new Set([
+  'type',
+  'eventId',
+  'seq',
+  'correlationId',
+  'causationId',
+  'ts',
+]);
+
+/**
+ * A copy of `record` without its empty fields (undefined, null) and the `omit` ones, in one pass: it runs for
+ * every journaled fact (a spread, then entries, filter and fromEntries, copied each record three times).
+ */
+function stripEmpty(record: object, omit?: ReadonlySet<string>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    const value = (record as Record<string, unknown>)[key];
+    if (value !== undefined && value !== null && !omit?.has(key)) fields[key] = value;
+  }
+  return fields;
 }
 
 function describeOutcome(outcome: KernelOutcome): string {
