@@ -82,6 +82,8 @@ export interface JournalOptions {
 export class Journal {
   private readonly db: SqliteDatabase;
   private readonly insertEvent: Statement;
+  /** One transaction over a batch of rows, made once: better-sqlite3 builds a wrapper per `transaction()` call. */
+  private readonly insertEvents: (events: readonly JournalEvent[]) => void;
   private readonly lastSeq = new Map<string, number>();
 
   constructor(
@@ -99,10 +101,26 @@ export class Journal {
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
     }
+    // Positional parameters: named ones cost an object per row.
     this.insertEvent = this.db.prepare(
       `INSERT INTO events (session_id, seq, event_id, type, source, correlation_id, causation_id, ts, payload)
-       VALUES (@session_id, @seq, @event_id, @type, @source, @correlation_id, @causation_id, @ts, @payload)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.insertEvents = this.db.transaction((events: readonly JournalEvent[]) => {
+      for (const e of events) {
+        this.insertEvent.run(
+          e.sessionId,
+          e.seq,
+          e.eventId,
+          e.type,
+          e.source,
+          e.correlationId,
+          e.causationId,
+          Math.round(e.ts),
+          JSON.stringify(e.payload),
+        );
+      }
+    });
   }
 
   /** Sessions left open by a crash are closed with the time of their last fact. */
@@ -146,22 +164,18 @@ export class Journal {
   append(sessionId: string, drafts: readonly JournalDraft[]): JournalEvent[] {
     if (drafts.length === 0) return [];
     let seq = this.currentSeq(sessionId);
-    const events = drafts.map((draft) => ({ ...draft, sessionId, seq: ++seq }));
-    this.db.transaction(() => {
-      for (const event of events) {
-        this.insertEvent.run({
-          session_id: sessionId,
-          seq: event.seq,
-          event_id: event.eventId,
-          type: event.type,
-          source: event.source,
-          correlation_id: event.correlationId,
-          causation_id: event.causationId,
-          ts: Math.round(event.ts),
-          payload: JSON.stringify(event.payload),
-        });
-      }
-    })();
+    const events: JournalEvent[] = drafts.map((draft) => ({
+      sessionId,
+      seq: ++seq,
+      eventId: draft.eventId,
+      type: draft.type,
+      source: draft.source,
+      correlationId: draft.correlationId,
+      causationId: draft.causationId,
+      ts: draft.ts,
+      payload: draft.payload,
+    }));
+    this.insertEvents(events);
     this.lastSeq.set(sessionId, seq);
     return events;
   }
