@@ -3,10 +3,12 @@
 // journal on disk, the event bus) synchronously, without timers: operator
 // ENTER and EXIT commands, the venue's reports for every order the kernel
 // placed (ACK, PARTIAL_FILL 0.4, FILL 0.6; exits ACK, FILL) in bursts, and a
-// market step per cycle. The clock runs only around the session's calls.
-// Inside them it also times the kernel's packed methods (napi, the kernel,
-// the packer) and the journal's appends (JSON of each payload, SQLite), so a
-// burst's time splits into kernel, journal and the rest of the host (decode,
+// market step per cycle. The clock runs around each of the session's calls
+// and the turns of the event loop after it, where the host builds the
+// snapshot and fans out what it published. Inside, it also times the
+// kernel's calls (the packed methods: napi, the kernel, the packer), the
+// kernel's slot reads, and the journal's appends (JSON of each payload,
+// SQLite), so the time splits into those and the rest of the host (decode,
 // drafts, lineage, fan-out, commands out).
 // Env: BENCH_HOST_SLOTS (100), BENCH_HOST_CYCLES (100), BENCH_HOST_BURST (50).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,15 +31,16 @@ const CYCLES = env('BENCH_HOST_CYCLES', 100);
 const BURST = env('BENCH_HOST_BURST', 50);
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
 
-/** Nanoseconds spent in the session's calls, and inside them in the kernel and the journal. */
+/** Nanoseconds spent in the session's calls and their turns, and inside them in the kernel and the journal. */
 interface Spent {
   total: bigint;
   kernel: bigint;
+  slots: bigint;
   journal: bigint;
 }
 const spent = {
-  bursts: { total: 0n, kernel: 0n, journal: 0n },
-  commands: { total: 0n, kernel: 0n, journal: 0n },
+  bursts: { total: 0n, kernel: 0n, slots: 0n, journal: 0n },
+  commands: { total: 0n, kernel: 0n, slots: 0n, journal: 0n },
 };
 /** Where the kernel's and the journal's time goes: the session call under way. */
 let scope: Spent = spent.bursts;
@@ -51,10 +54,20 @@ function timed<T>(into: Spent, part: keyof Spent, run: () => T): T {
   }
 }
 
-/** A session call, the clock running. */
-function call<T>(into: Spent, run: () => T): T {
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A session call, the clock running, and the two turns after it: the snapshot it queued is built and
+ * published, then the bus delivers it.
+ */
+async function call<T>(into: Spent, run: () => T): Promise<T> {
   scope = into;
-  return timed(into, 'total', run);
+  const t0 = process.hrtime.bigint();
+  const result = run();
+  await turn();
+  await turn();
+  into.total += process.hrtime.bigint() - t0;
+  return result;
 }
 
 /** The kernel, its calls timed (packed ones: napi in, the kernel, the packer, napi out). */
@@ -66,8 +79,8 @@ function timedKernel(kernel: Kernel): KernelPort {
     packedWords: () => kernel.packedWords(),
     tick: (ts) => timed(scope, 'kernel', () => kernel.tick(ts)),
     onAccountEvent: (event) => kernel.onAccountEvent(event),
-    slots: () => kernel.slots(),
-    slot: (slotId) => kernel.slot(slotId),
+    slots: () => timed(scope, 'slots', () => kernel.slots()),
+    slot: (slotId) => timed(scope, 'slots', () => kernel.slot(slotId)),
     account: () => kernel.account(),
     snapshot: () => kernel.snapshot(),
   };
@@ -132,7 +145,7 @@ function reportsFor(order: VenueOrderRequest, price: number, parts: readonly num
 }
 
 /** The reports of every order placed since the last call, phase by phase (all acks, then each fill), in bursts. */
-function deliver(
+async function deliver(
   session: TradingSession,
   venue: RecordingVenue,
   feed: SyntheticFeed,
@@ -148,7 +161,7 @@ function deliver(
     for (let at = 0; at < stream.length; at += BURST) {
       const burst = stream.slice(at, at + BURST);
       reports += burst.length;
-      call(spent.bursts, () => session.onVenueReports(burst));
+      await call(spent.bursts, () => session.onVenueReports(burst));
     }
   }
   return reports;
@@ -205,7 +218,7 @@ for (let cycle = 0; cycle < CYCLES; cycle++) {
   for (let slot = 0; slot < SLOTS; slot++) {
     const asset = SYMBOLS[slot % SYMBOLS.length] as string;
     clock += 1;
-    const entered = call(spent.commands, () =>
+    const entered = await call(spent.commands, () =>
       session.submitIntent({
         action: 'ENTER',
         asset,
@@ -220,19 +233,17 @@ for (let cycle = 0; cycle < CYCLES; cycle++) {
     if (entered.value.tradeId) trades.push(entered.value.tradeId);
     commands++;
   }
-  reports += deliver(session, venue, feed, [0.4, 0.6]);
+  reports += await deliver(session, venue, feed, [0.4, 0.6]);
   clock += 100;
-  call(spent.bursts, () => feed.step());
+  await call(spent.bursts, () => feed.step());
   marks++;
   for (const tradeId of trades) {
     clock += 1;
-    const exited = call(spent.commands, () => session.exitTrade({ tradeId }));
+    const exited = await call(spent.commands, () => session.exitTrade({ tradeId }));
     if (!exited.ok) throw new Error(`EXIT refused: ${exited.error.message}`);
     commands++;
   }
-  reports += deliver(session, venue, feed, [1]);
-  // Between cycles the bus and the snapshot fan-out run, off the clock: they are coalesced per turn of the loop.
-  await new Promise((resolve) => setImmediate(resolve));
+  reports += await deliver(session, venue, feed, [1]);
 }
 const wall = Number(process.hrtime.bigint() - started) / 1e9;
 const rows = journal.page(info.sessionId, 0, Number.MAX_SAFE_INTEGER);
@@ -244,21 +255,32 @@ rmSync(dir, { recursive: true, force: true });
 const per = (v: bigint, n: number) => (Number(v) / n).toFixed(0).padStart(7);
 const split = (label: string, part: Spent, n: number) => {
   const share = (v: bigint) => `${((100 * Number(v)) / Number(part.total)).toFixed(1).padStart(4)} %`;
-  const rest = part.total - part.kernel - part.journal;
+  const rest = part.total - part.kernel - part.slots - part.journal;
   console.log(`  ${label}`);
   console.log(`    in all           ${per(part.total, n)} ns`);
-  console.log(`    kernel           ${per(part.kernel, n)} ns  ${share(part.kernel)}`);
+  console.log(`    kernel calls     ${per(part.kernel, n)} ns  ${share(part.kernel)}`);
+  console.log(`    kernel slot reads${per(part.slots, n)} ns  ${share(part.slots)}`);
   console.log(`    journal appends  ${per(part.journal, n)} ns  ${share(part.journal)}`);
   console.log(`    rest of the host ${per(rest, n)} ns  ${share(rest)}`);
 };
+const perUnit = (part: Spent, n: number) => ({
+  total: Number(part.total) / n,
+  kernel: Number(part.kernel) / n,
+  slots: Number(part.slots) / n,
+  journal: Number(part.journal) / n,
+});
 console.log(
   `host bench: ${SLOTS} slots, ${CYCLES} cycles, bursts of ${BURST} reports, journal on disk (WAL)`,
 );
 console.log(
   `  ${reports} venue reports, ${marks} market steps, ${commands} commands; ${journaled} journal rows, ${trades} trades closed, ${published} events published (${wall.toFixed(1)} s wall)`,
 );
-split('venue bursts and market steps, per venue report (kernel: the packed calls)', spent.bursts, reports);
-split('operator commands (ENTER, EXIT), per command (kernel: submitIntent, tick)', spent.commands, commands);
+split(
+  'venue bursts and market steps, per venue report (kernel calls: the packed methods, tick)',
+  spent.bursts,
+  reports,
+);
+split('operator commands (ENTER, EXIT), per command (kernel calls: submitIntent)', spent.commands, commands);
 console.log(
   JSON.stringify({
     slots: SLOTS,
@@ -267,15 +289,7 @@ console.log(
     reports,
     commands,
     journalRows: journaled,
-    perReportNs: {
-      total: Number(spent.bursts.total) / reports,
-      kernel: Number(spent.bursts.kernel) / reports,
-      journal: Number(spent.bursts.journal) / reports,
-    },
-    perCommandNs: {
-      total: Number(spent.commands.total) / commands,
-      kernel: Number(spent.commands.kernel) / commands,
-      journal: Number(spent.commands.journal) / commands,
-    },
+    perReportNs: perUnit(spent.bursts, reports),
+    perCommandNs: perUnit(spent.commands, commands),
   }),
 );
