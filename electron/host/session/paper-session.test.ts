@@ -149,3 +149,46 @@ it('counts a late fill for a cancelled order as an orphan position, tells the op
   expect(session.snapshot().account).toMatchObject({ orphanPositions: 1 });
   expect(slot()).toMatchObject({ state: 'OPEN', correlationId: market.value.correlationId });
 });
+
+it('sends the window at most one snapshot per 100 ms, the last one after the last change', () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'setImmediate', 'Date', 'performance'] });
+  try {
+    const { session, bus } = startTestSession({
+      seedCapital: 100_000,
+      maxSlots: 6,
+      latencyMs: 60_000,
+      tickIntervalMs: 60_000,
+    });
+    const sent: { at: number; busy: number }[] = [];
+    bus.subscribe((batch) => {
+      for (const event of batch) {
+        if (event.type === 'snapshot') {
+          sent.push({ at: performance.now(), busy: event.snapshot.slots.filter((s) => !s.free).length });
+        }
+      }
+    });
+    const start = performance.now();
+    // Six commands 30 ms apart, each a change the window must see.
+    for (let i = 0; i < 6; i++) {
+      const entered = session.submitIntent({
+        action: 'ENTER',
+        asset: 'BTC/USDT',
+        side: 'LONG',
+        orderType: 'LIMIT',
+        targetSize: 0.01,
+        limitPrice: 1_000,
+        leverage: 1,
+        signalProvider: 'test',
+      });
+      if (!entered.ok) throw new Error(entered.error.message);
+      vi.advanceTimersByTime(30);
+    }
+    vi.advanceTimersByTime(300);
+    // The first goes at once (the bus delivers on the next turn), the others on the interval; the last shows all six.
+    expect(sent.map((s) => s.busy)).toEqual([1, 4, 6]);
+    expect(sent[0]!.at - start).toBeLessThanOrEqual(1);
+    expect(sent.slice(1).map((s, i) => s.at - sent[i]!.at)).toEqual([100, 100]);
+  } finally {
+    vi.useRealTimers();
+  }
+});

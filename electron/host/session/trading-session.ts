@@ -31,6 +31,12 @@ import { TradeBook } from './trade-book.js';
 
 export type CommandResult<T> = { ok: true; value: T } | { ok: false; error: CommandError };
 
+/**
+ * At most one snapshot per this many ms: one reads every slot across napi (~1 ms at 100 slots, ~90 ms at
+ * 10,000; docs/BENCHMARKS.md, host), and a window needs no more. The first after a quiet spell goes at once.
+ */
+const SNAPSHOT_INTERVAL_MS = 100;
+
 /** Kernel diagnostics that mean the input was malformed: nothing is journaled for them. */
 const BOUNDARY_CODES = new Set(['INVALID_INTENT', 'INVALID_SLOT_ID']);
 
@@ -58,6 +64,8 @@ export class TradingSession {
   private readonly book = new TradeBook();
   private readonly slotCorrelation = new Map<number, string>();
   private snapshotQueued = false;
+  /** When the last snapshot went out, on the host's monotonic clock (not the session's). */
+  private snapshotSentAt = Number.NEGATIVE_INFINITY;
   private reconcileStatus = 'OK';
   private stopped = false;
 
@@ -487,13 +495,18 @@ export class TradingSession {
     });
   }
 
+  /** The window's snapshot after a change: one per turn of the event loop, and at most one per interval. */
   private queueSnapshot(): void {
     if (this.snapshotQueued) return;
     this.snapshotQueued = true;
-    setImmediate(() => {
+    const send = () => {
       this.snapshotQueued = false;
+      this.snapshotSentAt = performance.now();
       if (!this.stopped) this.parts.bus.publish({ type: 'snapshot', snapshot: this.snapshot() });
-    });
+    };
+    const wait = this.snapshotSentAt + SNAPSHOT_INTERVAL_MS - performance.now();
+    if (wait <= 0) setImmediate(send);
+    else setTimeout(send, wait);
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────
