@@ -110,6 +110,7 @@ describe('kernel properties through the binding (fast-check)', () => {
         for (const s of k.slots()) {
           expect(s.size).toBeGreaterThanOrEqual(0);
           expect(s.size).toBeLessThanOrEqual(s.initialSize);
+          expect(k.slot(s.slotId)).toEqual(s);
         }
         expect(a.equity).toBeCloseTo(ledgerEquity(a), 6);
         const seqs = outs.flatMap((o) => o.events.map((e) => e.seq));
