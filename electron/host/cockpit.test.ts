@@ -183,7 +183,7 @@ describe('a paper session through the host', () => {
       targetSize: 0.5,
       limitPrice: Math.round(mark * 50) / 100,
     });
-    // No fill, so the trade book has no trade yet: the host falls back to reading every slot.
+    // No fill, so the trade book has no trade yet; the kernel's OrderRequested put it in its slot.
     const refused = await refuse('trade.exit', { tradeId });
     expect(refused).toMatchObject({ ok: false, error: { diagnosticCode: 'ILLEGAL_TRANSITION' } });
   });

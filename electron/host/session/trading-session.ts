@@ -63,6 +63,8 @@ export class TradingSession {
   readonly info: SessionInfo;
   private readonly book = new TradeBook();
   private readonly slotCorrelation = new Map<number, string>();
+  /** The slot each open trade is in, from the kernel's events: how a command finds its slot. */
+  private readonly tradeSlot = new Map<string, number>();
   private snapshotQueued = false;
   /** When the last snapshot went out, on the host's monotonic clock (not the session's). */
   private snapshotSentAt = Number.NEGATIVE_INFINITY;
@@ -431,13 +433,13 @@ export class TradingSession {
 
   private kernelDraft(event: KernelDomainEvent, occupiesSlot: boolean): JournalDraft {
     const { type, eventId, seq, correlationId, causationId, ts } = event;
-    if (
-      occupiesSlot &&
-      typeof event.slotId === 'number' &&
-      type !== 'TradeClosed' &&
-      type !== 'TradeCanceled'
-    ) {
-      this.slotCorrelation.set(event.slotId, correlationId);
+    if (occupiesSlot && typeof event.slotId === 'number') {
+      if (type === 'TradeClosed' || type === 'TradeCanceled') {
+        this.tradeSlot.delete(event.tradeId);
+      } else {
+        this.slotCorrelation.set(event.slotId, correlationId);
+        if (event.tradeId) this.tradeSlot.set(event.tradeId, event.slotId);
+      }
     }
     const payload = stripEmpty(event, EVENT_HEADER);
     payload.kernelSeq = seq;
@@ -520,21 +522,21 @@ export class TradingSession {
   }
 
   /**
-   * The busy slot with `slotId`, or the one holding `tradeId`. A trade is looked up in the slot the trade book
-   * last saw it in; only when that slot no longer holds it (not filled yet, revived elsewhere) are all slots
-   * read, because building every slot across napi costs ~6 µs per slot (docs/BENCHMARKS.md, host).
+   * The busy slot with `slotId`, or the one holding `tradeId`. A trade is looked up in the slot the kernel's
+   * events last put it in; only when that slot does not hold it (an orphan position has none) are all slots
+   * read, because building every slot across napi costs ~6–12 µs per slot (docs/BENCHMARKS.md, host).
    */
   private findSlot(slotId: number | undefined, tradeId: string | undefined): KernelSlot | undefined {
     const holds = (slot: KernelSlot | null | undefined): slot is KernelSlot =>
       !!slot && !slot.free && (tradeId === undefined || slot.tradeId === tradeId);
-    // The book says -1 for a slot it never learnt.
+    // The trade book says -1 for an order whose slot it never learnt.
     const at = (id: number | undefined) =>
       id === undefined || id < 0 ? undefined : this.parts.kernel.slot(id);
     if (tradeId === undefined) {
       const slot = at(slotId);
       return holds(slot) ? slot : undefined;
     }
-    const slot = at(this.book.trade(tradeId)?.slotId);
+    const slot = at(this.tradeSlot.get(tradeId));
     return holds(slot) ? slot : this.parts.kernel.slots().find(holds);
   }
 
