@@ -192,3 +192,38 @@ it('sends the window at most one snapshot per 100 ms, the last one after the las
     vi.useRealTimers();
   }
 });
+
+it('spends at most a tenth of its time on snapshots when one is slow to build', async () => {
+  const { session } = startTestSession({
+    seedCapital: 100_000,
+    maxSlots: 3,
+    latencyMs: 60_000,
+    tickIntervalMs: 60_000,
+  });
+  // A test double of a large book: each snapshot takes 30 ms to build.
+  const startedAt: number[] = [];
+  const build = session.snapshot.bind(session);
+  session.snapshot = () => {
+    startedAt.push(performance.now());
+    const until = performance.now() + 30;
+    while (performance.now() < until);
+    return build();
+  };
+  for (let i = 0; i < 3; i++) {
+    const entered = session.submitIntent({
+      action: 'ENTER',
+      asset: 'BTC/USDT',
+      side: 'LONG',
+      orderType: 'LIMIT',
+      targetSize: 0.01,
+      limitPrice: 1_000,
+      leverage: 1,
+      signalProvider: 'test',
+    });
+    if (!entered.ok) throw new Error(entered.error.message);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+  }
+  await vi.waitFor(() => expect(startedAt.length).toBe(2), { timeout: 3_000 });
+  // Timers may fire up to a millisecond early against performance.now().
+  expect(startedAt[1]! - startedAt[0]!).toBeGreaterThanOrEqual(299);
+});

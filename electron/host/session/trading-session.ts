@@ -32,10 +32,12 @@ import { TradeBook } from './trade-book.js';
 export type CommandResult<T> = { ok: true; value: T } | { ok: false; error: CommandError };
 
 /**
- * At most one snapshot per this many ms: one reads every slot across napi (~1 ms at 100 slots, ~90 ms at
- * 10,000; docs/BENCHMARKS.md, host), and a window needs no more. The first after a quiet spell goes at once.
+ * At most one snapshot per this many ms, and at most this share of the host's time: one reads every slot
+ * across napi (~1 ms at 100 slots, ~90 ms at 10,000; docs/BENCHMARKS.md, host), and a window needs no more.
+ * The first after a quiet spell goes at once.
  */
 const SNAPSHOT_INTERVAL_MS = 100;
+const SNAPSHOT_SHARE = 0.1;
 
 /** Kernel diagnostics that mean the input was malformed: nothing is journaled for them. */
 const BOUNDARY_CODES = new Set(['INVALID_INTENT', 'INVALID_SLOT_ID']);
@@ -66,8 +68,8 @@ export class TradingSession {
   /** The slot each open trade is in, from the kernel's events: how a command finds its slot. */
   private readonly tradeSlot = new Map<string, number>();
   private snapshotQueued = false;
-  /** When the last snapshot went out, on the host's monotonic clock (not the session's). */
-  private snapshotSentAt = Number.NEGATIVE_INFINITY;
+  /** When the next snapshot may go out, on the host's monotonic clock (not the session's). */
+  private snapshotDueAt = Number.NEGATIVE_INFINITY;
   private reconcileStatus = 'OK';
   private stopped = false;
 
@@ -503,10 +505,12 @@ export class TradingSession {
     this.snapshotQueued = true;
     const send = () => {
       this.snapshotQueued = false;
-      this.snapshotSentAt = performance.now();
+      const start = performance.now();
       if (!this.stopped) this.parts.bus.publish({ type: 'snapshot', snapshot: this.snapshot() });
+      const took = performance.now() - start;
+      this.snapshotDueAt = start + Math.max(SNAPSHOT_INTERVAL_MS, took / SNAPSHOT_SHARE);
     };
-    const wait = this.snapshotSentAt + SNAPSHOT_INTERVAL_MS - performance.now();
+    const wait = this.snapshotDueAt - performance.now();
     if (wait <= 0) setImmediate(send);
     else setTimeout(send, wait);
   }
