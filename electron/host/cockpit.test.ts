@@ -48,6 +48,18 @@ async function openTrade(size = 0.01) {
   return intent;
 }
 
+/** A LIMIT entry at half the mark: it rests, unfilled, until cancelled. */
+async function restLimitEntry() {
+  const mark = (await snapshot()).marks['ETH/USDT']!;
+  return call<{ correlationId: string; tradeId: string }>('intent.submit', {
+    asset: 'ETH/USDT',
+    side: 'LONG',
+    orderType: 'LIMIT',
+    targetSize: 0.5,
+    limitPrice: Math.round(mark * 50) / 100,
+  });
+}
+
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'cockpit-host-test-'));
   cockpit = createCockpit({ dataDir, profile: 'test' });
@@ -154,14 +166,7 @@ describe('a paper session through the host', () => {
 
   it('rests a far limit order until it is cancelled, and the graph shows the cancel', async () => {
     await startSession();
-    const mark = (await snapshot()).marks['ETH/USDT']!;
-    const { correlationId } = await call<{ correlationId: string }>('intent.submit', {
-      asset: 'ETH/USDT',
-      side: 'LONG',
-      orderType: 'LIMIT',
-      targetSize: 0.5,
-      limitPrice: Math.round(mark * 50) / 100,
-    });
+    const { correlationId } = await restLimitEntry();
     await vi.waitFor(async () => expect((await snapshot()).openOrders).toHaveLength(1), { timeout: 5_000 });
     const [order] = (await snapshot()).openOrders;
     expect(order).toMatchObject({ orderType: 'LIMIT', side: 'BUY', filledSize: 0, correlationId });
@@ -175,14 +180,7 @@ describe('a paper session through the host', () => {
 
   it('finds the slot of a trade that has not filled yet, and the kernel answers for its stage', async () => {
     await startSession();
-    const mark = (await snapshot()).marks['ETH/USDT']!;
-    const { tradeId } = await call<{ tradeId: string }>('intent.submit', {
-      asset: 'ETH/USDT',
-      side: 'LONG',
-      orderType: 'LIMIT',
-      targetSize: 0.5,
-      limitPrice: Math.round(mark * 50) / 100,
-    });
+    const { tradeId } = await restLimitEntry();
     // No fill, so the trade book has no trade yet; the kernel's OrderRequested put it in its slot.
     const refused = await refuse('trade.exit', { tradeId });
     expect(refused).toMatchObject({ ok: false, error: { diagnosticCode: 'ILLEGAL_TRANSITION' } });

@@ -6,6 +6,7 @@ import type { CockpitEvent, ParsedCommandRequest } from '../../../shared/index.j
 import { EventBus } from '../event-bus.js';
 import { Journal } from '../journal/journal.js';
 import { startPaperSession } from './paper-session.js';
+import type { TradingSession } from './trading-session.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
@@ -30,6 +31,22 @@ function startTestSession(request: Omit<ParsedCommandRequest<'session.start'>, '
     rmSync(dir, { recursive: true, force: true });
   });
   return { session, journal, bus, published, logged };
+}
+
+/** A LIMIT entry far below the market: it rests, unfilled, until cancelled. */
+function restLimitEntry(session: TradingSession) {
+  const entered = session.submitIntent({
+    action: 'ENTER',
+    asset: 'BTC/USDT',
+    side: 'LONG',
+    orderType: 'LIMIT',
+    targetSize: 0.01,
+    limitPrice: 1_000,
+    leverage: 1,
+    signalProvider: 'test',
+  });
+  if (!entered.ok) throw new Error(entered.error.message);
+  return entered.value;
 }
 
 it('reports a fault in a timer-driven input instead of crashing, and keeps the session running', () => {
@@ -74,17 +91,7 @@ it('counts a late fill for a cancelled order as an orphan position, tells the op
   const until = (done: () => boolean) => vi.waitFor(() => expect(done()).toBe(true), { timeout: 5_000 });
 
   // A far limit entry rests, then is cancelled: the slot is free again.
-  const limit = session.submitIntent({
-    action: 'ENTER',
-    asset: 'BTC/USDT',
-    side: 'LONG',
-    orderType: 'LIMIT',
-    targetSize: 0.01,
-    limitPrice: 1_000,
-    leverage: 1,
-    signalProvider: 'test',
-  });
-  if (!limit.ok) throw new Error(limit.error.message);
+  const limit = restLimitEntry(session);
   await until(() => session.snapshot().openOrders.length === 1);
   const stale = session.snapshot().openOrders[0]!;
   expect(session.cancelOrder(stale.clientOrderId).ok).toBe(true);
@@ -127,7 +134,7 @@ it('counts a late fill for a cancelled order as an orphan position, tells the op
   const lateFill = journal
     .page(session.sessionId, 0, 10_000)
     .find((e) => e.type === 'OrderFilled' && e.payload.clientOrderId === stale.clientOrderId);
-  expect(lateFill?.correlationId).toBe(limit.value.correlationId);
+  expect(lateFill?.correlationId).toBe(limit.correlationId);
 
   // The operator closes the orphan by its trade id: a reduce-only market order under the orphan's own
   // lineage, while the slot keeps its trade. (This paper venue never made the injected fill, so it holds
@@ -140,7 +147,7 @@ it('counts a late fill for a cancelled order as an orphan position, tells the op
     journal.page(session.sessionId, 0, 10_000).filter((e) => e.payload.tradeId === orphanTradeId);
   const close = orphanEvents().find((e) => e.type === 'OrderRequested' && e.payload.reduceOnly === true);
   expect(close).toMatchObject({
-    correlationId: limit.value.correlationId,
+    correlationId: limit.correlationId,
     payload: { orderType: 'MARKET', size: 0.01, closeReason: 'MANUAL' },
   });
   await until(() => orphanEvents().some((e) => e.type === 'OrderRejected'));
@@ -170,17 +177,7 @@ it('sends the window at most one snapshot per 100 ms, the last one after the las
     const start = performance.now();
     // Six commands 30 ms apart, each a change the window must see.
     for (let i = 0; i < 6; i++) {
-      const entered = session.submitIntent({
-        action: 'ENTER',
-        asset: 'BTC/USDT',
-        side: 'LONG',
-        orderType: 'LIMIT',
-        targetSize: 0.01,
-        limitPrice: 1_000,
-        leverage: 1,
-        signalProvider: 'test',
-      });
-      if (!entered.ok) throw new Error(entered.error.message);
+      restLimitEntry(session);
       vi.advanceTimersByTime(30);
     }
     vi.advanceTimersByTime(300);
@@ -210,17 +207,7 @@ it('spends at most a tenth of its time on snapshots when one is slow to build', 
     return build();
   };
   for (let i = 0; i < 3; i++) {
-    const entered = session.submitIntent({
-      action: 'ENTER',
-      asset: 'BTC/USDT',
-      side: 'LONG',
-      orderType: 'LIMIT',
-      targetSize: 0.01,
-      limitPrice: 1_000,
-      leverage: 1,
-      signalProvider: 'test',
-    });
-    if (!entered.ok) throw new Error(entered.error.message);
+    restLimitEntry(session);
     await new Promise((resolve) => setTimeout(resolve, 40));
   }
   await vi.waitFor(() => expect(startedAt.length).toBe(2), { timeout: 3_000 });
