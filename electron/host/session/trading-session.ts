@@ -499,7 +499,7 @@ export class TradingSession {
     });
   }
 
-  /** The window's snapshot after a change: one per turn of the event loop, and at most one per interval. */
+  /** The window's snapshot after a change: one per turn of the event loop, spaced as SNAPSHOT_INTERVAL_MS says. */
   private queueSnapshot(): void {
     if (this.snapshotQueued) return;
     this.snapshotQueued = true;
@@ -596,7 +596,6 @@ function toSlotSnapshot(slot: KernelSlot): SlotSnapshot {
   return stripEmpty(slot) as unknown as SlotSnapshot;
 }
 
-/** Drops undefined and null so the journal stores what was said, not what was absent. */
 /** A domain event's fields that the journal keeps in its own columns (the kernel's `seq` goes in as `kernelSeq`). */
 const EVENT_HEADER: ReadonlySet<string> = new Set([
   'type',
@@ -608,8 +607,8 @@ const EVENT_HEADER: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * A copy of `record` without its empty fields (undefined, null) and the `omit` ones, in one pass: it runs for
- * every journaled fact (a spread, then entries, filter and fromEntries, copied each record three times).
+ * A copy of `record` without undefined and null, so the journal stores what was said, not what was absent, and
+ * without the `omit` fields. One pass, no intermediate copies: it runs for every journaled fact.
  */
 function stripEmpty(record: object, omit?: ReadonlySet<string>): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
