@@ -1,12 +1,12 @@
 // Host benchmark: what a venue burst costs the host, and how much of it is
 // the kernel. It drives a real TradingSession (the production addon, a WAL
-// journal on disk, the event bus) synchronously, without timers: operator
-// ENTER and EXIT commands, the venue's reports for every order the kernel
-// placed (ACK, PARTIAL_FILL 0.4, FILL 0.6; exits ACK, FILL) in bursts, and a
-// market step per cycle. The clock runs around each of the session's calls
-// and the turns of the event loop after it, where the host builds the
-// snapshot and fans out what it published. Inside, it also times the
-// kernel's calls (the packed methods: napi, the kernel, the packer), the
+// journal on disk, the event bus) without the venue's and the feed's
+// timers: operator ENTER and EXIT commands, the venue's reports for every
+// order the kernel placed (ACK, PARTIAL_FILL 0.4, FILL 0.6; exits ACK, FILL)
+// in bursts, and a market step per cycle. The clock runs around each of the
+// session's calls and the turns of the event loop after it, where the host
+// builds the snapshot and fans out what it published. Inside, it also times
+// the kernel's calls (the packed methods: napi, the kernel, the packer), the
 // kernel's slot reads, and the journal's appends (JSON of each payload,
 // SQLite), so the time splits into those and the rest of the host (decode,
 // drafts, lineage, fan-out, commands out).
