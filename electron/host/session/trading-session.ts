@@ -512,7 +512,8 @@ export class TradingSession {
     };
     const wait = this.snapshotDueAt - performance.now();
     if (wait <= 0) setImmediate(send);
-    else setTimeout(send, wait);
+    // Unref'd: a snapshot still due must not hold a host that is shutting down.
+    else setTimeout(send, wait).unref();
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────
