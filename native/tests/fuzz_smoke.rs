@@ -25,3 +25,20 @@ fn random_byte_streams_never_break_the_kernel() {
         }
     }
 }
+
+/// Inputs the fuzzer once stopped on (`native/fuzz/regressions/`), kept so
+/// the harness and the kernel go on passing them.
+#[test]
+fn the_fuzzers_past_findings_pass() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    let mut found = 0;
+    for entry in std::fs::read_dir(&dir).expect("the regressions folder") {
+        let path = entry.expect("a readable entry").path();
+        let data = std::fs::read(&path).expect("a readable input");
+        if let Err(e) = fuzz::run(&data) {
+            panic!("{}: {e}", path.display());
+        }
+        found += 1;
+    }
+    assert!(found > 0, "no inputs in {}", dir.display());
+}

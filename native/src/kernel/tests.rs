@@ -502,6 +502,28 @@ fn the_dedupe_memory_is_bounded_by_its_window() {
 }
 
 #[test]
+fn a_duplicate_fill_is_refused_while_the_window_holds_it_and_applied_again_once_forgotten() {
+    let mut k =
+        Kernel::new(&ConfigRaw { max_slots: 1.0, seed_capital: 0.0, dedupe_window: Some(3.0), ..ConfigRaw::default() })
+            .unwrap();
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    let p1 = VenueEventRaw { venue_trade_id: Some("vt1".into()), ..fill("p1", "PARTIAL_FILL", "T1-E1", 100.0, 0.25) };
+    assert!(!k.remembers_venue_event(&p1));
+    assert!(k.on_venue_event(&p1).accepted);
+    assert!(k.remembers_venue_event(&p1));
+    assert_eq!(k.on_venue_event(&p1).code, Code::DuplicateEvent);
+    // The window holds i1, p1 and p1's execution (venue trade id, quantity, price), oldest first.
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    k.on_venue_event(&ev("a2", "ACK", "T1-E1"));
+    assert!(k.remembers_venue_event(&p1), "p1's id is forgotten, its execution still held");
+    assert_eq!(k.on_venue_event(&p1).code, Code::DuplicateEvent);
+    k.on_venue_event(&ev("a3", "ACK", "T1-E1"));
+    assert!(!k.remembers_venue_event(&p1));
+    assert!(k.on_venue_event(&p1).accepted, "a duplicate older than the window is applied again");
+    assert_eq!(k.slot(0).unwrap().size.to_f64(), 0.5);
+}
+
+#[test]
 fn calibration_reports_ok_warn_error_and_refuses_bad_input_by_name() {
     let mut k = kernel(1);
     let raw =

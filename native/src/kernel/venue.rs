@@ -83,7 +83,29 @@ impl FillCalc {
     }
 }
 
+/// The key of the same execution re-sent under a new event id: a fill's
+/// order, venue trade id, quantity and price. None without a venue trade id.
+fn fill_fingerprint(ev: &VenueEvent) -> Option<String> {
+    match (ev.venue_trade_id, ev.kind) {
+        (Some(tid), VenueKind::Fill | VenueKind::PartialFill) => {
+            Some(format!("{}|{}|{}|{}", ev.client_order_id, tid, ev.size.raw(), ev.price.raw()))
+        }
+        _ => None,
+    }
+}
+
 impl Kernel {
+    /// Whether the dedupe window still holds this venue event's id or, for a
+    /// fill with a venue trade id, its execution: whether a re-delivery now
+    /// would be refused as `DUPLICATE_EVENT`. Past the window it is applied
+    /// again (docs/KERNEL.md, *Bounded memory*); the fuzz harness asks this
+    /// to tell the one from the other. False for an input that does not parse.
+    pub fn remembers_venue_event(&self, raw: &VenueEventRaw) -> bool {
+        let Ok(ev) = parse_venue_event(raw) else { return false };
+        self.s.seen.contains(SeenKind::Event, &raw.event_id)
+            || fill_fingerprint(&ev).is_some_and(|f| self.s.seen.contains(SeenKind::Fill, &f))
+    }
+
     pub fn on_venue_events(&mut self, raws: &[VenueEventRaw]) -> Vec<Outcome> {
         raws.iter().map(|r| self.on_venue_event(r)).collect()
     }
@@ -102,12 +124,7 @@ impl Kernel {
         let Some(at) = self.s.book.orders.find(ev.client_order_id) else {
             return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
         };
-        let is_fill = matches!(ev.kind, VenueKind::Fill | VenueKind::PartialFill);
-        // The same execution re-sent under a new event id.
-        let fingerprint = match (&ev.venue_trade_id, is_fill) {
-            (Some(tid), true) => Some(format!("{}|{}|{}|{}", ev.client_order_id, tid, ev.size.raw(), ev.price.raw())),
-            _ => None,
-        };
+        let fingerprint = fill_fingerprint(&ev);
         let fresh_fill = match &fingerprint {
             Some(f) => match self.s.seen.check(SeenKind::Fill, f) {
                 None => {
