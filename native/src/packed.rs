@@ -498,9 +498,12 @@ pub struct Packer {
     /// The batch's own strings so far (the input's first).
     local: u32,
     table: Table,
-    /// The current outcome's strings by key, and whether each is in the
-    /// table: an outcome holds its `Rc`s while it is packed, so one key is
-    /// one text.
+    /// The current outcome's strings by key: the reference sent, and whether
+    /// it is final for the outcome (a table handle, or the batch's own string
+    /// when the table had no slot free in this answer) or only the batch's
+    /// own copy of an id that a shared use should still try to keep
+    /// (`own_id`). An outcome holds its `Rc`s while it is packed, so one key
+    /// is one text.
     seen: Vec<(Key, f64, bool)>,
     /// The current outcome's events: seq and their eventId.
     seqs: Vec<(u64, f64)>,
