@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# The kernel's cargo-fuzz target (native/fuzz), coverage-guided, for a
-# bounded time (FUZZ_SECONDS, default 60). Seeds: the inputs the fuzzer once
-# stopped on (native/fuzz/regressions, only read); new corpus entries go to
-# the git-ignored native/fuzz/corpus, so a developer's runs build on each
-# other. A finding fails the run and is written to
-# native/fuzz/artifacts/kernel_inputs/ (replay it with
-# `cargo +nightly fuzz run kernel_inputs <file>`; keep it in regressions/).
+# The kernel's cargo-fuzz targets (native/fuzz), coverage-guided, each for a
+# bounded time: kernel_inputs (decoded intents, venue events, marks, ticks,
+# control, account events, restarts) for FUZZ_SECONDS (default 60), and
+# packed_inputs (raw packed batches, the bulk path's input) for half that.
+# Seeds: native/fuzz/seeds/<target> (past findings and well-formed examples,
+# only read); new corpus entries go to the git-ignored native/fuzz/corpus,
+# so a developer's runs build on each other. A finding fails the run and is
+# written to native/fuzz/artifacts/<target>/ (replay it with
+# `cargo +nightly fuzz run <target> <file>`; keep it in seeds/<target>/).
 # The per-input progress lines (#N NEW …) are left out of the output.
 set -euo pipefail
 cd "$(dirname "$0")/../native"
-mkdir -p fuzz/corpus/kernel_inputs
-cargo +nightly fuzz run kernel_inputs fuzz/corpus/kernel_inputs fuzz/regressions -- \
-  -max_total_time="${FUZZ_SECONDS:-60}" -max_len=4096 -len_control=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 2>&1 | sed '/^#[0-9]/d'
+seconds="${FUZZ_SECONDS:-60}"
+fuzz() {
+  mkdir -p "fuzz/corpus/$1"
+  cargo +nightly fuzz run "$1" "fuzz/corpus/$1" "fuzz/seeds/$1" -- \
+    -max_total_time="$2" -max_len=4096 -len_control=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 2>&1 | sed '/^#[0-9]/d'
+}
+fuzz kernel_inputs "$seconds"
+fuzz packed_inputs "$((seconds / 2 > 0 ? seconds / 2 : 1))"

@@ -315,7 +315,8 @@ impl Record for IntentRaw {
         i.limit_price = c.opt_num(m & 32 != 0);
         i.leverage = c.opt_num(m & 64 != 0);
         if m & 128 != 0 {
-            let n = c.index("exitLegRatios count", c.nums.len() - c.at + 1);
+            // At most the numbers left after the count itself (n < left + 1).
+            let n = c.index("exitLegRatios count", c.nums.len().saturating_sub(c.at));
             let legs = i.exit_leg_ratios.get_or_insert_with(Vec::new);
             legs.clear();
             legs.extend_from_slice(&c.nums[c.at..c.at + n]);
@@ -961,6 +962,25 @@ mod tests {
         assert!(err(&[], &mut batch).contains("record count NaN"));
         assert!(Strings::new(&units, &[2, 1]).is_err());
         assert!(Strings::new(&units, &[2, 99]).is_err());
+    }
+
+    /// Found by the fuzzer (`packed_inputs`): a ratio count one past the
+    /// numbers left panicked on the slice instead of refusing the batch.
+    #[test]
+    fn an_exit_leg_count_past_the_numbers_left_is_refused() {
+        let (units, ends) = utf16(&["i1", "EXIT"]);
+        let strings = Strings::new(&units, &ends).expect("valid ends");
+        let mut batch = Batch::<IntentRaw>::default();
+        // count, taken, then: mask (exitLegRatios), intentId, action, ts, the ratios' count, the ratios.
+        let exit = |legs: &[f64]| [&[1.0, -1.0, 128.0, 0.0, 1.0, 5.0], legs].concat();
+        assert_eq!(
+            batch.read(&exit(&[2.0, 0.5]), &strings).unwrap_err().to_string(),
+            "packed input: record 0: exitLegRatios count 2 is not a whole number below 2"
+        );
+        batch.read(&exit(&[1.0, 0.5]), &strings).expect("one ratio, present");
+        assert_eq!(batch.get(0).0.exit_leg_ratios, Some(vec![0.5]));
+        batch.read(&exit(&[0.0]), &strings).expect("no ratios");
+        assert!(batch.read(&exit(&[]), &strings).unwrap_err().to_string().contains("the numbers end inside it"));
     }
 
     /// The decoder's side of the strings, as `native/packed.ts` keeps them.

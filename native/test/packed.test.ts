@@ -254,6 +254,11 @@ describe('packed methods', () => {
     expect(() => k.submitIntentsPacked(intents.nums, intents.text, intents.ends, out)).toThrow(
       /record 0: exitLegRatios count 50/,
     );
+    // One past the numbers left after it: this once panicked on the slice, which aborts the process.
+    intents.nums[2 + 4 + 6] = intents.nums.length - (2 + 4 + 6);
+    expect(() => k.submitIntentsPacked(intents.nums, intents.text, intents.ends, out)).toThrow(
+      /record 0: exitLegRatios count \d+ is not a whole number below/,
+    );
     const marks = encodeMarks([{ asset: 'BTC/USDT', price: 1, ts: 1 }]);
     expect(() => k.markPricesPacked(marks.nums.subarray(0, 4), marks.text, marks.ends, out)).toThrow(
       /record 0: the numbers end inside it/,

@@ -14,6 +14,8 @@ use crate::kernel::types::EventType;
 use crate::kernel::{ConfigRaw, Kernel};
 use std::collections::HashSet;
 
+pub mod packed;
+
 const KINDS: [&str; 9] =
     ["ACK", "PARTIAL_FILL", "FILL", "CANCELED", "REJECTED", "CANCEL_REJECTED", "EXPIRED", "RATE_LIMITED", "BOGUS"];
 
