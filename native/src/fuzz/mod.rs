@@ -1,5 +1,6 @@
 //! The randomized harness shared by the property tests, the fuzz target
-//! (`native/fuzz/`) and the stable-Rust fuzz smoke run in `cargo test`.
+//! `kernel_inputs` (`native/fuzz/`) and the stable-Rust fuzz smoke run in
+//! `cargo test`; `packed` is the harness of the target `packed_inputs`.
 //!
 //! `Op`s are decoded inputs — intents, venue events (including duplicates
 //! and out-of-order kinds), marks, ticks, control changes, account events,
