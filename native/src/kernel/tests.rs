@@ -489,12 +489,18 @@ fn reconcile_adopts_what_matches_and_flags_every_difference() {
     assert_eq!(stage(&k, 0), Stage::Open, "a missing report is not read as flat");
 }
 
-#[test]
-fn the_dedupe_memory_is_bounded_by_its_window() {
+/// One slot, a dedupe window of 3 ids, and a LIMIT entry T1-E1 (intent i1) resting.
+fn limit_entry_with_a_window_of_three() -> Kernel {
     let mut k =
         Kernel::new(&ConfigRaw { max_slots: 1.0, seed_capital: 0.0, dedupe_window: Some(3.0), ..ConfigRaw::default() })
             .unwrap();
     k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    k
+}
+
+#[test]
+fn the_dedupe_memory_is_bounded_by_its_window() {
+    let mut k = limit_entry_with_a_window_of_three();
     for n in 0..10 {
         k.on_venue_event(&ev(&format!("a{n}"), "ACK", "T1-E1"));
     }
@@ -503,10 +509,7 @@ fn the_dedupe_memory_is_bounded_by_its_window() {
 
 #[test]
 fn a_duplicate_fill_is_refused_while_the_window_holds_it_and_applied_again_once_forgotten() {
-    let mut k =
-        Kernel::new(&ConfigRaw { max_slots: 1.0, seed_capital: 0.0, dedupe_window: Some(3.0), ..ConfigRaw::default() })
-            .unwrap();
-    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    let mut k = limit_entry_with_a_window_of_three();
     let p1 = VenueEventRaw { venue_trade_id: Some("vt1".into()), ..fill("p1", "PARTIAL_FILL", "T1-E1", 100.0, 0.25) };
     assert!(!k.remembers_venue_event(&p1));
     assert!(k.on_venue_event(&p1).accepted);
