@@ -143,8 +143,9 @@ pub struct Harness {
     n: u64,
     sent: Vec<VenueEventRaw>,
     counted_fills: HashSet<String>,
-    /// Set for a re-delivery the dedupe window had already forgotten, which
-    /// the kernel applies again by design (docs/KERNEL.md, *Bounded memory*).
+    /// Set for a re-delivery neither the dedupe window nor its order's fill
+    /// memory still holds, which the kernel applies again by design
+    /// (docs/KERNEL.md, *Bounded memory*).
     forgotten_replay: bool,
     fees: Fixed,
     last_seq: u64,
@@ -346,7 +347,7 @@ impl Harness {
             if matches!(e.kind, EventType::OrderFilled | EventType::OrderPartiallyFilled) {
                 let id = e.venue_event_id.as_deref().unwrap_or_default().to_string();
                 if !self.counted_fills.insert(id.clone()) && !self.forgotten_replay {
-                    return Err(format!("fill {id} counted twice while the dedupe window held it"));
+                    return Err(format!("fill {id} counted twice while the kernel remembered it"));
                 }
                 self.fees = self.fees.checked_add(e.fee.unwrap_or_default()).map_err(|x| x.to_string())?;
             }

@@ -45,8 +45,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 use types::{Code, EventType, Id, Mode, Side, Verbosity};
 
-/// Snapshot layout version; `restore` refuses any other.
-const FORMAT: u32 = 1;
+/// Snapshot layout version; `restore` refuses any other. 2: orders keep
+/// their fills (`Order::fills`) and the dedupe window no fill fingerprints.
+const FORMAT: u32 = 2;
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]

@@ -49,9 +49,78 @@ pub struct Order {
     pub sent_at: i64,
     pub pending: Pending,
     pub timed_out: bool,
+    /// Its last `FILL_MEMORY` executions, oldest first: a fill sent again is
+    /// known by these for as long as the order is, whatever the dedupe
+    /// window has forgotten since.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fills: Vec<OrderFill>,
+}
+
+/// Executions an order remembers, at most: a fill beyond that many on one
+/// order still meets the dedupe window, not this memory.
+pub const FILL_MEMORY: usize = 64;
+
+/// One execution of an order, as a venue might send it again: under the
+/// same event id, or under a new one with the same venue trade id,
+/// quantity and price.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderFill {
+    pub event_id: Id,
+    pub venue_trade_id: Option<Id>,
+    pub size: Fixed,
+    pub price: Fixed,
+}
+
+/// Why a fill is one its order has had already.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RepeatFill {
+    SameEventId,
+    SameExecution,
 }
 
 impl Order {
+    /// Whether this order has had the execution `fill` (of at most
+    /// `FILL_MEMORY` remembered), and how it is known.
+    pub fn repeat_of(
+        &self,
+        event_id: &str,
+        venue_trade_id: Option<&str>,
+        size: Fixed,
+        price: Fixed,
+    ) -> Option<RepeatFill> {
+        self.fills.iter().find_map(|f| {
+            if *f.event_id == *event_id {
+                Some(RepeatFill::SameEventId)
+            } else if venue_trade_id.is_some()
+                && f.venue_trade_id.as_deref() == venue_trade_id
+                && f.size == size
+                && f.price == price
+            {
+                Some(RepeatFill::SameExecution)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Remembers an execution just counted, forgetting the oldest past `FILL_MEMORY`.
+    pub fn remember_fill(&mut self, fill: OrderFill) {
+        if self.fills.len() == FILL_MEMORY {
+            self.fills.remove(0);
+        }
+        self.fills.push(fill);
+    }
+
+    /// A copy without the fill memory, for the steps of a fill, which read
+    /// the order as it was while they change the book: copying the memory
+    /// would allocate on every fill, and those steps never read it.
+    pub fn copy_for_fill(&mut self) -> Order {
+        let fills = std::mem::take(&mut self.fills);
+        let copy = self.clone();
+        self.fills = fills;
+        copy
+    }
+
     /// The reduce-only exit order `client_order_id` of `trade` (held in, or
     /// sent from, slot `slot_id`), as sent at `ts`.
     pub fn exit(
@@ -80,6 +149,7 @@ impl Order {
             sent_at: ts,
             pending: Pending::None,
             timed_out: false,
+            fills: Vec::new(),
         }
     }
 
@@ -284,7 +354,7 @@ pub struct Book {
     pub retired: Retired,
 }
 
-/// The snapshot layout of a book (format 1): the retired trades sorted by
+/// The snapshot layout of a book: the retired trades sorted by
 /// id, and apart from them the window of retired ids, oldest first.
 #[derive(Serialize)]
 struct BookRef<'a> {

@@ -25,7 +25,8 @@ pub struct Orders {
 }
 
 /// Where an order sits in the book, so that the steps of one input find it
-/// by a single probe: good only until the next insert or removal.
+/// by a single probe. An order never moves while it is kept, but once it is
+/// removed its place may hold another: see `Orders::still_at`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OrderAt(u32);
 
@@ -51,6 +52,12 @@ impl Orders {
         let tag = tag_of(coid);
         let found = self.table.find(widen(tag), |&(pos, t)| t == tag && holds(&self.slab, pos, coid));
         found.map(|&(pos, _)| OrderAt(pos))
+    }
+
+    /// The order at `at` if it is still `coid`'s: so a step that may have
+    /// removed orders finds it again without a probe.
+    pub fn still_at(&mut self, at: OrderAt, coid: &str) -> Option<&mut Order> {
+        self.slab.get_mut(at.0 as usize)?.as_mut().filter(|o| *o.client_order_id == *coid)
     }
 
     pub fn get(&self, coid: &str) -> Option<&Order> {
@@ -180,6 +187,7 @@ mod tests {
             sent_at: 0,
             pending: Pending::None,
             timed_out: false,
+            fills: Vec::new(),
         }
     }
 

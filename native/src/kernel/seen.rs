@@ -2,8 +2,8 @@
 //!
 //! Remembering an id costs no allocation. A ring of fixed-size entries
 //! holds the keys in arrival order: a key of at most 16 bytes lives inside
-//! its entry (the host's ids are ~8–14 bytes), a longer one (a fill's
-//! fingerprint) in a byte buffer beside the ring. An open-addressing table
+//! its entry (the host's ids are ~8–14 bytes), a longer one (up to the
+//! 128 bytes an id may have) in a byte buffer beside the ring. An open-addressing table
 //! (linear probing) holds, per key, the top 32 bits of its hash and its ring
 //! index, so most probes never touch an entry, and forgetting the oldest key
 //! (backward-shift deletion) needs neither rehashing it nor reading its
@@ -17,17 +17,14 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub enum SeenKind {
     Intent,
     Event,
-    /// clientOrderId | venueTradeId | qty raw | price raw.
-    Fill,
     Account,
 }
 
-/// One key in the snapshot (the layout of format 1).
+/// One key in the snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 enum SeenKey {
     Intent(String),
     Event(String),
-    Fill(String),
     Account(String),
 }
 
@@ -423,7 +420,6 @@ impl Serialize for SeenIds {
                 match e.kind {
                     SeenKind::Intent => SeenKey::Intent(text),
                     SeenKind::Event => SeenKey::Event(text),
-                    SeenKind::Fill => SeenKey::Fill(text),
                     SeenKind::Account => SeenKey::Account(text),
                 }
             })
@@ -440,7 +436,6 @@ impl<'de> Deserialize<'de> for SeenIds {
             let (kind, text) = match key {
                 SeenKey::Intent(t) => (SeenKind::Intent, t),
                 SeenKey::Event(t) => (SeenKind::Event, t),
-                SeenKey::Fill(t) => (SeenKind::Fill, t),
                 SeenKey::Account(t) => (SeenKind::Account, t),
             };
             seen.insert(kind, &text);
@@ -460,7 +455,7 @@ mod tests {
         seen.insert(SeenKind::Intent, "a");
         seen.insert(SeenKind::Event, "b");
         assert!(seen.contains(SeenKind::Event, "a") && seen.contains(SeenKind::Intent, "a"));
-        assert!(!seen.contains(SeenKind::Fill, "a"));
+        assert!(!seen.contains(SeenKind::Account, "a"));
         seen.insert(SeenKind::Event, "c");
         assert!(!seen.contains(SeenKind::Event, "a"));
         assert!(seen.contains(SeenKind::Intent, "a") && seen.contains(SeenKind::Event, "c"));
@@ -478,11 +473,11 @@ mod tests {
         assert!(seen.contains(SeenKind::Event, "3fa9c1-v99000"));
         assert!(!seen.contains(SeenKind::Event, "3fa9c1-v98999"));
         assert!(seen.bytes.is_empty(), "short keys live in their entries");
-        let long = |n: u32| format!("T{n}-E1|venue-trade-{n:0>40}|100000000|10000000000");
+        let long = |n: u32| format!("binance-usdm-fill-{n:0>40}-0000000001");
         for n in 0..100_000u32 {
-            seen.insert(SeenKind::Fill, &long(n));
+            seen.insert(SeenKind::Event, &long(n));
         }
-        assert!(seen.contains(SeenKind::Fill, &long(99_999)) && !seen.contains(SeenKind::Fill, &long(98_999)));
+        assert!(seen.contains(SeenKind::Event, &long(99_999)) && !seen.contains(SeenKind::Event, &long(98_999)));
         assert!(seen.bytes.len() < 2 * 1000 * 80 + 8192, "byte buffer bounded: {}", seen.bytes.len());
         assert_eq!(seen.ring.len(), 1000, "the ring grows to the window, not past it");
     }
@@ -505,7 +500,7 @@ mod tests {
         }
         assert_eq!(seen.len(), keys.len(), "no two lengths or NUL paddings confused");
         for key in &keys {
-            assert!(seen.contains(SeenKind::Event, key) && !seen.contains(SeenKind::Fill, key), "{key:?}");
+            assert!(seen.contains(SeenKind::Event, key) && !seen.contains(SeenKind::Account, key), "{key:?}");
         }
         let text = serde_json::to_string(&seen).expect("serializes");
         let back: SeenIds = serde_json::from_str(&text).expect("parses");
@@ -567,7 +562,7 @@ mod tests {
             for (m, other) in keys.iter().enumerate().take(n + 1) {
                 let remembered = n - m < 5;
                 assert_eq!(seen.find(&forced(SeenKind::Event, other, tag), other.as_bytes()), remembered, "{other}");
-                assert!(!seen.find(&forced(SeenKind::Fill, other, tag), other.as_bytes()));
+                assert!(!seen.find(&forced(SeenKind::Account, other, tag), other.as_bytes()));
             }
         }
         assert_eq!(seen.table.iter().filter(|&&s| s != 0).count(), 5, "forgotten keys leave the table");
@@ -584,7 +579,7 @@ mod tests {
             let mut seen = SeenIds::new(cap);
             let mut model: std::collections::VecDeque<(SeenKind, String)> = Default::default();
             for (id, shape) in ops {
-                let kind = if id % 5 == 0 { SeenKind::Fill } else { SeenKind::Event };
+                let kind = if id % 5 == 0 { SeenKind::Account } else { SeenKind::Event };
                 let key = match shape { 0 => format!("{id}"), 1 => format!("venue-event-{id}"), _ => format!("{id:0>30}") };
                 // Six tags in all, so keys collide in clusters that wrap and shift.
                 let probe = forced(kind, &key, (id % 3).wrapping_mul(0x9e37_79b9) ^ (id % 2) << 27);
@@ -609,10 +604,10 @@ mod tests {
     fn round_trips_through_serde_in_order() {
         let mut seen = SeenIds::new(2);
         for id in ["x", "y", "z"] {
-            seen.insert(SeenKind::Fill, id);
+            seen.insert(SeenKind::Account, id);
         }
         let text = serde_json::to_string(&seen).expect("serializes");
-        assert_eq!(text, r#"{"cap":2,"items":[{"Fill":"y"},{"Fill":"z"}]}"#);
+        assert_eq!(text, r#"{"cap":2,"items":[{"Account":"y"},{"Account":"z"}]}"#);
         let back: SeenIds = serde_json::from_str(&text).expect("parses");
         assert_eq!(back, seen);
     }

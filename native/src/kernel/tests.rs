@@ -2,7 +2,9 @@
 //! smoke run live in `tests/`.
 
 use super::input::{AccountEventRaw, ControlRaw, IntentRaw, PositionRaw, ReconcileRaw, VenueEventRaw, VenueOrderRaw};
+use super::model::FILL_MEMORY;
 use super::outcome::Outcome;
+use super::seen::SeenKind;
 use super::stage::{markdown_table, rule, Input, Stage};
 use super::types::{Code, EventType, Flag};
 use super::{ConfigRaw, Kernel};
@@ -507,23 +509,74 @@ fn the_dedupe_memory_is_bounded_by_its_window() {
     assert_eq!(k.s.seen.len(), 3);
 }
 
+/// The reason a refused duplicate gives.
+fn reason(o: &Outcome) -> Option<&str> {
+    o.details.iter().find(|(k, _)| *k == "reason").map(|(_, v)| v.as_str())
+}
+
 #[test]
-fn a_duplicate_fill_is_refused_while_the_window_holds_it_and_applied_again_once_forgotten() {
+fn a_fill_sent_again_is_refused_while_its_order_is_known_whatever_the_window_has_forgotten() {
     let mut k = limit_entry_with_a_window_of_three();
     let p1 = VenueEventRaw { venue_trade_id: Some("vt1".into()), ..fill("p1", "PARTIAL_FILL", "T1-E1", 100.0, 0.25) };
     assert!(!k.remembers_venue_event(&p1));
     assert!(k.on_venue_event(&p1).accepted);
     assert!(k.remembers_venue_event(&p1));
-    assert_eq!(k.on_venue_event(&p1).code, Code::DuplicateEvent);
-    // The window holds i1, p1 and p1's execution (venue trade id, quantity, price), oldest first.
-    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
-    k.on_venue_event(&ev("a2", "ACK", "T1-E1"));
-    assert!(k.remembers_venue_event(&p1), "p1's id is forgotten, its execution still held");
-    assert_eq!(k.on_venue_event(&p1).code, Code::DuplicateEvent);
-    k.on_venue_event(&ev("a3", "ACK", "T1-E1"));
-    assert!(!k.remembers_venue_event(&p1));
-    assert!(k.on_venue_event(&p1).accepted, "a duplicate older than the window is applied again");
-    assert_eq!(k.slot(0).unwrap().size.to_f64(), 0.5);
+    assert_eq!(k.on_venue_event(&p1).code, Code::DuplicateEvent, "by the window");
+    for n in 0..5 {
+        k.on_venue_event(&ev(&format!("a{n}"), "ACK", "T1-E1"));
+    }
+    assert!(!k.s.seen.contains(SeenKind::Event, "p1"), "the window has forgotten p1");
+    assert!(k.remembers_venue_event(&p1), "its order has not");
+    let again = k.on_venue_event(&p1);
+    assert_eq!((again.accepted, again.code), (false, Code::DuplicateEvent));
+    assert_eq!(reason(&again), Some("an earlier fill of this order had this event id"));
+    // The same execution under a new event id.
+    let resent = VenueEventRaw { event_id: "p1-resent".into(), ..p1.clone() };
+    let again = k.on_venue_event(&resent);
+    assert_eq!((again.accepted, again.code), (false, Code::DuplicateEvent));
+    assert_eq!(reason(&again), Some("same venue trade id, quantity and price as an earlier fill"));
+    // The same venue trade id with another quantity is another execution.
+    let other = VenueEventRaw { event_id: "p2".into(), size: Some(0.5), ..p1.clone() };
+    assert!(k.on_venue_event(&other).accepted);
+    assert_eq!(k.slot(0).unwrap().size.to_f64(), 0.75);
+    // The memory is in the snapshot: a restored kernel refuses p1 too.
+    let mut back = Kernel::restore(&k.snapshot()).unwrap();
+    assert_eq!(back.on_venue_event(&p1).code, Code::DuplicateEvent);
+    assert_eq!(back.slot(0).unwrap().size.to_f64(), 0.75);
+}
+
+#[test]
+fn an_order_remembers_its_last_fills_and_past_them_only_the_window_refuses() {
+    let mut k = limit_entry_with_a_window_of_three();
+    let part = |n: usize| fill(&format!("p{n}"), "PARTIAL_FILL", "T1-E1", 100.0, 0.001);
+    for n in 0..=FILL_MEMORY {
+        assert!(k.on_venue_event(&part(n)).accepted, "fill {n}");
+    }
+    assert_eq!(k.s.book.orders["T1-E1"].fills.len(), FILL_MEMORY);
+    assert!(k.remembers_venue_event(&part(1)));
+    assert_eq!(k.on_venue_event(&part(1)).code, Code::DuplicateEvent);
+    // p0 is past both the order's memory and the window: applied again, as documented.
+    assert!(!k.remembers_venue_event(&part(0)));
+    assert!(k.on_venue_event(&part(0)).accepted);
+}
+
+#[test]
+fn a_refused_fill_is_not_remembered_by_its_order() {
+    let mut k = limit_entry_with_a_window_of_three();
+    // Overfills of 9e9 notional each (accepted, flagged) until the trade's
+    // entry notional would pass what a raw value holds.
+    let big = |n: usize| fill(&format!("f{n}"), "PARTIAL_FILL", "T1-E1", 100.0, 9e7);
+    let mut n = 0;
+    while k.on_venue_event(&big(n)).accepted {
+        n += 1;
+        assert!(n < 20, "the sum overflows within 20 fills");
+    }
+    let before = k.snapshot();
+    let refused = k.on_venue_event(&big(n));
+    assert_eq!((refused.accepted, refused.code), (false, Code::ArithmeticOverflow));
+    assert_eq!(k.snapshot(), before);
+    assert_eq!(k.s.book.orders["T1-E1"].fills.len(), n);
+    assert!(!k.remembers_venue_event(&big(n)));
 }
 
 #[test]

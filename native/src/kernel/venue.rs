@@ -6,7 +6,7 @@
 use super::fees::FeeModel;
 use super::fixed::{Fixed, FixedError};
 use super::input::{parse_venue_event, VenueEvent, VenueEventRaw};
-use super::model::{Order, OrderStatus, Pending, Trade};
+use super::model::{Order, OrderFill, OrderStatus, Pending, RepeatFill, Trade};
 use super::new_event;
 use super::orders::OrderAt;
 use super::outcome::{Cause, DomainEvent, Outcome, VenueCommand};
@@ -83,27 +83,24 @@ impl FillCalc {
     }
 }
 
-/// The key of the same execution re-sent under a new event id: a fill's
-/// order, venue trade id, quantity and price. None without a venue trade id.
-fn fill_fingerprint(ev: &VenueEvent) -> Option<String> {
-    match (ev.venue_trade_id, ev.kind) {
-        (Some(tid), VenueKind::Fill | VenueKind::PartialFill) => {
-            Some(format!("{}|{}|{}|{}", ev.client_order_id, tid, ev.size.raw(), ev.price.raw()))
-        }
+/// Whether `ev` is a fill its order `order` has had already, and how.
+fn repeat_fill(order: &Order, ev: &VenueEvent<'_>) -> Option<RepeatFill> {
+    match ev.kind {
+        VenueKind::Fill | VenueKind::PartialFill => order.repeat_of(&ev.event_id, ev.venue_trade_id, ev.size, ev.price),
         _ => None,
     }
 }
 
 impl Kernel {
-    /// Whether the dedupe window still holds this venue event's id or, for a
-    /// fill with a venue trade id, its execution: whether a re-delivery now
-    /// would be refused as `DUPLICATE_EVENT`. Past the window it is applied
-    /// again (docs/KERNEL.md, *Bounded memory*); the fuzz harness asks this
-    /// to tell the one from the other. False for an input that does not parse.
+    /// Whether this venue event would be refused as `DUPLICATE_EVENT` now:
+    /// its id is in the dedupe window, or it is a fill its order remembers
+    /// (docs/KERNEL.md, *Bounded memory*). The fuzz harness asks this to tell
+    /// a re-delivery the kernel must refuse from one it may apply again.
+    /// False for an input that does not parse.
     pub fn remembers_venue_event(&self, raw: &VenueEventRaw) -> bool {
         let Ok(ev) = parse_venue_event(raw) else { return false };
         self.s.seen.contains(SeenKind::Event, &raw.event_id)
-            || fill_fingerprint(&ev).is_some_and(|f| self.s.seen.contains(SeenKind::Fill, &f))
+            || self.s.book.orders.get(ev.client_order_id).is_some_and(|o| repeat_fill(o, &ev).is_some())
     }
 
     pub fn on_venue_events(&mut self, raws: &[VenueEventRaw]) -> Vec<Outcome> {
@@ -124,21 +121,23 @@ impl Kernel {
         let Some(at) = self.s.book.orders.find(ev.client_order_id) else {
             return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
         };
-        let fingerprint = fill_fingerprint(&ev);
-        let fresh_fill = match &fingerprint {
-            Some(f) => match self.s.seen.check(SeenKind::Fill, f) {
-                None => {
-                    return Outcome::rejected(Code::DuplicateEvent)
-                        .with_detail("eventId", ev.event_id.to_string())
-                        .with_detail("reason", "same venue trade id, quantity and price as an earlier fill")
-                }
-                fresh => fresh,
-            },
-            None => None,
-        };
+        match repeat_fill(&self.s.book.orders[at], &ev) {
+            None => {}
+            Some(RepeatFill::SameEventId) => {
+                return Outcome::rejected(Code::DuplicateEvent)
+                    .with_detail("eventId", ev.event_id.to_string())
+                    .with_detail("reason", "an earlier fill of this order had this event id")
+            }
+            Some(RepeatFill::SameExecution) => {
+                return Outcome::rejected(Code::DuplicateEvent)
+                    .with_detail("eventId", ev.event_id.to_string())
+                    .with_detail("reason", "same venue trade id, quantity and price as an earlier fill")
+            }
+        }
+        let is_fill = matches!(ev.kind, VenueKind::Fill | VenueKind::PartialFill);
         let out = match ev.kind {
             VenueKind::Fill | VenueKind::PartialFill => {
-                let order = self.s.book.orders[at].clone();
+                let order = self.s.book.orders[at].copy_for_fill();
                 self.fill(&ev, at, order)
             }
             VenueKind::Ack => self.order_event(&ev, at, News::Ack),
@@ -150,8 +149,17 @@ impl Kernel {
         };
         if out.accepted {
             self.s.seen.remember(fresh, &ev.event_id);
-            if let (Some(fresh), Some(f)) = (fresh_fill, fingerprint) {
-                self.s.seen.remember(fresh, &f);
+            // The fill may have retired trades and so forgotten orders, this
+            // one too (then it is gone with its memory).
+            if is_fill {
+                if let Some(order) = self.s.book.orders.still_at(at, ev.client_order_id) {
+                    order.remember_fill(OrderFill {
+                        event_id: ev.event_id.clone(),
+                        venue_trade_id: ev.venue_trade_id.map(Id::from),
+                        size: ev.size,
+                        price: ev.price,
+                    });
+                }
             }
         }
         out
