@@ -6,10 +6,11 @@ pub mod fuzz;
 pub mod kernel;
 pub mod packed;
 
+mod allocator;
 mod binding;
 
 /// The kernel allocates small, short-lived blocks (ids, outcome vectors) on
 /// every input; mimalloc serves those several times faster than glibc's
 /// malloc (docs/BENCHMARKS.md). It covers the addon's Rust allocations only.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::KernelAllocator = allocator::KernelAllocator;

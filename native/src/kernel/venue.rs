@@ -83,10 +83,12 @@ impl FillCalc {
     }
 }
 
-/// Whether `ev` is a fill its order `order` has had already, and how.
-fn repeat_fill(order: &Order, ev: &VenueEvent<'_>) -> Option<RepeatFill> {
+/// The execution a fill reports, as its order remembers it; None for other events.
+fn fill_key(ev: &VenueEvent<'_>) -> Option<OrderFill> {
     match ev.kind {
-        VenueKind::Fill | VenueKind::PartialFill => order.repeat_of(&ev.event_id, ev.venue_trade_id, ev.size, ev.price),
+        VenueKind::Fill | VenueKind::PartialFill => {
+            Some(OrderFill::new(&ev.event_id, ev.venue_trade_id, ev.size, ev.price))
+        }
         _ => None,
     }
 }
@@ -100,7 +102,9 @@ impl Kernel {
     pub fn remembers_venue_event(&self, raw: &VenueEventRaw) -> bool {
         let Ok(ev) = parse_venue_event(raw) else { return false };
         self.s.seen.contains(SeenKind::Event, &raw.event_id)
-            || self.s.book.orders.get(ev.client_order_id).is_some_and(|o| repeat_fill(o, &ev).is_some())
+            || fill_key(&ev).is_some_and(|key| {
+                self.s.book.orders.get(ev.client_order_id).is_some_and(|o| o.repeat_of(&key).is_some())
+            })
     }
 
     pub fn on_venue_events(&mut self, raws: &[VenueEventRaw]) -> Vec<Outcome> {
@@ -121,7 +125,8 @@ impl Kernel {
         let Some(at) = self.s.book.orders.find(ev.client_order_id) else {
             return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
         };
-        match repeat_fill(&self.s.book.orders[at], &ev) {
+        let fill = fill_key(&ev);
+        match fill.and_then(|key| self.s.book.orders[at].repeat_of(&key)) {
             None => {}
             Some(RepeatFill::SameEventId) => {
                 return Outcome::rejected(Code::DuplicateEvent)
@@ -134,7 +139,6 @@ impl Kernel {
                     .with_detail("reason", "same venue trade id, quantity and price as an earlier fill")
             }
         }
-        let is_fill = matches!(ev.kind, VenueKind::Fill | VenueKind::PartialFill);
         let out = match ev.kind {
             VenueKind::Fill | VenueKind::PartialFill => {
                 let order = self.s.book.orders[at].copy_for_fill();
@@ -151,14 +155,9 @@ impl Kernel {
             self.s.seen.remember(fresh, &ev.event_id);
             // The fill may have retired trades and so forgotten orders, this
             // one too (then it is gone with its memory).
-            if is_fill {
+            if let Some(key) = fill {
                 if let Some(order) = self.s.book.orders.still_at(at, ev.client_order_id) {
-                    order.remember_fill(OrderFill {
-                        event_id: ev.event_id.clone(),
-                        venue_trade_id: ev.venue_trade_id.map(Id::from),
-                        size: ev.size,
-                        price: ev.price,
-                    });
+                    order.remember_fill(key);
                 }
             }
         }
