@@ -115,8 +115,8 @@ impl Order {
         if self.fills.len() == FILL_MEMORY {
             self.fills.remove(0);
         } else if self.fills.len() == self.fills.capacity() {
-            // Most orders fill in one to three parts: room for four each
-            // (Vec's first growth) was a third of the large run's memory.
+            // Most orders fill in one to three parts: room for those only,
+            // not the four of Vec's first growth.
             self.fills.reserve_exact(1);
         }
         self.fills.push(fill);
