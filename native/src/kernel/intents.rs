@@ -108,7 +108,7 @@ impl Kernel {
             sent_at: ts,
             pending: Pending::None,
             timed_out: false,
-            fills: Vec::new(),
+            fills: smallvec::SmallVec::new(),
         };
         let trade = Box::new(Trade {
             trade_id: trade_id.clone(),

@@ -8,6 +8,7 @@ use super::stage::Stage;
 use super::types::{compose_id, CloseReason, Id, OrderSide, OrderType, Role, Side};
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use smallvec::SmallVec;
 use std::collections::BTreeMap;
 use std::hash::Hash;
 use std::ops::Deref;
@@ -51,9 +52,10 @@ pub struct Order {
     pub timed_out: bool,
     /// Its last `FILL_MEMORY` executions, oldest first: a fill sent again is
     /// known by these for as long as the order is, whatever the dedupe
-    /// window has forgotten since.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub fills: Vec<OrderFill>,
+    /// window has forgotten since. The first two live inside the order (most
+    /// orders fill in one or two parts), so most orders need no heap block.
+    #[serde(default, skip_serializing_if = "SmallVec::is_empty")]
+    pub fills: SmallVec<[OrderFill; 2]>,
 }
 
 /// Executions an order remembers, at most: a fill beyond that many on one
@@ -63,9 +65,9 @@ pub const FILL_MEMORY: usize = 64;
 /// One execution of an order, as a venue might send it again: under the
 /// same event id, or under a new one with the same venue trade id, with
 /// the same quantity and price either way. Its ids are kept as 64-bit FNV-1a
-/// hashes, so an order's memory holds no heap block per fill: keeping each
-/// fill's ids alive instead added ~15 % to `kernel_bench`'s wall clock (the
-/// hashes ~9 %), in cache misses when old orders are forgotten. A different
+/// hashes, so a remembered fill holds no heap block of its own: keeping each
+/// fill's ids alive instead added ~15 % to `kernel_bench`'s wall clock, in
+/// cache misses when old orders are forgotten (DECISIONS §17). A different
 /// fill is taken for a re-sent one only if it has the same quantity and
 /// price and an id hash collides (about 1 in 10^19).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,10 +116,6 @@ impl Order {
     pub fn remember_fill(&mut self, fill: OrderFill) {
         if self.fills.len() == FILL_MEMORY {
             self.fills.remove(0);
-        } else if self.fills.len() == self.fills.capacity() {
-            // Most orders fill in one to three parts: room for those only,
-            // not the four of Vec's first growth.
-            self.fills.reserve_exact(1);
         }
         self.fills.push(fill);
     }
@@ -160,7 +158,7 @@ impl Order {
             sent_at: ts,
             pending: Pending::None,
             timed_out: false,
-            fills: Vec::new(),
+            fills: SmallVec::new(),
         }
     }
 

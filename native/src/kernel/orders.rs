@@ -187,7 +187,7 @@ mod tests {
             sent_at: 0,
             pending: Pending::None,
             timed_out: false,
-            fills: Vec::new(),
+            fills: smallvec::SmallVec::new(),
         }
     }
 
