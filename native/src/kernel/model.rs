@@ -122,7 +122,8 @@ impl Order {
 
     /// A copy without the fill memory, for the steps of a fill, which read
     /// the order as it was while they change the book: copying the memory
-    /// would allocate on every fill, and those steps never read it.
+    /// would allocate for an order past two fills, and those steps never
+    /// read it.
     pub fn copy_for_fill(&mut self) -> Order {
         let fills = std::mem::take(&mut self.fills);
         let copy = self.clone();

@@ -2,13 +2,13 @@
 //!
 //! Remembering an id costs no allocation. A ring of fixed-size entries
 //! holds the keys in arrival order: a key of at most 16 bytes lives inside
-//! its entry (the host's ids are ~8–14 bytes), a longer one (up to the
-//! 128 bytes an id may have) in a byte buffer beside the ring. An open-addressing table
-//! (linear probing) holds, per key, the top 32 bits of its hash and its ring
-//! index, so most probes never touch an entry, and forgetting the oldest key
-//! (backward-shift deletion) needs neither rehashing it nor reading its
-//! bytes. A lookup compares the full key on every hash hit, so a collision
-//! never makes two different ids equal.
+//! its entry (the host's ids are ~8–14 bytes), a longer one (up to the 128
+//! bytes an id may have) in a byte buffer beside the ring. An
+//! open-addressing table (linear probing) holds, per key, the top 32 bits
+//! of its hash and its ring index, so most probes never touch an entry, and
+//! forgetting the oldest key (backward-shift deletion) needs neither
+//! rehashing it nor reading its bytes. A lookup compares the full key on
+//! every hash hit, so a collision never makes two different ids equal.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
