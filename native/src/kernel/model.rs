@@ -97,6 +97,16 @@ pub enum RepeatFill {
     SameExecution,
 }
 
+impl RepeatFill {
+    /// The refusal's `reason` detail.
+    pub fn reason(self) -> &'static str {
+        match self {
+            RepeatFill::SameEventId => "an earlier fill of this order had this event id",
+            RepeatFill::SameExecution => "same venue trade id, quantity and price as an earlier fill",
+        }
+    }
+}
+
 impl Order {
     /// Whether this order has had the execution `fill` (of the last
     /// `FILL_MEMORY` it remembers), and how it is known.

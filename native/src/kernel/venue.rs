@@ -6,7 +6,7 @@
 use super::fees::FeeModel;
 use super::fixed::{Fixed, FixedError};
 use super::input::{parse_venue_event, VenueEvent, VenueEventRaw};
-use super::model::{Order, OrderFill, OrderStatus, Pending, RepeatFill, Trade};
+use super::model::{Order, OrderFill, OrderStatus, Pending, Trade};
 use super::new_event;
 use super::orders::OrderAt;
 use super::outcome::{Cause, DomainEvent, Outcome, VenueCommand};
@@ -126,18 +126,10 @@ impl Kernel {
             return Outcome::rejected(Code::UnknownOrder).with_detail("clientOrderId", ev.client_order_id.to_string());
         };
         let fill = fill_key(&ev);
-        match fill.and_then(|key| self.s.book.orders[at].repeat_of(&key)) {
-            None => {}
-            Some(RepeatFill::SameEventId) => {
-                return Outcome::rejected(Code::DuplicateEvent)
-                    .with_detail("eventId", ev.event_id.to_string())
-                    .with_detail("reason", "an earlier fill of this order had this event id")
-            }
-            Some(RepeatFill::SameExecution) => {
-                return Outcome::rejected(Code::DuplicateEvent)
-                    .with_detail("eventId", ev.event_id.to_string())
-                    .with_detail("reason", "same venue trade id, quantity and price as an earlier fill")
-            }
+        if let Some(repeat) = fill.and_then(|key| self.s.book.orders[at].repeat_of(&key)) {
+            return Outcome::rejected(Code::DuplicateEvent)
+                .with_detail("eventId", ev.event_id.to_string())
+                .with_detail("reason", repeat.reason());
         }
         let out = match ev.kind {
             VenueKind::Fill | VenueKind::PartialFill => {
