@@ -674,6 +674,9 @@ pub struct Kernel {
 /// The benchmark's methods (`benchRecordPacked`, `benchReplayPacked`,
 /// `seedJsonCall`, `seedJsonSlot`): only `npm run bench:kernel` calls them, so
 /// only its addon, built with the cargo feature `bench`, has them.
+mod shapes;
+use shapes::Shaped;
+
 #[cfg(feature = "bench")]
 mod bench;
 #[cfg(feature = "bench")]
@@ -826,23 +829,23 @@ impl Kernel {
         self.inner.config().id_prefix.clone()
     }
 
-    #[napi]
-    pub fn submit_intent(&mut self, intent: Intent) -> Outcome {
+    #[napi(ts_return_type = "Outcome")]
+    pub fn submit_intent(&mut self, intent: Intent) -> Shaped<Outcome> {
         let o = self.inner.submit_intent(&intent.into());
-        to_js(o, &self.prefix())
+        Shaped(to_js(o, &self.prefix()))
     }
 
-    #[napi]
-    pub fn on_venue_event(&mut self, event: VenueEvent) -> Outcome {
+    #[napi(ts_return_type = "Outcome")]
+    pub fn on_venue_event(&mut self, event: VenueEvent) -> Shaped<Outcome> {
         let o = self.inner.on_venue_event(&event.into());
-        to_js(o, &self.prefix())
+        Shaped(to_js(o, &self.prefix()))
     }
 
     /// A burst in one call: one outcome per event, in order.
-    #[napi]
-    pub fn on_venue_events(&mut self, events: Vec<VenueEvent>) -> Vec<Outcome> {
+    #[napi(ts_return_type = "Array<Outcome>")]
+    pub fn on_venue_events(&mut self, events: Vec<VenueEvent>) -> Shaped<Vec<Outcome>> {
         let prefix = self.prefix();
-        events.into_iter().map(|e| to_js(self.inner.on_venue_event(&e.into()), &prefix)).collect()
+        Shaped(events.into_iter().map(|e| to_js(self.inner.on_venue_event(&e.into()), &prefix)).collect())
     }
 
     /// The words the packed outcomes refer to by index (`native/packed.ts` fetches them once).
@@ -903,30 +906,30 @@ impl Kernel {
         self.packed(env, |k| &mut k.marks, nums, &text, ends, &mut out, |k, m| k.mark_price(&m.asset, m.price, m.ts))
     }
 
-    #[napi]
-    pub fn mark_price(&mut self, asset: String, price: f64, ts: f64) -> Vec<Outcome> {
+    #[napi(ts_return_type = "Array<Outcome>")]
+    pub fn mark_price(&mut self, asset: String, price: f64, ts: f64) -> Shaped<Vec<Outcome>> {
         let prefix = self.prefix();
-        self.inner.mark_price(&asset, price, ts).into_iter().map(|o| to_js(o, &prefix)).collect()
+        Shaped(self.inner.mark_price(&asset, price, ts).into_iter().map(|o| to_js(o, &prefix)).collect())
     }
 
     /// The clock: re-sends rate-limited requests that are due and cancels
     /// orders unacknowledged past ackTimeoutMs.
-    #[napi]
-    pub fn tick(&mut self, ts: f64) -> Vec<Outcome> {
+    #[napi(ts_return_type = "Array<Outcome>")]
+    pub fn tick(&mut self, ts: f64) -> Shaped<Vec<Outcome>> {
         let prefix = self.prefix();
-        self.inner.tick(ts).into_iter().map(|o| to_js(o, &prefix)).collect()
+        Shaped(self.inner.tick(ts).into_iter().map(|o| to_js(o, &prefix)).collect())
     }
 
     /// HALTED, a cancel for every working order, a reduce-only close for every open position.
-    #[napi]
-    pub fn kill_switch(&mut self, ts: f64) -> Outcome {
+    #[napi(ts_return_type = "Outcome")]
+    pub fn kill_switch(&mut self, ts: f64) -> Shaped<Outcome> {
         let o = self.inner.kill_switch(ts);
-        to_js(o, &self.prefix())
+        Shaped(to_js(o, &self.prefix()))
     }
 
-    #[napi]
-    pub fn on_account_event(&mut self, event: AccountEvent) -> AccountSnapshot {
-        account_js(self.inner.on_account_event(&event.into()))
+    #[napi(ts_return_type = "AccountSnapshot")]
+    pub fn on_account_event(&mut self, event: AccountEvent) -> Shaped<AccountSnapshot> {
+        Shaped(account_js(self.inner.on_account_event(&event.into())))
     }
 
     #[napi]
@@ -965,26 +968,26 @@ impl Kernel {
         control_js(self.inner.control())
     }
 
-    #[napi]
-    pub fn slots(&self) -> Vec<SlotSnapshot> {
-        self.inner.slots().into_iter().map(slot_js).collect()
+    #[napi(ts_return_type = "Array<SlotSnapshot>")]
+    pub fn slots(&self) -> Shaped<Vec<SlotSnapshot>> {
+        Shaped(self.inner.slots().into_iter().map(slot_js).collect())
     }
 
     /// One slot as `slots()` has it, without building the others (the host
     /// looks one up per command); `null` past the last slot. A `slotId`
     /// that is not a whole number ≥ 0 is refused by name.
-    #[napi]
-    pub fn slot(&self, slot_id: f64) -> Result<Option<SlotSnapshot>> {
+    #[napi(ts_return_type = "SlotSnapshot | null")]
+    pub fn slot(&self, slot_id: f64) -> Result<Shaped<Option<SlotSnapshot>>> {
         if !slot_id.is_finite() || slot_id != slot_id.trunc() || slot_id < 0.0 {
             let value = input::js_number(slot_id);
             return Err(Error::new(Status::InvalidArg, format!("slotId: expected a whole number ≥ 0, got {value}")));
         }
-        Ok(u32::try_from(slot_id as u64).ok().and_then(|i| self.inner.slot(i)).map(slot_js))
+        Ok(Shaped(u32::try_from(slot_id as u64).ok().and_then(|i| self.inner.slot(i)).map(slot_js)))
     }
 
-    #[napi]
-    pub fn account(&self) -> AccountSnapshot {
-        account_js(self.inner.account())
+    #[napi(ts_return_type = "AccountSnapshot")]
+    pub fn account(&self) -> Shaped<AccountSnapshot> {
+        Shaped(account_js(self.inner.account()))
     }
 
     /// Last mark price per asset.
@@ -998,10 +1001,10 @@ impl Kernel {
         self.inner.snapshot()
     }
 
-    #[napi]
-    pub fn reconcile(&mut self, report: ReconcileInput) -> Outcome {
+    #[napi(ts_return_type = "Outcome")]
+    pub fn reconcile(&mut self, report: ReconcileInput) -> Shaped<Outcome> {
         let o = self.inner.reconcile(&report.into());
-        to_js(o, &self.prefix())
+        Shaped(to_js(o, &self.prefix()))
     }
 
     /// The stage table as Markdown (the one in docs/KERNEL.md).

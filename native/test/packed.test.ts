@@ -31,11 +31,11 @@ const packed = (k: Kernel, s: Step) =>
       ? onVenueEventsBulk(k, s.events)
       : markPricesBulk(k, s.marks);
 
-/** Runs the same steps through both paths on twin kernels: same outcomes, same state. */
+/** Runs the same steps through both paths on twin kernels: the same outcomes, key for key (an absent field is `undefined` on both), and the same state. */
 function sameOnBothPaths(steps: Step[]) {
   const a = new Kernel(config);
   const b = new Kernel(config);
-  for (const s of steps) expect(packed(b, s)).toEqual(typed(a, s));
+  for (const s of steps) expect(packed(b, s)).toStrictEqual(typed(a, s));
   expect(b.snapshot()).toBe(a.snapshot());
 }
 
@@ -155,7 +155,7 @@ describe('packed methods', () => {
     const a = new Kernel(config);
     const b = new Kernel(config);
     const intents = [enter(1, { slotId: 0 }), enter(2, { slotId: 1 })];
-    expect(submitIntentsBulk(b, intents)).toEqual(intents.map((i) => a.submitIntent(i)));
+    expect(submitIntentsBulk(b, intents)).toStrictEqual(intents.map((i) => a.submitIntent(i)));
     // An answer nobody decodes: the ids it sent never reach the decoder's table.
     const acks: VenueEvent[] = [{ eventId: 'v1', kind: 'ACK', clientOrderId: coid, ts: 3 }];
     const input = encodeVenueEvents(acks);
@@ -165,9 +165,9 @@ describe('packed methods', () => {
       { eventId: 'v2', kind: 'FILL', clientOrderId: coid, price: 100, size: 1, ts: 4 },
       { eventId: 'v3', kind: 'FILL', clientOrderId: 'p"\\-T2-E1', price: 100, size: 1, ts: 5 },
     ];
-    expect(onVenueEventsBulk(b, fills)).toEqual(a.onVenueEvents(fills));
+    expect(onVenueEventsBulk(b, fills)).toStrictEqual(a.onVenueEvents(fills));
     const marks = [{ asset: 'BTC/USDT', price: 120, ts: 9000 }];
-    expect(markPricesBulk(b, marks)).toEqual(marks.flatMap((m) => a.markPrice(m.asset, m.price, m.ts)));
+    expect(markPricesBulk(b, marks)).toStrictEqual(marks.flatMap((m) => a.markPrice(m.asset, m.price, m.ts)));
     expect(b.snapshot()).toBe(a.snapshot());
   });
 

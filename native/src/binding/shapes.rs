@@ -1,0 +1,269 @@
+//! The typed methods' records, built in JS. napi-rs builds a `#[napi(object)]`
+//! record property by property (`napi_define_properties` with each name as
+//! UTF-8 text, which V8 looks up in its string table every time): ~400 ns a
+//! property on Node 20, so an outcome with two events cost ~20 µs. Here each
+//! record kind has a factory, `(a0, a1, …) => ({type: a0, eventId: a1, …})`,
+//! compiled once per JS environment; a record is one call with its values,
+//! and V8 builds the literal with one fixed hidden class, the one
+//! `native/packed.ts`'s decoder gives the same record. An absent optional
+//! field is `undefined` (napi-rs leaves such a property out; the packed
+//! decoder has it `undefined`), so typed and packed records are alike key for
+//! key (`native/test/packed.test.ts`).
+//!
+//! The `#[napi(object)]` structs stay the one definition of each record: their
+//! fields are the values, and napi-rs writes their TypeScript types. `shape!`
+//! lists a struct's fields in order and names each property the way napi-rs
+//! does (camelCase, or the field's `js_name`).
+
+use super::{AccountSnapshot, Diagnostic, DomainEvent, Outcome, SlotSnapshot, Transition, VenueCommand};
+use napi::bindgen_prelude::{Env, Error, Result, Status, ToNapiValue};
+use napi::sys::{self, napi_env, napi_value};
+use std::collections::HashMap;
+use std::ptr;
+
+/// A record built by its factory.
+pub trait Shape: Sized {
+    /// Its fields, in the order `values` gives their values, each with the
+    /// property name it has when it is not the field's in camelCase.
+    const FIELDS: &'static [(&'static str, Option<&'static str>)];
+    /// Its factory's place in `Factories`.
+    const KIND: usize;
+    fn values(self, env: napi_env, args: &mut Vec<napi_value>) -> Result<()>;
+}
+
+/// A typed method's result, built by the factories.
+pub struct Shaped<T>(pub T);
+
+/// How many record kinds have a factory.
+const KINDS: usize = 7;
+
+/// The factories of one JS environment (napi instance data: a worker thread
+/// has its own), compiled on first use.
+#[derive(Default)]
+struct Factories([Option<sys::napi_ref>; KINDS]);
+
+fn check(status: sys::napi_status, what: &str) -> Result<()> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(Error::new(Status::GenericFailure, format!("building a record: {what} failed ({status})")))
+    }
+}
+
+/// A field's property name, as napi-rs makes it: `slot_id` → `slotId`.
+fn camel_case(field: &str) -> String {
+    let mut parts = field.split('_');
+    let mut name = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        let mut chars = part.chars();
+        name.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+        name.push_str(chars.as_str());
+    }
+    name
+}
+
+/// The factory's source: parameters `a0…`, one object literal.
+fn source(fields: &[(&str, Option<&str>)]) -> String {
+    let params: Vec<String> = (0..fields.len()).map(|i| format!("a{i}")).collect();
+    let props: Vec<String> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, (field, key))| format!("{}: a{i}", key.map_or_else(|| camel_case(field), str::to_string)))
+        .collect();
+    format!("(function ({}) {{ return {{ {} }}; }})", params.join(", "), props.join(", "))
+}
+
+/// The factory of `T` in `env`, compiled on first use.
+///
+/// # Safety
+/// `env` is the environment of the napi call being answered, as in every
+/// function here.
+unsafe fn factory<T: Shape>(env: napi_env) -> Result<napi_value> {
+    let js = Env::from_raw(env);
+    let factories = match js.get_instance_data::<Factories>()? {
+        Some(f) => f,
+        None => {
+            js.set_instance_data(Factories::default(), (), |_| {})?;
+            js.get_instance_data::<Factories>()?.expect("instance data was just set")
+        }
+    };
+    let mut f = ptr::null_mut();
+    match factories.0[T::KIND] {
+        Some(r) => check(sys::napi_get_reference_value(env, r, &mut f), "napi_get_reference_value")?,
+        None => {
+            let text = source(T::FIELDS);
+            let mut script = ptr::null_mut();
+            check(
+                sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut script),
+                "napi_create_string_utf8",
+            )?;
+            check(sys::napi_run_script(env, script, &mut f), "napi_run_script")?;
+            let mut r = ptr::null_mut();
+            check(sys::napi_create_reference(env, f, 1, &mut r), "napi_create_reference")?;
+            factories.0[T::KIND] = Some(r);
+        }
+    }
+    Ok(f)
+}
+
+/// One record: its values, then one call of its factory.
+///
+/// # Safety
+/// As `factory`.
+unsafe fn build<T: Shape>(env: napi_env, record: T) -> Result<napi_value> {
+    let f = factory::<T>(env)?;
+    let mut args = Vec::with_capacity(T::FIELDS.len());
+    record.values(env, &mut args)?;
+    debug_assert_eq!(args.len(), T::FIELDS.len());
+    let mut this = ptr::null_mut();
+    check(sys::napi_get_undefined(env, &mut this), "napi_get_undefined")?;
+    let mut out = ptr::null_mut();
+    check(sys::napi_call_function(env, this, f, args.len(), args.as_ptr(), &mut out), "napi_call_function")?;
+    Ok(out)
+}
+
+/// A field's value: as napi-rs converts it, except that an absent optional
+/// field is `undefined` (napi-rs makes `None` a `null`) and records are shaped.
+pub trait Arg {
+    fn arg(self, env: napi_env) -> Result<napi_value>;
+}
+
+macro_rules! plain_args {
+    ($($t:ty),+) => {$(
+        impl Arg for $t {
+            fn arg(self, env: napi_env) -> Result<napi_value> {
+                // SAFETY: `env` is the live environment of the call being answered.
+                unsafe { <$t as ToNapiValue>::to_napi_value(env, self) }
+            }
+        }
+    )+};
+}
+
+plain_args!(f64, u32, i64, bool, String, Vec<f64>, Vec<String>, HashMap<String, String>);
+
+impl<T: Arg> Arg for Option<T> {
+    fn arg(self, env: napi_env) -> Result<napi_value> {
+        match self {
+            Some(v) => v.arg(env),
+            None => {
+                let mut u = ptr::null_mut();
+                // SAFETY: as above.
+                check(unsafe { sys::napi_get_undefined(env, &mut u) }, "napi_get_undefined")?;
+                Ok(u)
+            }
+        }
+    }
+}
+
+impl<T: Shape> Arg for Vec<T> {
+    fn arg(self, env: napi_env) -> Result<napi_value> {
+        let mut array = ptr::null_mut();
+        // SAFETY: as above; each element is set once, below the length made.
+        unsafe {
+            check(sys::napi_create_array_with_length(env, self.len(), &mut array), "napi_create_array_with_length")?;
+            for (i, record) in self.into_iter().enumerate() {
+                let v = build(env, record)?;
+                check(sys::napi_set_element(env, array, i as u32, v), "napi_set_element")?;
+            }
+        }
+        Ok(array)
+    }
+}
+
+impl<T: Shape> ToNapiValue for Shaped<T> {
+    unsafe fn to_napi_value(env: napi_env, val: Self) -> Result<napi_value> {
+        build(env, val.0)
+    }
+}
+
+impl<T: Shape> ToNapiValue for Shaped<Vec<T>> {
+    unsafe fn to_napi_value(env: napi_env, val: Self) -> Result<napi_value> {
+        val.0.arg(env)
+    }
+}
+
+impl<T: Shape> ToNapiValue for Shaped<Option<T>> {
+    unsafe fn to_napi_value(env: napi_env, val: Self) -> Result<napi_value> {
+        match val.0 {
+            Some(record) => build(env, record),
+            // As napi-rs returns `None`: `null`.
+            None => <Option<u32> as ToNapiValue>::to_napi_value(env, None),
+        }
+    }
+}
+
+/// `shape!(Record, kind, { field, field as "jsName", … })`: a record's
+/// fields in its struct's order; each property is named as napi-rs names it
+/// (the field in camelCase), or as the struct's `js_name` says.
+macro_rules! shape {
+    ($t:ident, $kind:expr, { $($field:ident $(as $key:literal)?),+ $(,)? }) => {
+        impl Shape for $t {
+            const FIELDS: &'static [(&'static str, Option<&'static str>)] =
+                &[$((stringify!($field), shape!(@key $($key)?))),+];
+            const KIND: usize = $kind;
+            fn values(self, env: napi_env, args: &mut Vec<napi_value>) -> Result<()> {
+                // Every field, or this does not compile.
+                let $t { $($field),+ } = self;
+                $(args.push($field.arg(env)?);)+
+                Ok(())
+            }
+        }
+    };
+    (@key $key:literal) => { Some($key) };
+    (@key) => { None };
+}
+
+shape!(Transition, 0, {
+    slot_id, prev_state, next_state, trigger, intent_id, event_id,
+});
+
+shape!(DomainEvent, 1, {
+    kind as "type", event_id, seq, correlation_id, causation_id, ts, slot_id, trade_id, intent_id,
+    client_order_id, venue_order_id, venue_event_id, asset, side, order_side, order_type, size,
+    price, fee, liquidity, filled_size, avg_price, realized_pnl, unrealized_pnl, mark_price, reason,
+    close_reason, reduce_only,
+});
+
+shape!(VenueCommand, 2, {
+    kind, client_order_id, trade_id, slot_id, asset, side, order_type, size, limit_price,
+    reduce_only,
+});
+
+shape!(Diagnostic, 3, {
+    code, severity, slot_id, client_order_id, asset, message,
+});
+
+shape!(Outcome, 4, {
+    accepted, diagnostic_code, severity, slot_id, trade_id, state, transitions, events,
+    venue_commands, details, flags, retryable, retry_after_ms, retry_at, diagnostics,
+});
+
+shape!(SlotSnapshot, 5, {
+    slot_id, state, free, busy, trade_id, correlation_id, asset, side, size, initial_size,
+    entry_price, mark_price, unrealized_pnl, realized_pnl, fees, leverage, exit_leg_ratios,
+    active_leg_index, working_order_id, entry_order_id, take_profit, stop_loss, opened_at,
+    close_reason, flatten_pending, retry_at, last_trade_id, last_close_reason, last_realized_pnl,
+});
+
+shape!(AccountSnapshot, 6, {
+    seed_capital, capital, equity, realized_pnl, unrealized_pnl, fees_paid, funding_net, margin_k,
+    open_positions, orphan_positions, wallet_balance, available_margin, used_margin, maint_margin,
+    available_capital, reconcile_status, reconcile_delta, reconcile_explanation, settled_fees,
+    settled_fills, event_seq, diagnostic_code, details,
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn properties_are_named_as_napi_rs_names_them() {
+        assert_eq!(camel_case("slot_id"), "slotId");
+        assert_eq!(camel_case("margin_k"), "marginK");
+        assert_eq!(camel_case("seq"), "seq");
+        assert_eq!(
+            source(&[("kind", Some("type")), ("event_id", None)]),
+            "(function (a0, a1) { return { type: a0, eventId: a1 }; })"
+        );
+    }
+}
