@@ -292,4 +292,20 @@ mod tests {
             "(function (a0, a1) { return { type: a0, eventId: a1 }; })"
         );
     }
+
+    #[test]
+    fn each_record_kind_has_a_factory_of_its_own() {
+        let mut kinds = [
+            Transition::KIND,
+            DomainEvent::KIND,
+            VenueCommand::KIND,
+            Diagnostic::KIND,
+            Outcome::KIND,
+            SlotSnapshot::KIND,
+            AccountSnapshot::KIND,
+            PAIRS,
+        ];
+        kinds.sort_unstable();
+        assert_eq!(kinds, std::array::from_fn(|i| i));
+    }
 }
