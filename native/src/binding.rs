@@ -675,7 +675,7 @@ pub struct Kernel {
 /// `seedJsonCall`, `seedJsonSlot`): only `npm run bench:kernel` calls them, so
 /// only its addon, built with the cargo feature `bench`, has them.
 mod shapes;
-use shapes::Shaped;
+use shapes::{Read, Shaped};
 
 #[cfg(feature = "bench")]
 mod bench;
@@ -830,22 +830,25 @@ impl Kernel {
     }
 
     #[napi(ts_return_type = "Outcome")]
-    pub fn submit_intent(&mut self, intent: Intent) -> Shaped<Outcome> {
-        let o = self.inner.submit_intent(&intent.into());
+    pub fn submit_intent(&mut self, #[napi(ts_arg_type = "Intent")] intent: Read<Intent>) -> Shaped<Outcome> {
+        let o = self.inner.submit_intent(&intent.0.into());
         Shaped(to_js(o, &self.prefix()))
     }
 
     #[napi(ts_return_type = "Outcome")]
-    pub fn on_venue_event(&mut self, event: VenueEvent) -> Shaped<Outcome> {
-        let o = self.inner.on_venue_event(&event.into());
+    pub fn on_venue_event(&mut self, #[napi(ts_arg_type = "VenueEvent")] event: Read<VenueEvent>) -> Shaped<Outcome> {
+        let o = self.inner.on_venue_event(&event.0.into());
         Shaped(to_js(o, &self.prefix()))
     }
 
     /// A burst in one call: one outcome per event, in order.
     #[napi(ts_return_type = "Array<Outcome>")]
-    pub fn on_venue_events(&mut self, events: Vec<VenueEvent>) -> Shaped<Vec<Outcome>> {
+    pub fn on_venue_events(
+        &mut self,
+        #[napi(ts_arg_type = "Array<VenueEvent>")] events: Vec<Read<VenueEvent>>,
+    ) -> Shaped<Vec<Outcome>> {
         let prefix = self.prefix();
-        Shaped(events.into_iter().map(|e| to_js(self.inner.on_venue_event(&e.into()), &prefix)).collect())
+        Shaped(events.into_iter().map(|e| to_js(self.inner.on_venue_event(&e.0.into()), &prefix)).collect())
     }
 
     /// The words the packed outcomes refer to by index (`native/packed.ts` fetches them once).

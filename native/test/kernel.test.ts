@@ -66,6 +66,37 @@ describe('Kernel through the binding', () => {
     expect(k.snapshot()).toBe(before);
   });
 
+  it('throws, naming the record and the field, on a value of the wrong type, and changes nothing', () => {
+    const k = fresh();
+    const before = k.snapshot();
+    const wrong = (over: object) => ({ ...enter('w1'), ...over }) as unknown as Intent;
+    const cases: Array<[() => unknown, RegExp]> = [
+      [
+        () => k.submitIntent(wrong({ intentId: 5 })),
+        /`Number 5 ` into rust type `String` on Intent\.intentId/,
+      ],
+      [() => k.submitIntent(wrong({ targetSize: '1' })), /into rust type `f64` on Intent\.targetSize/],
+      [() => k.submitIntent(wrong({ exitLegRatios: [0.5, '0.5'] })), /on Intent\.exitLegRatios/],
+      [() => k.submitIntent(wrong({ asset: null })), /`Null` into rust type `String` on Intent\.asset/],
+      [() => k.submitIntent(wrong({ intentId: undefined })), /Missing field `intentId`/],
+      [() => k.submitIntent(null as unknown as Intent), /Intent: expected an object, got null/],
+      [
+        () => k.onVenueEvent({ eventId: 'e', kind: 'ACK', ts: 1 } as VenueEvent),
+        /Missing field `clientOrderId`/,
+      ],
+      [
+        () =>
+          k.onVenueEvents([
+            venue('e1', 'ACK', 'x'),
+            { ...venue('e2', 'ACK', 'x'), ts: '2' } as unknown as VenueEvent,
+          ]),
+        /into rust type `f64` on VenueEvent\.ts/,
+      ],
+    ];
+    for (const [call, message] of cases) expect(call).toThrow(message);
+    expect(k.snapshot()).toBe(before);
+  });
+
   it('counts a late fill after a cancel ack and reports it as LATE_FILL', () => {
     const k = fresh();
     k.submitIntent(enter('i1', { orderType: 'LIMIT', limitPrice: 95 }));

@@ -10,13 +10,22 @@
 //! decoder has it `undefined`), so typed and packed records are alike key for
 //! key (`native/test/packed.test.ts`).
 //!
+//! Inputs the other way: a reader `(o) => [o.intentId, o.action, …]` takes
+//! the fields out in one call (`napi_get_named_property` looks each name up
+//! as text too), and each value is converted, and refused, exactly as
+//! napi-rs does it, with napi-rs's own messages (`Intent.intentId: …`).
+//!
 //! The `#[napi(object)]` structs stay the one definition of each record: their
 //! fields are the values, and napi-rs writes their TypeScript types. `shape!`
 //! lists a struct's fields in order and names each property the way napi-rs
 //! does (camelCase, or the field's `js_name`).
 
-use super::{AccountSnapshot, Diagnostic, DomainEvent, Outcome, SlotSnapshot, Transition, VenueCommand};
-use napi::bindgen_prelude::{Env, Error, Result, Status, ToNapiValue};
+use super::{
+    AccountSnapshot, Diagnostic, DomainEvent, Intent, Outcome, SlotSnapshot, Transition, VenueCommand, VenueEvent,
+};
+use napi::bindgen_prelude::{
+    from_raw_optional_field, from_raw_required_field, Env, Error, FromNapiValue, Result, Status, ToNapiValue,
+};
 use napi::sys::{self, napi_env, napi_value};
 use std::collections::HashMap;
 use std::ptr;
@@ -34,8 +43,9 @@ pub trait Shape: Sized {
 /// A typed method's result, built by the factories.
 pub struct Shaped<T>(pub T);
 
-/// How many factories there are: one per record kind, and `PAIRS`.
-const KINDS: usize = 8;
+/// How many factories there are: one per record kind built, `PAIRS`, and
+/// one per input record kind read.
+const KINDS: usize = 10;
 
 /// The factories of one JS environment (napi instance data: a worker thread
 /// has its own), compiled on first use.
@@ -131,7 +141,7 @@ unsafe fn build<T: Shape>(env: napi_env, record: T) -> Result<napi_value> {
 }
 
 /// The factory of `details` (keys known only at run time): key, value, key, value, ….
-const PAIRS: usize = KINDS - 1;
+const PAIRS: usize = 7;
 const PAIRS_SOURCE: &str =
     "(function () { const o = {}; for (let i = 0; i < arguments.length; i += 2) o[arguments[i]] = arguments[i + 1]; return o; })";
 
@@ -304,8 +314,119 @@ mod tests {
             SlotSnapshot::KIND,
             AccountSnapshot::KIND,
             PAIRS,
+            <Intent as Fields>::KIND,
+            <VenueEvent as Fields>::KIND,
         ];
         kinds.sort_unstable();
         assert_eq!(kinds, std::array::from_fn(|i| i));
     }
 }
+
+// ── inputs ──────────────────────────────────────────────────────────────────
+
+/// An input record read by its reader.
+pub trait Fields: Sized {
+    /// The struct's name, as napi-rs's messages name it.
+    const NAME: &'static str;
+    /// Its fields, as in `Shape`.
+    const FIELDS: &'static [(&'static str, Option<&'static str>)];
+    /// Its reader's place in `Factories`.
+    const KIND: usize;
+    /// The record from its fields' values (`None`: `undefined`), in order.
+    fn from_values(env: napi_env, values: &[Option<napi_value>]) -> Result<Self>;
+}
+
+/// A typed method's argument, read by its reader.
+pub struct Read<T>(pub T);
+
+/// The reader's source: one array literal of the fields.
+fn reader_source(fields: &[(&str, Option<&str>)]) -> String {
+    let props: Vec<String> = fields
+        .iter()
+        .map(|(field, key)| format!("o.{}", key.map_or_else(|| camel_case(field), str::to_string)))
+        .collect();
+    format!("(function (o) {{ return [{}]; }})", props.join(", "))
+}
+
+impl<T: Fields> FromNapiValue for Read<T> {
+    unsafe fn from_napi_value(env: napi_env, value: napi_value) -> Result<Self> {
+        let mut ty = 0;
+        check(sys::napi_typeof(env, value, &mut ty), "napi_typeof")?;
+        if ty == sys::ValueType::napi_null || ty == sys::ValueType::napi_undefined {
+            let got = if ty == sys::ValueType::napi_null { "null" } else { "undefined" };
+            return Err(Error::new(Status::ObjectExpected, format!("{}: expected an object, got {got}", T::NAME)));
+        }
+        let reader = factory(env, T::KIND, || reader_source(T::FIELDS))?;
+        let array = call(env, reader, &[value])?;
+        let mut values = Vec::with_capacity(T::FIELDS.len());
+        for i in 0..T::FIELDS.len() {
+            let mut v = ptr::null_mut();
+            check(sys::napi_get_element(env, array, i as u32, &mut v), "napi_get_element")?;
+            let mut ty = 0;
+            check(sys::napi_typeof(env, v, &mut ty), "napi_typeof")?;
+            values.push((ty != sys::ValueType::napi_undefined).then_some(v));
+        }
+        T::from_values(env, &values).map(Read)
+    }
+}
+
+/// A field's value from what the reader found (`None`: `undefined`), with
+/// napi-rs's conversion and messages: required unless an `Option`.
+pub trait Field: Sized {
+    fn field(env: napi_env, value: Option<napi_value>, record: &str, field: &str) -> Result<Self>;
+}
+
+macro_rules! fields_of {
+    ($($t:ty),+) => {$(
+        impl Field for $t {
+            fn field(env: napi_env, value: Option<napi_value>, record: &str, field: &str) -> Result<Self> {
+                // SAFETY: `env` and `value` are the live handles of the call being answered.
+                unsafe { from_raw_required_field(env, value, record, field) }
+            }
+        }
+        impl Field for Option<$t> {
+            fn field(env: napi_env, value: Option<napi_value>, record: &str, field: &str) -> Result<Self> {
+                // SAFETY: as above.
+                unsafe { from_raw_optional_field(env, value, record, field) }
+            }
+        }
+    )+};
+}
+
+fields_of!(String, f64, Vec<f64>);
+
+/// `fields!(Record, kind, { field, field as "jsName", … })`: an input
+/// record's fields in its struct's order, named as in `shape!`.
+macro_rules! fields {
+    ($t:ident, $kind:expr, { $($field:ident $(as $key:literal)?),+ $(,)? }) => {
+        impl Fields for $t {
+            const NAME: &'static str = stringify!($t);
+            const FIELDS: &'static [(&'static str, Option<&'static str>)] =
+                &[$((stringify!($field), shape!(@key $($key)?))),+];
+            const KIND: usize = $kind;
+            fn from_values(env: napi_env, values: &[Option<napi_value>]) -> Result<Self> {
+                let mut values = values.iter().copied();
+                // A struct literal: every field, or this does not compile.
+                Ok($t {
+                    $($field: Field::field(
+                        env,
+                        values.next().flatten(),
+                        Self::NAME,
+                        &shape!(@key $($key)?).map_or_else(|| camel_case(stringify!($field)), str::to_string),
+                    )?,)+
+                })
+            }
+        }
+    };
+}
+
+fields!(Intent, 8, {
+    intent_id, action, asset, side, order_type, target_size, reference_price, limit_price, leverage,
+    exit_leg_ratios, take_profit, stop_loss, slot_id, trade_id, reason, correlation_id,
+    causation_id, ts,
+});
+
+fields!(VenueEvent, 9, {
+    event_id, kind, client_order_id, venue_order_id, venue_trade_id, price, size, fee, liquidity,
+    retry_after_ms, reason, ts,
+});
