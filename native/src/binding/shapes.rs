@@ -52,11 +52,12 @@ const KINDS: usize = 10;
 #[derive(Default)]
 struct Factories([Option<sys::napi_ref>; KINDS]);
 
+#[inline]
 fn check(status: sys::napi_status, what: &str) -> Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else {
-        Err(Error::new(Status::GenericFailure, format!("building a record: {what} failed ({status})")))
+        Err(Error::new(Status::GenericFailure, format!("{what} failed ({status})")))
     }
 }
 
@@ -72,14 +73,15 @@ fn camel_case(field: &str) -> String {
     name
 }
 
+/// The property names of `fields`.
+fn keys(fields: &[(&str, Option<&str>)]) -> Vec<String> {
+    fields.iter().map(|(field, key)| key.map_or_else(|| camel_case(field), str::to_string)).collect()
+}
+
 /// The factory's source: parameters `a0…`, one object literal.
 fn source(fields: &[(&str, Option<&str>)]) -> String {
     let params: Vec<String> = (0..fields.len()).map(|i| format!("a{i}")).collect();
-    let props: Vec<String> = fields
-        .iter()
-        .enumerate()
-        .map(|(i, (field, key))| format!("{}: a{i}", key.map_or_else(|| camel_case(field), str::to_string)))
-        .collect();
+    let props: Vec<String> = keys(fields).iter().enumerate().map(|(i, key)| format!("{key}: a{i}")).collect();
     format!("(function ({}) {{ return {{ {} }}; }})", params.join(", "), props.join(", "))
 }
 
@@ -341,10 +343,7 @@ pub struct Read<T>(pub T);
 
 /// The reader's source: one array literal of the fields.
 fn reader_source(fields: &[(&str, Option<&str>)]) -> String {
-    let props: Vec<String> = fields
-        .iter()
-        .map(|(field, key)| format!("o.{}", key.map_or_else(|| camel_case(field), str::to_string)))
-        .collect();
+    let props: Vec<String> = keys(fields).iter().map(|key| format!("o.{key}")).collect();
     format!("(function (o) {{ return [{}]; }})", props.join(", "))
 }
 
@@ -405,15 +404,16 @@ macro_rules! fields {
                 &[$((stringify!($field), shape!(@key $($key)?))),+];
             const KIND: usize = $kind;
             fn from_values(env: napi_env, values: &[Option<napi_value>]) -> Result<Self> {
-                let mut values = values.iter().copied();
+                // The names, for napi-rs's messages: made once, not per read.
+                static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+                let mut fields = values.iter().copied().zip(KEYS.get_or_init(|| keys(Self::FIELDS)));
+                let mut next = || fields.next().expect("one value per field");
                 // A struct literal: every field, or this does not compile.
                 Ok($t {
-                    $($field: Field::field(
-                        env,
-                        values.next().flatten(),
-                        Self::NAME,
-                        &shape!(@key $($key)?).map_or_else(|| camel_case(stringify!($field)), str::to_string),
-                    )?,)+
+                    $($field: {
+                        let (value, key) = next();
+                        Field::field(env, value, Self::NAME, key)?
+                    },)+
                 })
             }
         }
