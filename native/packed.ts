@@ -3,8 +3,8 @@
 // and strings (one text, and where each string ends in it), and write the
 // outcomes into a Float64Array of the caller's, with one text of new strings;
 // the layout, both ways, is described at the top of native/src/packed.rs.
-// Across napi that is far cheaper than reading and building objects property
-// by property, and than JSON (scripts/bench-kernel.mjs measures it): the
+// Across napi that is far cheaper than one napi value per field, as the typed
+// calls pass them, and than JSON (scripts/bench-kernel.mjs measures it): the
 // encoders here read each record once, the decoder builds the typed objects
 // as fixed-shape literals. Enum words come back as indexes into the kernel's
 // vocabulary (`packedWords()`), ids the caller sent as references to its own
