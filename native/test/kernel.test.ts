@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { runInThisContext } from 'node:vm';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Kernel, type Intent, type VenueEvent } from '../index.js';
 import { enter, ledgerEquity } from './fixtures.js';
@@ -220,6 +223,31 @@ describe('Kernel through the binding', () => {
     expect(a.reconcileExplanation).toMatch(/drifts/);
     const c = k.calibrateFee({ fillPrice: 100, fillQty: 1, actualFee: 0.06, liquidity: 'TAKER' });
     expect(c).toMatchObject({ expectedFee: 0.05, status: 'ERROR', samples: 1 });
+  });
+
+  it('builds the same records in a worker thread, whose JS environment has factories of its own', async () => {
+    // One text, run here and in the worker: the same session on both sides.
+    const session = `(Kernel) => {
+      const k = new Kernel({ maxSlots: 2, seedCapital: 10000 });
+      const opened = k.submitIntent({ intentId: 'i1', action: 'ENTER', asset: 'BTC/USDT', side: 'LONG',
+        orderType: 'MARKET', targetSize: 1, referencePrice: 100, leverage: 1, ts: 1 });
+      const coid = opened.venueCommands[0].clientOrderId;
+      const filled = k.onVenueEvent({ eventId: 'v1', kind: 'FILL', clientOrderId: coid, price: 100, size: 1, ts: 2 });
+      return { opened, filled, slots: k.slots(), account: k.account() };
+    }`;
+    const inWorker = new Promise((resolve, reject) => {
+      const worker = new Worker(
+        `const { parentPort, workerData } = require('node:worker_threads');
+         const session = require('node:vm').runInThisContext(workerData.session);
+         parentPort.postMessage(session(require(workerData.addon).Kernel));`,
+        { eval: true, workerData: { session, addon: join(__dirname, '..', 'index.js') } },
+      );
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    const here = (runInThisContext(session) as (k: typeof Kernel) => unknown)(Kernel);
+    // Records cross threads by structured clone, which keeps undefined properties.
+    expect(await inWorker).toStrictEqual(here);
   });
 
   it('restores from a snapshot and continues with identical outcomes', () => {
