@@ -1,15 +1,21 @@
-//! The napi layer: typed JS records in, typed JS records out. Enums travel
-//! as strings and are parsed by the kernel, so a bad enum value gets a
-//! diagnostic instead of a thrown TypeError; numbers travel as doubles and
-//! are checked by the kernel's boundary guard. Only the constructor and
-//! `restore` throw (a bad config or a corrupt snapshot is a programming
-//! error, and they have no value to return instead).
+//! The napi layer: typed JS records in, typed JS records out (the hot ones
+//! built and read by JS factories, `shapes.rs`). Enums travel as strings and
+//! are parsed by the kernel, so a bad enum value gets a diagnostic instead of
+//! a thrown TypeError; numbers travel as doubles and are checked by the
+//! kernel's boundary guard. A call throws only on what napi cannot convert (a
+//! string where a number belongs, a required field missing: the message names
+//! the record and the field), on a malformed packed batch or `slotId`, and
+//! in the constructor and `restore` (a bad config or a corrupt snapshot is a
+//! programming error, and they have no value to return instead).
 
 use crate::kernel::{self as core, fixed::Fixed, input, outcome, types::Id};
 use crate::packed::{self, Answer, BadInput, Batch, Echo, Numbers, Packer, Strings};
 use napi::bindgen_prelude::{Env, Error, Float64ArraySlice, Result, Status, Utf16String};
 use napi_derive::napi;
+use shapes::{Read, Shaped};
 use std::collections::HashMap;
+
+mod shapes;
 
 fn num(f: Fixed) -> f64 {
     f.to_f64()
@@ -674,9 +680,6 @@ pub struct Kernel {
 /// The benchmark's methods (`benchRecordPacked`, `benchReplayPacked`,
 /// `seedJsonCall`, `seedJsonSlot`): only `npm run bench:kernel` calls them, so
 /// only its addon, built with the cargo feature `bench`, has them.
-mod shapes;
-use shapes::{Read, Shaped};
-
 #[cfg(feature = "bench")]
 mod bench;
 #[cfg(feature = "bench")]
