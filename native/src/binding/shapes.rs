@@ -13,7 +13,7 @@
 //! Inputs the other way: a reader `(o) => [o.intentId, o.action, …]` takes
 //! the fields out in one call (`napi_get_named_property` looks each name up
 //! as text too), and each value is converted, and refused, exactly as
-//! napi-rs does it, with napi-rs's own messages (`Intent.intentId: …`).
+//! napi-rs does it, with napi-rs's own messages (`… on Intent.intentId`).
 //!
 //! The `#[napi(object)]` structs stay the one definition of each record: their
 //! fields are the values, and napi-rs writes their TypeScript types. `shape!`
@@ -37,7 +37,9 @@ pub trait Shape: Sized {
     const FIELDS: &'static [(&'static str, Option<&'static str>)];
     /// Its factory's place in `Factories`.
     const KIND: usize;
-    fn values(self, env: napi_env, args: &mut Vec<napi_value>) -> Result<()>;
+    /// # Safety
+    /// `env` is the environment of the napi call being answered.
+    unsafe fn values(self, env: napi_env, args: &mut Vec<napi_value>) -> Result<()>;
 }
 
 /// A typed method's result, built by the factories.
@@ -150,15 +152,16 @@ const PAIRS_SOURCE: &str =
 /// A field's value: as napi-rs converts it, except that an absent optional
 /// field is `undefined` (napi-rs makes `None` a `null`) and records are shaped.
 pub trait Arg {
-    fn arg(self, env: napi_env) -> Result<napi_value>;
+    /// # Safety
+    /// `env` is the environment of the napi call being answered.
+    unsafe fn arg(self, env: napi_env) -> Result<napi_value>;
 }
 
 macro_rules! plain_args {
     ($($t:ty),+) => {$(
         impl Arg for $t {
-            fn arg(self, env: napi_env) -> Result<napi_value> {
-                // SAFETY: `env` is the live environment of the call being answered.
-                unsafe { <$t as ToNapiValue>::to_napi_value(env, self) }
+            unsafe fn arg(self, env: napi_env) -> Result<napi_value> {
+                <$t as ToNapiValue>::to_napi_value(env, self)
             }
         }
     )+};
@@ -168,25 +171,23 @@ plain_args!(f64, u32, i64, bool, String, Vec<f64>, Vec<String>);
 
 /// `details`: napi-rs sets each entry with `napi_set_property`, ~15 % of a refused input's call.
 impl Arg for HashMap<String, String> {
-    fn arg(self, env: napi_env) -> Result<napi_value> {
+    unsafe fn arg(self, env: napi_env) -> Result<napi_value> {
         let mut args = Vec::with_capacity(self.len() * 2);
         for (k, v) in self {
             args.push(k.arg(env)?);
             args.push(v.arg(env)?);
         }
-        // SAFETY: as above.
-        unsafe { call(env, factory(env, PAIRS, || PAIRS_SOURCE.to_string())?, &args) }
+        call(env, factory(env, PAIRS, || PAIRS_SOURCE.to_string())?, &args)
     }
 }
 
 impl<T: Arg> Arg for Option<T> {
-    fn arg(self, env: napi_env) -> Result<napi_value> {
+    unsafe fn arg(self, env: napi_env) -> Result<napi_value> {
         match self {
             Some(v) => v.arg(env),
             None => {
                 let mut u = ptr::null_mut();
-                // SAFETY: as above.
-                check(unsafe { sys::napi_get_undefined(env, &mut u) }, "napi_get_undefined")?;
+                check(sys::napi_get_undefined(env, &mut u), "napi_get_undefined")?;
                 Ok(u)
             }
         }
@@ -194,15 +195,12 @@ impl<T: Arg> Arg for Option<T> {
 }
 
 impl<T: Shape> Arg for Vec<T> {
-    fn arg(self, env: napi_env) -> Result<napi_value> {
+    unsafe fn arg(self, env: napi_env) -> Result<napi_value> {
         let mut array = ptr::null_mut();
-        // SAFETY: as above; each element is set once, below the length made.
-        unsafe {
-            check(sys::napi_create_array_with_length(env, self.len(), &mut array), "napi_create_array_with_length")?;
-            for (i, record) in self.into_iter().enumerate() {
-                let v = build(env, record)?;
-                check(sys::napi_set_element(env, array, i as u32, v), "napi_set_element")?;
-            }
+        check(sys::napi_create_array_with_length(env, self.len(), &mut array), "napi_create_array_with_length")?;
+        for (i, record) in self.into_iter().enumerate() {
+            let v = build(env, record)?;
+            check(sys::napi_set_element(env, array, i as u32, v), "napi_set_element")?;
         }
         Ok(array)
     }
@@ -239,7 +237,7 @@ macro_rules! shape {
             const FIELDS: &'static [(&'static str, Option<&'static str>)] =
                 &[$((stringify!($field), shape!(@key $($key)?))),+];
             const KIND: usize = $kind;
-            fn values(self, env: napi_env, args: &mut Vec<napi_value>) -> Result<()> {
+            unsafe fn values(self, env: napi_env, args: &mut Vec<napi_value>) -> Result<()> {
                 // Every field, or this does not compile.
                 let $t { $($field),+ } = self;
                 $(args.push($field.arg(env)?);)+
@@ -335,7 +333,10 @@ pub trait Fields: Sized {
     /// Its reader's place in `Factories`.
     const KIND: usize;
     /// The record from its fields' values (`None`: `undefined`), in order.
-    fn from_values(env: napi_env, values: &[Option<napi_value>]) -> Result<Self>;
+    ///
+    /// # Safety
+    /// `env` and the values are live handles of the napi call being answered.
+    unsafe fn from_values(env: napi_env, values: &[Option<napi_value>]) -> Result<Self>;
 }
 
 /// A typed method's argument, read by its reader.
@@ -372,21 +373,21 @@ impl<T: Fields> FromNapiValue for Read<T> {
 /// A field's value from what the reader found (`None`: `undefined`), with
 /// napi-rs's conversion and messages: required unless an `Option`.
 pub trait Field: Sized {
-    fn field(env: napi_env, value: Option<napi_value>, record: &str, field: &str) -> Result<Self>;
+    /// # Safety
+    /// As `Fields::from_values`.
+    unsafe fn field(env: napi_env, value: Option<napi_value>, record: &str, field: &str) -> Result<Self>;
 }
 
 macro_rules! fields_of {
     ($($t:ty),+) => {$(
         impl Field for $t {
-            fn field(env: napi_env, value: Option<napi_value>, record: &str, field: &str) -> Result<Self> {
-                // SAFETY: `env` and `value` are the live handles of the call being answered.
-                unsafe { from_raw_required_field(env, value, record, field) }
+            unsafe fn field(env: napi_env, value: Option<napi_value>, record: &str, field: &str) -> Result<Self> {
+                from_raw_required_field(env, value, record, field)
             }
         }
         impl Field for Option<$t> {
-            fn field(env: napi_env, value: Option<napi_value>, record: &str, field: &str) -> Result<Self> {
-                // SAFETY: as above.
-                unsafe { from_raw_optional_field(env, value, record, field) }
+            unsafe fn field(env: napi_env, value: Option<napi_value>, record: &str, field: &str) -> Result<Self> {
+                from_raw_optional_field(env, value, record, field)
             }
         }
     )+};
@@ -403,7 +404,7 @@ macro_rules! fields {
             const FIELDS: &'static [(&'static str, Option<&'static str>)] =
                 &[$((stringify!($field), shape!(@key $($key)?))),+];
             const KIND: usize = $kind;
-            fn from_values(env: napi_env, values: &[Option<napi_value>]) -> Result<Self> {
+            unsafe fn from_values(env: napi_env, values: &[Option<napi_value>]) -> Result<Self> {
                 // The names, for napi-rs's messages: made once, not per read.
                 static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
                 let mut fields = values.iter().copied().zip(KEYS.get_or_init(|| keys(Self::FIELDS)));
