@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Kernel, type Outcome } from '../index.js';
-import { ledgerEquity, venueEventKinds } from './fixtures.js';
+import { enter, ledgerEquity, venueEventKinds } from './fixtures.js';
 
 type Step =
   | { t: 'enter'; side: 'LONG' | 'SHORT'; limit: boolean; size: number; price: number }
@@ -117,6 +117,43 @@ describe('kernel properties through the binding (fast-check)', () => {
         expect(seqs).toEqual(seqs.map((_, i) => i + 1));
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('answers any JS value in a typed record with an outcome, or a thrown error naming the record and field, changing nothing then', () => {
+    const named =
+      /on (Intent|VenueEvent)\.[a-zA-Z]+|Missing field `[a-zA-Z]+`|(Intent|VenueEvent): expected an object/;
+    const k = new Kernel({ maxSlots: 2, seedCapital: 10_000 });
+    const intentFields = Object.keys(enter('i', { takeProfit: 1, stopLoss: 1, slotId: 0, tradeId: 't' }));
+    const eventFields = ['eventId', 'kind', 'clientOrderId', 'venueOrderId', 'price', 'size', 'fee', 'ts'];
+    const record = (base: object, fields: string[]) =>
+      fc.oneof(
+        {
+          weight: 5,
+          arbitrary: fc.dictionary(fc.constantFrom(...fields), fc.anything()).map((d) => ({ ...base, ...d })),
+        },
+        { weight: 1, arbitrary: fc.anything() },
+      );
+    const call = fc.oneof(
+      record(enter('p1'), intentFields).map((r) => () => k.submitIntent(r as never)),
+      record({ eventId: 'e', kind: 'ACK', clientOrderId: 'T1-E1', ts: 1 }, eventFields).map(
+        (r) => () => k.onVenueEvent(r as never),
+      ),
+    );
+    fc.assert(
+      fc.property(call, (run) => {
+        const before = k.snapshot();
+        let outcome: Outcome;
+        try {
+          outcome = run();
+        } catch (e) {
+          expect((e as Error).message).toMatch(named);
+          expect(k.snapshot()).toBe(before);
+          return;
+        }
+        expect(typeof outcome.diagnosticCode).toBe('string');
+      }),
+      { numRuns: 400 },
     );
   });
 
