@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Kernel, type Outcome } from '../index.js';
+import { Kernel, type Intent, type Outcome, type VenueEvent } from '../index.js';
 import { enter, ledgerEquity, venueEventKinds } from './fixtures.js';
 
 type Step =
@@ -124,8 +124,40 @@ describe('kernel properties through the binding (fast-check)', () => {
     const named =
       /on (Intent|VenueEvent)\.[a-zA-Z]+|Missing field `[a-zA-Z]+`|(Intent|VenueEvent): expected an object/;
     const k = new Kernel({ maxSlots: 2, seedCapital: 10_000 });
-    const intentFields = Object.keys(enter('i', { takeProfit: 1, stopLoss: 1, slotId: 0, tradeId: 't' }));
-    const eventFields = ['eventId', 'kind', 'clientOrderId', 'venueOrderId', 'price', 'size', 'fee', 'ts'];
+    const intentFields: (keyof Intent)[] = [
+      'intentId',
+      'action',
+      'asset',
+      'side',
+      'orderType',
+      'targetSize',
+      'referencePrice',
+      'limitPrice',
+      'leverage',
+      'exitLegRatios',
+      'takeProfit',
+      'stopLoss',
+      'slotId',
+      'tradeId',
+      'reason',
+      'correlationId',
+      'causationId',
+      'ts',
+    ];
+    const eventFields: (keyof VenueEvent)[] = [
+      'eventId',
+      'kind',
+      'clientOrderId',
+      'venueOrderId',
+      'venueTradeId',
+      'price',
+      'size',
+      'fee',
+      'liquidity',
+      'retryAfterMs',
+      'reason',
+      'ts',
+    ];
     const record = (base: object, fields: string[]) =>
       fc.oneof(
         {
