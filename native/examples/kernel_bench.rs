@@ -18,7 +18,7 @@
 use cockpit_kernel::kernel::input::{IntentRaw, MarkRaw, VenueEventRaw};
 use cockpit_kernel::kernel::outcome::Outcome;
 use cockpit_kernel::kernel::{ConfigRaw, Kernel};
-use cockpit_kernel::packed::{Batch, Echo, Numbers, Packer, Strings, INPUT_HEADER};
+use cockpit_kernel::packed::{Batch, Numbers, Packer, Strings, INPUT_HEADER};
 use std::time::{Duration, Instant};
 
 const ASSETS: [&str; 3] = ["BTC/USDT", "ETH/USDT", "SOL/USDT"];
@@ -212,20 +212,13 @@ impl PackedSide {
     fn call(&mut self, k: &mut Kernel, run: &mut PackedRun) -> usize {
         run.nums[1] = self.taken;
         let strings = Strings::new(&run.units, &run.ends).expect("well-formed run");
-        let prefix = k.config().id_prefix.clone();
         let mut emitted = 0;
         let mut answer = self.packer.begin(&mut self.out, strings.len(), run.nums[1]);
         macro_rules! apply {
             ($batch:expr, $apply:expr) => {{
                 let batch = &mut $batch;
                 batch.read(&run.nums, &strings).expect("well-formed run");
-                for r in 0..batch.len() {
-                    let (record, refs) = batch.get(r);
-                    for o in $apply(&mut *k, record) {
-                        answer.push(&o, &prefix, Echo { strings: &strings, refs });
-                        emitted += done(k, o);
-                    }
-                }
+                answer.apply(k, batch, &strings, $apply, |k, _, o| emitted += done(k, o));
             }};
         }
         match run.kind {

@@ -9,7 +9,7 @@
 //! programming error, and they have no value to return instead).
 
 use crate::kernel::{self as core, fixed::Fixed, input, outcome, types::Id};
-use crate::packed::{self, Answer, BadInput, Batch, Echo, Numbers, Packer, Strings};
+use crate::packed::{self, Answer, BadInput, Batch, Numbers, Packer, Strings};
 use napi::bindgen_prelude::{Env, Error, Float64ArraySlice, Result, Status, Utf16String};
 use napi_derive::napi;
 use shapes::{Read, Shaped};
@@ -701,20 +701,6 @@ impl Recording {
 }
 
 /// Packs one outcome of input record `record` and hands it back to the kernel.
-fn emit(
-    answer: &mut Answer,
-    kernel: &mut core::Kernel,
-    recording: &mut Recording,
-    record: usize,
-    o: outcome::Outcome,
-    prefix: &str,
-    echo: Echo,
-) {
-    answer.push(&o, prefix, echo);
-    recording.keep(record, &o);
-    kernel.recycle(o);
-}
-
 fn js_error(e: core::KernelError) -> Error {
     Error::new(Status::InvalidArg, e.to_string())
 }
@@ -794,21 +780,18 @@ impl Kernel {
         text: &Utf16String,
         ends: &[u32],
         out: &mut Float64ArraySlice,
-        mut apply: impl FnMut(&mut core::Kernel, &R) -> O,
+        apply: impl FnMut(&mut core::Kernel, &R) -> O,
     ) -> Result<PackedOutcomes<'env>> {
         let out = writable(out, nums, ends)?;
         let strings = Strings::new(text, ends).map_err(bad_input)?;
         batch(self).read(nums, &strings).map_err(bad_input)?;
         let records = std::mem::take(batch(self));
-        let prefix = self.prefix();
         let mut answer = begin(&mut self.packer, &mut self.recording, out, &strings, nums);
-        for k in 0..records.len() {
-            let (record, refs) = records.get(k);
-            for o in apply(&mut self.inner, record) {
-                let echo = Echo { strings: &strings, refs };
-                emit(&mut answer, &mut self.inner, &mut self.recording, k, o, &prefix, echo);
-            }
-        }
+        let recording = &mut self.recording;
+        answer.apply(&mut self.inner, &records, &strings, apply, |kernel, record, o| {
+            recording.keep(record, &o);
+            kernel.recycle(o);
+        });
         let answer = answered(env, answer, &mut self.recording);
         *batch(self) = records;
         answer

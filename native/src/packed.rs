@@ -64,6 +64,7 @@ use crate::kernel::stage::{Input, Stage};
 use crate::kernel::types::{
     push_decimal, CloseReason, Code, CommandKind, EventType, Flag, Id, Liquidity, OrderSide, OrderType, Severity, Side,
 };
+use crate::kernel::Kernel;
 use rustc_hash::FxHashMap;
 use std::fmt;
 
@@ -728,6 +729,28 @@ impl Packer {
 }
 
 impl<'a> Answer<'a> {
+    /// Applies the records of `batch`, read from `strings`, in order with
+    /// `apply`, packs every outcome it gives, then hands each to `done` with
+    /// its record's index (to keep, count or recycle it): the one sequence of
+    /// the packed methods, `kernel_bench --packed` and the fuzz harness.
+    pub fn apply<R: Record, O: IntoIterator<Item = Outcome>>(
+        &mut self,
+        k: &mut Kernel,
+        batch: &Batch<R>,
+        strings: &Strings,
+        mut apply: impl FnMut(&mut Kernel, &R) -> O,
+        mut done: impl FnMut(&mut Kernel, usize, Outcome),
+    ) {
+        let prefix = k.config().id_prefix.clone();
+        for r in 0..batch.len() {
+            let (record, refs) = batch.get(r);
+            for o in apply(k, record) {
+                self.push(&o, &prefix, Echo { strings, refs });
+                done(k, r, o);
+            }
+        }
+    }
+
     /// Packs one outcome.
     pub fn push(&mut self, out: &Outcome, prefix: &str, echo: Echo) {
         self.p.outcomes += 1;

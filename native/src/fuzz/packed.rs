@@ -11,7 +11,7 @@
 use crate::kernel::input::{IntentRaw, MarkRaw, VenueEventRaw};
 use crate::kernel::outcome::Outcome;
 use crate::kernel::{ConfigRaw, Kernel};
-use crate::packed::{Batch, Echo, Numbers, Packer, Record, Strings};
+use crate::packed::{Batch, Numbers, Packer, Record, Strings};
 
 /// The strings every batch carries: the vocabulary and ids a well-formed
 /// batch uses, an empty one, and non-ASCII text.
@@ -91,23 +91,18 @@ impl Caller {
         k: &mut Kernel,
         batch: &mut Batch<R>,
         (nums, units, ends): (&[f64], &[u16], &[u32]),
-        mut apply: impl FnMut(&mut Kernel, &R) -> Vec<Outcome>,
+        apply: impl FnMut(&mut Kernel, &R) -> Vec<Outcome>,
     ) -> Result<Option<f64>, String> {
         let Ok(strings) = Strings::new(units, ends) else { return Ok(None) };
         if batch.read(nums, &strings).is_err() {
             return Ok(None);
         }
-        let prefix = k.config().id_prefix.clone();
         let mut packed = 0usize;
         let mut answer = self.packer.begin(&mut self.out, strings.len(), nums[1]);
-        for r in 0..batch.len() {
-            let (record, refs) = batch.get(r);
-            for o in apply(k, record) {
-                answer.push(&o, &prefix, Echo { strings: &strings, refs });
-                packed += 1;
-                k.recycle(o);
-            }
-        }
+        answer.apply(k, batch, &strings, apply, |k, _, o| {
+            packed += 1;
+            k.recycle(o);
+        });
         let (numbers, _text) = answer.finish();
         let header = numbers.as_slice();
         if header[0] != packed as f64 {
