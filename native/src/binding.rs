@@ -700,7 +700,6 @@ impl Recording {
     fn end(&mut self) {}
 }
 
-/// Packs one outcome of input record `record` and hands it back to the kernel.
 fn js_error(e: core::KernelError) -> Error {
     Error::new(Status::InvalidArg, e.to_string())
 }
