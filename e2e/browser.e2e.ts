@@ -131,4 +131,35 @@ describe('browser host', () => {
     expect((await cockpit.snapshot()).slots).toEqual(before.slots);
     expect(await cockpit.journal()).toEqual(journalBefore);
   });
+
+  it('(d) REDUCING pauses entries on the ticket; the kill switch, confirmed, flattens the book and halts', async () => {
+    await startSession(cockpit);
+    await fillTicket(page, { asset: 'BTC/USDT', size: '0.01' });
+    await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('OPEN');
+    await eventually(() => page.getByTestId('control-plane').getAttribute('data-mode')).toBe('ACTIVE');
+
+    await page.getByTestId('mode-REDUCING').click();
+    await eventually(() => page.getByTestId('control-plane').getAttribute('data-mode')).toBe('REDUCING');
+    const submit = page.getByTestId('ticket-submit');
+    await eventually(() => submit.isDisabled()).toBe(true);
+    await eventually(() => submit.textContent()).toContain('REDUCING');
+    await page.getByTestId('mode-ACTIVE').click();
+    await eventually(() => submit.isEnabled()).toBe(true);
+
+    // One click only arms it; the book is untouched until the second.
+    const kill = page.getByTestId('kill-switch');
+    await kill.click();
+    await eventually(() => kill.textContent()).toContain('Confirm');
+    expect((await cockpit.snapshot()).control).toEqual({ mode: 'ACTIVE' });
+    await kill.click();
+
+    await eventually(() => page.getByTestId('control-plane').getAttribute('data-mode')).toBe('HALTED');
+    await eventually(() => page.getByTestId('kill-switch-fired').isVisible()).toBe(true);
+    await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('IDLE');
+    const after = await cockpit.snapshot();
+    expect(after.control?.mode).toBe('HALTED');
+    expect(after.trades[0]).toMatchObject({ state: 'CLOSED', closeReason: 'KILL_SWITCH' });
+    await eventually(() => page.getByTestId('notices').textContent()).toContain('Kill switch');
+    expect((await cockpit.journal()).some((e) => e.type === 'KillSwitchEngaged')).toBe(true);
+  });
 });

@@ -2,8 +2,18 @@
 // transport (Electron IPC, WebSocket); the host validates every request
 // against it whichever window sent it.
 import { z } from 'zod';
-import type { AccountSnapshot, OpenOrder, SlotSnapshot, TradeSummary } from './domain.js';
-import { EpochMs, Id, IntentRequest, MarkTick, MAX_SYMBOLS, Positive, Symbol, VenueName } from './domain.js';
+import type { AccountSnapshot, ControlState, OpenOrder, SlotSnapshot, TradeSummary } from './domain.js';
+import {
+  EpochMs,
+  Id,
+  IntentRequest,
+  MarkTick,
+  MAX_SYMBOLS,
+  Positive,
+  Symbol,
+  TradingMode,
+  VenueName,
+} from './domain.js';
 import type { Failure } from './errors.js';
 import type { JournalEvent, LineageGraph } from './journal.js';
 
@@ -49,6 +59,13 @@ export const TradeExitRequest = z.union([
 ]);
 
 export const OrderCancelRequest = z.strictObject({ clientOrderId: Id });
+
+/** Why the operator changed the control plane: journaled with the change. */
+const OperatorReason = z.string().max(256);
+/** ACTIVE; REDUCING: new entries are refused, exits and cancels pass; HALTED: only cancels. */
+export const ControlSetRequest = z.strictObject({ mode: TradingMode, reason: OperatorReason.optional() });
+/** HALTED at once, every working order cancelled, every open position closed at market. */
+export const KillSwitchRequest = z.strictObject({ reason: OperatorReason.optional() });
 export const LineageRequest = z.strictObject({ correlationId: Id });
 export const JournalPageRequest = z.strictObject({
   sessionId: Id.optional(),
@@ -75,6 +92,8 @@ export interface Snapshot {
   openOrders: OpenOrder[];
   trades: TradeSummary[];
   marks: Record<string, number>;
+  /** The running session's control plane; null when no session runs. */
+  control: ControlState | null;
 }
 
 /** Request schemas and success payloads, by command name. */
@@ -85,6 +104,8 @@ export const commandRequests = {
   'intent.submit': IntentRequest,
   'trade.exit': TradeExitRequest,
   'order.cancel': OrderCancelRequest,
+  'control.set': ControlSetRequest,
+  'control.killSwitch': KillSwitchRequest,
   snapshot: Empty,
   lineage: LineageRequest,
   'journal.page': JournalPageRequest,
@@ -97,6 +118,10 @@ export interface CommandResults {
   'intent.submit': { intentId: string; correlationId: string; tradeId?: string; slotId?: number };
   'trade.exit': { tradeId: string };
   'order.cancel': { clientOrderId: string };
+  /** `changed` is false when the mode already was the one asked for: nothing is journaled then. */
+  'control.set': { control: ControlState; changed: boolean };
+  /** How many working orders it asked the venue to cancel, and how many positions it is closing. */
+  'control.killSwitch': { control: ControlState; cancels: number; closes: number };
   snapshot: Snapshot;
   lineage: Omit<LineageGraph, 'correlationId'> & { correlationId: string };
   'journal.page': { sessionId: string; events: JournalEvent[]; nextSeq: number | null };

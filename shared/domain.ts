@@ -163,3 +163,11 @@ export type TradeSummary = z.infer<typeof TradeSummary>;
 
 export const MarkTick = z.object({ asset: z.string(), price: z.number(), ts: EpochMs });
 export type MarkTick = z.infer<typeof MarkTick>;
+
+/** The kernel's control plane as the window sees it. */
+export const ControlState = z.object({
+  mode: TradingMode,
+  /** When the kill switch fired, while the kernel is still HALTED by it. */
+  killSwitchAt: EpochMs.optional(),
+});
+export type ControlState = z.infer<typeof ControlState>;

@@ -241,6 +241,126 @@ describe('a paper session through the host', () => {
   });
 });
 
+describe('the control plane', () => {
+  type Control = { control: { mode: string; killSwitchAt?: number }; changed: boolean };
+  const modeChanges = async () => (await allEvents()).filter((e) => e.type === 'TradingModeChanged');
+  const notices = (code: string) =>
+    received.flatMap((e) => (e.type === 'notice' && e.code === code ? [e.message] : []));
+
+  it('REDUCING refuses new entries and lets exits through; each change is journaled once, then told', async () => {
+    const { sessionId } = await startSession();
+    await openTrade();
+    const set = await call<Control>('control.set', { mode: 'REDUCING', reason: 'drawdown' });
+    expect(set).toMatchObject({ control: { mode: 'REDUCING' }, changed: true });
+    expect((await snapshot()).control).toEqual({ mode: 'REDUCING' });
+    const [change] = await modeChanges();
+    expect(change).toMatchObject({
+      source: 'host',
+      correlationId: sessionId,
+      payload: { mode: 'REDUCING', previousMode: 'ACTIVE', reason: 'drawdown', by: 'operator' },
+    });
+    await vi.waitFor(() =>
+      expect(notices('MODE_REDUCING')).toEqual([
+        'Trading mode REDUCING: new entries are refused; exits and cancels pass (drawdown)',
+      ]),
+    );
+    // Asking for the mode it already has changes nothing and journals nothing.
+    expect(await call<Control>('control.set', { mode: 'REDUCING' })).toMatchObject({ changed: false });
+    expect(await modeChanges()).toHaveLength(1);
+
+    const entry = await refuse('intent.submit', { asset: 'ETH/USDT', side: 'LONG', targetSize: 0.1 });
+    expect(entry.error).toMatchObject({ code: 'KERNEL_REJECTED', diagnosticCode: 'MODE_REJECTED' });
+    const rejected = (await allEvents()).filter((e) => e.type === 'TradingSignalIntentRejected');
+    expect(rejected.map((e) => e.payload.diagnosticCode)).toEqual(['MODE_REJECTED']);
+
+    await call('trade.exit', { slotId: 0 });
+    await vi.waitFor(async () => expect((await snapshot()).slots[0]).toMatchObject({ free: true }), {
+      timeout: 5_000,
+    });
+    await call<Control>('control.set', { mode: 'ACTIVE' });
+    await openTrade();
+    expect((await modeChanges()).map((e) => e.payload.mode)).toEqual(['REDUCING', 'ACTIVE']);
+  });
+
+  it('HALTED lets only cancels through', async () => {
+    await startSession({ maxSlots: 2 });
+    await openTrade();
+    await restLimitEntry();
+    await vi.waitFor(async () => expect((await snapshot()).openOrders).toHaveLength(1), { timeout: 5_000 });
+    await call<Control>('control.set', { mode: 'HALTED' });
+    const exit = await refuse('trade.exit', { slotId: 0 });
+    expect(exit.error).toMatchObject({ code: 'KERNEL_REJECTED', diagnosticCode: 'MODE_REJECTED' });
+    const [order] = (await snapshot()).openOrders;
+    await call('order.cancel', { clientOrderId: order!.clientOrderId });
+    await vi.waitFor(async () => expect((await snapshot()).openOrders).toEqual([]), { timeout: 5_000 });
+    expect((await snapshot()).slots[0]).toMatchObject({ state: 'OPEN' });
+  });
+
+  it('the kill switch halts, cancels every working order and closes every position, journaled before it acts', async () => {
+    await startSession({ maxSlots: 2 });
+    const open = await openTrade();
+    const resting = await restLimitEntry();
+    await vi.waitFor(async () => expect((await snapshot()).openOrders).toHaveLength(1), { timeout: 5_000 });
+
+    const killed = await call<{ control: Control['control']; cancels: number; closes: number }>(
+      'control.killSwitch',
+      { reason: 'venue outage' },
+    );
+    expect(killed).toMatchObject({ control: { mode: 'HALTED' }, cancels: 1, closes: 1 });
+    expect(killed.control.killSwitchAt).toBeGreaterThan(0);
+    await vi.waitFor(() =>
+      expect(notices('KILL_SWITCH')).toEqual([
+        'Kill switch: trading HALTED; 1 working order being cancelled, 1 position closing at market (venue outage)',
+      ]),
+    );
+
+    await vi.waitFor(
+      async () => {
+        const after = await snapshot();
+        expect(after.slots.every((s) => s.free)).toBe(true);
+        expect(after.openOrders).toEqual([]);
+      },
+      { timeout: 5_000 },
+    );
+    const after = await snapshot();
+    expect(after.control).toEqual(killed.control);
+    expect(after.trades.find((t) => t.correlationId === open.correlationId)).toMatchObject({
+      state: 'CLOSED',
+      closeReason: 'KILL_SWITCH',
+    });
+    expect(after.trades.some((t) => t.correlationId === resting.correlationId && t.state === 'OPEN')).toBe(
+      false,
+    );
+
+    const events = await allEvents();
+    const engaged = events.find((e) => e.type === 'KillSwitchEngaged')!;
+    expect(engaged.payload).toMatchObject({
+      previousMode: 'ACTIVE',
+      reason: 'venue outage',
+      cancels: 1,
+      closes: 1,
+    });
+    // Journal first, then act: every venue report of the close and the cancel comes after it.
+    const acted = events.filter(
+      (e) =>
+        e.type === 'VenueReport' &&
+        [open.correlationId, resting.correlationId].includes(e.correlationId) &&
+        e.ts >= engaged.ts &&
+        ['FILL', 'CANCELED'].includes(String(e.payload.kind)),
+    );
+    expect(acted.length).toBeGreaterThanOrEqual(2);
+    expect(acted.every((e) => e.seq > engaged.seq)).toBe(true);
+
+    const entry = await refuse('intent.submit', { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01 });
+    expect(entry.error).toMatchObject({ diagnosticCode: 'MODE_REJECTED' });
+    // A person re-arms trading; the kill switch's time goes with the HALT.
+    expect(await call<Control>('control.set', { mode: 'ACTIVE' })).toMatchObject({
+      control: { mode: 'ACTIVE' },
+    });
+    expect((await snapshot()).control).toEqual({ mode: 'ACTIVE' });
+  });
+});
+
 describe('bad input', () => {
   it('answers every malformed request with a typed error and leaves kernel and journal unchanged', async () => {
     await startSession();
@@ -272,6 +392,9 @@ describe('bad input', () => {
       ['order.cancel', { clientOrderId: 'nope' }, 'NOT_FOUND', 'clientOrderId'],
       ['order.cancel', { clientOrderId: 'x'.repeat(500) }, 'INVALID_REQUEST', 'clientOrderId'],
       ['session.start', {}, 'SESSION_ACTIVE', undefined],
+      ['control.set', { mode: 'PAUSED' }, 'INVALID_REQUEST', 'mode'],
+      ['control.set', { mode: 'HALTED', reason: 'x'.repeat(300) }, 'INVALID_REQUEST', 'reason'],
+      ['control.killSwitch', { now: true }, 'INVALID_REQUEST', 'now'],
       ['lineage', { correlationId: 'nope' }, 'NOT_FOUND', 'correlationId'],
       ['no.such.command', {}, 'UNKNOWN_COMMAND', 'name'],
       ['snapshot', 'not an object', 'INVALID_REQUEST', 'request'],
@@ -286,6 +409,7 @@ describe('bad input', () => {
     expect((await snapshot()).slots.map(({ markPrice: _m, unrealizedPnl: _u, ...rest }) => rest)).toEqual(
       slotsBefore.map(({ markPrice: _m, unrealizedPnl: _u, ...rest }) => rest),
     );
+    expect((await snapshot()).control).toEqual({ mode: 'ACTIVE' });
     const eventsAfter = await allEvents();
     expect(eventsAfter.filter((e) => e.type !== 'TradeMonitoringTick')).toEqual(
       eventsBefore.filter((e) => e.type !== 'TradeMonitoringTick'),
@@ -326,6 +450,9 @@ describe('bad input', () => {
       error: { code: 'NO_SESSION' },
     });
     expect(await refuse('session.stop', {})).toMatchObject({ error: { code: 'NO_SESSION' } });
+    expect(await refuse('control.set', { mode: 'HALTED' })).toMatchObject({ error: { code: 'NO_SESSION' } });
+    expect(await refuse('control.killSwitch', {})).toMatchObject({ error: { code: 'NO_SESSION' } });
+    expect((await snapshot()).control).toBeNull();
     expect(await refuse('session.start', { symbols: ['BTC/USDT', 'NOPE/USDT'] })).toMatchObject({
       error: { code: 'UNKNOWN_ASSET', field: 'symbols.1' },
     });

@@ -82,6 +82,8 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     'intent.submit': (request) => (session ? session.submitIntent(request) : noSession),
     'trade.exit': (request) => (session ? session.exitTrade(request) : noSession),
     'order.cancel': (request) => (session ? session.cancelOrder(request.clientOrderId) : noSession),
+    'control.set': (request) => (session ? session.setControl(request.mode, request.reason) : noSession),
+    'control.killSwitch': (request) => (session ? session.killSwitch(request.reason) : noSession),
     snapshot: () => ({
       ok: true,
       value: session?.snapshot() ?? {
@@ -91,6 +93,7 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
         openOrders: [],
         trades: [],
         marks: {},
+        control: null,
       },
     }),
     lineage: (request) => {

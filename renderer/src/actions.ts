@@ -170,8 +170,10 @@ export async function refreshSnapshot(options: { quiet?: boolean } = { quiet: tr
     command('session.list', {}, options),
   ]);
   if (snapshot.ok && pushSnapshot) {
-    const { session, slots, account, openOrders, trades, marks } = snapshot;
-    pushSnapshot([{ type: 'snapshot', snapshot: { session, slots, account, openOrders, trades, marks } }]);
+    const { session, slots, account, openOrders, trades, marks, control } = snapshot;
+    pushSnapshot([
+      { type: 'snapshot', snapshot: { session, slots, account, openOrders, trades, marks, control } },
+    ]);
   }
   if (sessions.ok) store().setSessions(sessions.sessions ?? []);
 }
@@ -193,4 +195,17 @@ export function exitTrade(tradeId: string) {
 
 export function cancelOrder(clientOrderId: string) {
   return command('order.cancel', { clientOrderId });
+}
+
+/** Sets the trading mode; the new mode reaches the window at once, not only with the next snapshot. */
+export async function setTradingMode(request: CommandRequest<'control.set'>) {
+  const response = await command('control.set', request);
+  if (response.ok) void refreshSnapshot();
+  return response;
+}
+
+export async function engageKillSwitch(request: CommandRequest<'control.killSwitch'>) {
+  const response = await command('control.killSwitch', request);
+  if (response.ok) void refreshSnapshot();
+  return response;
 }

@@ -4,6 +4,7 @@
 // commands, and only then tells the window.
 import type {
   CommandError,
+  ControlState,
   IntentAction,
   MarkTick,
   OpenOrder,
@@ -12,6 +13,7 @@ import type {
   SlotSnapshot,
   Snapshot,
   TradeSummary,
+  TradingMode,
 } from '../../../shared/index.js';
 import { markPricesBulk, onVenueEventsBulk } from '../../../native/packed.js';
 import type { EventBus } from '../event-bus.js';
@@ -38,6 +40,13 @@ export type CommandResult<T> = { ok: true; value: T } | { ok: false; error: Comm
  */
 const SNAPSHOT_INTERVAL_MS = 100;
 const SNAPSHOT_SHARE = 0.1;
+
+/** What each trading mode lets through, as the operator is told when it changes. */
+const MODE_MEANING: Record<TradingMode, string> = {
+  ACTIVE: 'entries, exits and cancels pass',
+  REDUCING: 'new entries are refused; exits and cancels pass',
+  HALTED: 'only cancels pass',
+};
 
 /** Kernel diagnostics that mean the input was malformed: nothing is journaled for them. */
 const BOUNDARY_CODES = new Set(['INVALID_INTENT', 'INVALID_SLOT_ID']);
@@ -261,6 +270,68 @@ export class TradingSession {
     return { ok: true, value: { clientOrderId } };
   }
 
+  /** The operator sets the trading mode; the change is journaled, then told. Setting the mode it has is a no-op. */
+  setControl(
+    mode: TradingMode,
+    reason: string | undefined,
+  ): CommandResult<{ control: ControlState; changed: boolean }> {
+    const previous = this.parts.kernel.control();
+    if (previous.mode === mode)
+      return { ok: true, value: { control: controlState(previous), changed: false } };
+    const ts = this.parts.now();
+    const control = this.parts.kernel.setControl({ mode });
+    if (control.diagnosticCode !== 'OK') {
+      return this.refuse('INVALID_REQUEST', 'mode', `mode: refused by the kernel (got ${mode})`);
+    }
+    const eventId = this.parts.ids.next('h');
+    this.commit([
+      this.hostDraft(eventId, 'TradingModeChanged', this.sessionId, eventId, ts, {
+        mode,
+        previousMode: previous.mode,
+        reason,
+        by: 'operator',
+      }),
+    ]);
+    this.notify(
+      mode === 'ACTIVE' ? 'info' : 'warning',
+      `MODE_${mode}`,
+      `Trading mode ${mode}: ${MODE_MEANING[mode]}${reason ? ` (${reason})` : ''}`,
+    );
+    return { ok: true, value: { control: controlState(control), changed: true } };
+  }
+
+  /**
+   * The kill switch: the kernel halts, cancels every working order and closes every open position at market
+   * (a slot whose order is being cancelled closes once the cancel is confirmed). Journaled, then carried out, then told.
+   */
+  killSwitch(
+    reason: string | undefined,
+  ): CommandResult<{ control: ControlState; cancels: number; closes: number }> {
+    const ts = this.parts.now();
+    const previousMode = this.parts.kernel.control().mode;
+    const outcome = this.parts.kernel.killSwitch(ts);
+    if (!outcome.accepted) return { ok: false, error: refusalOf(outcome) };
+    const cancels = outcome.venueCommands.filter((c) => c.kind === 'CANCEL').length;
+    const closes = outcome.venueCommands.filter((c) => c.kind === 'PLACE').length;
+    const eventId = this.parts.ids.next('h');
+    const engaged = this.hostDraft(eventId, 'KillSwitchEngaged', this.sessionId, eventId, ts, {
+      previousMode,
+      reason,
+      by: 'operator',
+      cancels,
+      closes,
+    });
+    // Its own notice below says what it did; the kernel's KILL_SWITCH verdict would only repeat it.
+    this.commitDrafts([engaged, ...this.outcomeDrafts(outcome)], [outcome], { tellDiagnostics: false });
+    this.notify(
+      'error',
+      'KILL_SWITCH',
+      `Kill switch: trading HALTED; ${plural(cancels, 'working order')} being cancelled, ` +
+        `${plural(closes, 'position')} closing at market${reason ? ` (${reason})` : ''}`,
+    );
+    return { ok: true, value: { control: controlState(this.parts.kernel.control()), cancels, closes } };
+  }
+
   snapshot(): Snapshot {
     return {
       session: this.info,
@@ -269,6 +340,7 @@ export class TradingSession {
       openOrders: this.openOrders(),
       trades: this.book.list(),
       marks: this.parts.feed.marks(),
+      control: controlState(this.parts.kernel.control()),
     };
   }
 
@@ -384,12 +456,16 @@ export class TradingSession {
    * Journal first, then act: the venue commands go out and the window hears
    * only once the facts are durable.
    */
-  private commitDrafts(drafts: JournalDraft[], outcomes: KernelOutcome[]): void {
+  private commitDrafts(
+    drafts: JournalDraft[],
+    outcomes: KernelOutcome[],
+    { tellDiagnostics = true }: { tellDiagnostics?: boolean } = {},
+  ): void {
     const events = this.parts.journal.append(this.sessionId, drafts);
     for (const event of events) this.book.apply(event);
     for (const event of events) this.parts.bus.publish({ type: 'journal', event });
     for (const outcome of outcomes) {
-      this.reportDiagnostic(outcome);
+      if (tellDiagnostics) this.reportDiagnostic(outcome);
       for (const command of outcome.venueCommands) this.dispatch(command);
     }
     if (events.length > 0) this.queueSnapshot();
@@ -591,6 +667,16 @@ export class TradingSession {
       };
     });
   }
+}
+
+function controlState(control: ReturnType<KernelPort['control']>): ControlState {
+  return control.killSwitchAt === undefined
+    ? { mode: control.mode }
+    : { mode: control.mode, killSwitchAt: control.killSwitchAt };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function toSlotSnapshot(slot: KernelSlot): SlotSnapshot {

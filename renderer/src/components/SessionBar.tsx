@@ -1,5 +1,5 @@
 // Top bar: start/stop a session (venue, seed, symbols, capital, slots), its
-// status, the connection, and live marks per symbol.
+// status, its trading mode and kill switch, the connection, and live marks per symbol.
 import { memo, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { startSession, stopSession } from '../actions.js';
@@ -7,6 +7,7 @@ import { baseOf, price } from '../lib/format.js';
 import { checkSession, DEFAULT_SYMBOLS, splitList } from '../lib/ticket.js';
 import { isRunning } from '../store/apply.js';
 import { useCockpit } from '../store/store.js';
+import { ControlPlane } from './ControlPlane.js';
 import { useCommand } from './useCommand.js';
 
 const DEFAULT_SYMBOL_LIST = splitList(DEFAULT_SYMBOLS);
@@ -129,6 +130,7 @@ export function SessionBar() {
       >
         {status}
       </div>
+      {running ? <ControlPlane /> : null}
       {error ? (
         <div className="session-error" data-testid="session-error" title={error}>
           {error}

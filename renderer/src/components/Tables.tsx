@@ -6,6 +6,7 @@ import { cancelOrder, exitSlot, exitTrade, selectLineage } from '../actions.js';
 import { clock, DASH, money, pnlClass, price, qty, signedMoney } from '../lib/format.js';
 import { toneOf } from '../lib/tone.js';
 import { useCockpit } from '../store/store.js';
+import { useModeBlock } from './ControlPlane.js';
 import { Panel } from './Panel.js';
 
 const MAX_TRADE_ROWS = 200;
@@ -24,8 +25,14 @@ function StateBadge({ state }: { state: string }) {
   return <span className={`badge tone-${toneOf(state)}`}>{state}</span>;
 }
 
-/** A row button that runs a command and stays disabled while it runs. */
-function RowAction(props: { testId: string; label: string; title: string; run: () => Promise<unknown> }) {
+/** A row button that runs a command and stays disabled while it runs, or while `blocked` says why not. */
+function RowAction(props: {
+  testId: string;
+  label: string;
+  title: string;
+  run: () => Promise<unknown>;
+  blocked?: string | null;
+}) {
   const [busy, setBusy] = useState(false);
   async function onClick(event: MouseEvent) {
     event.stopPropagation();
@@ -41,8 +48,8 @@ function RowAction(props: { testId: string; label: string; title: string; run: (
       type="button"
       className="btn btn-row"
       data-testid={props.testId}
-      title={props.title}
-      disabled={busy}
+      title={props.blocked ?? props.title}
+      disabled={busy || !!props.blocked}
       onClick={onClick}
     >
       {props.label}
@@ -102,6 +109,7 @@ const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; 
   );
   const mark = slot.free ? undefined : slot.markPrice || liveMark;
   const hasPosition = !slot.free && slot.size > 0;
+  const blocked = useModeBlock('exit');
   return (
     <tr
       data-testid={`slot-row-${slot.slotId}`}
@@ -127,6 +135,7 @@ const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; 
             testId={`slot-exit-${slot.slotId}`}
             label="Exit"
             title={`exit the trade in slot ${slot.slotId}`}
+            blocked={blocked}
             run={() => {
               selectLineage(slot.correlationId);
               return exitSlot(slot.slotId);
@@ -283,6 +292,7 @@ const TradeRow = memo(function TradeRow({
   selected: boolean;
   orphan: boolean;
 }) {
+  const blocked = useModeBlock('exit');
   return (
     <tr
       data-testid={`trade-row-${trade.tradeId}`}
@@ -309,6 +319,7 @@ const TradeRow = memo(function TradeRow({
             testId={`trade-exit-${trade.tradeId}`}
             label="Close"
             title={`close orphan position ${trade.tradeId} at market: no slot holds it`}
+            blocked={blocked}
             run={() => {
               selectLineage(trade.correlationId);
               return exitTrade(trade.tradeId);

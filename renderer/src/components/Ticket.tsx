@@ -6,6 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { submitIntent } from '../actions.js';
 import { splitList, checkIntent, DEFAULT_SYMBOLS } from '../lib/ticket.js';
 import { useCockpit } from '../store/store.js';
+import { useModeBlock } from './ControlPlane.js';
 import { Panel } from './Panel.js';
 import { useCommand } from './useCommand.js';
 
@@ -25,6 +26,8 @@ export function Ticket() {
   const [stopLoss, setStopLoss] = useState('');
   const [result, setResult] = useState<string | null>(null);
   const { busy, error, run } = useCommand('intent.submit');
+  // The kernel refuses an entry in this mode anyway; the ticket says so before it is sent.
+  const blocked = useModeBlock('enter');
   const resultTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(
@@ -158,9 +161,10 @@ export function Ticket() {
           data-testid="ticket-submit"
           type="submit"
           className={`btn span2 ${side === 'LONG' ? 'btn-long' : 'btn-short'}`}
-          disabled={busy}
+          disabled={busy || blocked !== null}
+          title={blocked ?? undefined}
         >
-          {side === 'LONG' ? 'Buy / Long' : 'Sell / Short'} {shownAsset}
+          {blocked ?? `${side === 'LONG' ? 'Buy / Long' : 'Sell / Short'} ${shownAsset}`}
         </button>
         <div className="ticket-error span2" data-testid="ticket-error" role="alert">
           {error ?? ''}

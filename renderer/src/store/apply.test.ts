@@ -65,6 +65,7 @@ const snapshot = (extra: Partial<Snapshot> = {}): Snapshot => ({
   openOrders: [],
   trades: [],
   marks: { 'BTC/USDT': 100 },
+  control: { mode: 'ACTIVE' },
   ...extra,
 });
 
@@ -243,6 +244,19 @@ describe('applyBatch', () => {
     expect(state.journal.byCorrelation).toEqual({ new: [early] });
     expect(state.book.slots).toEqual([]);
     expect(state.book.account).toBeNull();
+    expect(state.book.control).toBeNull();
+  });
+
+  it('takes the trading mode from each snapshot, keeping the object while it is unchanged', () => {
+    const state = apply(initialData(), [{ type: 'snapshot', snapshot: snapshot() }]);
+    expect(state.book.control).toEqual({ mode: 'ACTIVE' });
+    const same = apply(state, [{ type: 'snapshot', snapshot: snapshot({ control: { mode: 'ACTIVE' } }) }]);
+    expect(same.book.control).toBe(state.book.control);
+    const killed = { mode: 'HALTED' as const, killSwitchAt: 4_000 };
+    const halted = apply(same, [{ type: 'snapshot', snapshot: snapshot({ control: killed }) }]);
+    expect(halted.book.control).toEqual(killed);
+    const stopped = apply(halted, [{ type: 'snapshot', snapshot: snapshot({ control: null }) }]);
+    expect(stopped.book.control).toBeNull();
   });
 
   it('takes one PnL sample per frame from the newest snapshot', () => {

@@ -24,7 +24,7 @@ export function initialData(): DataState {
   return {
     session: { current: null, sessions: [], connection: 'connecting' },
     market: { marks: {} },
-    book: { slots: [], account: null, openOrders: [], trades: [], hydrated: false },
+    book: { slots: [], account: null, openOrders: [], trades: [], control: null, hydrated: false },
     journal: emptyJournal(),
     lineage: { correlationId: null, graph: null, selectedNodeId: null, status: 'idle', error: null },
     pnl: { points: [] },
@@ -142,6 +142,10 @@ export function applyBook(book: BookState, snapshot: Snapshot): BookState {
         : (snapshot.account ?? null),
     openOrders: shareRows(book.openOrders, snapshot.openOrders ?? [], (o) => o.clientOrderId),
     trades: shareRows(book.trades, snapshot.trades ?? [], (t) => t.tradeId),
+    control:
+      snapshot.control && book.control && shallowEqual(book.control, snapshot.control)
+        ? book.control
+        : (snapshot.control ?? null),
     hydrated: true,
   };
 }
@@ -289,7 +293,14 @@ export function applyBatch(
       pnl = { points: [] };
       market = { marks: {} };
       // The other session's rows must not linger (their buttons would act on nothing).
-      book = { slots: [], account: null, openOrders: [], trades: [], hydrated: book.hydrated };
+      book = {
+        slots: [],
+        account: null,
+        openOrders: [],
+        trades: [],
+        control: null,
+        hydrated: book.hydrated,
+      };
       sampled = undefined;
       lineage = { correlationId: null, graph: null, selectedNodeId: null, status: 'idle', error: null };
     }

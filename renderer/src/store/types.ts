@@ -2,6 +2,7 @@
 // are pure (apply.ts) so they are tested without a DOM.
 import type {
   AccountSnapshot,
+  ControlState,
   JournalEvent,
   LineageGraph,
   NoticeLevel,
@@ -36,6 +37,8 @@ export interface BookState {
   account: AccountSnapshot | null;
   openOrders: OpenOrder[];
   trades: TradeSummary[];
+  /** The running session's trading mode and kill switch; null when no session runs. */
+  control: ControlState | null;
   hydrated: boolean;
 }
 

@@ -1,0 +1,99 @@
+// The kernel's control plane in the top bar: the trading mode (ACTIVE,
+// REDUCING, HALTED) and the kill switch. The kill switch takes two clicks, the
+// second within a few seconds, so a stray click cannot flatten the book.
+import { useEffect, useRef, useState } from 'react';
+import { TradingMode } from '../../../shared/index.js';
+import { engageKillSwitch, setTradingMode } from '../actions.js';
+import { clock } from '../lib/format.js';
+import { useCockpit } from '../store/store.js';
+
+const CONFIRM_MS = 4_000;
+
+const MODE_TITLE: Record<TradingMode, string> = {
+  ACTIVE: 'entries, exits and cancels pass',
+  REDUCING: 'new entries are refused; exits and cancels pass',
+  HALTED: 'only cancels pass',
+};
+
+export function ControlPlane() {
+  const control = useCockpit((s) => s.book.control);
+  const [busy, setBusy] = useState(false);
+  const [armed, setArmed] = useState(false);
+  const disarm = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  useEffect(
+    () => () => {
+      if (disarm.current) clearTimeout(disarm.current);
+    },
+    [],
+  );
+
+  if (!control) return null;
+
+  async function run(send: () => Promise<unknown>) {
+    setBusy(true);
+    try {
+      await send();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function onKill() {
+    if (disarm.current) clearTimeout(disarm.current);
+    if (!armed) {
+      setArmed(true);
+      disarm.current = setTimeout(() => setArmed(false), CONFIRM_MS);
+      return;
+    }
+    setArmed(false);
+    void run(() => engageKillSwitch({ reason: 'operator kill switch' }));
+  }
+
+  return (
+    <div className="control-plane" data-testid="control-plane" data-mode={control.mode}>
+      <div className="mode-switch" role="radiogroup" aria-label="trading mode">
+        {TradingMode.options.map((mode) => (
+          <button
+            key={mode}
+            type="button"
+            role="radio"
+            aria-checked={control.mode === mode}
+            data-testid={`mode-${mode}`}
+            className={`btn mode mode-${mode} ${control.mode === mode ? 'is-on' : ''}`}
+            title={`${mode}: ${MODE_TITLE[mode]}`}
+            disabled={busy}
+            onClick={() => {
+              if (control.mode !== mode) void run(() => setTradingMode({ mode }));
+            }}
+          >
+            {mode}
+          </button>
+        ))}
+      </div>
+      <button
+        type="button"
+        data-testid="kill-switch"
+        className={`btn btn-kill ${armed ? 'is-armed' : ''}`}
+        title="HALT trading, cancel every working order and close every open position at market"
+        disabled={busy}
+        onClick={onKill}
+      >
+        {armed ? 'Confirm kill switch' : 'Kill switch'}
+      </button>
+      {control.killSwitchAt !== undefined ? (
+        <span className="kill-fired" data-testid="kill-switch-fired">
+          killed {clock(control.killSwitchAt)}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+/** Why the ticket or a row action cannot act in the current mode, or null when it can. */
+export function useModeBlock(action: 'enter' | 'exit'): string | null {
+  const mode = useCockpit((s) => s.book.control?.mode);
+  if (mode === 'HALTED') return 'HALTED: only cancels pass';
+  if (mode === 'REDUCING' && action === 'enter') return 'REDUCING: new entries are refused';
+  return null;
+}
