@@ -7,7 +7,7 @@
 // per-user data folder), COCKPIT_PROFILE ('default').
 import { mkdirSync, realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createCockpit } from './host/index.js';
+import { createCockpit, type CockpitHost } from './host/index.js';
 import { startBrowserHost } from './shell/browser-host.js';
 import type { BrowserHost } from './shell/browser-host.js';
 import { dataDirFrom, portFrom, profileFrom, stderrLog } from './shell/config.js';
@@ -38,7 +38,14 @@ async function main(): Promise<void> {
   }
 
   mkdirSync(dataDir, { recursive: true });
-  const host = createCockpit({ dataDir, profile, log });
+  let host: CockpitHost;
+  try {
+    host = createCockpit({ dataDir, profile, log });
+  } catch (error) {
+    // Most often another cockpit holds the journal (JournalInUse says which and what to do).
+    log('error', `could not open the journal: ${(error as Error).message}`);
+    process.exit(1);
+  }
   let browser: BrowserHost;
   try {
     browser = await startBrowserHost({ host, port, staticDir: RENDERER_DIR, log });

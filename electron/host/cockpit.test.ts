@@ -217,6 +217,17 @@ describe('a paper session through the host', () => {
     expect(types).toContain('FundingFeeSettled');
   });
 
+  it('refuses a second cockpit on the same journal, leaving the running session alone', async () => {
+    const { sessionId } = await startSession();
+    expect(() => createCockpit({ dataDir, profile: 'test' })).toThrow(/in use by another cockpit/);
+    const { sessions } = await call<{ sessions: { sessionId: string; stoppedAt?: number }[] }>(
+      'session.list',
+    );
+    expect(sessions.find((s) => s.sessionId === sessionId)?.stoppedAt).toBeUndefined();
+    // Another profile is another journal.
+    await createCockpit({ dataDir, profile: 'other' }).close();
+  });
+
   it('lists sessions and pages their journal after a stop', async () => {
     const { sessionId } = await startSession();
     await openTrade();

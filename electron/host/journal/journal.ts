@@ -6,6 +6,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EventSource, JournalEvent, SessionInfo, VenueName } from '../../../shared/index.js';
+import { acquireWriterLock } from './writer-lock.js';
 
 /** A fact before the journal gives it its place in the session. */
 export interface JournalDraft {
@@ -85,21 +86,29 @@ export class Journal {
   /** One transaction over a batch of rows, made once: better-sqlite3 builds a wrapper per `transaction()` call. */
   private readonly insertEvents: (events: readonly JournalEvent[]) => void;
   private readonly lastSeq = new Map<string, number>();
+  private readonly releaseLock: () => void;
 
+  /** A writable journal takes the file's writer lock (`JournalInUse` while another cockpit holds it). */
   constructor(
     readonly path: string,
     options: JournalOptions = {},
   ) {
     if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path, {
-      readonly: options.readonly ?? false,
-      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-    });
-    if (!options.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      // NORMAL in WAL mode: a commit survives a process crash; only power loss may drop the last ones.
-      this.db.pragma('synchronous = NORMAL');
-      this.db.exec(SCHEMA);
+    this.releaseLock = options.readonly ? () => undefined : acquireWriterLock(path);
+    try {
+      this.db = new Database(path, {
+        readonly: options.readonly ?? false,
+        ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+      });
+      if (!options.readonly) {
+        this.db.pragma('journal_mode = WAL');
+        // NORMAL in WAL mode: a commit survives a process crash; only power loss may drop the last ones.
+        this.db.pragma('synchronous = NORMAL');
+        this.db.exec(SCHEMA);
+      }
+    } catch (error) {
+      this.releaseLock();
+      throw error;
     }
     // Positional parameters: named ones cost an object per row.
     this.insertEvent = this.db.prepare(
@@ -218,6 +227,7 @@ export class Journal {
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.releaseLock();
   }
 
   private currentSeq(sessionId: string): number {
