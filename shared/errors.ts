@@ -12,6 +12,8 @@ export const ErrorCode = z.enum([
   'KERNEL_REJECTED',
   'VENUE_REJECTED',
   'UNAUTHORIZED',
+  /** The journal refused a write: the session is halted until the cockpit restarts. */
+  'JOURNAL_FAILED',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

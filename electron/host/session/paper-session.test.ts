@@ -11,17 +11,29 @@ import type { TradingSession } from './trading-session.js';
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
+/** Test double of the journal: a real one whose appends fail, as a locked or full disk makes them, once `failing`. */
+class FailingJournalForTests extends Journal {
+  failing = false;
+  override append(...args: Parameters<Journal['append']>) {
+    if (this.failing) throw new Error('database is locked');
+    return super.append(...args);
+  }
+}
+
 /** A paper session on a throwaway journal, with what it publishes and logs collected; stopped after the test. */
-function startTestSession(request: Omit<ParsedCommandRequest<'session.start'>, 'venue'>) {
+function startTestSession(
+  request: Omit<ParsedCommandRequest<'session.start'>, 'venue'>,
+  clocks: { monotonic?: () => number } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'paper-session-'));
-  const journal = new Journal(join(dir, 'test.sqlite'));
+  const journal = new FailingJournalForTests(join(dir, 'test.sqlite'));
   const bus = new EventBus(() => undefined);
   const published: CockpitEvent[] = [];
   bus.subscribe((batch) => published.push(...batch));
   const logged: string[] = [];
   const started = startPaperSession(
     { venue: 'paper', ...request },
-    { journal, bus, now: Date.now, log: (_level, message) => logged.push(message) },
+    { journal, bus, now: Date.now, ...clocks, log: (_level, message) => logged.push(message) },
   );
   if (!started.ok) throw new Error(started.error.message);
   const session = started.value;
@@ -77,6 +89,45 @@ it('reports a fault in a timer-driven input instead of crashing, and keeps the s
     }),
   );
   expect(session.snapshot().session?.sessionId).toBe(session.sessionId);
+});
+
+it('fails closed when the journal refuses a write: kernel HALTED, venue stopped, nothing carried out, commands refused', async () => {
+  const { session, journal, bus, published, logged } = startTestSession({
+    seedCapital: 10_000,
+    maxSlots: 2,
+    tickIntervalMs: 60_000,
+  });
+  restLimitEntry(session);
+  await vi.waitFor(() => expect(session.snapshot().openOrders.map((o) => o.status)).toEqual(['OPEN']));
+  const [order] = session.snapshot().openOrders;
+  const journaled = journal.page(session.sessionId, 0, 1_000).length;
+
+  journal.failing = true;
+  expect(() => session.cancelOrder(order!.clientOrderId)).toThrow('database is locked');
+  journal.failing = false;
+
+  const after = session.snapshot();
+  expect(after.control?.mode).toBe('HALTED');
+  // The kernel asked for a cancel that the journal never held: it was not sent.
+  expect(after.openOrders.map((o) => o.status)).toEqual(['OPEN']);
+  expect(journal.page(session.sessionId, 0, 1_000)).toHaveLength(journaled);
+  const refused = session.submitIntent({
+    action: 'ENTER',
+    asset: 'ETH/USDT',
+    side: 'LONG',
+    orderType: 'MARKET',
+    targetSize: 0.1,
+    leverage: 1,
+    signalProvider: 'test',
+  });
+  expect(refused).toMatchObject({ ok: false, error: { code: 'JOURNAL_FAILED' } });
+  expect(session.killSwitch(undefined)).toMatchObject({ ok: false, error: { code: 'JOURNAL_FAILED' } });
+  expect(journal.page(session.sessionId, 0, 1_000)).toHaveLength(journaled);
+  bus.flush();
+  expect(published).toContainEqual(
+    expect.objectContaining({ type: 'notice', level: 'error', code: 'JOURNAL_FAILED' }),
+  );
+  expect(logged.some((line) => line.includes('database is locked'))).toBe(true);
 });
 
 it('counts a late fill for a cancelled order as an orphan position, tells the operator, and leaves the slot to its own trade', async () => {
@@ -190,27 +241,36 @@ it('sends the window at most one snapshot per 100 ms, the last one after the las
   }
 });
 
-it('spends at most a tenth of its time on snapshots when one is slow to build', async () => {
-  const { session } = startTestSession({
-    seedCapital: 100_000,
-    maxSlots: 3,
-    latencyMs: 60_000,
-    tickIntervalMs: 60_000,
-  });
-  // A test double of a large book: each snapshot takes 30 ms to build.
-  const startedAt: number[] = [];
-  const build = session.snapshot.bind(session);
-  session.snapshot = () => {
-    startedAt.push(performance.now());
-    const until = performance.now() + 30;
-    while (performance.now() < until);
-    return build();
-  };
-  for (let i = 0; i < 3; i++) {
-    restLimitEntry(session);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+it('spends at most a tenth of its time on snapshots when one is slow to build', () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'setImmediate', 'Date'] });
+  try {
+    // The session's monotonic clock: the fake timers' time plus what the slow snapshots took.
+    let built = 0;
+    const monotonic = () => Date.now() + built;
+    const { session } = startTestSession(
+      { seedCapital: 100_000, maxSlots: 3, latencyMs: 60_000, tickIntervalMs: 60_000 },
+      { monotonic },
+    );
+    // A test double of a large book: each snapshot takes 30 ms to build.
+    const startedAt: number[] = [];
+    const busy: number[] = [];
+    const build = session.snapshot.bind(session);
+    session.snapshot = () => {
+      startedAt.push(monotonic());
+      built += 30;
+      const snapshot = build();
+      busy.push(snapshot.slots.filter((s) => !s.free).length);
+      return snapshot;
+    };
+    for (let i = 0; i < 3; i++) {
+      restLimitEntry(session);
+      vi.advanceTimersByTime(40);
+    }
+    vi.advanceTimersByTime(1_000);
+    // The first at once; the next no sooner than 10 × 30 ms after the first started, and it shows all three.
+    expect(busy).toEqual([1, 3]);
+    expect(startedAt[1]! - startedAt[0]!).toBe(300);
+  } finally {
+    vi.useRealTimers();
   }
-  await vi.waitFor(() => expect(startedAt.length).toBe(2), { timeout: 3_000 });
-  // Timers may fire up to a millisecond early against performance.now().
-  expect(startedAt[1]! - startedAt[0]!).toBeGreaterThanOrEqual(299);
 });

@@ -30,6 +30,8 @@ export interface SessionServices {
   journal: Journal;
   bus: EventBus;
   now: () => number;
+  /** The host's monotonic clock, which paces snapshots (`performance.now` unless a test gives its own). */
+  monotonic?: () => number;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -81,6 +83,8 @@ export function startPaperSession(
       fundingIntervalSecs: fundingIntervalMs / 1000,
     },
   });
+  // The session's row comes first: the venue's timers start when it is built, and would outlive a failed start.
+  services.journal.createSession(info);
   // The feed and the venue report into the session built from them.
   const relay: { session?: TradingSession } = {};
   // Timers call these, outside any command: a fault is reported, never left to crash the host.
@@ -110,7 +114,6 @@ export function startPaperSession(
     report: onReports,
     account: (reports) => relay.session?.guarded('account reports', (s) => s.onAccountReports(reports)),
   });
-  services.journal.createSession(info);
   const session = new TradingSession({
     info,
     ids,
@@ -120,6 +123,7 @@ export function startPaperSession(
     journal: services.journal,
     bus: services.bus,
     now: services.now,
+    ...(services.monotonic ? { monotonic: services.monotonic } : {}),
     log: services.log,
   });
   relay.session = session;

@@ -60,6 +60,8 @@ export interface TradingSessionParts {
   journal: Journal;
   bus: EventBus;
   now: () => number;
+  /** The host's monotonic clock, which paces snapshots; `performance.now` by default. */
+  monotonic?: () => number;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -81,9 +83,14 @@ export class TradingSession {
   private snapshotDueAt = Number.NEGATIVE_INFINITY;
   private reconcileStatus = 'OK';
   private stopped = false;
+  /** Why the journal refused a write, once it has: the session is then halted for good (`failClosed`). */
+  private journalFault: string | null = null;
+
+  private readonly monotonic: () => number;
 
   constructor(private readonly parts: TradingSessionParts) {
     this.info = parts.info;
+    this.monotonic = parts.monotonic ?? (() => performance.now());
   }
 
   get sessionId(): string {
@@ -93,6 +100,7 @@ export class TradingSession {
   // ── commands ────────────────────────────────────────────────────────────
 
   submitIntent(request: ParsedIntentRequest): CommandResult<IntentSubmitted> {
+    if (this.journalFault) return this.refuseFaulted();
     if (!this.info.symbols.includes(request.asset)) {
       return this.refuse(
         'UNKNOWN_ASSET',
@@ -205,6 +213,7 @@ export class TradingSession {
   }
 
   exitTrade(target: { tradeId: string } | { slotId: number }): CommandResult<{ tradeId: string }> {
+    if (this.journalFault) return this.refuseFaulted();
     const slot =
       'tradeId' in target
         ? this.findSlot(undefined, target.tradeId)
@@ -234,6 +243,7 @@ export class TradingSession {
   }
 
   cancelOrder(clientOrderId: string): CommandResult<{ clientOrderId: string }> {
+    if (this.journalFault) return this.refuseFaulted();
     const order = this.book.order(clientOrderId);
     const working = this.parts.venue.openOrders().some((o) => o.clientOrderId === clientOrderId);
     const slot = order ? this.findSlot(order.slotId, undefined) : undefined;
@@ -275,6 +285,7 @@ export class TradingSession {
     mode: TradingMode,
     reason: string | undefined,
   ): CommandResult<{ control: ControlState; changed: boolean }> {
+    if (this.journalFault) return this.refuseFaulted();
     const previous = this.parts.kernel.control();
     if (previous.mode === mode)
       return { ok: true, value: { control: controlState(previous), changed: false } };
@@ -307,6 +318,7 @@ export class TradingSession {
   killSwitch(
     reason: string | undefined,
   ): CommandResult<{ control: ControlState; cancels: number; closes: number }> {
+    if (this.journalFault) return this.refuseFaulted();
     const ts = this.parts.now();
     const previousMode = this.parts.kernel.control().mode;
     const outcome = this.parts.kernel.killSwitch(ts);
@@ -461,7 +473,13 @@ export class TradingSession {
     outcomes: KernelOutcome[],
     { tellDiagnostics = true }: { tellDiagnostics?: boolean } = {},
   ): void {
-    const events = this.parts.journal.append(this.sessionId, drafts);
+    let events: ReturnType<Journal['append']>;
+    try {
+      events = this.parts.journal.append(this.sessionId, drafts);
+    } catch (error) {
+      this.failClosed(error);
+      throw error;
+    }
     for (const event of events) this.book.apply(event);
     for (const event of events) this.parts.bus.publish({ type: 'journal', event });
     for (const outcome of outcomes) {
@@ -581,15 +599,45 @@ export class TradingSession {
     this.snapshotQueued = true;
     const send = () => {
       this.snapshotQueued = false;
-      const start = performance.now();
+      const start = this.monotonic();
       if (!this.stopped) this.parts.bus.publish({ type: 'snapshot', snapshot: this.snapshot() });
-      const took = performance.now() - start;
+      const took = this.monotonic() - start;
       this.snapshotDueAt = start + Math.max(SNAPSHOT_INTERVAL_MS, took / SNAPSHOT_SHARE);
     };
-    const wait = this.snapshotDueAt - performance.now();
+    const wait = this.snapshotDueAt - this.monotonic();
     if (wait <= 0) setImmediate(send);
     // Unref'd: a snapshot still due must not hold a host that is shutting down.
     else setTimeout(send, wait).unref();
+  }
+
+  /**
+   * The journal refused a write: the kernel has already moved past what the journal holds, and what it asked
+   * for was not carried out. Nothing may act on that state: the kernel is HALTED, the venue and the feed stop,
+   * every later command is refused, and the operator is told. A restart closes the session as ABANDONED at its
+   * last journaled fact.
+   */
+  private failClosed(error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.journalFault = reason;
+    this.parts.kernel.setControl({ mode: 'HALTED' });
+    this.stop();
+    this.parts.log('error', `journal append failed, session ${this.sessionId} halted: ${reason}`);
+    this.notify(
+      'error',
+      'JOURNAL_FAILED',
+      `The journal could not be written (${reason}): session ${this.sessionId} is halted, its venue and ` +
+        'market feed stopped, and its last step was not carried out. Restart the cockpit.',
+    );
+  }
+
+  private refuseFaulted<T>(): CommandResult<T> {
+    return {
+      ok: false,
+      error: {
+        code: 'JOURNAL_FAILED',
+        message: `the journal could not be written (${this.journalFault}): this session is halted; restart the cockpit`,
+      },
+    };
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────
