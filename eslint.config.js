@@ -94,6 +94,10 @@ export default tseslint.config(
     }),
   },
   {
+    files: ['electron/shell/**'],
+    rules: restrict(ours.electronModule, ours.native),
+  },
+  {
     files: ['electron/main.ts', 'electron/serve.ts'],
     rules: restrict(ours.renderer, ours.native),
   },

@@ -53,7 +53,8 @@ let scratchEnds = new Uint32Array(1 << 10);
 /**
  * Writes records front to back. A value of the wrong type throws a
  * TypeError naming the record and the field (where the typed call would
- * throw one too), before anything reaches the kernel.
+ * throw napi's Error, e.g. code NumberExpected), before anything reaches
+ * the kernel.
  */
 class Encoder {
   nums: Float64Array;

@@ -26,6 +26,8 @@ describe('layer import directions', () => {
     ['electron/preload.ts', "import { createCockpit } from './host/index.js';"],
     ['electron/preload.ts', "import { readFileSync } from 'node:fs';"],
     ['electron/serve.ts', "import { app } from 'electron';"],
+    ['electron/shell/x.ts', "import { app } from 'electron';"],
+    ['electron/shell/x.ts', "import { Kernel } from '../../native/index.js';"],
     ['electron/main.ts', "import { Kernel } from '../native/index.js';"],
   ])('refuses %s: %s', async (filePath, source) => {
     expect(await importErrors(filePath, source)).not.toEqual([]);
@@ -37,6 +39,7 @@ describe('layer import directions', () => {
     ['electron/host/x.ts', "import { IntentRequest } from '../../shared/index.js';"],
     ['electron/preload.ts', "import { contextBridge } from 'electron';"],
     ['electron/main.ts', "import { createCockpit } from './host/index.js';"],
+    ['electron/shell/x.ts', "import type { CockpitHost } from '../host/api.js';"],
     ['shared/x.ts', "import { z } from 'zod';"],
   ])('allows %s: %s', async (filePath, source) => {
     expect(await importErrors(filePath, source)).toEqual([]);

@@ -1,4 +1,5 @@
-// Settings of the browser host taken from the environment, checked before anything starts.
+// Settings of both shells (the Electron app and the browser host) from the environment, checked before
+// anything starts.
 import os from 'node:os';
 import path from 'node:path';
 

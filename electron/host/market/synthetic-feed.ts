@@ -1,6 +1,6 @@
 // Seeded synthetic market data: a geometric random walk per symbol, one tick
-// per symbol per interval. Prices depend only on (seed, symbol, tick index),
-// never on wall time, so a session replays with the same prices.
+// per symbol per interval. Prices depend only on (seed, symbol, tick interval,
+// tick index), never on wall time, so a session replays with the same prices.
 import type { MarkTick } from '../../../shared/index.js';
 import type { Instrument } from './catalog.js';
 import { gaussian, mulberry32, streamSeed } from './prng.js';
