@@ -33,12 +33,24 @@ describe('intent request validation', () => {
     [{ leverage: 500 }, 'leverage', '500'],
     [{ exitLegRatios: [0.5, 0.4] }, 'exitLegRatios', '[0.5,0.4]'],
     [{ sise: 1 }, 'sise', ''],
+    // A lone surrogate or a control character would split a lineage or a journal row's text.
+    [{ intentId: '\ud800' }, 'intentId', '"\\ud800"'],
+    [{ tradeId: 'T 1' }, 'tradeId', '"T 1"'],
+    [{ reason: 'stop\u0000' }, 'reason', 'stop'],
+    [{ reason: 'half \udc00' }, 'reason', 'half'],
+    [{ signalProvider: '' }, 'signalProvider', '""'],
   ])('rejects %j naming the field %s and the value', (patch, field, value) => {
     const error = rejectionOf(IntentRequest, { ...validIntent, ...patch });
     expect(error.code).toBe('INVALID_REQUEST');
     expect(error.field).toBe(field);
     expect(error.message.startsWith(`${field}: `)).toBe(true);
     expect(error.message).toContain(value);
+  });
+
+  it('accepts any well-formed text as a reason, astral characters included', () => {
+    expect(IntentRequest.safeParse({ ...validIntent, reason: 'Gewinnmitnahme 📈 – früh' }).success).toBe(
+      true,
+    );
   });
 
   it('accepts exit legs that sum to one within rounding', () => {

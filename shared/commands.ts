@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AccountSnapshot, ControlState, OpenOrder, SlotSnapshot, TradeSummary } from './domain.js';
 import {
   EpochMs,
+  FreeText,
   Id,
   IntentRequest,
   MarkTick,
@@ -61,7 +62,7 @@ export const TradeExitRequest = z.union([
 export const OrderCancelRequest = z.strictObject({ clientOrderId: Id });
 
 /** Why the operator changed the control plane: journaled with the change. */
-const OperatorReason = z.string().max(256);
+const OperatorReason = FreeText(256);
 /** ACTIVE; REDUCING: new entries are refused, exits and cancels pass; HALTED: only cancels. */
 export const ControlSetRequest = z.strictObject({ mode: TradingMode, reason: OperatorReason.optional() });
 /** HALTED at once, every working order cancelled, every open position closed at market. */

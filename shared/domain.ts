@@ -7,7 +7,28 @@ export const MAX_ID_LENGTH = 128;
 export const MAX_EXIT_LEGS = 10;
 export const MAX_SYMBOLS = 20;
 
-export const Id = z.string().min(1).max(MAX_ID_LENGTH);
+/**
+ * Ids are printable ASCII without spaces, as every id the host, the kernel and the venues make. A lone UTF-16
+ * surrogate would reach SQLite as invalid UTF-8 in one place and as U+FFFD (through the kernel) in another,
+ * splitting one lineage in two.
+ */
+export const Id = z
+  .string()
+  .min(1)
+  .max(MAX_ID_LENGTH)
+  .regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces');
+
+/** Text a person or a strategy wrote (a reason, a provider's name): no control characters, no lone surrogates. */
+export function FreeText(maxLength: number, minLength = 0) {
+  return z
+    .string()
+    .min(minLength)
+    .max(maxLength)
+    .refine(
+      (text) => !/[\p{Cc}\p{Cs}]/u.test(text),
+      'must not contain control characters or lone surrogates',
+    );
+}
 /** Unified symbol form `BASE/QUOTE`, e.g. `BTC/USDT`. */
 export const Symbol = z
   .string()
@@ -65,8 +86,8 @@ export const IntentRequest = z
     stopLoss: Positive.optional(),
     slotId: z.number().int().nonnegative().optional(),
     tradeId: Id.optional(),
-    reason: z.string().max(256).optional(),
-    signalProvider: z.string().min(1).max(64).default('operator'),
+    reason: FreeText(256).optional(),
+    signalProvider: FreeText(64, 1).default('operator'),
     intentId: Id.optional(),
     ts: EpochMs.optional(),
   })
