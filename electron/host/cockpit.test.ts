@@ -399,6 +399,25 @@ describe('bad input', () => {
         'INVALID_REQUEST',
         'slotId',
       ],
+      // Off the symbol's own grid (BTC/USDT: lot 0.001, tick 0.1), though on the kernel's finer one.
+      [
+        'intent.submit',
+        { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.0015 },
+        'INVALID_REQUEST',
+        'targetSize',
+      ],
+      [
+        'intent.submit',
+        { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01, orderType: 'LIMIT', limitPrice: 50_000.03 },
+        'INVALID_REQUEST',
+        'limitPrice',
+      ],
+      [
+        'intent.submit',
+        { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01, ts: 0 },
+        'INVALID_REQUEST',
+        'ts',
+      ],
       ['trade.exit', { tradeId: 'nope' }, 'NOT_FOUND', 'tradeId'],
       ['order.cancel', { clientOrderId: 'nope' }, 'NOT_FOUND', 'clientOrderId'],
       ['order.cancel', { clientOrderId: 'x'.repeat(500) }, 'INVALID_REQUEST', 'clientOrderId'],
@@ -421,6 +440,17 @@ describe('bad input', () => {
       slotsBefore.map(({ markPrice: _m, unrealizedPnl: _u, ...rest }) => rest),
     );
     expect((await snapshot()).control).toEqual({ mode: 'ACTIVE' });
+    // An intent id in the host's own namespace would collide with one it mints later.
+    const hostId = (await allEvents()).find((e) => e.type === 'TradingSignalIntentCreated')!.payload.intentId;
+    const tag = String(hostId).split('-')[0];
+    expect(
+      await refuse('intent.submit', {
+        asset: 'BTC/USDT',
+        side: 'LONG',
+        targetSize: 0.01,
+        intentId: `${tag}-I99`,
+      }),
+    ).toMatchObject({ error: { code: 'INVALID_REQUEST', field: 'intentId' } });
     const eventsAfter = await allEvents();
     expect(eventsAfter.filter((e) => e.type !== 'TradeMonitoringTick')).toEqual(
       eventsBefore.filter((e) => e.type !== 'TradeMonitoringTick'),

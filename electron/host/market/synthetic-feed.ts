@@ -36,6 +36,11 @@ export function roundToStep(value: number, step: number): number {
   return Number((Math.round(value / step) * step).toFixed(decimals));
 }
 
+/** Whether `value` is a whole number of `step`s, as a venue's price and size filters demand. */
+export function onGrid(value: number, step: number): boolean {
+  return roundToStep(value, step) === value;
+}
+
 export interface SyntheticFeedOptions {
   instruments: readonly Instrument[];
   seed: number;

@@ -26,7 +26,8 @@ import type {
   KernelSlot,
   KernelVenueCommand,
 } from '../kernel/kernel-port.js';
-import type { SyntheticFeed } from '../market/synthetic-feed.js';
+import { findInstrument } from '../market/catalog.js';
+import { onGrid, type SyntheticFeed } from '../market/synthetic-feed.js';
 import type { AccountReport, Venue, VenueReport } from '../venue/venue.js';
 import type { IdSource } from './ids.js';
 import { TradeBook } from './trade-book.js';
@@ -47,6 +48,9 @@ const MODE_MEANING: Record<TradingMode, string> = {
   REDUCING: 'new entries are refused; exits and cancels pass',
   HALTED: 'only cancels pass',
 };
+
+/** How far an intent's own `ts` may be from the host's clock. */
+const MAX_CLOCK_SKEW_MS = 5_000;
 
 /** Kernel diagnostics that mean the input was malformed: nothing is journaled for them. */
 const BOUNDARY_CODES = new Set(['INVALID_INTENT', 'INVALID_SLOT_ID']);
@@ -108,6 +112,8 @@ export class TradingSession {
         `asset: ${request.asset} is not traded in this session (${this.info.symbols.join(', ')})`,
       );
     }
+    const misfit = this.misfitOf(request);
+    if (misfit) return misfit;
     const mark = this.parts.feed.price(request.asset);
     const referencePrice = request.referencePrice ?? mark;
     if (referencePrice === undefined) {
@@ -641,6 +647,47 @@ export class TradingSession {
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────
+
+  /**
+   * What the window may not ask although the schema lets it through: an entry off its symbol's lot or tick
+   * grid (the venue would reject or round it; the kernel's grid is the finest of all symbols), a time more
+   * than MAX_CLOCK_SKEW_MS from the host's clock (ts 0 would time the order out at once), an intent id in the
+   * host's own namespace (it would collide with an id the host mints later).
+   */
+  private misfitOf(request: ParsedIntentRequest): CommandResult<never> | undefined {
+    const instrument = findInstrument(request.asset);
+    if (request.action === 'ENTER' && instrument) {
+      if (!onGrid(request.targetSize, instrument.lotStep)) {
+        return this.refuse(
+          'INVALID_REQUEST',
+          'targetSize',
+          `targetSize: must be a multiple of ${request.asset}'s lot step ${instrument.lotStep} (got ${request.targetSize})`,
+        );
+      }
+      if (request.limitPrice !== undefined && !onGrid(request.limitPrice, instrument.tickSize)) {
+        return this.refuse(
+          'INVALID_REQUEST',
+          'limitPrice',
+          `limitPrice: must be a multiple of ${request.asset}'s tick size ${instrument.tickSize} (got ${request.limitPrice})`,
+        );
+      }
+    }
+    if (request.ts !== undefined && Math.abs(request.ts - this.parts.now()) > MAX_CLOCK_SKEW_MS) {
+      return this.refuse(
+        'INVALID_REQUEST',
+        'ts',
+        `ts: must be within ${MAX_CLOCK_SKEW_MS / 1000} s of the host's clock (got ${request.ts})`,
+      );
+    }
+    if (request.intentId?.startsWith(`${this.parts.ids.tag}-`)) {
+      return this.refuse(
+        'INVALID_REQUEST',
+        'intentId',
+        `intentId: ids starting with ${this.parts.ids.tag}- are the host's own (got ${JSON.stringify(request.intentId)})`,
+      );
+    }
+    return undefined;
+  }
 
   private refuse<T>(code: CommandError['code'], field: string, message: string): CommandResult<T> {
     return { ok: false, error: { code, message, field } };
