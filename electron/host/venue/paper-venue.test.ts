@@ -121,6 +121,27 @@ describe('PaperVenue', () => {
     });
   });
 
+  it('keeps a long and a short of one symbol apart (hedge mode): each reduce-only order closes its own side', () => {
+    const v = venue({ marketFillSlices: 1 });
+    v.submit(order({ clientOrderId: 'T1-E1', side: 'SELL', size: 2 }));
+    v.submit(order({ clientOrderId: 'T2-E1', side: 'BUY', size: 1 }));
+    vi.advanceTimersByTime(50);
+    expect(v.positions()).toEqual([
+      { asset: 'BTC/USDT', size: -2, averagePrice: 100 },
+      { asset: 'BTC/USDT', size: 1, averagePrice: 100 },
+    ]);
+    // The long's take-profit: a reduce-only SELL. On a netted venue it would find a net short and be refused.
+    price = 110;
+    v.submit(order({ clientOrderId: 'T2-X1', side: 'SELL', size: 1, reduceOnly: true }));
+    vi.advanceTimersByTime(50);
+    expect(reports.at(-1)).toMatchObject({ kind: 'FILL', clientOrderId: 'T2-X1', size: 1, price: 110 });
+    // The short's exit is not trimmed by the long that was there.
+    v.submit(order({ clientOrderId: 'T1-X1', side: 'BUY', size: 2, reduceOnly: true }));
+    vi.advanceTimersByTime(50);
+    expect(reports.at(-1)).toMatchObject({ kind: 'FILL', clientOrderId: 'T1-X1', size: 2 });
+    expect(v.positions()).toEqual([]);
+  });
+
   it('rejects orders for symbols it does not list', () => {
     const v = venue();
     v.submit(order({ asset: 'XYZ/USDT' }));

@@ -4,7 +4,11 @@
 // the price crosses them and pay the maker fee; a cancel races fills the way
 // it does on a real venue (whichever reaches the matching engine first wins).
 // It keeps the account's wallet as the exchange would (the E ledger): fills
-// settle realized PnL and fees, funding is paid at its interval.
+// settle realized PnL and fees, funding is paid at its interval. Positions are
+// kept in hedge mode, one per symbol and side, because the kernel may hold a
+// long and a short of one symbol in two slots: an order that is not
+// reduce-only opens or adds to its side's position (BUY long, SELL short), a
+// reduce-only one reduces the other side's (SELL long, BUY short).
 import type { MarkTick } from '../../../shared/index.js';
 import type { Instrument } from '../market/catalog.js';
 import { roundToStep } from '../market/synthetic-feed.js';
@@ -51,6 +55,7 @@ export class PaperVenue implements Venue {
   readonly name = 'paper';
   private readonly orders = new Map<string, PaperOrder>();
   private readonly seen = new Set<string>();
+  /** By `positionKey`: hedge mode, one per symbol and side. */
   private readonly position = new Map<string, VenuePosition>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private nextId = 0;
@@ -213,9 +218,8 @@ export class PaperVenue implements Venue {
   /** Reduce-only orders are trimmed to the open position, as venues do. */
   private reduceOnlySize(request: VenueOrderRequest): number | undefined {
     if (!request.reduceOnly) return undefined;
-    const held = this.position.get(request.asset)?.size ?? 0;
-    const reduces = request.side === 'SELL' ? held > 0 : held < 0;
-    return reduces ? Math.min(request.size, Math.abs(held)) : 0;
+    const held = this.position.get(positionKey(request))?.size ?? 0;
+    return Math.min(request.size, Math.abs(held));
   }
 
   private fillMarketInSlices(order: PaperOrder): void {
@@ -271,7 +275,8 @@ export class PaperVenue implements Venue {
 
   /** Applies a fill to the position; returns the PnL it realized (the closed part × the move from the average). */
   private applyToPosition(order: PaperOrder, qty: number, price: number): number {
-    const held = this.position.get(order.asset) ?? { asset: order.asset, size: 0, averagePrice: 0 };
+    const key = positionKey(order);
+    const held = this.position.get(key) ?? { asset: order.asset, size: 0, averagePrice: 0 };
     const signed = order.side === 'BUY' ? qty : -qty;
     const next = held.size + signed;
     const grows = held.size === 0 || Math.sign(held.size) === Math.sign(signed);
@@ -282,7 +287,7 @@ export class PaperVenue implements Venue {
       : Math.sign(next) === Math.sign(held.size)
         ? held.averagePrice
         : price;
-    this.position.set(order.asset, {
+    this.position.set(key, {
       asset: order.asset,
       size: roundToStep(next, order.instrument.lotStep),
       averagePrice: next === 0 ? 0 : averagePrice,
@@ -314,4 +319,10 @@ export class PaperVenue implements Venue {
     }, ms);
     this.timers.add(timer);
   }
+}
+
+/** The position an order trades in hedge mode: long for a BUY that opens or a SELL that reduces, else short. */
+function positionKey(order: Pick<VenueOrderRequest, 'asset' | 'side' | 'reduceOnly'>): string {
+  const long = (order.side === 'BUY') !== order.reduceOnly;
+  return `${order.asset} ${long ? 'LONG' : 'SHORT'}`;
 }

@@ -51,6 +51,7 @@ export interface VenueOrder {
   placedAt: number;
 }
 
+/** One per symbol and side (hedge mode): a symbol may have a long and a short at once. */
 export interface VenuePosition {
   asset: string;
   /** Signed: positive long, negative short. */
