@@ -142,7 +142,7 @@ describe('browser host', () => {
     await eventually(() => page.getByTestId('control-plane').getAttribute('data-mode')).toBe('REDUCING');
     const submit = page.getByTestId('ticket-submit');
     await eventually(() => submit.isDisabled()).toBe(true);
-    await eventually(() => submit.textContent()).toContain('REDUCING');
+    await eventually(() => submit.textContent()).toContain('Entries paused: REDUCING');
     await page.getByTestId('mode-ACTIVE').click();
     await eventually(() => submit.isEnabled()).toBe(true);
 

@@ -91,9 +91,9 @@ export function ControlPlane() {
 }
 
 /** Why the ticket or a row action cannot act in the current mode, or null when it can. */
-export function useModeBlock(action: 'enter' | 'exit'): string | null {
+export function useModeBlock(action: 'enter' | 'exit'): { mode: TradingMode; reason: string } | null {
   const mode = useCockpit((s) => s.book.control?.mode);
-  if (mode === 'HALTED') return 'HALTED: only cancels pass';
-  if (mode === 'REDUCING' && action === 'enter') return 'REDUCING: new entries are refused';
+  if (mode === 'HALTED') return { mode, reason: 'HALTED: only cancels pass' };
+  if (mode === 'REDUCING' && action === 'enter') return { mode, reason: 'REDUCING: new entries are refused' };
   return null;
 }

@@ -23,16 +23,6 @@ export function SessionBar() {
   const current = useCockpit((s) => s.session.current);
   const connection = useCockpit((s) => s.session.connection);
   const running = isRunning(current);
-  // While a session runs the fields show what it runs with, read-only; the form is for the next one.
-  const shown =
-    running && current
-      ? {
-          seed: String(current.seed),
-          symbols: current.symbols.join(','),
-          capital: String(current.seedCapital),
-          slots: String(current.maxSlots),
-        }
-      : { seed, symbols, capital, slots };
 
   async function onStart(event: FormEvent) {
     event.preventDefault();
@@ -47,6 +37,10 @@ export function SessionBar() {
     : connection === 'open' || connection === 'native'
       ? 'no session'
       : 'no session (connecting)';
+  // The bar shows the session's tag (its id's last part); the whole id is in the tooltip.
+  const shownStatus = current
+    ? `${running ? 'running' : 'stopped'} · ${current.sessionId.split('-').at(-1)}`
+    : status;
 
   return (
     <header className="session-bar">
@@ -55,61 +49,62 @@ export function SessionBar() {
         COCKPIT
       </div>
       <form className="session-form" onSubmit={onStart}>
-        <label>
-          venue
-          <select
-            data-testid="session-venue"
-            value={venue}
-            disabled={running}
-            onChange={(e) => setVenue(e.target.value)}
-          >
-            <option value="paper">paper</option>
-          </select>
-        </label>
-        <label>
-          seed
-          <input
-            data-testid="session-seed"
-            className="w-seed"
-            value={shown.seed}
-            disabled={running}
-            placeholder="auto"
-            inputMode="numeric"
-            onChange={(e) => setSeed(e.target.value)}
-          />
-        </label>
-        <label>
-          symbols
-          <input
-            data-testid="session-symbols"
-            className="w-symbols"
-            value={shown.symbols}
-            disabled={running}
-            onChange={(e) => setSymbols(e.target.value)}
-          />
-        </label>
-        <label>
-          capital
-          <input
-            data-testid="session-capital"
-            className="w-num"
-            value={shown.capital}
-            disabled={running}
-            inputMode="decimal"
-            onChange={(e) => setCapital(e.target.value)}
-          />
-        </label>
-        <label>
-          slots
-          <input
-            data-testid="session-slots"
-            className="w-slots"
-            value={shown.slots}
-            disabled={running}
-            inputMode="numeric"
-            onChange={(e) => setSlots(e.target.value)}
-          />
-        </label>
+        {running && current ? (
+          // While a session runs, what it runs with, in one line: the fields are for the next one.
+          <span className="session-summary" data-testid="session-summary">
+            {current.venue} · seed {current.seed} · {current.symbols.map(baseOf).join(' ')} · capital{' '}
+            {current.seedCapital} · {current.maxSlots} slots
+          </span>
+        ) : (
+          <>
+            <label>
+              venue
+              <select data-testid="session-venue" value={venue} onChange={(e) => setVenue(e.target.value)}>
+                <option value="paper">paper</option>
+              </select>
+            </label>
+            <label>
+              seed
+              <input
+                data-testid="session-seed"
+                className="w-seed"
+                value={seed}
+                placeholder="auto"
+                inputMode="numeric"
+                onChange={(e) => setSeed(e.target.value)}
+              />
+            </label>
+            <label>
+              symbols
+              <input
+                data-testid="session-symbols"
+                className="w-symbols"
+                value={symbols}
+                onChange={(e) => setSymbols(e.target.value)}
+              />
+            </label>
+            <label>
+              capital
+              <input
+                data-testid="session-capital"
+                className="w-num"
+                value={capital}
+                inputMode="decimal"
+                onChange={(e) => setCapital(e.target.value)}
+              />
+            </label>
+            <label>
+              slots
+              <input
+                data-testid="session-slots"
+                className="w-slots"
+                value={slots}
+                inputMode="numeric"
+                onChange={(e) => setSlots(e.target.value)}
+              />
+            </label>
+          </>
+        )}
         <button data-testid="session-start" type="submit" className="btn btn-go" disabled={busy || running}>
           Start
         </button>
@@ -128,7 +123,7 @@ export function SessionBar() {
         data-testid="session-status"
         title={status}
       >
-        {status}
+        {shownStatus}
       </div>
       {running ? <ControlPlane /> : null}
       {error ? (

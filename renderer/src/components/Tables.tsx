@@ -135,7 +135,7 @@ const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; 
             testId={`slot-exit-${slot.slotId}`}
             label="Exit"
             title={`exit the trade in slot ${slot.slotId}`}
-            blocked={blocked}
+            blocked={blocked?.reason}
             run={() => {
               selectLineage(slot.correlationId);
               return exitSlot(slot.slotId);
@@ -319,7 +319,7 @@ const TradeRow = memo(function TradeRow({
             testId={`trade-exit-${trade.tradeId}`}
             label="Close"
             title={`close orphan position ${trade.tradeId} at market: no slot holds it`}
-            blocked={blocked}
+            blocked={blocked?.reason}
             run={() => {
               selectLineage(trade.correlationId);
               return exitTrade(trade.tradeId);

@@ -162,9 +162,11 @@ export function Ticket() {
           type="submit"
           className={`btn span2 ${side === 'LONG' ? 'btn-long' : 'btn-short'}`}
           disabled={busy || blocked !== null}
-          title={blocked ?? undefined}
+          title={blocked?.reason}
         >
-          {blocked ?? `${side === 'LONG' ? 'Buy / Long' : 'Sell / Short'} ${shownAsset}`}
+          {blocked
+            ? `Entries paused: ${blocked.mode}`
+            : `${side === 'LONG' ? 'Buy / Long' : 'Sell / Short'} ${shownAsset}`}
         </button>
         <div className="ticket-error span2" data-testid="ticket-error" role="alert">
           {error ?? ''}
