@@ -85,6 +85,10 @@ describe('browser host', () => {
     const [resting] = openOrders;
     expect(resting).toMatchObject({ asset: 'ETH/USDT', orderType: 'LIMIT', side: 'BUY', filledSize: 0 });
 
+    // The slot holds nothing yet: it offers to cancel its entry order, not to exit.
+    await eventually(() => page.getByTestId('slot-cancel-0').count()).toBe(1);
+    expect(await page.getByTestId('slot-exit-0').count()).toBe(0);
+
     await page.getByTestId(`order-cancel-${resting!.clientOrderId}`).click();
     await eventually(() => rows.count()).toBe(0);
     await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('IDLE');

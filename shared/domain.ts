@@ -170,8 +170,13 @@ export const TradeSummary = z.object({
   slotId: z.number().int(),
   asset: z.string(),
   side: TradeSide,
+  /** Open now (0 once closed). */
   size: z.number(),
+  /** What the entry filled in all: the size the trade was. */
+  entrySize: z.number(),
+  /** Average of the entry fills. */
   entryPrice: z.number(),
+  /** Average of the exit fills so far. */
   exitPrice: z.number().optional(),
   realizedPnl: z.number(),
   fees: z.number(),

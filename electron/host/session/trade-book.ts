@@ -24,6 +24,12 @@ export class TradeBook {
   private readonly orders = new Map<string, OrderLineage>();
   /** Fees ride on the order's fill events, which come before the trade they open. */
   private readonly fees = new Map<string, number>();
+  /** Per trade, its exit fills so far (quantity, Σ quantity × price): the blotter's exit price is their average. */
+  private readonly exits = new Map<string, { qty: number; notional: number }>();
+  /** Per trade, when its entry was asked for: the opening time of an entry cancelled before any fill. */
+  private readonly requestedAt = new Map<string, number>();
+  /** Per trade, its orders' ids, forgotten with the trade. */
+  private readonly ordersOf = new Map<string, string[]>();
 
   order(clientOrderId: string): OrderLineage | undefined {
     return this.orders.get(clientOrderId);
@@ -50,6 +56,10 @@ export class TradeBook {
         tradeId,
         slotId: num(p.slotId) ?? -1,
       });
+      const ids = this.ordersOf.get(tradeId);
+      if (ids) ids.push(clientOrderId);
+      else this.ordersOf.set(tradeId, [clientOrderId]);
+      if (!this.requestedAt.has(tradeId)) this.requestedAt.set(tradeId, event.ts);
       return;
     }
     if (event.type === 'OrderCancelRequested' && clientOrderId) {
@@ -60,6 +70,16 @@ export class TradeBook {
     if (!tradeId) return;
     if (event.type === 'OrderFilled' || event.type === 'OrderPartiallyFilled') {
       this.fees.set(tradeId, (this.fees.get(tradeId) ?? 0) + (num(p.fee) ?? 0));
+      const qty = num(p.size);
+      const price = num(p.price);
+      if (p.reduceOnly === true && qty !== undefined && price !== undefined) {
+        const exit = this.exits.get(tradeId) ?? { qty: 0, notional: 0 };
+        exit.qty += qty;
+        exit.notional += qty * price;
+        this.exits.set(tradeId, exit);
+        const trade = this.trades.get(tradeId);
+        if (trade) trade.exitPrice = exit.notional / exit.qty;
+      }
       return;
     }
     const trade = this.trades.get(tradeId);
@@ -72,6 +92,7 @@ export class TradeBook {
           asset: str(p.asset) ?? '?',
           side: (str(p.side) as TradeSide | undefined) ?? 'LONG',
           size: num(p.size) ?? 0,
+          entrySize: num(p.filledSize) ?? num(p.size) ?? 0,
           entryPrice: num(p.avgPrice) ?? num(p.price) ?? 0,
           realizedPnl: 0,
           fees: 0,
@@ -83,13 +104,13 @@ export class TradeBook {
       case 'TradeIncreased':
         if (!trade) return;
         trade.size = num(p.size) ?? trade.size;
+        trade.entrySize = num(p.filledSize) ?? trade.entrySize;
         trade.entryPrice = num(p.avgPrice) ?? trade.entryPrice;
         return;
       case 'TradeReduced':
       case 'TradeClosed':
         if (!trade) return;
         trade.size = num(p.size) ?? trade.size;
-        trade.exitPrice = num(p.price) ?? trade.exitPrice;
         trade.realizedPnl = num(p.realizedPnl) ?? trade.realizedPnl;
         if (event.type === 'TradeClosed') {
           trade.state = 'CLOSED';
@@ -109,24 +130,41 @@ export class TradeBook {
             asset: str(p.asset) ?? '?',
             side: (str(p.side) as TradeSide | undefined) ?? 'LONG',
             size: 0,
+            entrySize: 0,
             entryPrice: 0,
             realizedPnl: 0,
             fees: 0,
-            openedAt: event.ts,
+            openedAt: this.requestedAt.get(tradeId) ?? event.ts,
           }),
           state: 'CANCELED',
           closedAt: event.ts,
           closeReason: str(p.reason) ?? 'CANCELED',
         });
+        this.evictOldest();
         return;
     }
   }
 
   private evictOldest(): void {
-    if (this.trades.size <= MAX_TRADES) return;
-    const oldest = this.trades.keys().next().value;
-    if (oldest === undefined) return;
-    this.trades.delete(oldest);
-    this.fees.delete(oldest);
+    while (this.trades.size > MAX_TRADES) {
+      const oldest = this.trades.keys().next().value;
+      if (oldest === undefined) return;
+      this.forget(oldest);
+    }
+  }
+
+  /**
+   * Drops a trade from the blotter. Its orders' lineage goes too once it has ended (a late venue report then
+   * lands in an unknown lineage); an open trade's stays, so its working orders can still be cancelled.
+   */
+  private forget(tradeId: string): void {
+    const ended = this.trades.get(tradeId)?.state !== 'OPEN';
+    this.trades.delete(tradeId);
+    this.fees.delete(tradeId);
+    this.exits.delete(tradeId);
+    if (!ended) return;
+    this.requestedAt.delete(tradeId);
+    for (const id of this.ordersOf.get(tradeId) ?? []) this.orders.delete(id);
+    this.ordersOf.delete(tradeId);
   }
 }

@@ -110,6 +110,7 @@ const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; 
   const mark = slot.free ? undefined : slot.markPrice || liveMark;
   const hasPosition = !slot.free && slot.size > 0;
   const blocked = useModeBlock('exit');
+  const entryOrder = typeof slot.workingOrderId === 'string' ? slot.workingOrderId : undefined;
   return (
     <tr
       data-testid={`slot-row-${slot.slotId}`}
@@ -130,7 +131,7 @@ const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; 
         {slot.free ? DASH : signedMoney(slot.unrealizedPnl)}
       </td>
       <td className="act">
-        {slot.free ? null : (
+        {slot.free ? null : hasPosition ? (
           <RowAction
             testId={`slot-exit-${slot.slotId}`}
             label="Exit"
@@ -141,7 +142,18 @@ const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; 
               return exitSlot(slot.slotId);
             }}
           />
-        )}
+        ) : entryOrder ? (
+          // Nothing filled yet: there is no position to exit, only the entry order to cancel.
+          <RowAction
+            testId={`slot-cancel-${slot.slotId}`}
+            label="Cancel"
+            title={`cancel the entry order ${entryOrder}: slot ${slot.slotId} holds nothing yet`}
+            run={() => {
+              selectLineage(slot.correlationId);
+              return cancelOrder(entryOrder);
+            }}
+          />
+        ) : null}
       </td>
     </tr>
   );
@@ -307,7 +319,9 @@ const TradeRow = memo(function TradeRow({
       </td>
       <td>{trade.asset}</td>
       <SideCell side={trade.side} />
-      <td className="num r">{qty(trade.size)}</td>
+      <td className="num r" title={`open now: ${qty(trade.size)}`}>
+        {qty(trade.state === 'OPEN' ? trade.size : trade.entrySize)}
+      </td>
       <td className="num r">{trade.entryPrice ? price(trade.entryPrice) : DASH}</td>
       <td className="num r">{trade.exitPrice !== undefined ? price(trade.exitPrice) : DASH}</td>
       <td className={`num r ${pnlClass(trade.realizedPnl)}`}>{signedMoney(trade.realizedPnl)}</td>
