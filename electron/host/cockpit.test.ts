@@ -164,6 +164,35 @@ describe('a paper session through the host', () => {
     expect(graph.nodes.find((n) => n.kind === 'trade')?.state).toBe('CLOSED');
   });
 
+  it('tells the operator when a take-profit or stop-loss fires and the kernel closes the trade', async () => {
+    await startSession();
+    const mark = (await snapshot()).marks['BTC/USDT']!;
+    await call('intent.submit', {
+      asset: 'BTC/USDT',
+      side: 'LONG',
+      targetSize: 0.01,
+      takeProfit: mark * 1.0002,
+      stopLoss: mark * 0.9998,
+    });
+    await vi.waitFor(
+      () =>
+        expect(
+          received.some((e) => e.type === 'notice' && (e.code === 'TAKE_PROFIT' || e.code === 'STOP_LOSS')),
+        ).toBe(true),
+      { timeout: 8_000 },
+    );
+    const notice = received.find(
+      (e) => e.type === 'notice' && (e.code === 'TAKE_PROFIT' || e.code === 'STOP_LOSS'),
+    );
+    expect(notice).toMatchObject({
+      level: 'info',
+      message: expect.stringMatching(/hit at [\d.]+: closing BTC\/USDT LONG in slot 0/),
+    });
+    await vi.waitFor(async () => expect((await snapshot()).slots[0]).toMatchObject({ free: true }), {
+      timeout: 5_000,
+    });
+  });
+
   it('rests a far limit order until it is cancelled, and the graph shows the cancel', async () => {
     await startSession();
     const { correlationId } = await restLimitEntry();

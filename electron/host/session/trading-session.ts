@@ -6,6 +6,7 @@ import type {
   CommandError,
   ControlState,
   IntentAction,
+  JournalEvent,
   MarkTick,
   OpenOrder,
   ParsedIntentRequest,
@@ -30,6 +31,7 @@ import { findInstrument } from '../market/catalog.js';
 import { onGrid, type SyntheticFeed } from '../market/synthetic-feed.js';
 import type { AccountReport, Venue, VenueReport } from '../venue/venue.js';
 import type { IdSource } from './ids.js';
+import { explainOutcome, refusalOf } from './outcome-words.js';
 import { TradeBook } from './trade-book.js';
 
 export type CommandResult<T> = { ok: true; value: T } | { ok: false; error: CommandError };
@@ -51,9 +53,6 @@ const MODE_MEANING: Record<TradingMode, string> = {
 
 /** How far an intent's own `ts` may be from the host's clock. */
 const MAX_CLOCK_SKEW_MS = 5_000;
-
-/** Kernel diagnostics that mean the input was malformed: nothing is journaled for them. */
-const BOUNDARY_CODES = new Set(['INVALID_INTENT', 'INVALID_SLOT_ID']);
 
 export interface TradingSessionParts {
   info: SessionInfo;
@@ -384,6 +383,7 @@ export class TradingSession {
     const outcomes = onVenueEventsBulk(this.parts.kernel, reports);
     const drafts: JournalDraft[] = [];
     const ordered: KernelOutcome[] = [];
+    const venueReasons: (string | undefined)[] = [];
     reports.forEach((report, index) => {
       const lineage = this.book.order(report.clientOrderId);
       const causation =
@@ -405,9 +405,10 @@ export class TradingSession {
       if (outcome) {
         drafts.push(...this.outcomeDrafts(outcome));
         ordered.push(outcome);
+        venueReasons.push(report.reason);
       }
     });
-    this.commitDrafts(drafts, ordered);
+    this.commitDrafts(drafts, ordered, { venueReasons });
   }
 
   /**
@@ -477,7 +478,14 @@ export class TradingSession {
   private commitDrafts(
     drafts: JournalDraft[],
     outcomes: KernelOutcome[],
-    { tellDiagnostics = true }: { tellDiagnostics?: boolean } = {},
+    {
+      tellDiagnostics = true,
+      venueReasons = [],
+    }: {
+      tellDiagnostics?: boolean;
+      /** Per outcome, what the venue said of the report it answers (a rejection's reason). */
+      venueReasons?: readonly (string | undefined)[];
+    } = {},
   ): void {
     let events: ReturnType<Journal['append']>;
     try {
@@ -488,10 +496,11 @@ export class TradingSession {
     }
     for (const event of events) this.book.apply(event);
     for (const event of events) this.parts.bus.publish({ type: 'journal', event });
-    for (const outcome of outcomes) {
-      if (tellDiagnostics) this.reportDiagnostic(outcome);
+    for (const event of events) this.reportProtection(event);
+    outcomes.forEach((outcome, index) => {
+      if (tellDiagnostics) this.reportDiagnostic(outcome, venueReasons[index]);
       for (const command of outcome.venueCommands) this.dispatch(command);
-    }
+    });
     if (events.length > 0) this.queueSnapshot();
   }
 
@@ -572,14 +581,29 @@ export class TradingSession {
     else if (command.kind === 'PLACE') this.parts.venue.submit(command);
   }
 
-  private reportDiagnostic(outcome: KernelOutcome): void {
+  private reportDiagnostic(outcome: KernelOutcome, venueReason: string | undefined): void {
     if (outcome.diagnosticCode === 'OK' || outcome.severity === 'INFO') return;
     const level = outcome.severity === 'ERROR' || outcome.severity === 'CRITICAL' ? 'error' : 'warning';
     this.notify(
       level,
       outcome.diagnosticCode,
-      describeOutcome(outcome),
+      explainOutcome(outcome, venueReason),
       this.correlationOfSlot(outcome.slotId),
+    );
+  }
+
+  /** A take-profit or stop-loss that fired is told: the kernel closes the trade on its own. */
+  private reportProtection(event: JournalEvent): void {
+    if (event.type !== 'TradeMonitoringClosed' || event.source !== 'kernel') return;
+    const { closeReason, markPrice, asset, side, slotId, tradeId } = event.payload;
+    if (closeReason !== 'TP' && closeReason !== 'SL') return;
+    const what = closeReason === 'TP' ? 'Take-profit' : 'Stop-loss';
+    const at = typeof markPrice === 'number' ? ` at ${markPrice}` : '';
+    this.notify(
+      'info',
+      closeReason === 'TP' ? 'TAKE_PROFIT' : 'STOP_LOSS',
+      `${what} hit${at}: closing ${String(asset ?? '')} ${String(side ?? '')} in slot ${String(slotId)} (trade ${String(tradeId)}) at market`,
+      event.correlationId,
     );
   }
 
@@ -799,35 +823,6 @@ function stripEmpty(record: object, omit?: ReadonlySet<string>): Record<string, 
     if (value !== undefined && value !== null && !omit?.has(key)) fields[key] = value;
   }
   return fields;
-}
-
-function describeOutcome(outcome: KernelOutcome): string {
-  const details = outcome.details ?? {};
-  const reason = details.reason ?? details.message;
-  const where = details.field ? ` (${details.field} = ${details.value ?? '?'})` : '';
-  return `${outcome.diagnosticCode}${reason ? `: ${reason}` : ''}${where}`;
-}
-
-/** The kernel's refusal as a command error: malformed input names its field; anything else is a business refusal. */
-function refusalOf(outcome: KernelOutcome): CommandError {
-  const details = outcome.details ?? {};
-  const field = details.field;
-  if (!BOUNDARY_CODES.has(outcome.diagnosticCode)) {
-    return {
-      code: 'KERNEL_REJECTED',
-      message: describeOutcome(outcome),
-      diagnosticCode: outcome.diagnosticCode,
-    };
-  }
-  const message = field
-    ? `${field}: ${details.reason ?? 'rejected by the kernel'} (got ${details.value ?? '?'})`
-    : describeOutcome(outcome);
-  return {
-    code: 'INVALID_REQUEST',
-    message,
-    ...(field ? { field } : {}),
-    diagnosticCode: outcome.diagnosticCode,
-  };
 }
 
 /** The kernel's Intent for a validated request, with the ids and lineage the host assigns. */
