@@ -39,7 +39,8 @@ beforeEach(async () => {
   cockpit = cockpitOn(page);
   await page.goto(host.url);
   await eventually(() => page.getByTestId('session-status').textContent()).toBeTruthy();
-  if ((await cockpit.snapshot()).session) await cockpit.invoke('session.stop');
+  const { session } = await cockpit.snapshot();
+  if (session && session.stoppedAt === undefined) await cockpit.invoke('session.stop');
 });
 
 afterEach(async () => {

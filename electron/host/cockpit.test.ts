@@ -257,6 +257,29 @@ describe('a paper session through the host', () => {
     await createCockpit({ dataDir, profile: 'other' }).close();
   });
 
+  it('keeps showing a stopped session as it ended, and warns of what it left open', async () => {
+    const { sessionId } = await startSession();
+    const { correlationId } = await openTrade();
+    await call('session.stop');
+    const after = await snapshot();
+    expect(after.session).toMatchObject({ sessionId, stoppedAt: expect.any(Number) });
+    expect(after.control).toBeNull();
+    expect(after.slots[0]).toMatchObject({ state: 'OPEN', correlationId });
+    expect(after.trades.map((t) => t.correlationId)).toEqual([correlationId]);
+    await vi.waitFor(() =>
+      expect(received).toContainEqual(
+        expect.objectContaining({
+          type: 'notice',
+          code: 'SESSION_STOPPED_OPEN',
+          message: expect.stringContaining('1 open slot and 0 working orders'),
+        }),
+      ),
+    );
+    const next = await startSession();
+    expect((await snapshot()).session?.sessionId).toBe(next.sessionId);
+    expect((await snapshot()).trades).toEqual([]);
+  });
+
   it('lists sessions and pages their journal after a stop', async () => {
     const { sessionId } = await startSession();
     await openTrade();

@@ -13,6 +13,7 @@ import {
   type Failure,
   type ParsedCommandRequest,
   type SessionInfo,
+  type Snapshot,
 } from '../../shared/index.js';
 import type { CockpitHost, CockpitOptions } from './api.js';
 import { EventBus } from './event-bus.js';
@@ -40,15 +41,34 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
   let session: TradingSession | undefined;
   let closed = false;
 
+  /** The last session's final read model, shown until the next starts: a stop must not blank the trader's view. */
+  let lastSnapshot: Snapshot | undefined;
+
   const stopSession = (reason: string): SessionInfo | undefined => {
     if (!session) return undefined;
     const stopping = session;
     session = undefined;
+    const final = stopping.snapshot();
     stopping.stop();
     const stoppedAt = now();
     journal.stopSession(stopping.sessionId, stoppedAt, reason);
     const info = { ...stopping.info, stoppedAt };
+    lastSnapshot = { ...final, session: info, control: null };
     bus.publish({ type: 'session', state: 'stopped', session: info });
+    const open = final.slots.filter((slot) => !slot.free).length;
+    const working = final.openOrders.length;
+    if (open + working > 0) {
+      // The paper venue stops with the session: nothing is closed or cancelled for the trader.
+      bus.publish({
+        type: 'notice',
+        level: 'warning',
+        code: 'SESSION_STOPPED_OPEN',
+        message:
+          `Session ${info.sessionId} stopped with ${open} open slot${open === 1 ? '' : 's'} and ` +
+          `${working} working order${working === 1 ? '' : 's'}: the stop closed and cancelled nothing`,
+        ts: stoppedAt,
+      });
+    }
     return info;
   };
 
@@ -71,6 +91,7 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
       const started = startPaperSession(request, { journal, bus, now, log });
       if (!started.ok) return started;
       session = started.value;
+      lastSnapshot = undefined;
       bus.publish({ type: 'session', state: 'started', session: session.info });
       return { ok: true, value: { sessionId: session.sessionId, symbols: session.info.symbols } };
     },
@@ -86,15 +107,16 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     'control.killSwitch': (request) => (session ? session.killSwitch(request.reason) : noSession),
     snapshot: () => ({
       ok: true,
-      value: session?.snapshot() ?? {
-        session: null,
-        slots: [],
-        account: null,
-        openOrders: [],
-        trades: [],
-        marks: {},
-        control: null,
-      },
+      value: session?.snapshot() ??
+        lastSnapshot ?? {
+          session: null,
+          slots: [],
+          account: null,
+          openOrders: [],
+          trades: [],
+          marks: {},
+          control: null,
+        },
     }),
     lineage: (request) => {
       const sessionId = session?.sessionId ?? journal.sessionOfCorrelation(request.correlationId);

@@ -247,6 +247,22 @@ describe('applyBatch', () => {
     expect(state.book.control).toBeNull();
   });
 
+  it('clears the old PnL curve when a session starts after a spell with none (a restarted host)', () => {
+    let state = apply(initialData(), [{ type: 'snapshot', snapshot: snapshot() }], 5_000);
+    expect(state.pnl.points).toHaveLength(1);
+    state = apply(state, [
+      { type: 'snapshot', snapshot: snapshot({ session: null, slots: [], account: null }) },
+    ]);
+    expect(state.session.current).toBeNull();
+    state = apply(
+      state,
+      [{ type: 'snapshot', snapshot: snapshot({ session: session('s2', { startedAt: 9_000 }) }) }],
+      9_500,
+    );
+    expect(state.session.viewsOf).toBe('s2');
+    expect(state.pnl.points.map((p) => p.t)).toEqual([9_500]);
+  });
+
   it('takes the trading mode from each snapshot, keeping the object while it is unchanged', () => {
     const state = apply(initialData(), [{ type: 'snapshot', snapshot: snapshot() }]);
     expect(state.book.control).toEqual({ mode: 'ACTIVE' });

@@ -22,7 +22,7 @@ import {
 
 export function initialData(): DataState {
   return {
-    session: { current: null, sessions: [], connection: 'connecting' },
+    session: { current: null, sessions: [], connection: 'connecting', viewsOf: null },
     market: { marks: {} },
     book: { slots: [], account: null, openOrders: [], trades: [], control: null, hydrated: false },
     journal: emptyJournal(),
@@ -286,7 +286,10 @@ export function applyBatch(
 
   const switchSession = (next: SessionInfo | null) => {
     const prev = session.current;
-    if (prev && next && prev.sessionId !== next.sessionId) {
+    // Against the session the views show, not `current`: a host that had no session in between (restarted,
+    // or stopped and read as none) must not leave the old curve joined to the new one.
+    const shown = session.viewsOf ?? prev?.sessionId ?? null;
+    if (shown && next && shown !== next.sessionId) {
       flushJournal();
       // Events of the new session may already be here (they carry their sessionId).
       if (journal.sessionId !== next.sessionId) journal = emptyJournal();
@@ -304,11 +307,12 @@ export function applyBatch(
       sampled = undefined;
       lineage = { correlationId: null, graph: null, selectedNodeId: null, status: 'idle', error: null };
     }
-    if (!sameSession(prev, next)) {
+    if (!sameSession(prev, next) || (next && session.viewsOf !== next.sessionId)) {
       session = {
         ...session,
         current: next,
         sessions: next ? upsertSession(session.sessions, next) : session.sessions,
+        viewsOf: next?.sessionId ?? session.viewsOf,
       };
     }
   };

@@ -19,6 +19,8 @@ export interface SessionState {
   current: SessionInfo | null;
   sessions: SessionInfo[];
   connection: ConnectionStatus;
+  /** The session the per-session views (journal, PnL, lineage, book) show, kept when `current` goes null. */
+  viewsOf: string | null;
 }
 
 export interface MarkState {
