@@ -334,8 +334,6 @@ describe('browser host: frames', () => {
       '{not json',
       '[]',
       { id: -1, name: 'snapshot', request: {} },
-      { id: 1, name: 'snapshot', request: 'nope' },
-      { id: 1, name: 'snapshot', request: {}, extra: 1 },
       { id: 1, name: 'snapshot', request: { pad: 'x'.repeat(70_000) } },
     ];
     for (const frame of bad) {
@@ -343,6 +341,21 @@ describe('browser host: frames', () => {
       expect(await client.next(), JSON.stringify(frame).slice(0, 60)).toEqual({
         kind: 'protocol-error',
         message: expect.any(String),
+      });
+    }
+    // A frame whose id can be read is answered as that call, so the window is not left waiting for it.
+    for (const frame of [
+      { id: 1, name: 'snapshot', request: 'nope' },
+      { id: 2, name: 'snapshot', request: {}, extra: 1 },
+    ]) {
+      client.send(frame);
+      expect(await client.next()).toEqual({
+        kind: 'response',
+        id: frame.id,
+        response: {
+          ok: false,
+          error: { code: 'INVALID_REQUEST', message: expect.stringMatching(/^frame\./) },
+        },
       });
     }
     client.ws.send(Buffer.from([1, 2, 3]), { binary: true });

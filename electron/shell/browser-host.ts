@@ -257,7 +257,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       const parsed = parseClientFrame(data, isBinary);
       if (!parsed.ok) {
         log('warn', `protocol error from ${peer}: ${parsed.message}`);
-        send(ws, { kind: 'protocol-error', message: parsed.message });
+        // A call whose id could be read gets its answer, or the window would wait for it forever.
+        send(
+          ws,
+          parsed.id === undefined
+            ? { kind: 'protocol-error', message: parsed.message }
+            : { kind: 'response', id: parsed.id, response: failure('INVALID_REQUEST', parsed.message) },
+        );
         return;
       }
       const { id, name, request } = parsed.frame;

@@ -2,7 +2,8 @@
 import { ClientFrame, MAX_FRAME_BYTES } from '../../shared/index.js';
 import type { ServerFrame } from '../../shared/index.js';
 
-export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; message: string };
+/** A refused frame; `id` when the frame carried a readable one, so the window's call gets its answer. */
+export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; message: string; id?: number };
 
 type RawData = Buffer | ArrayBuffer | Buffer[] | string;
 
@@ -41,7 +42,9 @@ export function parseClientFrame(data: RawData, isBinary = false): ParsedFrame {
           ? `frame.${issue.keys.join(', ')}`
           : ['frame', ...issue.path.map(String)].join('.');
     const what = issue?.code === 'unrecognized_keys' ? 'unknown field' : (issue?.message ?? 'invalid');
-    return { ok: false, message: `${where}: ${what}; expected {id, name, request}` };
+    const message = `${where}: ${what}; expected {id, name, request}`;
+    const id = ClientFrame.shape.id.safeParse((json as { id?: unknown } | null)?.id);
+    return id.success ? { ok: false, message, id: id.data } : { ok: false, message };
   }
   return { ok: true, frame: parsed.data };
 }
