@@ -1,9 +1,10 @@
 // `npm start`: the Electron app where its binary is installed; otherwise the browser host and a
 // Chromium window in app mode. Says which it did. Ctrl-C stops everything it started.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   electronVersion,
   findElectronBinary,
@@ -104,8 +105,14 @@ async function startBrowser(reason) {
     return;
   }
   profileDir = mkdtempSync(path.join(os.tmpdir(), 'cockpit-chromium-'));
+  // The token stays off Chromium's command line, which any local user can read in /proc: the window opens a
+  // page in the private profile folder (0700, the file 0600) that forwards to the tokened address.
+  const launcher = path.join(profileDir, 'open.html');
+  writeFileSync(launcher, `<!doctype html><meta http-equiv="refresh" content="0;url=${url}">`, {
+    mode: 0o600,
+  });
   const args = [
-    `--app=${url}`,
+    `--app=${pathToFileURL(launcher).href}`,
     `--user-data-dir=${profileDir}`,
     '--window-size=1600,1000',
     '--no-first-run',
