@@ -113,6 +113,7 @@ export function startPaperSession(
     price: (asset) => feed.price(asset),
     report: onReports,
     account: (reports) => relay.session?.guarded('account reports', (s) => s.onAccountReports(reports)),
+    onFault: (error) => relay.session?.fault('paper venue', error),
   });
   const session = new TradingSession({
     info,

@@ -368,13 +368,18 @@ export class TradingSession {
     try {
       handle(this);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.parts.log(
-        'error',
-        `${input} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,
-      );
-      this.notify('error', 'HOST_FAULT', `${input} could not be processed: ${message}`);
+      this.fault(input, error);
     }
+  }
+
+  /** A fault outside any command (a timer's input, the venue's own timers): logged and told, never thrown. */
+  fault(input: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.parts.log(
+      'error',
+      `${input} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,
+    );
+    this.notify('error', 'HOST_FAULT', `${input} could not be processed: ${message}`);
   }
 
   /** A burst of venue reports: one kernel call, one journal transaction. */
@@ -630,7 +635,11 @@ export class TradingSession {
     const send = () => {
       this.snapshotQueued = false;
       const start = this.monotonic();
-      if (!this.stopped) this.parts.bus.publish({ type: 'snapshot', snapshot: this.snapshot() });
+      try {
+        if (!this.stopped) this.parts.bus.publish({ type: 'snapshot', snapshot: this.snapshot() });
+      } catch (error) {
+        this.fault('snapshot', error);
+      }
       const took = this.monotonic() - start;
       this.snapshotDueAt = start + Math.max(SNAPSHOT_INTERVAL_MS, took / SNAPSHOT_SHARE);
     };

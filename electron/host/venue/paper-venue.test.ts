@@ -25,6 +25,9 @@ function venue(overrides: Partial<ConstructorParameters<typeof PaperVenue>[0]> =
     price: () => price,
     report: (batch) => reports.push(...batch),
     account: (batch) => accountReports.push(...batch),
+    onFault: (error) => {
+      throw error;
+    },
     ...overrides,
   });
 }
@@ -140,6 +143,20 @@ describe('PaperVenue', () => {
     vi.advanceTimersByTime(50);
     expect(reports.at(-1)).toMatchObject({ kind: 'FILL', clientOrderId: 'T1-X1', size: 2 });
     expect(v.positions()).toEqual([]);
+  });
+
+  it('hands a fault in its own timers to onFault instead of throwing out of the timer', () => {
+    const faults: unknown[] = [];
+    const v = venue({
+      report: () => {
+        throw new Error('report sink broke');
+      },
+      onFault: (error) => faults.push(error),
+    });
+    v.submit(order());
+    expect(() => vi.advanceTimersByTime(200)).not.toThrow();
+    expect(faults).toEqual([new Error('report sink broke')]);
+    v.close();
   });
 
   it('rejects orders for symbols it does not list', () => {

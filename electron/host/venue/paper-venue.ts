@@ -45,6 +45,8 @@ export interface PaperVenueOptions {
   price: (asset: string) => number | undefined;
   report: VenueReportSink;
   account: AccountReportSink;
+  /** Where a fault in the venue's own timers goes (the host logs and tells it): a timer never throws. */
+  onFault: (error: unknown) => void;
 }
 
 interface PaperOrder extends VenueOrder {
@@ -68,7 +70,7 @@ export class PaperVenue implements Venue {
     this.tokens = options.ordersPerSecond;
     this.refilledAt = options.now();
     this.wallet = options.walletBalance;
-    this.fundingTimer = setInterval(() => this.settleFunding(), options.fundingIntervalMs);
+    this.fundingTimer = setInterval(() => this.safely(() => this.settleFunding()), options.fundingIntervalMs);
   }
 
   submit(request: VenueOrderRequest): void {
@@ -315,9 +317,18 @@ export class PaperVenue implements Venue {
   private later(ms: number, action: () => void): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      action();
+      this.safely(action);
     }, ms);
     this.timers.add(timer);
+  }
+
+  /** Runs a timer's work; in the browser host an exception escaping a timer would end the process. */
+  private safely(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.options.onFault(error);
+    }
   }
 }
 
