@@ -25,7 +25,7 @@ describe('content security policy', () => {
     const csp = directives(contentSecurityPolicy());
     expect(csp.get('default-src')).toBe("'self'");
     expect(csp.get('script-src')).toBe("'self'");
-    expect(csp.get('style-src')).toBe("'self' 'unsafe-inline'");
+    expect(csp.get('style-src')).toBe("'self'");
     expect(csp.get('img-src')).toBe("'self' data:");
     expect(csp.get('connect-src')).toBe("'self'");
     expect(csp.get('object-src')).toBe("'none'");

@@ -17,7 +17,7 @@ export function contentSecurityPolicy(options: { connectSrc?: readonly string[] 
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
+    "style-src 'self'",
     `connect-src ${connect}`,
     "img-src 'self' data:",
     "object-src 'none'",
