@@ -1,4 +1,5 @@
-// The K ledger: equity, realized and unrealized PnL, fees, capital.
+// The account's two ledgers: K (the kernel's, from fills, predicted fees and
+// funding) and E (what the exchange reports), with the reconcile verdict.
 import type { AccountSnapshot } from '../../../shared/index.js';
 import { money, pnlClass } from '../lib/format.js';
 import { useCockpit } from '../store/store.js';
@@ -11,8 +12,10 @@ const ROWS: Row[] = [
   { key: 'realized', label: 'Realized PnL', value: (a) => a.realizedPnl, pnl: true },
   { key: 'unrealized', label: 'Unrealized PnL', value: (a) => a.unrealizedPnl, pnl: true },
   { key: 'fees', label: 'Fees paid', value: (a) => a.feesPaid },
-  { key: 'capital', label: 'Capital', value: (a) => a.capital },
+  { key: 'capital', label: 'Capital (K)', value: (a) => a.capital },
 ];
+
+const number = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
 export function AccountPanel() {
   const account = useCockpit((s) => s.book.account);
@@ -20,7 +23,17 @@ export function AccountPanel() {
     <Panel
       title="Account"
       className="account"
-      extra={account ? <span className="muted">reconcile {account.reconcileStatus}</span> : null}
+      extra={
+        account ? (
+          <span
+            className={`muted reconcile-${account.reconcileStatus}`}
+            data-testid="account-reconcile"
+            title={String(account.reconcileExplanation ?? '')}
+          >
+            reconcile {account.reconcileStatus}
+          </span>
+        ) : null
+      }
     >
       <dl className="kv">
         {ROWS.map((row) => {
@@ -34,6 +47,20 @@ export function AccountPanel() {
             </div>
           );
         })}
+        <div className="kv-row" title="the exchange's wallet balance (E), when it has reported one">
+          <dt>Wallet (E)</dt>
+          <dd className="num" data-testid="account-wallet">
+            {money(number(account?.walletBalance))}
+          </dd>
+        </div>
+        <div className="kv-row kv-minor" title={String(account?.reconcileExplanation ?? '')}>
+          <dt>E − K</dt>
+          <dd className="num">
+            {money(
+              number(account?.walletBalance) === undefined ? undefined : number(account?.reconcileDelta),
+            )}
+          </dd>
+        </div>
         <div className="kv-row kv-minor">
           <dt>Available</dt>
           <dd className="num">{money(account?.availableCapital)}</dd>
