@@ -14,7 +14,9 @@ const EXPLANATIONS: Partial<Record<string, (d: Record<string, string>) => string
       ? `the ${d.closeReason} exit waits: trading is ${d.mode}`
       : `${d.action ?? 'this'} is refused while trading is ${d.mode}`,
   ILLEGAL_TRANSITION: (d) => (d.input && d.stage ? `${d.input} is not possible in ${d.stage}` : undefined),
-  ORDER_REJECTED: (d) => `the venue rejected order ${d.clientOrderId ?? '?'}`,
+  ORDER_REJECTED: (d) =>
+    `the venue rejected order ${d.clientOrderId ?? '?'}` +
+    (d.exitRetryAt ? ` (a protective exit goes again after a backoff, from ts ${d.exitRetryAt})` : ''),
   CANCEL_REJECTED: (d) => `the venue refused to cancel order ${d.clientOrderId ?? '?'}`,
   UNKNOWN_ORDER: (d) =>
     `the venue reported on order ${d.clientOrderId ?? '?'}, which this session never sent`,

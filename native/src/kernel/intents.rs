@@ -141,6 +141,8 @@ impl Kernel {
             monitoring_closed: false,
             protect_blocked: false,
             last_tick_ts: None,
+            exit_rejections: 0,
+            exit_retry_at: None,
         });
         let mut out = self.spares.take(true, r.code);
         out.commands.push(place_command(&order, &trade.asset));
@@ -380,6 +382,10 @@ impl Kernel {
         let Some(t) = slot.trade.as_ref().filter(|t| slot.stage == Stage::Open && t.size.is_positive()) else {
             return;
         };
+        // After a venue rejection the close waits its backoff; `tick` sends it then.
+        if t.exit_waits(ts) {
+            return;
+        }
         // The kill switch first; else a take-profit or stop-loss that fired
         // while the entry was still working.
         let (input, reason) = match (t.flatten_pending, t.protect_pending) {

@@ -277,9 +277,38 @@ pub struct Trade {
     pub monitoring_closed: bool,
     pub protect_blocked: bool,
     pub last_tick_ts: Option<i64>,
+    /// Venue rejections of its exit orders since one was last accepted, and
+    /// when a take-profit, stop-loss or kill-switch exit may go again: a
+    /// rejected one is retried after a backoff, not on every mark (which
+    /// sent one order per mark for as long as the venue kept refusing).
+    #[serde(default)]
+    pub exit_rejections: u32,
+    #[serde(default)]
+    pub exit_retry_at: Option<i64>,
 }
 
+/// The first retry of a rejected protective exit waits this long; each
+/// further rejection doubles it, up to `EXIT_RETRY_MAX_MS`.
+pub const EXIT_RETRY_MS: i64 = 1_000;
+pub const EXIT_RETRY_MAX_MS: i64 = 60_000;
+
 impl Trade {
+    /// The venue rejected one of its exit orders at `ts`: when the next
+    /// protective or kill-switch exit may go.
+    pub fn exit_rejected(&mut self, ts: i64) -> i64 {
+        self.exit_rejections = self.exit_rejections.saturating_add(1);
+        let doublings = self.exit_rejections.saturating_sub(1).min(6);
+        let wait = (EXIT_RETRY_MS << doublings).min(EXIT_RETRY_MAX_MS);
+        let at = ts.saturating_add(wait);
+        self.exit_retry_at = Some(at);
+        at
+    }
+
+    /// Whether a protective or kill-switch exit must still wait at `ts`.
+    pub fn exit_waits(&self, ts: i64) -> bool {
+        self.exit_retry_at.is_some_and(|at| ts < at)
+    }
+
     /// The client order id of its next exit order: `<tradeId>-X<n>`.
     pub fn next_exit_id(&self) -> Id {
         compose_id(&[&self.trade_id, "-X"], u64::from(self.exit_count + 1), "")

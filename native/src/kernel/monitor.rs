@@ -56,6 +56,10 @@ impl Kernel {
 
     fn protect(&mut self, slot_id: u32, price: super::fixed::Fixed, ts: i64) -> Option<Outcome> {
         let t = self.s.slots[slot_id as usize].trade.as_mut()?;
+        // The venue rejected its last exit: a later mark fires it again once the backoff is over.
+        if t.exit_waits(ts) {
+            return None;
+        }
         let hit =
             |p: Option<super::fixed::Fixed>, up: bool| p.is_some_and(|p| if up { price >= p } else { price <= p });
         let reason = match t.side {
@@ -149,7 +153,20 @@ impl Kernel {
         for slot_id in 0..self.s.config.max_slots {
             let slot = &self.s.slots[slot_id as usize];
             let Some(t) = &slot.trade else { continue };
-            let Some(coid) = t.working_order.clone() else { continue };
+            let Some(coid) = t.working_order.clone() else {
+                // A kill-switch close the venue rejected goes again once its backoff is over.
+                if t.exit_retry_at.is_some_and(|at| ts >= at) && (t.flatten_pending || t.protect_pending.is_some()) {
+                    let mut out = self.spares.take(true, Code::Ok);
+                    self.flatten_if_pending(slot_id, Cause::Tick(ts), ts, &mut out);
+                    if out.commands.is_empty() {
+                        self.recycle(out);
+                    } else {
+                        out.flag(Flag::Retry);
+                        outs.push(self.finish(out, slot_id));
+                    }
+                }
+                continue;
+            };
             let asset = t.asset.clone();
             let stage = slot.stage;
             let Some(order) = self.s.book.orders.get_mut(&coid) else { continue };
@@ -232,5 +249,88 @@ impl Kernel {
         out.details.push(("cancels", cancels.to_string().into()));
         out.details.push(("closes", closes.to_string().into()));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::kernel::input::{IntentRaw, VenueEventRaw};
+    use crate::kernel::outcome::Outcome;
+    use crate::kernel::stage::Stage;
+    use crate::kernel::tests::enter;
+    use crate::kernel::types::{CommandKind, Flag};
+    use crate::kernel::{ConfigRaw, Kernel};
+
+    fn venue(k: &mut Kernel, id: &str, kind: &str, coid: &str, fill: Option<f64>, ts: f64) -> Outcome {
+        k.on_venue_event(&VenueEventRaw {
+            event_id: id.into(),
+            kind: kind.into(),
+            client_order_id: coid.into(),
+            size: fill,
+            price: fill.map(|_| 100.0),
+            reason: (kind == "REJECTED").then(|| "reduce-only order would not reduce the position".into()),
+            ts,
+            ..VenueEventRaw::default()
+        })
+    }
+
+    /// A long of 1 at 100 with a take-profit at 110, filled; returns the kernel.
+    fn open_with_take_profit() -> Kernel {
+        let config = ConfigRaw { max_slots: 1.0, seed_capital: 10_000.0, ..ConfigRaw::default() };
+        let mut k = Kernel::new(&config).unwrap();
+        let entry = IntentRaw { take_profit: Some(110.0), ..enter("i1", "LONG", "MARKET", 1.0, 100.0) };
+        assert!(k.submit_intent(&entry).accepted);
+        venue(&mut k, "v1", "ACK", "T1-E1", None, 2.0);
+        venue(&mut k, "v2", "FILL", "T1-E1", Some(1.0), 3.0);
+        assert_eq!(k.slots()[0].stage, Stage::Open);
+        k
+    }
+
+    fn places(outs: &[Outcome]) -> Vec<String> {
+        outs.iter()
+            .flat_map(|o| o.commands.iter())
+            .filter(|c| c.kind == CommandKind::Place)
+            .map(|c| c.client_order_id.to_string())
+            .collect()
+    }
+
+    /// A venue that keeps refusing a take-profit's exit gets it again after
+    /// 1 s, 2 s, …, not on every mark; an accepted exit ends the backoff.
+    #[test]
+    fn a_rejected_take_profit_is_retried_after_a_backoff_not_on_every_mark() {
+        let mut k = open_with_take_profit();
+        assert_eq!(places(&k.mark_price("BTC/USDT", 111.0, 1_000.0)), ["T1-X1"]);
+        let rejected = venue(&mut k, "v3", "REJECTED", "T1-X1", None, 1_010.0);
+        assert!(rejected.commands.is_empty());
+        assert!(rejected.details.iter().any(|(key, value)| *key == "exitRetryAt" && *value == "2010"));
+        assert_eq!(k.slots()[0].stage, Stage::Open);
+        for ts in [1_100.0, 1_500.0, 2_009.0] {
+            assert!(places(&k.mark_price("BTC/USDT", 112.0, ts)).is_empty(), "mark at {ts}");
+        }
+        assert_eq!(places(&k.mark_price("BTC/USDT", 112.0, 2_010.0)), ["T1-X2"]);
+        venue(&mut k, "v4", "REJECTED", "T1-X2", None, 2_020.0);
+        assert!(places(&k.mark_price("BTC/USDT", 112.0, 4_019.0)).is_empty());
+        assert_eq!(places(&k.mark_price("BTC/USDT", 112.0, 4_020.0)), ["T1-X3"]);
+        venue(&mut k, "v5", "ACK", "T1-X3", None, 4_030.0);
+        venue(&mut k, "v6", "FILL", "T1-X3", Some(1.0), 4_040.0);
+        assert_eq!(k.slots()[0].stage, Stage::Idle);
+    }
+
+    /// The kill switch's close, refused by the venue, goes again from the
+    /// clock once its backoff is over; a snapshot keeps the backoff.
+    #[test]
+    fn a_rejected_kill_switch_close_is_retried_by_the_clock_after_its_backoff() {
+        let mut k = open_with_take_profit();
+        let kill = k.kill_switch(1_000.0);
+        assert_eq!(places(&[kill]), ["T1-X1"]);
+        let rejected = venue(&mut k, "v3", "REJECTED", "T1-X1", None, 1_010.0);
+        assert!(rejected.commands.is_empty(), "not resent at once");
+        let mut restored = Kernel::restore(&k.snapshot()).unwrap();
+        for kernel in [&mut k, &mut restored] {
+            assert!(places(&kernel.tick(2_009.0)).is_empty());
+            let retry = kernel.tick(2_010.0);
+            assert_eq!(places(&retry), ["T1-X2"]);
+            assert!(retry[0].flags.contains(&Flag::Retry));
+        }
     }
 }

@@ -220,6 +220,8 @@ impl Kernel {
             monitoring_closed: false,
             protect_blocked: false,
             last_tick_ts: None,
+            exit_rejections: 0,
+            exit_retry_at: None,
         };
         self.s.slots[slot_id as usize].trade = Some(Box::new(trade));
         self.index_trade(slot_id);

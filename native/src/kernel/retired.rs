@@ -185,6 +185,8 @@ mod tests {
             monitoring_closed: true,
             protect_blocked: false,
             last_tick_ts: None,
+            exit_rejections: 0,
+            exit_retry_at: None,
         }
     }
 

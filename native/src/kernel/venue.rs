@@ -487,10 +487,18 @@ impl Kernel {
             Input::Ack => {
                 let first = !o.acked;
                 o.acked = true;
+                let exit = o.role == Role::Exit;
                 if o.venue_order_id.is_none() {
                     o.venue_order_id = ev.venue_order_id.map(Id::from);
                 }
                 let venue_order_id = o.venue_order_id.clone();
+                if exit {
+                    // The venue took an exit: protective exits no longer wait.
+                    if let Some(t) = self.s.slots[slot_id as usize].trade.as_mut() {
+                        t.exit_rejections = 0;
+                        t.exit_retry_at = None;
+                    }
+                }
                 if first {
                     let e = self.emit(&mut out, EventType::OrderPlaced, slot_id, cause, ev.ts);
                     e.client_order_id = Some(coid.clone());
@@ -537,6 +545,7 @@ impl Kernel {
                 };
                 o.status = status;
                 o.pending = Pending::None;
+                let rejected_exit = status == OrderStatus::Rejected && o.role == Role::Exit;
                 let (filled, size) = (o.filled, o.size);
                 let mut e = self.event(kind, slot_id, cause, ev.ts);
                 e.client_order_id = Some(coid.clone());
@@ -545,6 +554,12 @@ impl Kernel {
                 e.size = Some(size);
                 e.reason = ev.reason.map(Id::from);
                 out.events.push(e);
+                if rejected_exit {
+                    if let Some(t) = self.s.slots[slot_id as usize].trade.as_mut() {
+                        let at = t.exit_rejected(ev.ts);
+                        out.details.push(("exitRetryAt", at.to_string().into()));
+                    }
+                }
                 let next = match r.next {
                     Next::To(s) => s,
                     _ => stage,
