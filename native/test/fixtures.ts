@@ -1,5 +1,6 @@
 // Test data the binding's test files share, so that each states only where it departs from it.
-import type { AccountSnapshot, Intent, VenueEvent } from '../index.js';
+import { expect } from 'vitest';
+import type { AccountSnapshot, Intent, Outcome, VenueEvent } from '../index.js';
 
 /** What `enter` sends unless told otherwise: no take-profit, stop-loss or exit legs. */
 const enterDefaults = {
@@ -40,3 +41,42 @@ export const venueEventKinds = Object.keys(venueKindSet) as VenueEvent['kind'][]
 /** The equity the ledger identity gives: seed + realized − fees + funding + unrealized. */
 export const ledgerEquity = (a: AccountSnapshot): number =>
   a.seedCapital + a.realizedPnl - a.feesPaid + a.fundingNet + a.unrealizedPnl;
+
+/** The paths a random session must reach often enough for a property over it to mean something. */
+export const sessionPaths = ['fill', 'close', 'late fill', 'duplicate', 'cancel', 'reordered'] as const;
+export type SessionPath = (typeof sessionPaths)[number];
+
+/** The paths one session's outcomes reached. */
+export function pathsReached(outs: Outcome[]): Set<SessionPath> {
+  const got = new Set<SessionPath>();
+  const types = new Set(outs.filter((o) => o.accepted).flatMap((o) => o.events.map((e) => e.type)));
+  if (types.has('OrderFilled') || types.has('OrderPartiallyFilled')) got.add('fill');
+  if (types.has('TradeClosed')) got.add('close');
+  if (types.has('TradeCanceled')) got.add('cancel');
+  if (outs.some((o) => o.accepted && o.flags.includes('LATE_FILL'))) got.add('late fill');
+  if (outs.some((o) => o.diagnosticCode === 'DUPLICATE_EVENT')) got.add('duplicate');
+  if (outs.some((o) => o.flags.includes('FILL_BEFORE_ACK'))) got.add('reordered');
+  return got;
+}
+
+/**
+ * Counts, over a property's runs, the sessions that reached each of `paths`. `check` asserts
+ * each was reached in at least a tenth of them: the generators reach each in a fifth or more,
+ * so a generator that stops reaching one fails, and chance alone (fast-check's seed changes
+ * every run) does not.
+ */
+export function reachTally<P extends string>(paths: readonly P[]) {
+  const counts = new Map<P, number>();
+  let runs = 0;
+  return {
+    add(got: Set<P>) {
+      runs += 1;
+      for (const p of got) counts.set(p, (counts.get(p) ?? 0) + 1);
+    },
+    check() {
+      for (const p of paths) {
+        expect(counts.get(p) ?? 0, `sessions reaching "${p}" of ${runs}`).toBeGreaterThanOrEqual(runs / 10);
+      }
+    },
+  };
+}

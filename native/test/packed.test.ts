@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Kernel, type Intent, type VenueEvent } from '../index.js';
+import { Kernel, type Intent, type Outcome, type VenueEvent } from '../index.js';
 import {
   encodeIntents,
   encodeMarks,
@@ -10,7 +10,7 @@ import {
   submitIntentsBulk,
   type Mark,
 } from '../packed.js';
-import { enter as enterIntent, venueEventKinds } from './fixtures.js';
+import { enter as enterIntent, pathsReached, reachTally, sessionPaths, venueEventKinds } from './fixtures.js';
 
 const config = { maxSlots: 3, seedCapital: 10_000, idPrefix: 'p"\\-' };
 
@@ -31,12 +31,23 @@ const packed = (k: Kernel, s: Step) =>
       ? onVenueEventsBulk(k, s.events)
       : markPricesBulk(k, s.marks);
 
-/** Runs the same steps through both paths on twin kernels: the same outcomes, key for key (an absent field is `undefined` on both), and the same state. */
-function sameOnBothPaths(steps: Step[]) {
+/**
+ * Runs the same steps through both paths on twin kernels: the same outcomes, key for key (an absent field is
+ * `undefined` on both), and the same state. A step given as a function is made from the typed kernel's state
+ * first. Returns the typed outcomes.
+ */
+function sameOnBothPaths(steps: (Step | ((k: Kernel) => Step))[]): Outcome[] {
   const a = new Kernel(config);
   const b = new Kernel(config);
-  for (const s of steps) expect(packed(b, s)).toStrictEqual(typed(a, s));
+  const outs: Outcome[] = [];
+  for (const s of steps) {
+    const step = typeof s === 'function' ? s(a) : s;
+    const expected = typed(a, step);
+    expect(packed(b, step)).toStrictEqual(expected);
+    outs.push(...expected);
+  }
   expect(b.snapshot()).toBe(a.snapshot());
+  return outs;
 }
 
 /** Intent `i<n>` at ts n, with take-profit, stop-loss and exit legs as well, so that both paths encode and check them. */
@@ -267,52 +278,92 @@ describe('packed methods', () => {
   });
 
   it('give the typed outcomes on random sessions', () => {
+    // What the kernel has live: the orders its slots are working on, and its busy slots.
+    const working = (k: Kernel) => k.slots().flatMap((s) => s.workingOrderId ?? []);
+    const busy = (k: Kernel) => k.slots().flatMap((s) => (s.free ? [] : [s.slotId]));
+    const pick = <T>(from: T[], i: number) => (from.length > 0 ? from[i % from.length] : undefined);
     const event = fc.record({
-      trade: fc.integer({ min: 1, max: 4 }),
-      leg: fc.constantFrom('E1', 'X1', 'X2'),
-      kind: fc.constantFrom(...venueEventKinds),
-      id: fc.integer({ min: 0, max: 30 }),
+      // A number: one of the orders the slots are working on, as a venue answers (else an unknown
+      // one). Else a given order of trades 1 to 4, live, finished or never sent: late, stale, unknown.
+      order: fc.oneof(
+        { weight: 3, arbitrary: fc.nat(2) },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            trade: fc.integer({ min: 1, max: 4 }),
+            leg: fc.constantFrom('E1', 'X1', 'X2'),
+          }),
+        },
+      ),
+      kind: fc.oneof(
+        { weight: 2, arbitrary: fc.constantFrom('FILL' as const, 'PARTIAL_FILL' as const) },
+        { weight: 1, arbitrary: fc.constantFrom(...venueEventKinds) },
+      ),
+      // Some ids repeat within a session: duplicates.
+      id: fc.integer({ min: 0, max: 80 }),
       size: fc.constantFrom(0.1, 0.5, 1),
       price: fc.double({ min: 50, max: 150, noNaN: true }),
     });
     const step = fc.oneof(
-      fc.record({
-        n: fc.integer({ min: 1, max: 6 }),
-        exit: fc.boolean(),
-        slot: fc.integer({ min: 0, max: 2 }),
-      }),
-      fc.array(event, { minLength: 1, maxLength: 6 }),
-      fc.double({ min: 50, max: 150, noNaN: true }),
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          n: fc.integer({ min: 1, max: 40 }),
+          action: fc.constantFrom(
+            'ENTER' as const,
+            'ENTER' as const,
+            'EXIT' as const,
+            'EXIT' as const,
+            'CANCEL' as const,
+          ),
+          // ENTER: that slot, or -1 for none (the kernel picks); EXIT and CANCEL: one of the busy slots, or -1.
+          slot: fc.integer({ min: -1, max: 2 }),
+        }),
+      },
+      { weight: 2, arbitrary: fc.array(event, { minLength: 1, maxLength: 6 }) },
+      { weight: 1, arbitrary: fc.double({ min: 50, max: 150, noNaN: true }) },
     );
+    const reach = reachTally(sessionPaths);
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 25 }), (raw) => {
+      // Long enough to open, fill and close trades (fast-check's default size would stop at ten steps).
+      fc.property(fc.array(step, { minLength: 15, maxLength: 30, size: 'max' }), (raw) => {
         let ts = 0;
-        const steps: Step[] = raw.map((s) => {
+        const steps = raw.map((s): Step | ((k: Kernel) => Step) => {
           ts += 100;
-          if (typeof s === 'number') return { marks: [{ asset: 'BTC/USDT', price: s, ts }] };
+          const at = ts;
+          if (typeof s === 'number') return { marks: [{ asset: 'BTC/USDT', price: s, ts: at }] };
           if (Array.isArray(s))
-            return {
+            return (k) => ({
               events: s.map((e) => ({
                 eventId: `v${e.id}`,
                 kind: e.kind,
-                clientOrderId: `p"\\-T${e.trade}-${e.leg}`,
+                clientOrderId:
+                  typeof e.order === 'number'
+                    ? (pick(working(k), e.order) ?? 'p"\\-T0-E1')
+                    : `p"\\-T${e.order.trade}-${e.order.leg}`,
                 size: e.size,
                 price: e.price,
-                ts,
+                ts: at,
               })),
-            };
-          return {
+            });
+          if (s.action === 'ENTER')
+            return { intents: [enter(s.n, s.slot < 0 ? { ts: at } : { ts: at, slotId: s.slot })] };
+          return (k) => ({
             intents: [
-              s.exit
-                ? { intentId: `x${s.n}`, action: 'EXIT', slotId: s.slot, ts }
-                : enter(s.n, { ts, slotId: s.slot }),
+              {
+                intentId: `x${s.n}`,
+                action: s.action,
+                slotId: s.slot < 0 ? -1 : (pick(busy(k), s.slot) ?? s.slot),
+                ts: at,
+              },
             ],
-          };
+          });
         });
-        sameOnBothPaths(steps);
+        reach.add(pathsReached(sameOnBothPaths(steps)));
       }),
       { numRuns: 200 },
     );
+    reach.check();
   });
 
   it('give the typed outcomes on random records, bad values included', () => {
@@ -385,7 +436,9 @@ describe('packed methods', () => {
       fc.array(mark, { minLength: 1, maxLength: 3 }).map((marks) => ({ marks }) as Step),
     );
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 12 }), (steps) => sameOnBothPaths(steps)),
+      fc.property(fc.array(step, { maxLength: 12 }), (steps) => {
+        sameOnBothPaths(steps);
+      }),
       { numRuns: 300 },
     );
   });

@@ -1,12 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Kernel, type Intent, type Outcome, type VenueEvent } from '../index.js';
-import { enter, ledgerEquity, venueEventKinds } from './fixtures.js';
+import { enter, ledgerEquity, pathsReached, reachTally, sessionPaths, venueEventKinds } from './fixtures.js';
 
 type Step =
-  | { t: 'enter'; side: 'LONG' | 'SHORT'; limit: boolean; size: number; price: number }
+  | {
+      t: 'enter';
+      side: 'LONG' | 'SHORT';
+      limit: boolean;
+      size: number;
+      price: number;
+      legs: number[] | undefined;
+      protect: boolean;
+    }
   | { t: 'exit' | 'cancel'; slot: number }
-  | { t: 'venue'; kind: string; trade: number; exit: number; size: number; price: number }
+  | { t: 'venue'; kind: string; order: number; share: number; size: number; price: number; hold: boolean }
   | { t: 'replay'; back: number }
   | { t: 'mark'; price: number }
   | { t: 'restart' };
@@ -21,81 +29,171 @@ const price = fc.oneof(
 );
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({
-    t: fc.constant('enter' as const),
-    side: fc.constantFrom('LONG' as const, 'SHORT' as const),
-    limit: fc.boolean(),
-    size: num,
-    price,
-  }),
-  fc.record({
-    t: fc.constantFrom('exit' as const, 'cancel' as const),
-    slot: fc.integer({ min: -1, max: 3 }),
-  }),
-  fc.record({
-    t: fc.constant('venue' as const),
-    kind: fc.constantFrom(...venueEventKinds, 'NOPE'),
-    trade: fc.integer({ min: 1, max: 5 }),
-    exit: fc.integer({ min: 0, max: 2 }),
-    size: num,
-    price,
-  }),
-  fc.record({ t: fc.constant('replay' as const), back: fc.nat(20) }),
-  fc.record({ t: fc.constant('mark' as const), price }),
-  fc.record({ t: fc.constant('restart' as const) }),
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant('enter' as const),
+      side: fc.constantFrom('LONG' as const, 'SHORT' as const),
+      limit: fc.boolean(),
+      size: num,
+      price,
+      legs: fc.constantFrom<number[] | undefined>(undefined, undefined, [0.5, 0.5], [0.3, 0.3, 0.4]),
+      protect: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constantFrom('exit' as const, 'exit' as const, 'cancel' as const),
+      // Mostly the slots there are (0 to 2), sometimes ones there are not.
+      slot: fc.oneof({ weight: 6, arbitrary: fc.nat(2) }, { weight: 1, arbitrary: fc.constantFrom(-1, 3) }),
+    }),
+  },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      t: fc.constant('venue' as const),
+      // Fills most often, as a venue sends them; then any kind, an unknown one included.
+      kind: fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom('FILL', 'PARTIAL_FILL') },
+        { weight: 1, arbitrary: fc.constant('ACK') },
+        { weight: 2, arbitrary: fc.constantFrom(...venueEventKinds, 'NOPE') },
+      ),
+      // Which order the event is for: 0 to 2, the one that slot is working on (else the
+      // last one placed); from 3, counted back from the last one placed (late fills); -1, unknown.
+      order: fc.oneof(
+        { weight: 6, arbitrary: fc.nat(2) },
+        { weight: 2, arbitrary: fc.integer({ min: 3, max: 20 }) },
+        { weight: 1, arbitrary: fc.constant(-1) },
+      ),
+      // A fill's size: 0 `size`, 1 half the order's size, 2 all of it.
+      share: fc.nat(2),
+      size: num,
+      price,
+      // Held back and delivered after the next venue event: a reordering.
+      hold: fc.nat(4).map((n) => n === 0),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('replay' as const), back: fc.nat(20) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('mark' as const), price }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const) }) },
 );
 
-/** Runs the steps; returns every outcome. Throws only if the kernel does. */
-function run(steps: Step[], restarts: boolean): { outs: Outcome[]; k: Kernel } {
+/** Sessions long enough to open, fill and close trades (fast-check's default size would stop at ten steps). */
+const session = (maxLength: number) => fc.array(step, { minLength: 20, maxLength, size: 'max' });
+
+/** Runs the steps, calling `after` after each; returns every outcome. Throws only if the kernel (or `after`) does. */
+function run(
+  steps: Step[],
+  restarts: boolean,
+  after: (k: Kernel) => void = () => {},
+): { outs: Outcome[]; k: Kernel; restartedWithATrade: boolean } {
   let k = new Kernel({ maxSlots: 3, seedCapital: 10_000 });
-  const sent: Parameters<Kernel['onVenueEvent']>[0][] = [];
+  const sent: VenueEvent[] = [];
   const outs: Outcome[] = [];
+  // Every order the kernel asked to place, in order, and their sizes: what venue events answer.
+  const placed: string[] = [];
+  const sizes = new Map<string, number>();
+  let held: VenueEvent | undefined;
+  let restartedWithATrade = false;
   let n = 0;
   let ts = 0;
+  const take = (...os: Outcome[]) => {
+    for (const o of os) {
+      outs.push(o);
+      for (const c of o.venueCommands) {
+        if (c.kind !== 'PLACE') continue;
+        placed.push(c.clientOrderId);
+        sizes.set(c.clientOrderId, c.size);
+      }
+    }
+  };
   for (const s of steps) {
     if (s.t === 'restart') {
+      restartedWithATrade ||= k.slots().some((slot) => !slot.free);
       if (restarts) k = Kernel.restore(k.snapshot());
       continue;
     }
     ts += 10;
     n += 1;
     if (s.t === 'enter') {
-      const intent = {
+      const tp = s.side === 'LONG' ? 1.05 : 0.95;
+      const intent: Intent = {
         intentId: `i${n}`,
-        action: 'ENTER' as const,
+        action: 'ENTER',
         asset: 'BTC/USDT',
         side: s.side,
-        orderType: s.limit ? ('LIMIT' as const) : ('MARKET' as const),
+        orderType: s.limit ? 'LIMIT' : 'MARKET',
         targetSize: s.size,
         referencePrice: s.price,
         ts,
-        exitLegRatios: [0.5, 0.5],
+        ...(s.legs ? { exitLegRatios: s.legs } : {}),
         ...(s.limit ? { limitPrice: s.price } : {}),
+        ...(s.protect ? { takeProfit: s.price * tp, stopLoss: s.price * (2 - tp) } : {}),
       };
-      outs.push(k.submitIntent(intent));
+      take(k.submitIntent(intent));
     } else if (s.t === 'exit' || s.t === 'cancel') {
-      outs.push(
+      take(
         k.submitIntent({ intentId: `i${n}`, action: s.t === 'exit' ? 'EXIT' : 'CANCEL', slotId: s.slot, ts }),
       );
     } else if (s.t === 'venue') {
-      const clientOrderId = s.exit === 0 ? `T${s.trade}-E1` : `T${s.trade}-X${s.exit}`;
-      const e = { eventId: `v${n}`, kind: s.kind as 'ACK', clientOrderId, size: s.size, price: s.price, ts };
+      const back = Math.max(0, s.order - 3);
+      const last = placed.length > 0 ? placed[placed.length - 1 - (back % placed.length)] : undefined;
+      const working = s.order >= 0 && s.order < 3 ? k.slot(s.order)?.workingOrderId : undefined;
+      const order = (s.order < 0 ? undefined : (working ?? last)) ?? 'T99-E1';
+      const ordered = sizes.get(order);
+      const size = ordered !== undefined && s.share > 0 ? (ordered * s.share) / 2 : s.size;
+      const e: VenueEvent = {
+        eventId: `v${n}`,
+        kind: s.kind as VenueEvent['kind'],
+        clientOrderId: order,
+        size,
+        price: s.price,
+        ts,
+      };
       sent.push(e);
-      outs.push(k.onVenueEvent(e));
+      if (s.hold && !held) {
+        held = e;
+        continue;
+      }
+      take(k.onVenueEvent(e));
+      if (held) take(k.onVenueEvent(held));
+      held = undefined;
     } else if (s.t === 'replay') {
-      if (sent.length > 0) outs.push(...k.onVenueEvents([sent[sent.length - 1 - (s.back % sent.length)]!]));
+      if (sent.length > 0) take(...k.onVenueEvents([sent[sent.length - 1 - (s.back % sent.length)]!]));
     } else if (s.t === 'mark') {
-      outs.push(...k.markPrice('BTC/USDT', s.price, ts));
+      take(...k.markPrice('BTC/USDT', s.price, ts));
     }
+    after(k);
   }
-  return { outs, k };
+  return { outs, k, restartedWithATrade };
+}
+
+/** What one session reached, a restart while a slot held a trade included. */
+const paths = [...sessionPaths, 'restart with a trade'] as const;
+function reached({ outs, restartedWithATrade }: ReturnType<typeof run>): Set<(typeof paths)[number]> {
+  const got = new Set<(typeof paths)[number]>(pathsReached(outs));
+  if (restartedWithATrade) got.add('restart with a trade');
+  return got;
 }
 
 describe('kernel properties through the binding (fast-check)', () => {
   it('never throws, counts each fill once, keeps sizes in range and the equity identity', () => {
+    const reach = reachTally(paths);
+    // After every input: each slot's size within [0, its filled entry size], and the equity identity.
+    const holds = (k: Kernel) => {
+      for (const s of k.slots()) {
+        expect(s.size).toBeGreaterThanOrEqual(0);
+        expect(s.size).toBeLessThanOrEqual(s.initialSize);
+      }
+      const a = k.account();
+      expect(a.equity).toBeCloseTo(ledgerEquity(a), 6);
+    };
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 80 }), (steps) => {
-        const { outs, k } = run(steps, true);
+      fc.property(session(80), (steps) => {
+        const session = run(steps, true, holds);
+        reach.add(reached(session));
+        const { outs, k } = session;
         const fills = outs
           .filter((o) => o.accepted)
           .flatMap((o) => o.events)
@@ -107,17 +205,13 @@ describe('kernel properties through the binding (fast-check)', () => {
           fills.reduce((sum, e) => sum + (e.fee ?? 0), 0),
           6,
         );
-        for (const s of k.slots()) {
-          expect(s.size).toBeGreaterThanOrEqual(0);
-          expect(s.size).toBeLessThanOrEqual(s.initialSize);
-          expect(k.slot(s.slotId)).toEqual(s);
-        }
-        expect(a.equity).toBeCloseTo(ledgerEquity(a), 6);
+        for (const s of k.slots()) expect(k.slot(s.slotId)).toEqual(s);
         const seqs = outs.flatMap((o) => o.events.map((e) => e.seq));
         expect(seqs).toEqual(seqs.map((_, i) => i + 1));
       }),
       { numRuns: 150 },
     );
+    reach.check();
   });
 
   it('answers any JS value in a typed record with an outcome, or a thrown error naming the record and field, changing nothing then', () => {
@@ -190,14 +284,17 @@ describe('kernel properties through the binding (fast-check)', () => {
   });
 
   it('gives the same outputs for the same inputs, with or without restarts from snapshots', () => {
+    const reach = reachTally(paths);
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+      fc.property(session(80), (steps) => {
         const a = run(steps, true);
+        reach.add(reached(a));
         const b = run(steps, false);
         expect(a.outs).toEqual(b.outs);
         expect(a.k.snapshot()).toBe(b.k.snapshot());
       }),
       { numRuns: 100 },
     );
+    reach.check();
   });
 });

@@ -15,18 +15,25 @@ fn price() -> impl Strategy<Value = f64> {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        3 => (any::<bool>(), any::<bool>(), size(), price(), any::<u8>(), any::<bool>())
+        12 => (any::<bool>(), any::<bool>(), size(), price(), any::<u8>(), any::<bool>())
             .prop_map(|(short, limit, size, price, legs, protect)| Op::Enter { short, limit, size, price, legs, protect }),
-        1 => any::<u8>().prop_map(|slot| Op::Exit { slot }),
-        1 => any::<u8>().prop_map(|slot| Op::Cancel { slot }),
-        8 => (0u8..8, 0u8..4, any::<u8>(), size(), price(), prop::option::of(0.0f64..1.0), prop::option::of(0u8..4))
+        4 => any::<u8>().prop_map(|slot| Op::Exit { slot }),
+        4 => any::<u8>().prop_map(|slot| Op::Cancel { slot }),
+        // Half by trade number, half to the order a slot is working on (bytes from 200).
+        32 => (0u8..8, prop_oneof![0u8..4, 200u8..203], any::<u8>(), size(), price(), prop::option::of(0.0f64..1.0), prop::option::of(0u8..4))
             .prop_map(|(kind, trade, exit, size, price, fee, venue_trade)| Op::Venue { kind, trade, exit, size, price, fee, venue_trade }),
-        2 => any::<u8>().prop_map(|back| Op::Replay { back }),
-        2 => (price(), 0u16..2000).prop_map(|(price, dt)| Op::Mark { price, dt }),
-        1 => (0u16..8000).prop_map(|dt| Op::Tick { dt }),
-        1 => Just(Op::Restart),
-        1 => (0u8..4).prop_map(|mode| Op::Control { mode }),
-        1 => (0u8..4, -5.0f64..5.0).prop_map(|(kind, amount)| Op::Account { kind, amount }),
+        8 => any::<u8>().prop_map(|back| Op::Replay { back }),
+        8 => (price(), 0u16..2000).prop_map(|(price, dt)| Op::Mark { price, dt }),
+        4 => (0u16..8000).prop_map(|dt| Op::Tick { dt }),
+        4 => Just(Op::Restart),
+        4 => (0u8..4).prop_map(|mode| Op::Control { mode }),
+        4 => (0u8..4, -5.0f64..5.0).prop_map(|(kind, amount)| Op::Account { kind, amount }),
+        // Rare, as in a real session: the kill switch halts entries, and a
+        // reconcile that finds differences reduces them, until a Control op.
+        1 => Just(Op::Kill),
+        1 => any::<bool>().prop_map(|with_positions| Op::Reconcile { with_positions }),
+        1 => (prop::collection::vec(any::<u8>(), 0..4), prop::num::f64::ANY)
+            .prop_map(|(bytes, num)| Op::Garbage { text: String::from_utf8_lossy(&bytes).into_owned(), num }),
     ]
 }
 
@@ -64,21 +71,37 @@ proptest! {
     }
 }
 
-/// The generator reaches the interesting paths, so the properties mean something.
+/// The generator reaches the interesting paths, so the properties mean
+/// something: of 200 sessions, each of these codes and event kinds, and a
+/// kill switch or a reconcile with a restart after it (what the determinism
+/// and restart properties must cover), is reached in at least a fifth.
 #[test]
-fn the_interleavings_reach_fills_closes_late_fills_and_refusals() {
+fn the_interleavings_reach_fills_closes_late_fills_refusals_kills_and_reconciles() {
     use cockpit_kernel::kernel::types::Code;
     use proptest::strategy::ValueTree;
+    use std::collections::{HashMap, HashSet};
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strategy = prop::collection::vec(op(), 100..120);
-    let (mut codes, mut kinds) = (std::collections::HashSet::new(), std::collections::HashSet::new());
-    for _ in 0..200 {
+    let sessions = 200;
+    let (mut codes, mut kinds) = (HashMap::<Code, usize>::new(), HashMap::<EventType, usize>::new());
+    let (mut kills, mut reconciles) = (0, 0);
+    for _ in 0..sessions {
         let ops = strategy.new_tree(&mut runner).unwrap().current();
-        for o in &run_ops(3, &ops).unwrap().trace {
-            codes.insert(o.code);
-            kinds.extend(o.events.iter().map(|e| e.kind));
+        let h = run_ops(3, &ops).unwrap();
+        let (mut c, mut k) = (HashSet::new(), HashSet::new());
+        for o in &h.trace {
+            c.insert(o.code);
+            k.extend(o.events.iter().map(|e| e.kind));
         }
+        c.into_iter().for_each(|c| *codes.entry(c).or_default() += 1);
+        k.into_iter().for_each(|k| *kinds.entry(k).or_default() += 1);
+        let restart_after = |f: fn(&Op) -> bool| {
+            ops.iter().position(f).is_some_and(|i| ops[i..].iter().any(|o| matches!(o, Op::Restart)))
+        };
+        kills += usize::from(restart_after(|o| matches!(o, Op::Kill)));
+        reconciles += usize::from(restart_after(|o| matches!(o, Op::Reconcile { .. })));
     }
+    let enough = sessions / 5;
     for code in [
         Code::LateFill,
         Code::Overfill,
@@ -86,10 +109,23 @@ fn the_interleavings_reach_fills_closes_late_fills_and_refusals() {
         Code::UnknownOrder,
         Code::IllegalTransition,
         Code::RateLimited,
+        Code::KillSwitch,
+        Code::ReconcileIncomplete,
+        Code::ReconcileMismatch,
     ] {
-        assert!(codes.contains(&code), "never reached {code:?}");
+        let n = codes.get(&code).copied().unwrap_or(0);
+        assert!(n >= enough, "{code:?} reached in {n} of {sessions} sessions");
     }
-    for kind in [EventType::TradeOpened, EventType::TradeReduced, EventType::TradeClosed, EventType::TradeCanceled] {
-        assert!(kinds.contains(&kind), "never reached {kind:?}");
+    for kind in [
+        EventType::OrderFilled,
+        EventType::TradeOpened,
+        EventType::TradeReduced,
+        EventType::TradeClosed,
+        EventType::TradeCanceled,
+    ] {
+        let n = kinds.get(&kind).copied().unwrap_or(0);
+        assert!(n >= enough, "{kind:?} reached in {n} of {sessions} sessions");
     }
+    assert!(kills >= enough, "a kill switch then a restart in {kills} of {sessions} sessions");
+    assert!(reconciles >= enough, "a reconcile then a restart in {reconciles} of {sessions} sessions");
 }

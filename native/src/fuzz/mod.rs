@@ -11,9 +11,9 @@
 use crate::kernel::fixed::Fixed;
 use crate::kernel::input::{AccountEventRaw, ControlRaw, IntentRaw, ReconcileRaw, VenueEventRaw};
 use crate::kernel::outcome::Outcome;
-use crate::kernel::types::EventType;
+use crate::kernel::types::{CommandKind, EventType};
 use crate::kernel::{ConfigRaw, Kernel};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub mod packed;
 
@@ -38,6 +38,10 @@ pub enum Op {
     },
     Venue {
         kind: u8,
+        /// Below 200: trade `trade % 12 + 1`, its entry or an exit by
+        /// `exit`. From 200: the order slot `(trade - 200) % slots` is
+        /// working on now, else the last order the kernel placed (`exit`
+        /// unused), so that events meet live orders as a venue's do.
         trade: u8,
         exit: u8,
         size: f64,
@@ -142,12 +146,17 @@ pub struct Harness {
     ts: f64,
     n: u64,
     sent: Vec<VenueEventRaw>,
+    /// The client order id of the last PLACE command the kernel gave.
+    last_placed: Option<String>,
     counted_fills: HashSet<String>,
     /// Set for a re-delivery neither the dedupe window nor its order's fill
     /// memory still holds, which the kernel applies again by design
     /// (docs/KERNEL.md, *Bounded memory*).
     forgotten_replay: bool,
     fees: Fixed,
+    /// Per trade, Σ its signed fills as they came, an exit never taking it
+    /// below 0 (the excess is the kernel's OVERFILL): what its slot's size must be.
+    positions: HashMap<String, Fixed>,
     last_seq: u64,
     /// Every outcome, in order: two runs of the same ops must produce the same trace.
     pub trace: Vec<Outcome>,
@@ -166,9 +175,11 @@ impl Harness {
             ts: 1.0,
             n: 0,
             sent: Vec::new(),
+            last_placed: None,
             counted_fills: HashSet::new(),
             forgotten_replay: false,
             fees: Fixed::ZERO,
+            positions: HashMap::new(),
             last_seq: 0,
             trace: Vec::new(),
         }
@@ -235,13 +246,25 @@ impl Harness {
                 vec![self.kernel.submit_intent(&raw)]
             }
             Op::Venue { kind, trade, exit, size, price, fee, venue_trade } => {
-                let trade = trade % 12 + 1;
-                let coid = if exit % 3 == 0 { format!("T{trade}-E1") } else { format!("T{trade}-X{}", exit % 3) };
+                let (coid, venue_order_id) = match trade.checked_sub(200) {
+                    Some(s) => {
+                        let working = self.kernel.slot(u32::from(s % slots.max(1))).and_then(|v| v.working_order_id);
+                        let coid = working.map(|c| c.to_string()).or_else(|| self.last_placed.clone());
+                        let coid = coid.unwrap_or_else(|| "T1-E1".into());
+                        (coid.clone(), format!("vo-{coid}"))
+                    }
+                    None => {
+                        let trade = trade % 12 + 1;
+                        let coid =
+                            if exit % 3 == 0 { format!("T{trade}-E1") } else { format!("T{trade}-X{}", exit % 3) };
+                        (coid, format!("vo{trade}"))
+                    }
+                };
                 let raw = VenueEventRaw {
                     event_id: self.id("v"),
                     kind: KINDS[(*kind % 9) as usize].into(),
                     client_order_id: coid,
-                    venue_order_id: Some(format!("vo{trade}")),
+                    venue_order_id: Some(venue_order_id),
                     venue_trade_id: venue_trade.map(|t| format!("vt{t}")),
                     price: Some(*price),
                     size: Some(*size),
@@ -321,10 +344,23 @@ impl Harness {
         };
         for o in &outs {
             self.check(o)?;
+            if let Some(c) = o.commands.iter().rev().find(|c| c.kind == CommandKind::Place) {
+                self.last_placed = Some(c.client_order_id.to_string());
+            }
         }
         self.forgotten_replay = false;
         self.trace.extend(outs);
         self.kernel.check_invariants()?;
+        for slot in self.kernel.slots() {
+            let Some(trade_id) = slot.trade_id.as_deref() else { continue };
+            let signed = self.positions.get(trade_id).copied().unwrap_or(Fixed::ZERO);
+            if slot.size != signed {
+                return Err(format!(
+                    "slot {}: size {} but Σ signed fills of {trade_id} {signed}",
+                    slot.slot_id, slot.size
+                ));
+            }
+        }
         if self.kernel.account().fees_paid != self.fees {
             return Err(format!(
                 "feesPaid {} != Σ fees of applied fills {}",
@@ -350,6 +386,13 @@ impl Harness {
                     return Err(format!("fill {id} counted twice while the kernel remembered it"));
                 }
                 self.fees = self.fees.checked_add(e.fee.unwrap_or_default()).map_err(|x| x.to_string())?;
+                let size = e.size.unwrap_or_default();
+                let held = self.positions.entry(e.trade_id.to_string()).or_insert(Fixed::ZERO);
+                *held = if e.reduce_only == Some(true) {
+                    held.checked_sub(size).map_err(|x| x.to_string())?.max(Fixed::ZERO)
+                } else {
+                    held.checked_add(size).map_err(|x| x.to_string())?
+                };
             }
         }
         Ok(())

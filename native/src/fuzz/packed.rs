@@ -10,6 +10,7 @@
 
 use crate::kernel::input::{IntentRaw, MarkRaw, VenueEventRaw};
 use crate::kernel::outcome::Outcome;
+use crate::kernel::types::EventType;
 use crate::kernel::{ConfigRaw, Kernel};
 use crate::packed::{Batch, Numbers, Packer, Record, Strings};
 
@@ -77,6 +78,26 @@ impl Bytes<'_> {
     }
 }
 
+/// What a run did: its kernel, and how far its batches reached into it, so a
+/// test can tell a run that applied something from one refused at the door.
+pub struct Run {
+    pub kernel: Kernel,
+    /// Batches read whole and applied (a malformed batch is refused whole).
+    pub batches: usize,
+    /// Outcomes of those batches the kernel accepted.
+    pub accepted: usize,
+    /// Accepted outcomes that counted a fill.
+    pub fills: usize,
+}
+
+/// An applied batch: the answer's number, and how many of its outcomes were
+/// accepted and counted a fill.
+struct Applied {
+    number: f64,
+    accepted: usize,
+    fills: usize,
+}
+
 /// The packer and the caller's array, kept between batches as the binding keeps them.
 struct Caller {
     packer: Packer,
@@ -84,23 +105,25 @@ struct Caller {
 }
 
 impl Caller {
-    /// One batch read, applied and packed: the answer's number, or `None`
-    /// when the batch was refused whole.
+    /// One batch read, applied and packed, or `None` when it was refused whole.
     fn call<R: Record>(
         &mut self,
         k: &mut Kernel,
         batch: &mut Batch<R>,
         (nums, units, ends): (&[f64], &[u16], &[u32]),
         apply: impl FnMut(&mut Kernel, &R) -> Vec<Outcome>,
-    ) -> Result<Option<f64>, String> {
+    ) -> Result<Option<Applied>, String> {
         let Ok(strings) = Strings::new(units, ends) else { return Ok(None) };
         if batch.read(nums, &strings).is_err() {
             return Ok(None);
         }
-        let mut packed = 0usize;
+        let (mut packed, mut accepted, mut fills) = (0usize, 0usize, 0usize);
         let mut answer = self.packer.begin(&mut self.out, strings.len(), nums[1]);
         answer.apply(k, batch, &strings, apply, |k, _, o| {
             packed += 1;
+            accepted += usize::from(o.accepted);
+            let fill = |kind| matches!(kind, EventType::OrderFilled | EventType::OrderPartiallyFilled);
+            fills += usize::from(o.accepted && o.events.iter().any(|e| fill(e.kind)));
             k.recycle(o);
         });
         let (numbers, _text) = answer.finish();
@@ -112,12 +135,13 @@ impl Caller {
         if let Numbers::Spilled(n) = numbers {
             self.out = vec![0.0; n.len() * 2];
         }
-        Ok(Some(number))
+        Ok(Some(Applied { number, accepted, fills }))
     }
 }
 
-/// The fuzz entry point: any bytes; an `Err` is a bug. Gives the kernel the batches left.
-pub fn run(bytes: &[u8]) -> Result<Kernel, String> {
+/// The fuzz entry point: any bytes; an `Err` is a bug. Gives the kernel the
+/// batches left and how many of them it applied.
+pub fn run(bytes: &[u8]) -> Result<Run, String> {
     let config =
         ConfigRaw { max_slots: 3.0, seed_capital: 10_000.0, dedupe_window: Some(64.0), ..ConfigRaw::default() };
     let mut k = Kernel::new(&config).expect("a valid config");
@@ -130,6 +154,7 @@ pub fn run(bytes: &[u8]) -> Result<Kernel, String> {
     let mut taken = -1.0;
     let mut units: Vec<u16> = Vec::new();
     let mut ends: Vec<u32> = Vec::new();
+    let (mut batches, mut accepted, mut fills) = (0, 0, 0);
     for t in TEXTS {
         units.extend(t.encode_utf16());
         ends.push(units.len() as u32);
@@ -158,10 +183,13 @@ pub fn run(bytes: &[u8]) -> Result<Kernel, String> {
             1 => caller.call(&mut k, &mut venue_events, input, |k, e| vec![k.on_venue_event(e)]),
             _ => caller.call(&mut k, &mut marks, input, |k, m| k.mark_price(&m.asset, m.price, m.ts)),
         }?;
-        if let Some(number) = answer {
-            taken = number;
+        if let Some(a) = answer {
+            taken = a.number;
+            batches += 1;
+            accepted += a.accepted;
+            fills += a.fills;
         }
         k.check_invariants()?;
     }
-    Ok(k)
+    Ok(Run { kernel: k, batches, accepted, fills })
 }

@@ -431,14 +431,9 @@ impl Kernel {
             Cause::External(ev.event_id.clone()),
             ev.ts,
         );
-        oe.client_order_id = Some(order.client_order_id.clone());
-        oe.venue_event_id = Some(ev.event_id.clone());
-        oe.order_side = Some(order.side);
-        oe.size = Some(ev.size);
-        oe.price = Some(ev.price);
-        oe.fee = Some(calc.fee);
-        oe.liquidity = Some(calc.liquidity);
-        oe.filled_size = Some(calc.order_filled);
+        // The same fields as every other fill event (order type, average, reduce-only), so a reader
+        // that tells exits from entries by them counts this one too.
+        calc.describe_fill(&mut oe, order, ev, order.venue_order_id.clone());
         oe.reason = Some("exit fill after the trade closed: no position to reduce".into());
         out.events.push(oe);
         out.details.push(("excess", ev.size.to_string().into()));
