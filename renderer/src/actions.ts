@@ -9,6 +9,7 @@ import type {
   Failure,
 } from '../../shared/index.js';
 import { invoke } from './api.js';
+import { compactNumbers } from './lib/format.js';
 import { touchedLineages } from './store/apply.js';
 import { nextFrame, type Schedule } from './store/pump.js';
 import { useCockpit } from './store/store.js';
@@ -17,7 +18,7 @@ const store = () => useCockpit.getState();
 
 function report(name: string, failure: Failure): void {
   const { code, message } = failure.error;
-  store().notify({ level: 'error', code, message: `${name}: ${message}` });
+  store().notify({ level: 'error', code, message: `${name}: ${compactNumbers(message)}` });
 }
 
 /** Invokes a command; a failure is also reported in the notices unless `quiet`. */

@@ -5,6 +5,7 @@ import type { CockpitEvent } from '../../shared/index.js';
 import { afterBatch, hydrate, setSnapshotSink } from './actions.js';
 import { EventPump } from './store/pump.js';
 import { useCockpit } from './store/store.js';
+import { probeHost, watchReconnects } from './transport/probe.js';
 import { browserHostUrl, createWebSocketTransport } from './transport/websocket.js';
 
 let booted = false;
@@ -35,9 +36,24 @@ export function boot(): void {
   }
   let everOpen = false;
   let lost = false;
+  const live = transport;
+  const watch = watchReconnects({
+    probe: () => probeHost(window.location.href),
+    onProblem: (problem) => store().setHostProblem(problem),
+    onRestarted: () => {
+      // Its token is gone for good: stop knocking, say what to do.
+      live.close();
+      store().notify({
+        level: 'error',
+        code: 'HOST_RESTARTED',
+        message: 'the host was restarted with a new token: open the new address it printed',
+      });
+    },
+  });
   store().setConnection(transport.state());
   transport.onState((state) => {
     store().setConnection(state);
+    watch(state);
     if (state === 'open') {
       if (lost) store().notify({ level: 'info', code: 'RECONNECTED', message: 'reconnected to the host' });
       everOpen = true;

@@ -6,6 +6,7 @@ import { TradingMode } from '../../../shared/index.js';
 import { engageKillSwitch, setTradingMode } from '../actions.js';
 import { clock } from '../lib/format.js';
 import { useCockpit } from '../store/store.js';
+import { OFFLINE_TITLE, useOnline } from './useOnline.js';
 
 const CONFIRM_MS = 4_000;
 
@@ -20,6 +21,7 @@ export function ControlPlane() {
   const [busy, setBusy] = useState(false);
   const [armed, setArmed] = useState(false);
   const disarm = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const online = useOnline();
 
   useEffect(
     () => () => {
@@ -61,8 +63,8 @@ export function ControlPlane() {
             aria-checked={control.mode === mode}
             data-testid={`mode-${mode}`}
             className={`btn mode mode-${mode} ${control.mode === mode ? 'is-on' : ''}`}
-            title={`${mode}: ${MODE_TITLE[mode]}`}
-            disabled={busy}
+            title={online ? `${mode}: ${MODE_TITLE[mode]}` : OFFLINE_TITLE}
+            disabled={busy || !online}
             onClick={() => {
               if (control.mode !== mode) void run(() => setTradingMode({ mode }));
             }}
@@ -75,8 +77,12 @@ export function ControlPlane() {
         type="button"
         data-testid="kill-switch"
         className={`btn btn-kill ${armed ? 'is-armed' : ''}`}
-        title="HALT trading, cancel every working order and close every open position at market"
-        disabled={busy}
+        title={
+          online
+            ? 'HALT trading, cancel every working order and close every open position at market'
+            : OFFLINE_TITLE
+        }
+        disabled={busy || !online}
         onClick={onKill}
       >
         {armed ? 'Confirm kill switch' : 'Kill switch'}

@@ -1,23 +1,35 @@
 // The lifecycle graph of the selected lineage (intent → signal → orders →
-// fills → trade) with React Flow, laid out left→right by dagre only when the
-// node/edge id set changes; live states flow into memoized custom nodes.
+// fills → trade) with React Flow, laid out by dagre only when the node/edge id
+// set changes, left→right or top→bottom, whichever the panel shows larger.
+// The view never zooms out past readable (a long lineage is panned, by drag or
+// scroll, instead); live states flow into memoized custom nodes.
 import {
   Background,
-  Controls,
   Handle,
   Position,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
+  useUpdateNodeInternals,
   type Edge,
   type Node,
   type NodeMouseHandler,
   type NodeProps,
 } from '@xyflow/react';
-import { memo, useEffect, useMemo } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import type { LineageNode, LineageNodeKind } from '../../../shared/index.js';
 import { clockMs, DASH, shortId } from '../lib/format.js';
-import { layoutFromKey, topologyKey } from '../lib/layout.js';
+import {
+  boundsOf,
+  layoutFromKey,
+  nodeSize,
+  pickDirection,
+  topologyKey,
+  viewportFor,
+  type Direction,
+} from '../lib/layout.js';
+import { nodeText } from '../lib/lineageText.js';
 import { toneOf, type Tone } from '../lib/tone.js';
 import { useCockpit } from '../store/store.js';
 import { Panel } from './Panel.js';
@@ -26,32 +38,50 @@ interface LineageNodeData extends Record<string, unknown> {
   kind: LineageNodeKind;
   state: string;
   label: string;
+  detail: string | undefined;
+  /** The host's own label (an order's client order id is in it), for the tooltip. */
+  title: string;
   tone: Tone;
   count: number;
+  direction: Direction;
+  width: number;
+  height: number;
 }
 type LineageFlowNode = Node<LineageNodeData, 'lineage'>;
 
 const LineageNodeView = memo(function LineageNodeView({ data, selected }: NodeProps<LineageFlowNode>) {
+  const across = data.direction === 'LR';
   return (
     <div
-      className={`lnode tone-${data.tone} ${selected ? 'selected' : ''}`}
+      className={`lnode tone-${data.tone} ${selected ? 'selected' : ''} ${data.detail ? 'has-detail' : ''}`}
+      style={{ width: data.width, height: data.height }}
       data-testid={`lineage-node-${data.kind}`}
       data-state={data.state}
-      title={`${data.kind} · ${data.state} · ${data.label}`}
+      title={`${data.kind} · ${data.state} · ${data.title}${data.detail ? ` · ${data.detail}` : ''}`}
     >
-      <Handle type="target" position={Position.Left} isConnectable={false} className="lhandle" />
+      <Handle
+        type="target"
+        position={across ? Position.Left : Position.Top}
+        isConnectable={false}
+        className="lhandle"
+      />
       <div className="lnode-top">
         <span className="lnode-kind">{data.kind}</span>
         <span className="lnode-state">{data.state}</span>
       </div>
       <div className="lnode-label">{data.label}</div>
-      <Handle type="source" position={Position.Right} isConnectable={false} className="lhandle" />
+      {data.detail ? <div className="lnode-detail">{data.detail}</div> : null}
+      <Handle
+        type="source"
+        position={across ? Position.Right : Position.Bottom}
+        isConnectable={false}
+        className="lhandle"
+      />
     </div>
   );
 });
 
 const nodeTypes = { lineage: LineageNodeView };
-const fitViewOptions = { padding: 0.08, maxZoom: 1.25, minZoom: 0.25 };
 const proOptions = { hideAttribution: false };
 
 function realizedOf(node: LineageNode): number | undefined {
@@ -60,37 +90,55 @@ function realizedOf(node: LineageNode): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-function Graph() {
+function Graph({ fitRequest }: { fitRequest: number }) {
   const graph = useCockpit((s) => s.lineage.graph);
   const selectedNodeId = useCockpit((s) => s.lineage.selectedNodeId);
   const selectNode = useCockpit((s) => s.selectNode);
-  const { fitView } = useReactFlow();
+  const { setViewport } = useReactFlow();
+  const updateNodeInternals = useUpdateNodeInternals();
+  const width = useStore((s) => s.width);
+  const height = useStore((s) => s.height);
 
   // A string compared by value: the layout reruns only when the id set changes.
   const topology = useMemo(
     () => (graph && graph.nodes.length ? topologyKey(graph.nodes, graph.edges) : ''),
     [graph],
   );
-  const positions = useMemo(() => layoutFromKey(topology), [topology]);
+  const layouts = useMemo(
+    () => ({ LR: layoutFromKey(topology, 'LR'), TB: layoutFromKey(topology, 'TB') }),
+    [topology],
+  );
+  const boxes = useMemo(() => ({ LR: boundsOf(layouts.LR), TB: boundsOf(layouts.TB) }), [layouts]);
+  const direction = pickDirection(boxes, { width, height });
+  const positions = layouts[direction];
 
   const nodes = useMemo<LineageFlowNode[]>(
     () =>
-      (graph?.nodes ?? []).map((n) => ({
-        id: n.id,
-        type: 'lineage',
-        position: positions[n.id] ?? { x: 0, y: 0 },
-        selected: n.id === selectedNodeId,
-        draggable: false,
-        connectable: false,
-        data: {
-          kind: n.kind,
-          state: n.state,
-          label: n.label,
-          tone: toneOf(n.state, realizedOf(n)),
-          count: n.events.length,
-        },
-      })),
-    [graph, positions, selectedNodeId],
+      (graph?.nodes ?? []).map((n) => {
+        const text = nodeText(n);
+        const size = nodeSize(n.id);
+        return {
+          id: n.id,
+          type: 'lineage',
+          position: positions[n.id] ?? { x: 0, y: 0 },
+          selected: n.id === selectedNodeId,
+          draggable: false,
+          connectable: false,
+          data: {
+            kind: n.kind,
+            state: n.state,
+            label: text.label,
+            detail: text.detail,
+            title: n.label,
+            tone: toneOf(n.state, realizedOf(n)),
+            count: n.events.length,
+            direction,
+            width: size.width,
+            height: size.height,
+          },
+        };
+      }),
+    [graph, positions, selectedNodeId, direction],
   );
 
   const edges = useMemo<Edge[]>(() => {
@@ -108,13 +156,23 @@ function Graph() {
       }));
   }, [graph]);
 
+  // The handles moved sides: React Flow must measure them again before routing edges.
+  const ids = useMemo(
+    () => (topology ? (JSON.parse(topology) as { nodes: string[] }).nodes : []),
+    [topology],
+  );
   useEffect(() => {
-    if (!topology) return;
+    if (ids.length) updateNodeInternals(ids);
+  }, [direction, ids, updateNodeInternals]);
+
+  // A new topology, a new panel size or the fit button: the readable view of the whole graph.
+  useEffect(() => {
+    if (!topology || width <= 0 || height <= 0) return;
     const handle = requestAnimationFrame(() => {
-      void fitView(fitViewOptions);
+      void setViewport(viewportFor(boxes[direction], { width, height }));
     });
     return () => cancelAnimationFrame(handle);
-  }, [topology, fitView]);
+  }, [topology, boxes, direction, width, height, fitRequest, setViewport]);
 
   const onNodeClick: NodeMouseHandler<LineageFlowNode> = (_event, node) => selectNode(node.id);
 
@@ -125,19 +183,53 @@ function Graph() {
       nodeTypes={nodeTypes}
       onNodeClick={onNodeClick}
       onPaneClick={() => selectNode(null)}
-      fitView
-      fitViewOptions={fitViewOptions}
       nodesDraggable={false}
       nodesConnectable={false}
       elementsSelectable
+      panOnScroll
       colorMode="dark"
-      minZoom={0.2}
+      minZoom={0.3}
       maxZoom={2}
       proOptions={proOptions}
     >
       <Background gap={16} size={1} />
-      <Controls showInteractive={false} />
     </ReactFlow>
+  );
+}
+
+/** Zoom and fit, in the panel's header, where they cover no node. */
+function GraphControls({ onFit }: { onFit: () => void }) {
+  const { zoomIn, zoomOut } = useReactFlow();
+  return (
+    <span className="graph-controls">
+      <button
+        type="button"
+        className="btn btn-icon"
+        title="zoom out"
+        aria-label="zoom out"
+        onClick={() => void zoomOut({ duration: 0 })}
+      >
+        −
+      </button>
+      <button
+        type="button"
+        className="btn btn-icon"
+        title="zoom in"
+        aria-label="zoom in"
+        onClick={() => void zoomIn({ duration: 0 })}
+      >
+        +
+      </button>
+      <button
+        type="button"
+        className="btn btn-icon"
+        data-testid="lineage-fit"
+        title="fit the graph at a readable size (drag or scroll to pan)"
+        onClick={onFit}
+      >
+        fit
+      </button>
+    </span>
   );
 }
 
@@ -146,32 +238,36 @@ export function LineagePanel() {
   const status = useCockpit((s) => s.lineage.status);
   const error = useCockpit((s) => s.lineage.error);
   const count = useCockpit((s) => s.lineage.graph?.nodes.length ?? 0);
+  const [fitRequest, setFitRequest] = useState(0);
   return (
-    <Panel
-      title="Lifecycle"
-      className="lineage"
-      extra={
-        correlationId ? (
-          <span className="muted" title={correlationId}>
-            {shortId(correlationId, 14)} · {status === 'error' ? 'error' : `${count} nodes`}
-          </span>
-        ) : null
-      }
-    >
-      <div className="lineage-graph" data-testid="lineage-graph" data-status={status}>
-        {correlationId ? (
-          <ReactFlowProvider>
-            <Graph />
-          </ReactFlowProvider>
-        ) : (
-          <div className="placeholder">
-            Select a slot, order or trade — or submit an intent — to see its lineage.
-          </div>
-        )}
-        {error ? <div className="lineage-error">{error}</div> : null}
-      </div>
-      <NodeDetails />
-    </Panel>
+    <ReactFlowProvider>
+      <Panel
+        title="Lifecycle"
+        className="lineage"
+        extra={
+          correlationId ? (
+            <span className="lineage-extra">
+              <span className="muted" title={correlationId}>
+                {shortId(correlationId, 14)} · {status === 'error' ? 'error' : `${count} nodes`}
+              </span>
+              <GraphControls onFit={() => setFitRequest((n) => n + 1)} />
+            </span>
+          ) : null
+        }
+      >
+        <div className="lineage-graph" data-testid="lineage-graph" data-status={status}>
+          {correlationId ? (
+            <Graph fitRequest={fitRequest} />
+          ) : (
+            <div className="placeholder">
+              Select a slot, order or trade — or submit an intent — to see its lineage.
+            </div>
+          )}
+          {error ? <div className="lineage-error">{error}</div> : null}
+        </div>
+        <NodeDetails />
+      </Panel>
+    </ReactFlowProvider>
   );
 }
 
@@ -198,34 +294,38 @@ function NodeDetails() {
         </span>
       </div>
       <div className="nd-cols">
+        <div className="nd-events-box">
+          <table className="grid nd-events" data-testid="node-details-events">
+            <thead>
+              <tr>
+                <th className="r">seq</th>
+                <th>type</th>
+                <th>ts</th>
+              </tr>
+            </thead>
+            <tbody>
+              {node.events.length > shown.length ? (
+                <tr>
+                  <td colSpan={3} className="muted">
+                    … {node.events.length - shown.length} earlier events
+                  </td>
+                </tr>
+              ) : null}
+              {shown.map((e) => (
+                <tr key={e.eventId} title={`${e.source} · ${e.eventId} ← ${e.causationId}`}>
+                  <td className="num r">{e.seq}</td>
+                  <td className="ellip" title={e.type}>
+                    {e.type}
+                  </td>
+                  <td className="num muted">{clockMs(e.ts)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
         <pre className="nd-payload" data-testid="node-details-payload">
           {latest ? JSON.stringify(latest.payload, null, 2) : DASH}
         </pre>
-        <table className="grid nd-events" data-testid="node-details-events">
-          <thead>
-            <tr>
-              <th className="r">seq</th>
-              <th>type</th>
-              <th>ts</th>
-            </tr>
-          </thead>
-          <tbody>
-            {node.events.length > shown.length ? (
-              <tr>
-                <td colSpan={3} className="muted">
-                  … {node.events.length - shown.length} earlier events
-                </td>
-              </tr>
-            ) : null}
-            {shown.map((e) => (
-              <tr key={e.eventId} title={`${e.source} · ${e.eventId} ← ${e.causationId}`}>
-                <td className="num r">{e.seq}</td>
-                <td>{e.type}</td>
-                <td className="num muted">{clockMs(e.ts)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
       </div>
     </div>
   );
@@ -256,7 +356,9 @@ function LineageTape() {
             {rows.map((e) => (
               <tr key={e.eventId}>
                 <td className="num r">{e.seq}</td>
-                <td>{e.type}</td>
+                <td className="ellip" title={e.type}>
+                  {e.type}
+                </td>
                 <td className="muted">{e.source}</td>
                 <td className="num muted">{clockMs(e.ts)}</td>
               </tr>

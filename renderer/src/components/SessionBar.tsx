@@ -4,11 +4,12 @@ import { memo, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { startSession, stopSession } from '../actions.js';
 import { baseOf, price } from '../lib/format.js';
-import { checkSession, DEFAULT_SYMBOLS, splitList } from '../lib/ticket.js';
+import { checkSession, DEFAULT_SYMBOLS, explainError, sessionWords, splitList } from '../lib/ticket.js';
 import { isRunning } from '../store/apply.js';
 import { useCockpit } from '../store/store.js';
 import { ControlPlane } from './ControlPlane.js';
 import { useCommand } from './useCommand.js';
+import { OFFLINE_TITLE, useLinkView } from './useOnline.js';
 
 const DEFAULT_SYMBOL_LIST = splitList(DEFAULT_SYMBOLS);
 
@@ -18,15 +19,19 @@ export function SessionBar() {
   const [symbols, setSymbols] = useState(DEFAULT_SYMBOLS);
   const [capital, setCapital] = useState('10000');
   const [slots, setSlots] = useState('4');
-  const start = useCommand('session.start');
-  const stop = useCommand('session.stop');
+  const form = { venue, seed, symbols, capital, slots };
   const current = useCockpit((s) => s.session.current);
   const connection = useCockpit((s) => s.session.connection);
+  const link = useLinkView();
   const running = isRunning(current);
+  // A refusal about one session (e.g. "a session is already running") is not shown once it changed.
+  const scope = `${current?.sessionId ?? ''}:${running}`;
+  const start = useCommand('session.start', { explain: (e) => explainError(e, sessionWords(form)), scope });
+  const stop = useCommand('session.stop', { scope });
 
   async function onStart(event: FormEvent) {
     event.preventDefault();
-    await start.run(checkSession({ venue, seed, symbols, capital, slots }), startSession);
+    await start.run(checkSession(form), startSession);
   }
 
   const busy = start.busy || stop.busy;
@@ -38,14 +43,28 @@ export function SessionBar() {
       ? 'no session'
       : 'no session (connecting)';
   // The bar shows the session's tag (its id's last part); the whole id is in the tooltip.
-  const shownStatus = current
-    ? `${running ? 'running' : 'stopped'} · ${current.sessionId.split('-').at(-1)}`
-    : status;
+  // While the connection is lost, "running" would be a claim the window cannot check.
+  const shownStatus =
+    link.status ??
+    (current ? `${running ? 'running' : 'stopped'} · ${current.sessionId.split('-').at(-1)}` : status);
+  const statusClass =
+    link.banner?.level === 'error'
+      ? 'is-lost is-dead'
+      : link.stale
+        ? 'is-lost'
+        : link.online && running
+          ? 'is-running'
+          : '';
 
   return (
     <header className="session-bar">
       <div className="brand">
-        <span className={`conn conn-${connection}`} title={`host connection: ${connection}`} />
+        <span
+          className={`conn conn-${connection}`}
+          data-testid="connection"
+          data-state={connection}
+          title={`host connection: ${connection}`}
+        />
         COCKPIT
       </div>
       <form className="session-form" onSubmit={onStart}>
@@ -105,23 +124,30 @@ export function SessionBar() {
             </label>
           </>
         )}
-        <button data-testid="session-start" type="submit" className="btn btn-go" disabled={busy || running}>
+        <button
+          data-testid="session-start"
+          type="submit"
+          className="btn btn-go"
+          disabled={busy || running || !link.online}
+          title={link.online ? undefined : OFFLINE_TITLE}
+        >
           Start
         </button>
         <button
           data-testid="session-stop"
           type="button"
           className="btn btn-stop"
-          disabled={busy || !running}
+          disabled={busy || !running || !link.online}
+          title={link.online ? undefined : OFFLINE_TITLE}
           onClick={() => stop.run({ ok: true, request: {} }, stopSession)}
         >
           Stop
         </button>
       </form>
       <div
-        className={`session-status ${running ? 'is-running' : ''}`}
+        className={`session-status ${statusClass}`}
         data-testid="session-status"
-        title={status}
+        title={link.status ? `${link.status} (${status})` : status}
       >
         {shownStatus}
       </div>
@@ -131,16 +157,21 @@ export function SessionBar() {
           {error}
         </div>
       ) : null}
-      <Marks symbols={current?.symbols ?? DEFAULT_SYMBOL_LIST} />
+      <Marks symbols={current?.symbols ?? DEFAULT_SYMBOL_LIST} stale={link.stale} />
     </header>
   );
 }
 
-const Marks = memo(function Marks({ symbols }: { symbols: string[] }) {
+const Marks = memo(function Marks({ symbols, stale }: { symbols: string[]; stale: boolean }) {
   const known = useCockpit(useShallow((s) => Object.keys(s.market.marks)));
   const all = [...symbols, ...known.filter((k) => !symbols.includes(k))];
   return (
-    <div className="marks">
+    <div
+      className={`marks ${stale ? 'stale' : ''}`}
+      data-testid="marks"
+      data-stale={stale}
+      title={stale ? 'stale: the connection to the host is lost' : undefined}
+    >
       {all.map((symbol) => (
         <Mark key={symbol} symbol={symbol} />
       ))}
@@ -156,7 +187,7 @@ const Mark = memo(function Mark({ symbol }: { symbol: string }) {
     <div className="mark" title={symbol}>
       <span className="mark-sym">{baseOf(symbol)}</span>
       <span className={`mark-px num ${dir}`} data-testid={`mark-${baseOf(symbol)}`}>
-        {mark ? price(mark.price) : '—'}
+        {mark ? price(mark.price, symbol) : '—'}
       </span>
     </div>
   );

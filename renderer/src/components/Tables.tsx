@@ -8,6 +8,7 @@ import { toneOf } from '../lib/tone.js';
 import { useCockpit } from '../store/store.js';
 import { useModeBlock } from './ControlPlane.js';
 import { Panel } from './Panel.js';
+import { OFFLINE_TITLE, useOnline } from './useOnline.js';
 
 const MAX_TRADE_ROWS = 200;
 
@@ -34,6 +35,8 @@ function RowAction(props: {
   blocked?: string | null;
 }) {
   const [busy, setBusy] = useState(false);
+  const online = useOnline();
+  const why = online ? props.blocked : OFFLINE_TITLE;
   async function onClick(event: MouseEvent) {
     event.stopPropagation();
     setBusy(true);
@@ -48,8 +51,8 @@ function RowAction(props: {
       type="button"
       className="btn btn-row"
       data-testid={props.testId}
-      title={props.blocked ?? props.title}
-      disabled={busy || !!props.blocked}
+      title={why ?? props.title}
+      disabled={busy || !!why}
       onClick={onClick}
     >
       {props.label}
@@ -125,8 +128,8 @@ const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; 
       <td>{slot.free ? DASH : (slot.asset ?? DASH)}</td>
       <SideCell side={slot.free ? undefined : slot.side} />
       <td className="num r">{slot.free ? DASH : qty(slot.size)}</td>
-      <td className="num r">{hasPosition || slot.entryPrice ? price(slot.entryPrice) : DASH}</td>
-      <td className="num r">{mark ? price(mark) : DASH}</td>
+      <td className="num r">{hasPosition || slot.entryPrice ? price(slot.entryPrice, slot.asset) : DASH}</td>
+      <td className="num r">{mark ? price(mark, slot.asset) : DASH}</td>
       <td className={`num r ${pnlClass(slot.unrealizedPnl)}`}>
         {slot.free ? DASH : signedMoney(slot.unrealizedPnl)}
       </td>
@@ -213,7 +216,9 @@ const OrderRow = memo(function OrderRow({ order, selected }: { order: OpenOrder;
       </td>
       <td className="num r">{qty(order.size)}</td>
       <td className="num r">{qty(order.filledSize)}</td>
-      <td className="num r">{order.limitPrice !== undefined ? price(order.limitPrice) : DASH}</td>
+      <td className="num r">
+        {order.limitPrice !== undefined ? price(order.limitPrice, order.asset) : DASH}
+      </td>
       <td>
         <StateBadge state={order.status} />
       </td>
@@ -243,6 +248,12 @@ export function TradesTable() {
     () => [...trades].sort((a, b) => b.openedAt - a.openedAt).slice(0, MAX_TRADE_ROWS),
     [trades],
   );
+  const orphans = useMemo(
+    () => new Set(trades.filter((t) => t.state === 'OPEN' && !held.has(t.tradeId)).map((t) => t.tradeId)),
+    [trades, held],
+  );
+  // The action column only when a row has an action: it costs the blotter width it rarely needs.
+  const actions = orphans.size > 0;
   const realized = useMemo(
     () => trades.reduce((sum, t) => sum + (Number.isFinite(t.realizedPnl) ? t.realizedPnl : 0), 0),
     [trades],
@@ -271,7 +282,7 @@ export function TradesTable() {
             <th className="r">real. PnL</th>
             <th className="r">fees</th>
             <th>reason</th>
-            <th />
+            {actions ? <th /> : null}
           </tr>
         </thead>
         <tbody>
@@ -280,12 +291,13 @@ export function TradesTable() {
               key={trade.tradeId}
               trade={trade}
               selected={trade.correlationId === selected}
-              orphan={trade.state === 'OPEN' && !held.has(trade.tradeId)}
+              orphan={orphans.has(trade.tradeId)}
+              actions={actions}
             />
           ))}
           {rows.length === 0 ? (
             <tr className="empty">
-              <td colSpan={11}>no trades yet</td>
+              <td colSpan={actions ? 11 : 10}>no trades yet</td>
             </tr>
           ) : null}
         </tbody>
@@ -299,10 +311,13 @@ const TradeRow = memo(function TradeRow({
   trade,
   selected,
   orphan,
+  actions,
 }: {
   trade: TradeSummary;
   selected: boolean;
   orphan: boolean;
+  /** Whether the table has the action column. */
+  actions: boolean;
 }) {
   const blocked = useModeBlock('exit');
   return (
@@ -322,25 +337,27 @@ const TradeRow = memo(function TradeRow({
       <td className="num r" title={`open now: ${qty(trade.size)}`}>
         {qty(trade.state === 'OPEN' ? trade.size : trade.entrySize)}
       </td>
-      <td className="num r">{trade.entryPrice ? price(trade.entryPrice) : DASH}</td>
-      <td className="num r">{trade.exitPrice !== undefined ? price(trade.exitPrice) : DASH}</td>
+      <td className="num r">{trade.entryPrice ? price(trade.entryPrice, trade.asset) : DASH}</td>
+      <td className="num r">{trade.exitPrice !== undefined ? price(trade.exitPrice, trade.asset) : DASH}</td>
       <td className={`num r ${pnlClass(trade.realizedPnl)}`}>{signedMoney(trade.realizedPnl)}</td>
       <td className="num r">{money(trade.fees)}</td>
       <td>{trade.closeReason ?? DASH}</td>
-      <td className="act">
-        {orphan ? (
-          <RowAction
-            testId={`trade-exit-${trade.tradeId}`}
-            label="Close"
-            title={`close orphan position ${trade.tradeId} at market: no slot holds it`}
-            blocked={blocked?.reason}
-            run={() => {
-              selectLineage(trade.correlationId);
-              return exitTrade(trade.tradeId);
-            }}
-          />
-        ) : null}
-      </td>
+      {actions ? (
+        <td className="act">
+          {orphan ? (
+            <RowAction
+              testId={`trade-exit-${trade.tradeId}`}
+              label="Close"
+              title={`close orphan position ${trade.tradeId} at market: no slot holds it`}
+              blocked={blocked?.reason}
+              run={() => {
+                selectLineage(trade.correlationId);
+                return exitTrade(trade.tradeId);
+              }}
+            />
+          ) : null}
+        </td>
+      ) : null}
     </tr>
   );
 });

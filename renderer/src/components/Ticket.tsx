@@ -4,11 +4,19 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { submitIntent } from '../actions.js';
-import { splitList, checkIntent, DEFAULT_SYMBOLS } from '../lib/ticket.js';
+import {
+  splitList,
+  checkIntent,
+  DEFAULT_SYMBOLS,
+  explainError,
+  intentWords,
+  type TicketForm,
+} from '../lib/ticket.js';
 import { useCockpit } from '../store/store.js';
 import { useModeBlock } from './ControlPlane.js';
 import { Panel } from './Panel.js';
 import { useCommand } from './useCommand.js';
+import { OFFLINE_TITLE, useOnline } from './useOnline.js';
 
 const FALLBACK_SYMBOLS = splitList(DEFAULT_SYMBOLS);
 const RESULT_MS = 6_000;
@@ -24,11 +32,31 @@ export function Ticket() {
   const [legs, setLegs] = useState('');
   const [takeProfit, setTakeProfit] = useState('');
   const [stopLoss, setStopLoss] = useState('');
-  const [result, setResult] = useState<string | null>(null);
-  const { busy, error, run } = useCommand('intent.submit');
+  const [result, setResult] = useState<{ intentId: string; scope: string | null } | null>(null);
+  // Until the operator types an asset, the ticket follows the session's first symbol.
+  const shownAsset = asset ?? symbols[0] ?? '';
+  const form: TicketForm = {
+    asset: shownAsset,
+    side,
+    orderType,
+    size,
+    limit,
+    leverage,
+    legs,
+    takeProfit,
+    stopLoss,
+  };
+  const sessionId = useCockpit((s) => s.session.current?.sessionId ?? null);
+  // What the ticket said about one session (e.g. "no session is running") is not shown in the next.
+  const { busy, error, run } = useCommand('intent.submit', {
+    explain: (e) => explainError(e, intentWords(form)),
+    scope: sessionId,
+  });
   // The kernel refuses an entry in this mode anyway; the ticket says so before it is sent.
   const blocked = useModeBlock('enter');
+  const online = useOnline();
   const resultTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const shownResult = result && result.scope === sessionId ? result.intentId : null;
 
   useEffect(
     () => () => {
@@ -37,26 +65,13 @@ export function Ticket() {
     [],
   );
 
-  // Until the operator types an asset, the ticket follows the session's first symbol.
-  const shownAsset = asset ?? symbols[0] ?? '';
-
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     setResult(null);
-    const checked = checkIntent({
-      asset: shownAsset,
-      side,
-      orderType,
-      size,
-      limit,
-      leverage,
-      legs,
-      takeProfit,
-      stopLoss,
-    });
+    const checked = checkIntent(form);
     const response = await run(checked, submitIntent);
     if (!response?.ok) return;
-    setResult(response.intentId);
+    setResult({ intentId: response.intentId, scope: sessionId });
     if (resultTimer.current) clearTimeout(resultTimer.current);
     resultTimer.current = setTimeout(() => setResult(null), RESULT_MS);
   }
@@ -161,19 +176,25 @@ export function Ticket() {
           data-testid="ticket-submit"
           type="submit"
           className={`btn span2 ${side === 'LONG' ? 'btn-long' : 'btn-short'}`}
-          disabled={busy || blocked !== null}
-          title={blocked?.reason}
+          disabled={busy || blocked !== null || !online}
+          title={!online ? OFFLINE_TITLE : blocked?.reason}
         >
           {blocked
             ? `Entries paused: ${blocked.mode}`
             : `${side === 'LONG' ? 'Buy / Long' : 'Sell / Short'} ${shownAsset}`}
         </button>
-        <div className="ticket-error span2" data-testid="ticket-error" role="alert">
-          {error ?? ''}
+        {/* At most two lines, so a long refusal cannot push the account off screen; all of it in the tooltip. */}
+        <div
+          className="ticket-error span2"
+          data-testid="ticket-error"
+          role="alert"
+          title={error ?? undefined}
+        >
+          {error ? <span className="ticket-error-text">{error}</span> : null}
         </div>
-        {result ? (
+        {shownResult ? (
           <div className="ticket-result span2" data-testid="ticket-result">
-            sent intent {result}
+            sent intent {shownResult}
           </div>
         ) : null}
       </form>

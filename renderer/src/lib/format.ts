@@ -20,12 +20,41 @@ export function signedMoney(value: number | null | undefined): string {
   return value >= 0.005 ? `+${text}` : text;
 }
 
-/** Prices: decimals by magnitude (2 for ≥1000, 4 for ≥1, 6 below). */
-export function price(value: number | null | undefined): string {
-  if (!finite(value) || value === 0) return finite(value) ? '0' : DASH;
+/**
+ * Price increments of the paper venue's symbols (electron/host/market/catalog.ts
+ * is the truth; the window cannot import it). Prices of these symbols are shown
+ * with exactly the tick's decimals.
+ */
+export const TICK_DECIMALS: Readonly<Record<string, number>> = {
+  'BTC/USDT': 1,
+  'ETH/USDT': 2,
+  'SOL/USDT': 3,
+  'XRP/USDT': 4,
+  'DOGE/USDT': 5,
+};
+
+/** Decimals for a price of an unknown symbol: about 6 significant digits, 2 to 8 decimals. */
+export function decimalsByMagnitude(value: number): number {
   const abs = Math.abs(value);
-  const digits = abs >= 1000 ? 2 : abs >= 1 ? 4 : 6;
-  return value.toFixed(digits);
+  if (!Number.isFinite(abs) || abs === 0) return 2;
+  return Math.min(8, Math.max(2, 5 - Math.floor(Math.log10(abs))));
+}
+
+/** The decimals a price of `symbol` is shown with: its tick's, else by magnitude. */
+export function priceDecimals(value: number, symbol?: string): number {
+  const known = symbol === undefined ? undefined : TICK_DECIMALS[symbol];
+  return known ?? decimalsByMagnitude(value);
+}
+
+/**
+ * Prices, with the decimals the instrument is quoted in: "64006.4" (BTC, tick
+ * 0.1), "149.912" (SOL, tick 0.001), "0.6002" (XRP, tick 0.0001). One symbol's
+ * prices always have the same decimals, so a right-aligned monospace column lines
+ * up on the point. Unknown symbols: about 6 significant digits.
+ */
+export function price(value: number | null | undefined, symbol?: string): string {
+  if (!finite(value)) return DASH;
+  return value.toFixed(priceDecimals(value, symbol));
 }
 
 /** Quantities: up to 6 decimals, trailing zeros trimmed. */
@@ -66,4 +95,20 @@ export function baseOf(symbol: string): string {
 export function shortId(id: string | undefined, keep = 8): string {
   if (!id) return DASH;
   return id.length > keep + 1 ? `${id.slice(0, keep)}…` : id;
+}
+
+/** Digit runs longer than this are shown in exponent form. */
+const LONG_DIGITS = 15;
+
+/**
+ * A long number in a message, compact: "1000…000" (300 digits) → "1e+300",
+ * "123456789012345678" → "1.235e+17". Ids and short numbers are left alone.
+ */
+export function compactNumbers(text: string): string {
+  return text.replace(/(?<![\w.])-?\d[\d.]*(?:e[+-]?\d+)?(?![\w.])/gi, (match) => {
+    const digits = match.replace(/[^\d]/g, '').length;
+    if (digits <= LONG_DIGITS) return match;
+    const value = Number(match);
+    return Number.isFinite(value) ? Number(value.toPrecision(4)).toExponential() : match;
+  });
 }

@@ -1,13 +1,36 @@
-// Layered left→right layout of a lineage graph with dagre. It depends only on
-// the node and edge ids, so callers recompute it when that set changes.
+// Layered layout of a lineage graph with dagre, left→right or top→bottom,
+// whichever the panel shows at the larger zoom. It depends only on the node
+// and edge ids (a node's kind is its id's prefix, e.g. "fill:…"), so callers
+// recompute it when that set changes.
 import dagre from '@dagrejs/dagre';
 
-export const NODE_WIDTH = 136;
-export const NODE_HEIGHT = 44;
+/** Intent, signal, order and trade nodes: wide enough for "ENTER SHORT 0.015 DOGE/USDT" on two lines. */
+export const NODE_WIDTH = 180;
+/** Fill nodes say only "0.005 @ 64017.8". */
+export const FILL_WIDTH = 116;
+export const NODE_HEIGHT = 54;
+
+export type Direction = 'LR' | 'TB';
 
 export interface Position {
   x: number;
   y: number;
+}
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+/** The drawn size of a node, by the kind its id starts with. */
+export function nodeSize(id: string): Size {
+  return { width: id.startsWith('fill:') ? FILL_WIDTH : NODE_WIDTH, height: NODE_HEIGHT };
 }
 
 /**
@@ -29,27 +52,35 @@ export function topologyKey(
 }
 
 /** The layout of a topology key (empty for an empty key). */
-export function layoutFromKey(key: string): Record<string, Position> {
+export function layoutFromKey(key: string, direction: Direction = 'LR'): Record<string, Position> {
   if (!key) return {};
   const { nodes, edges } = JSON.parse(key) as { nodes: string[]; edges: [string, string][] };
   return layoutLineage(
     nodes.map((id) => ({ id })),
     edges.map(([from, to]) => ({ from, to })),
+    direction,
   );
 }
 
-/** Top-left positions by node id (React Flow's origin), ranks left to right. */
+/** Top-left positions by node id (React Flow's origin), ranks left to right or top to bottom. */
 export function layoutLineage(
   nodes: ReadonlyArray<{ id: string }>,
   edges: ReadonlyArray<{ from: string; to: string }>,
+  direction: Direction = 'LR',
 ): Record<string, Position> {
   const graph = new dagre.graphlib.Graph();
-  graph.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 30, marginx: 8, marginy: 8 });
+  graph.setGraph({
+    rankdir: direction,
+    nodesep: 12,
+    ranksep: direction === 'LR' ? 32 : 20,
+    marginx: 0,
+    marginy: 0,
+  });
   graph.setDefaultEdgeLabel(() => ({}));
   const ids = new Set<string>();
   for (const node of nodes) {
     ids.add(node.id);
-    graph.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
+    graph.setNode(node.id, nodeSize(node.id));
   }
   for (const edge of edges) {
     // An edge to a node we do not have would make dagre invent a node.
@@ -59,7 +90,73 @@ export function layoutLineage(
   const out: Record<string, Position> = {};
   for (const id of ids) {
     const laid = graph.node(id) as { x: number; y: number } | undefined;
-    out[id] = laid ? { x: laid.x - NODE_WIDTH / 2, y: laid.y - NODE_HEIGHT / 2 } : { x: 0, y: 0 };
+    const { width, height } = nodeSize(id);
+    out[id] = laid ? { x: laid.x - width / 2, y: laid.y - height / 2 } : { x: 0, y: 0 };
   }
   return out;
+}
+
+/** The box around laid-out nodes. */
+export function boundsOf(positions: Readonly<Record<string, Position>>): Position & Size {
+  const ids = Object.keys(positions);
+  if (ids.length === 0) return { x: 0, y: 0, width: 0, height: 0 };
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const id of ids) {
+    const { x, y } = positions[id]!;
+    const { width, height } = nodeSize(id);
+    minX = Math.min(minX, x);
+    minY = Math.min(minY, y);
+    maxX = Math.max(maxX, x + width);
+    maxY = Math.max(maxY, y + height);
+  }
+  return { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
+}
+
+export interface FitOptions {
+  /** The auto view never goes below this: 11 px labels stay about 9 px or more. */
+  minZoom: number;
+  maxZoom: number;
+  /** Screen pixels kept free around the graph. */
+  padding: number;
+}
+
+export const READABLE_FIT: FitOptions = { minZoom: 0.85, maxZoom: 1, padding: 12 };
+
+/** The zoom at which `box` fills `view`, before clamping. */
+function fitZoom(box: Size, view: Size, padding: number): number {
+  if (box.width <= 0 || box.height <= 0) return 1;
+  return Math.min((view.width - 2 * padding) / box.width, (view.height - 2 * padding) / box.height);
+}
+
+/**
+ * The view of a graph: as large as fits, between minZoom and maxZoom. Along
+ * an axis where it fits it is centred; where it does not (a long lineage at a
+ * readable zoom) it starts at the graph's beginning, and the operator pans.
+ */
+export function viewportFor(box: Position & Size, view: Size, options: FitOptions = READABLE_FIT): Viewport {
+  const { minZoom, maxZoom, padding } = options;
+  const zoom = Math.min(maxZoom, Math.max(minZoom, fitZoom(box, view, padding)));
+  const along = (start: number, length: number, room: number) => {
+    const drawn = length * zoom;
+    return drawn + 2 * padding <= room ? (room - drawn) / 2 - start * zoom : padding - start * zoom;
+  };
+  return { x: along(box.x, box.width, view.width), y: along(box.y, box.height, view.height), zoom };
+}
+
+/**
+ * Left→right or top→bottom, given the graph's size laid out each way: the one
+ * drawn larger in a view of this size, left→right on a tie (a short chain reads across).
+ */
+export function pickDirection(
+  sizes: Readonly<Record<Direction, Size>>,
+  view: Size,
+  options: FitOptions = READABLE_FIT,
+): Direction {
+  if (view.width <= 0 || view.height <= 0) return 'LR';
+  const lr = Math.min(options.maxZoom, fitZoom(sizes.LR, view, options.padding));
+  const tb = Math.min(options.maxZoom, fitZoom(sizes.TB, view, options.padding));
+  return tb > lr + 0.01 ? 'TB' : 'LR';
 }

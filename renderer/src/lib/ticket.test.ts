@@ -4,6 +4,10 @@ import {
   buildSessionRequest,
   checkIntent,
   checkSession,
+  explainError,
+  intentWords,
+  sessionWords,
+  type SessionForm,
   type TicketForm,
 } from './ticket.js';
 
@@ -47,7 +51,7 @@ describe('intent ticket', () => {
     if (checked.ok) return;
     expect(checked.error.code).toBe('INVALID_REQUEST');
     expect(checked.error.field).toBe('targetSize');
-    expect(checked.error.message).toBe('targetSize: Too small: expected number to be >0 (got -1)');
+    expect(checked.error.message).toBe('size (targetSize): must be greater than 0 (got -1)');
   });
 
   it('names NaN itself, since NaN would reach the host as null', () => {
@@ -55,19 +59,23 @@ describe('intent ticket', () => {
     expect(checked.ok).toBe(false);
     if (checked.ok) return;
     expect(checked.error.field).toBe('limitPrice');
-    expect(checked.error.message).toMatch(/^limitPrice: .*\(got NaN\)$/);
+    expect(checked.error.message).toBe('limit price (limitPrice): "NaN" is not a number');
   });
 
   it('refuses a LIMIT order without a limit price and a malformed symbol', () => {
     const limit = checkIntent(form({ orderType: 'LIMIT' }));
-    expect(!limit.ok && limit.error.message).toMatch(/limitPrice: a LIMIT order needs a limit price/);
+    expect(!limit.ok && limit.error.message).toBe(
+      'limit price (limitPrice): a LIMIT order needs a limit price (got nothing)',
+    );
     const symbol = checkIntent(form({ asset: 'btc' }));
     expect(!symbol.ok && symbol.error.field).toBe('asset');
   });
 
   it('refuses exit legs that do not sum to 1', () => {
     const checked = checkIntent(form({ legs: '0.5,0.2' }));
-    expect(!checked.ok && checked.error.message).toMatch(/exit leg ratios must sum to 1/);
+    expect(!checked.ok && checked.error.message).toBe(
+      'exit legs (exitLegRatios): ratios must sum to 1 (got [0.5,0.2])',
+    );
   });
 
   it('lets a well-formed unknown symbol through for the host to judge', () => {
@@ -135,5 +143,75 @@ describe('intent ticket, order type', () => {
       ok: true,
       request: { asset: 'XYZ/USDT', side: 'LONG', orderType: 'MARKET', targetSize: 0.01, leverage: 1 },
     });
+  });
+});
+
+describe("errors in the form's words", () => {
+  const message = (over: Partial<TicketForm>) => {
+    const checked = checkIntent(form(over));
+    return checked.ok ? null : checked.error.message;
+  };
+
+  it('echoes a size that is not a number as typed', () => {
+    expect(message({ size: 'abc' })).toBe('size (targetSize): "abc" is not a number');
+    expect(message({ size: '1e999' })).toBe('size (targetSize): "1e999" is too large');
+    expect(message({ leverage: '500' })).toBe('leverage: must be at most 125 (got 500)');
+  });
+
+  it('keeps the schema field in the answer for whoever looks it up', () => {
+    const checked = checkIntent(form({ size: 'abc' }));
+    expect(!checked.ok && checked.error.field).toBe('targetSize');
+    expect(!checked.ok && checked.error.code).toBe('INVALID_REQUEST');
+  });
+
+  it('names an exit leg by its position', () => {
+    expect(message({ legs: '0.5,,0.5' })).toBe('exit legs #2 (exitLegRatios.1): is empty');
+    expect(message({ legs: '1.5' })).toBe('exit legs #1 (exitLegRatios.0): must be at most 1 (got 1.5)');
+    expect(message({ legs: '0.5,x' })).toBe('exit legs #2 (exitLegRatios.1): "x" is not a number');
+  });
+
+  it("words the host's refusals with the ticket's labels and what was typed", () => {
+    const typed = form({ size: '1e300' });
+    const huge = {
+      code: 'KERNEL_REJECTED' as const,
+      field: 'targetSize',
+      message: `targetSize: magnitude above 1e10 (got 1${'0'.repeat(300)})`,
+    };
+    expect(explainError(huge, intentWords(typed))).toBe(
+      'size (targetSize): magnitude above 1e10 (got 1e300)',
+    );
+    const tick = {
+      field: 'limitPrice',
+      message: "limitPrice: must be a multiple of ETH/USDT's tick size 0.01 (got 1600.123)",
+    };
+    expect(explainError(tick, intentWords(form({ orderType: 'LIMIT', limit: '1600.123' })))).toBe(
+      "limit price (limitPrice): must be a multiple of ETH/USDT's tick size 0.01 (got 1600.123)",
+    );
+    const asset = { field: 'asset', message: 'asset: XYZ/USDT is not traded in this session (BTC/USDT)' };
+    expect(explainError(asset, intentWords(form()))).toBe(asset.message);
+  });
+
+  it('leaves a message without a field as it is, long numbers aside', () => {
+    expect(explainError({ message: 'no session is running: start one first' }, intentWords(form()))).toBe(
+      'no session is running: start one first',
+    );
+    expect(explainError({ message: `over 1${'0'.repeat(40)}` }, intentWords(form()))).toBe('over 1e+40');
+  });
+
+  it("uses the session bar's labels", () => {
+    const session: SessionForm = {
+      venue: 'paper',
+      seed: '7',
+      symbols: 'BTC/USDT',
+      capital: 'lots',
+      slots: '0',
+    };
+    const capital = checkSession(session);
+    expect(!capital.ok && capital.error.message).toBe('capital (seedCapital): "lots" is not a number');
+    const slots = checkSession({ ...session, capital: '1000' });
+    expect(!slots.ok && slots.error.message).toBe('slots (maxSlots): must be at least 1 (got 0)');
+    const fraction = checkSession({ ...session, capital: '1000', slots: '1.5' });
+    expect(!fraction.ok && fraction.error.message).toBe('slots (maxSlots): must be a whole number (got 1.5)');
+    expect(sessionWords(session).labels.seedCapital).toBe('capital');
   });
 });

@@ -7,9 +7,11 @@ import {
   fromZodError,
   IntentRequest,
   SessionStartRequest,
+  type CommandError,
   type CommandRequest,
   type Failure,
 } from '../../../shared/index.js';
+import { compactNumbers } from './format.js';
 
 export interface TicketForm {
   asset: string;
@@ -71,7 +73,7 @@ export function buildIntentRequest(form: TicketForm): Record<string, unknown> {
 export function checkIntent(form: TicketForm): Checked<CommandRequest<'intent.submit'>> {
   const request = buildIntentRequest(form);
   const parsed = IntentRequest.safeParse(request);
-  if (!parsed.success) return fromZodError(parsed.error, request);
+  if (!parsed.success) return explained(fromZodError(parsed.error, request), intentWords(form));
   return { ok: true, request: request as CommandRequest<'intent.submit'> };
 }
 
@@ -88,6 +90,118 @@ export function buildSessionRequest(form: SessionForm): Record<string, unknown> 
 export function checkSession(form: SessionForm): Checked<CommandRequest<'session.start'>> {
   const request = buildSessionRequest(form);
   const parsed = SessionStartRequest.safeParse(request);
-  if (!parsed.success) return fromZodError(parsed.error, request);
+  if (!parsed.success) return explained(fromZodError(parsed.error, request), sessionWords(form));
   return { ok: true, request: request as CommandRequest<'session.start'> };
+}
+
+// ---------------------------------------------------------------------------
+// Errors in the form's words
+
+/**
+ * How a form names its fields and what was typed in them. `labels` maps a
+ * request field to the form's label; `typed` holds the text of the fields
+ * parsed with Number(), by request field ("exitLegRatios.1" for a leg).
+ */
+export interface FormWords {
+  labels: Readonly<Record<string, string>>;
+  typed: Readonly<Record<string, string>>;
+}
+
+export const TICKET_LABELS: Readonly<Record<string, string>> = {
+  asset: 'asset',
+  side: 'side',
+  orderType: 'type',
+  targetSize: 'size',
+  limitPrice: 'limit price',
+  leverage: 'leverage',
+  exitLegRatios: 'exit legs',
+  takeProfit: 'take profit',
+  stopLoss: 'stop loss',
+};
+
+export const SESSION_LABELS: Readonly<Record<string, string>> = {
+  venue: 'venue',
+  seed: 'seed',
+  symbols: 'symbols',
+  seedCapital: 'capital',
+  maxSlots: 'slots',
+};
+
+export function intentWords(form: TicketForm): FormWords {
+  const typed: Record<string, string> = {
+    targetSize: form.size,
+    leverage: form.leverage,
+    takeProfit: form.takeProfit,
+    stopLoss: form.stopLoss,
+  };
+  if (form.orderType !== 'MARKET') typed.limitPrice = form.limit;
+  splitList(form.legs).forEach((leg, i) => (typed[`exitLegRatios.${i}`] = leg));
+  return { labels: TICKET_LABELS, typed };
+}
+
+export function sessionWords(form: SessionForm): FormWords {
+  return {
+    labels: SESSION_LABELS,
+    typed: { seed: form.seed, seedCapital: form.capital, maxSlots: form.slots },
+  };
+}
+
+/** zod's wording → the ticket's. Unknown wording passes unchanged. */
+const REWORDINGS: ReadonlyArray<[RegExp, string]> = [
+  [/^Invalid input: expected number, received NaN/, 'is not a number'],
+  [/^Invalid input: expected number, received -?Infinity/, 'is not a finite number'],
+  [/^Invalid input: expected int, received number/, 'must be a whole number'],
+  [/^Too small: expected number to be >=(\S+)/, 'must be at least $1'],
+  [/^Too small: expected number to be >(\S+)/, 'must be greater than $1'],
+  [/^Too big: expected number to be <=(\S+)/, 'must be at most $1'],
+  [/^Too big: expected number to be <(\S+)/, 'must be less than $1'],
+  [/^Too small: expected array to have >=(\d+) items?/, 'needs at least $1'],
+  [/^Too big: expected array to have <=(\d+) items?/, 'takes at most $1'],
+  [/^Invalid option: expected one of (.*?)(?= \(got|$)/, 'must be one of $1'],
+  [/^exit leg ratios must sum to 1/, 'ratios must sum to 1'],
+];
+
+const shown = (text: string): string => (text.length > 24 ? `${text.slice(0, 24)}…` : text);
+
+/**
+ * A refusal in the form's words: the label the operator sees, the request
+ * field in parentheses (what the host and the journal call it), and what was
+ * typed: `size (targetSize): "abc" is not a number`, `size (targetSize): must be
+ * greater than 0 (got -1)`. Works on the window's own check and on the host's
+ * answer alike (both start the message with `field: `). Long numbers are
+ * shown compactly.
+ */
+export function explainError(error: Pick<CommandError, 'message' | 'field'>, words: FormWords): string {
+  const field = error.field;
+  if (!field) return compactNumbers(error.message);
+  let body = error.message.startsWith(`${field}: `) ? error.message.slice(field.length + 2) : error.message;
+  const [root = field, index] = field.split('.');
+  const base = words.labels[root];
+  const item = index !== undefined && /^\d+$/.test(index) ? ` #${Number(index) + 1}` : '';
+  const label = base === undefined ? field : `${base}${item}`;
+  const named = label === field ? field : `${label} (${field})`;
+
+  const typed = words.typed[field]?.trim();
+  const value = typed === undefined || typed === '' ? undefined : Number(typed);
+  if (typed === '' && index !== undefined) {
+    body = 'is empty';
+  } else if (typed !== undefined && value !== undefined && Number.isNaN(value)) {
+    body = `${JSON.stringify(shown(typed))} is not a number`;
+  } else if (typed !== undefined && value !== undefined && !Number.isFinite(value)) {
+    body = `${JSON.stringify(shown(typed))} is too large`;
+  } else {
+    for (const [pattern, plain] of REWORDINGS) {
+      if (pattern.test(body)) {
+        body = body.replace(pattern, plain);
+        break;
+      }
+    }
+    // Echo what was typed ("1e300"), not the number it became.
+    if (typed) body = body.replace(/\(got [^()]*\)$/, `(got ${shown(typed)})`);
+  }
+  return `${named}: ${compactNumbers(body)}`;
+}
+
+function explained(failure: Failure, words: FormWords): Failure {
+  return { ok: false, error: { ...failure.error, message: explainError(failure.error, words) } };
 }

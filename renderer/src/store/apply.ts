@@ -22,7 +22,15 @@ import {
 
 export function initialData(): DataState {
   return {
-    session: { current: null, sessions: [], connection: 'connecting', viewsOf: null },
+    session: {
+      current: null,
+      sessions: [],
+      connection: 'connecting',
+      everOpen: false,
+      lostAt: null,
+      hostProblem: null,
+      viewsOf: null,
+    },
     market: { marks: {} },
     book: { slots: [], account: null, openOrders: [], trades: [], control: null, hydrated: false },
     journal: emptyJournal(),

@@ -8,6 +8,7 @@ import type {
   BookState,
   ConnectionStatus,
   DataState,
+  HostProblem,
   JournalState,
   LineageState,
   MarketState,
@@ -20,7 +21,9 @@ import type { CockpitEvent } from '../../../shared/index.js';
 
 export interface SessionSlice {
   session: SessionState;
-  setConnection(connection: ConnectionStatus): void;
+  /** The transport's state; `now` stamps the moment an open connection was lost. */
+  setConnection(connection: ConnectionStatus, now?: number): void;
+  setHostProblem(problem: HostProblem | null): void;
   setSessions(sessions: SessionInfo[]): void;
 }
 export interface MarketSlice {
@@ -69,8 +72,17 @@ const initial: DataState = initialData();
 
 const sessionSlice: Slice<SessionSlice> = (set) => ({
   session: initial.session,
-  setConnection: (connection) =>
-    set((s) => (s.session.connection === connection ? s : { session: { ...s.session, connection } })),
+  setConnection: (connection, now = Date.now()) =>
+    set((s) => {
+      if (s.session.connection === connection) return s;
+      const up = connection === 'open' || connection === 'native';
+      const lostAt = up ? null : (s.session.lostAt ?? (s.session.everOpen ? now : null));
+      return {
+        session: { ...s.session, connection, everOpen: s.session.everOpen || up, lostAt },
+      };
+    }),
+  setHostProblem: (hostProblem) =>
+    set((s) => (s.session.hostProblem === hostProblem ? s : { session: { ...s.session, hostProblem } })),
   setSessions: (sessions) =>
     set((s) => {
       let merged = s.session.sessions;

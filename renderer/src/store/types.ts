@@ -14,11 +14,24 @@ import type {
 
 export type ConnectionStatus = 'connecting' | 'open' | 'closed' | 'native';
 
+/**
+ * What is known about a connection that keeps failing: `restarted` when the
+ * host answers but refuses this window's token (it was restarted, with a new
+ * token: only a new address helps), `unreachable` when nothing has answered for
+ * several attempts.
+ */
+export type HostProblem = 'unreachable' | 'restarted';
+
 export interface SessionState {
   /** The host's current session (running or last stopped), null when none. */
   current: SessionInfo | null;
   sessions: SessionInfo[];
   connection: ConnectionStatus;
+  /** Whether the connection was ever open: a window that was never connected has nothing stale to show. */
+  everOpen: boolean;
+  /** When the open connection was lost (null while open): what is shown is as of then. */
+  lostAt: number | null;
+  hostProblem: HostProblem | null;
   /** The session the per-session views (journal, PnL, lineage, book) show, kept when `current` goes null. */
   viewsOf: string | null;
 }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { compactNumbers, decimalsByMagnitude, money, price, qty } from './format.js';
+
+describe('price', () => {
+  it("shows a paper symbol's price with its tick's decimals", () => {
+    expect(price(64006.4, 'BTC/USDT')).toBe('64006.4');
+    expect(price(3200.43, 'ETH/USDT')).toBe('3200.43');
+    expect(price(134.93, 'SOL/USDT')).toBe('134.930');
+    expect(price(0.7, 'XRP/USDT')).toBe('0.7000');
+    expect(price(0.14972, 'DOGE/USDT')).toBe('0.14972');
+  });
+
+  it('keeps one width of decimals per symbol, so a column lines up on the point', () => {
+    const shown = [149.9, 150, 149.912].map((p) => price(p, 'SOL/USDT'));
+    expect(shown).toEqual(['149.900', '150.000', '149.912']);
+  });
+
+  it('falls back to about six significant digits for an unknown symbol', () => {
+    expect(price(64000)).toBe('64000.00');
+    expect(price(150.5, 'ADA/USDT')).toBe('150.500');
+    expect(price(0.6)).toBe('0.600000');
+    expect(price(0.0000125)).toBe('0.00001250');
+    expect(decimalsByMagnitude(1e9)).toBe(2);
+    expect(decimalsByMagnitude(1e-12)).toBe(8);
+  });
+
+  it('shows a dash for nothing and for non-finite values', () => {
+    expect(price(undefined)).toBe('—');
+    expect(price(null, 'BTC/USDT')).toBe('—');
+    expect(price(Number.NaN, 'BTC/USDT')).toBe('—');
+  });
+});
+
+describe('money and quantities', () => {
+  it('keeps their fixed forms', () => {
+    expect(money(-12.345)).toBe('-12.35');
+    expect(qty(0.01)).toBe('0.01');
+    expect(qty(-0)).toBe('0');
+  });
+});
+
+describe('compactNumbers', () => {
+  it('shortens a 300-digit number and leaves ordinary text alone', () => {
+    const huge = `targetSize: magnitude above 1e10 (got 1${'0'.repeat(300)})`;
+    expect(compactNumbers(huge)).toBe('targetSize: magnitude above 1e10 (got 1e+300)');
+    expect(compactNumbers('size 123456789012345678 lots')).toBe('size 1.235e+17 lots');
+    expect(compactNumbers('-1234567890123456789.5')).toBe('-1.235e+18');
+  });
+
+  it('does not touch ids, short numbers or exponents', () => {
+    expect(compactNumbers('order 0d1618-T2-E1 at 149.94, 1e+300')).toBe(
+      'order 0d1618-T2-E1 at 149.94, 1e+300',
+    );
+    expect(compactNumbers('tick 0.00001 and 10000000000')).toBe('tick 0.00001 and 10000000000');
+    expect(compactNumbers('session 0d1618-I12345678901234567')).toBe('session 0d1618-I12345678901234567');
+  });
+});

@@ -1,0 +1,62 @@
+// What a lineage node says on the graph. An order says what it is, not what it
+// is called: side, size, type and limit price ("BUY 0.5 LIMIT @ 1600.08"),
+// then how much of it filled and at what average; its client order id is in
+// the details. Other nodes keep the host's label.
+import type { LineageNode } from '../../../shared/index.js';
+import { money, price, qty } from './format.js';
+
+export interface NodeText {
+  label: string;
+  /** A second, quieter line (fills of an order, PnL of a trade). */
+  detail?: string;
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+
+function lastNumber(node: LineageNode, key: string): number | undefined {
+  for (let i = node.events.length - 1; i >= 0; i--) {
+    const value = num(node.events[i]!.payload[key]);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+function orderText(node: LineageNode): NodeText {
+  const requested = node.events.find((e) => e.type === 'OrderRequested')?.payload;
+  if (!requested) return { label: node.label };
+  const asset = str(requested.asset);
+  const side = str(requested.orderSide) ?? str(requested.side);
+  const size = num(requested.size);
+  const type = str(requested.orderType);
+  const limit = type === 'LIMIT' ? num(requested.price) : undefined;
+  const parts = [
+    side,
+    size !== undefined ? qty(size) : undefined,
+    type,
+    limit !== undefined ? `@ ${price(limit, asset)}` : undefined,
+    requested.reduceOnly === true ? 'RO' : undefined,
+  ];
+  const label = parts.filter((part) => part !== undefined).join(' ');
+  const filled = lastNumber(node, 'filledSize');
+  const avg = lastNumber(node, 'avgPrice');
+  if (filled === undefined || filled <= 0) return { label: label || node.label };
+  const of = size !== undefined && filled < size ? `/${qty(size)}` : '';
+  const at = avg !== undefined ? ` @ ${price(avg, asset)}` : '';
+  return { label: label || node.label, detail: `filled ${qty(filled)}${of}${at}` };
+}
+
+function tradeText(node: LineageNode): NodeText {
+  const realized = lastNumber(node, 'realizedPnl');
+  // An open trade that has realized nothing yet has nothing to add.
+  return realized === undefined || (realized === 0 && node.state !== 'CLOSED')
+    ? { label: node.label }
+    : { label: node.label, detail: `realized ${realized >= 0 ? '+' : ''}${money(realized)}` };
+}
+
+export function nodeText(node: LineageNode): NodeText {
+  if (node.kind === 'order') return orderText(node);
+  if (node.kind === 'trade') return tradeText(node);
+  return { label: node.label };
+}
