@@ -58,6 +58,9 @@ describe('npm run serve (electron/serve.ts)', () => {
     expect(run.stderr()).toContain('refused page load');
     expect(run.stderr()).not.toContain(token);
     expect(existsSync(path.join(dataDir, 'serve-test.sqlite'))).toBe(true);
+    // Closed, not just stopped: the journal's writer lock goes with its close.
+    expect(run.stderr()).toMatch(/\bstopped\b/);
+    expect(existsSync(path.join(dataDir, 'serve-test.sqlite.lock'))).toBe(false);
   });
 
   it('refuses a bad COCKPIT_PORT or COCKPIT_PROFILE with a message and exit 1, printing no URL', async () => {

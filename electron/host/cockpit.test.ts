@@ -509,33 +509,64 @@ describe('bad input', () => {
     );
   });
 
-  it('never throws and never journals a refused intent, whatever the request', async () => {
-    await startSession({ tickIntervalMs: 60_000 });
+  it('answers any intent request without throwing, and journals only what the operator is told', async () => {
+    await startSession({ tickIntervalMs: 60_000, maxSlots: 3 });
     const count = async () => (await allEvents()).length;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.record(
-          {
-            asset: fc.oneof(fc.constantFrom('BTC/USDT', 'XYZ/USDT', ''), fc.string()),
-            side: fc.oneof(fc.constantFrom('LONG', 'SHORT'), fc.string()),
-            orderType: fc.oneof(fc.constantFrom('MARKET', 'LIMIT'), fc.string()),
-            targetSize: fc.oneof(fc.double(), fc.constant(-1), fc.string()),
-            limitPrice: fc.oneof(fc.double(), fc.constant(Number.NaN)),
-            leverage: fc.double(),
-            exitLegRatios: fc.array(fc.double(), { maxLength: 12 }),
-            slotId: fc.oneof(fc.integer(), fc.double()),
-          },
-          { requiredKeys: [] },
+    // Mostly well-formed requests (they reach the kernel, fill the slots, then meet NO_FREE_SLOT), and
+    // as many with one field spoilt or anything at all in it.
+    const valid = fc.record({
+      asset: fc.constantFrom('BTC/USDT', 'ETH/USDT'),
+      side: fc.constantFrom('LONG', 'SHORT'),
+      orderType: fc.constant('LIMIT'),
+      targetSize: fc.constantFrom(0.001, 0.01, 0.5),
+      limitPrice: fc.constantFrom(1_000, 1_500.5),
+      leverage: fc.constantFrom(1, 2),
+    });
+    const spoilt = fc
+      .tuple(
+        valid,
+        fc.constantFrom(
+          'asset',
+          'side',
+          'orderType',
+          'targetSize',
+          'limitPrice',
+          'leverage',
+          'exitLegRatios',
+          'slotId',
         ),
-        async (request) => {
-          const before = await count();
-          const response = (await cockpit.invoke('intent.submit', request)) as Ok<object> | Err;
-          if (!response.ok && response.error.code !== 'KERNEL_REJECTED') expect(await count()).toBe(before);
-          if (!response.ok) expect(response.error.message.length).toBeGreaterThan(5);
-        },
-      ),
+        fc.oneof(
+          fc.constantFrom('XYZ/USDT', '', -1, 0, Number.NaN, 1e300, 0.0015, 1_000.03, [0.5, 0.4]),
+          fc.anything(),
+        ),
+      )
+      .map(([request, field, value]) => ({ ...request, [field]: value }));
+    const unlisted = valid.map((request) => ({ ...request, asset: 'XYZ/USDT' }));
+    const seen = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(valid, spoilt, unlisted), async (request) => {
+        const before = await count();
+        const response = (await cockpit.invoke('intent.submit', request)) as Ok<object> | Err;
+        const path = response.ok ? 'accepted' : response.error.code;
+        seen.set(path, (seen.get(path) ?? 0) + 1);
+        const grew = (await count()) - before;
+        if (response.ok) expect(grew).toBeGreaterThan(0);
+        // A business refusal is a fact the operator is told: the intent and its rejection. Malformed input is not.
+        else if (response.error.code === 'KERNEL_REJECTED') expect(grew).toBe(2);
+        else expect(grew).toBe(0);
+        if (!response.ok) expect(response.error.message.length).toBeGreaterThan(5);
+      }),
       { numRuns: 300 },
     );
+    for (const path of ['accepted', 'INVALID_REQUEST', 'UNKNOWN_ASSET', 'KERNEL_REJECTED']) {
+      expect(seen.get(path) ?? 0, `${path} in ${JSON.stringify([...seen])}`).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('answers INTERNAL once closed, and closing twice is harmless', async () => {
+    await cockpit.close();
+    expect(await refuse('snapshot', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    await cockpit.close();
   });
 
   it('refuses commands that need a session when none runs', async () => {

@@ -17,7 +17,7 @@ it('keeps every event a window was told about through a kill -9', async () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
-    const told: { sessionId: string; eventId: string }[] = [];
+    const told: { sessionId: string; eventId: string; type: string }[] = [];
     await new Promise<void>((resolve, reject) => {
       let buffer = '';
       child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
@@ -26,17 +26,19 @@ it('keeps every event a window was told about through a kill -9', async () => {
         const lines = buffer.split('\n');
         buffer = lines.pop() ?? '';
         for (const line of lines) {
-          const [, sessionId, eventId] = line.split(' ');
-          if (sessionId && eventId) told.push({ sessionId, eventId });
+          const [, sessionId, eventId, type = ''] = line.split(' ');
+          if (sessionId && eventId) told.push({ sessionId, eventId, type });
         }
-        // Kill mid-stream, once fills have been reported and with the session still running.
-        if (told.length >= 12 && !child.killed) {
+        // Kill mid-stream, once a fill has been told and with the session still running.
+        const filled = told.some((e) => e.type === 'OrderFilled' || e.type === 'OrderPartiallyFilled');
+        if (filled && told.length >= 12 && !child.killed) {
           child.removeAllListeners('exit');
           child.kill('SIGKILL');
           child.once('exit', () => resolve());
         }
       });
     });
+    // Writable: the killed host's writer lock names a dead process, so it is taken over.
     const journal = new Journal(join(dataDir, 'crash.sqlite'));
     try {
       const sessionId = told[0]!.sessionId;

@@ -8,7 +8,7 @@ const cockpit = createCockpit({ dataDir, profile: 'crash' });
 cockpit.subscribe((batch) => {
   for (const event of batch) {
     if (event.type === 'journal')
-      process.stdout.write(`told ${event.event.sessionId} ${event.event.eventId}\n`);
+      process.stdout.write(`told ${event.event.sessionId} ${event.event.eventId} ${event.event.type}\n`);
   }
 });
 await cockpit.invoke('session.start', { seed: 3, latencyMs: 5, tickIntervalMs: 10 });
