@@ -2,6 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../../native/index.js';
 import { explainOutcome, refusalOf } from './outcome-words.js';
 
+/** A MARKET entry on ETH/USDT: with the one slot taken by `kernel()`'s, it finds no free slot. */
+const ethEntry = (intentId: string, ts: number) => ({
+  intentId,
+  action: 'ENTER',
+  asset: 'ETH/USDT',
+  side: 'LONG',
+  orderType: 'MARKET',
+  targetSize: 1,
+  referencePrice: 10,
+  leverage: 1,
+  ts,
+});
+
 function kernel() {
   const k = new Kernel({ maxSlots: 1, seedCapital: 10_000 });
   const entry = k.submitIntent({
@@ -22,17 +35,7 @@ function kernel() {
 describe("the kernel's verdicts in words", () => {
   it('says what the common diagnostics mean, from their details', () => {
     const { k, clientOrderId } = kernel();
-    const busy = k.submitIntent({
-      intentId: 'i2',
-      action: 'ENTER',
-      asset: 'ETH/USDT',
-      side: 'LONG',
-      orderType: 'MARKET',
-      targetSize: 1,
-      referencePrice: 10,
-      leverage: 1,
-      ts: 2,
-    });
+    const busy = k.submitIntent(ethEntry('i2', 2));
     expect(explainOutcome(busy)).toBe('no free slot (1 in all)');
     const early = k.submitIntent({ intentId: 'i3', action: 'EXIT', slotId: 0, ts: 3 });
     expect(explainOutcome(early)).toBe('EXIT is not possible in ENTRY_REQUESTED');
@@ -47,17 +50,7 @@ describe("the kernel's verdicts in words", () => {
       `the venue rejected order ${clientOrderId}: insufficient margin`,
     );
     k.setControl({ mode: 'REDUCING' });
-    const paused = k.submitIntent({
-      intentId: 'i4',
-      action: 'ENTER',
-      asset: 'ETH/USDT',
-      side: 'LONG',
-      orderType: 'MARKET',
-      targetSize: 1,
-      referencePrice: 10,
-      leverage: 1,
-      ts: 5,
-    });
+    const paused = k.submitIntent(ethEntry('i4', 5));
     expect(explainOutcome(paused)).toBe('ENTER is refused while trading is REDUCING');
   });
 
@@ -88,17 +81,7 @@ describe("the kernel's verdicts in words", () => {
       diagnosticCode: 'INVALID_INTENT',
     });
     expect(refusalOf(bad).message).toMatch(/^targetSize: .*\(got -1\)$/);
-    const busy = k.submitIntent({
-      intentId: 'i6',
-      action: 'ENTER',
-      asset: 'ETH/USDT',
-      side: 'LONG',
-      orderType: 'MARKET',
-      targetSize: 1,
-      referencePrice: 10,
-      leverage: 1,
-      ts: 7,
-    });
+    const busy = k.submitIntent(ethEntry('i6', 7));
     expect(refusalOf(busy)).toEqual({
       code: 'KERNEL_REJECTED',
       message: 'NO_FREE_SLOT: no free slot (1 in all)',
