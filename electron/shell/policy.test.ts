@@ -153,4 +153,12 @@ describe('invoke arguments', () => {
       expect(parseInvokeArgs('snapshot', request)).toMatchObject({ ok: false, error: { field: 'request' } });
     }
   });
+
+  it('refuses a request larger than a browser-host frame, as the WebSocket does', () => {
+    expect(parseInvokeArgs('intent.submit', { reason: 'x'.repeat(70_000) })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST', field: 'request', message: expect.stringContaining('byte limit') },
+    });
+    expect(parseInvokeArgs('intent.submit', { reason: 'x'.repeat(1_000) })).toMatchObject({ ok: true });
+  });
 });

@@ -1,6 +1,6 @@
 // Security policy of both shells as plain functions: the content security policy, the
 // response headers, origin comparison for navigation, and the IPC sender check.
-import { ClientFrame, failure, fromZodError } from '../../shared/index.js';
+import { ClientFrame, failure, fromZodError, MAX_FRAME_BYTES } from '../../shared/index.js';
 import type { Failure } from '../../shared/index.js';
 
 /** The custom privileged scheme the Electron window is loaded from. */
@@ -108,7 +108,10 @@ export function unauthorizedSender(reason: string): Failure {
 
 const InvokeArgs = ClientFrame.omit({ id: true });
 
-/** Checks the two arguments of `invoke(name, request)` with the transport schema. */
+/**
+ * Checks the two arguments of `invoke(name, request)` with the transport schema, and the request's size
+ * against the browser host's frame limit: IPC has no limit of its own.
+ */
 export function parseInvokeArgs(
   name: unknown,
   request: unknown,
@@ -116,5 +119,11 @@ export function parseInvokeArgs(
   const input = { name, request };
   const parsed = InvokeArgs.safeParse(input);
   if (!parsed.success) return fromZodError(parsed.error, input);
+  const size = Buffer.byteLength(JSON.stringify(parsed.data.request), 'utf8');
+  if (size > MAX_FRAME_BYTES) {
+    return failure('INVALID_REQUEST', `request: ${size} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`, {
+      field: 'request',
+    });
+  }
   return { ok: true, name: parsed.data.name, request: parsed.data.request };
 }
