@@ -63,7 +63,7 @@ export const OrderCancelRequest = z.strictObject({ clientOrderId: Id });
 
 /** Why the operator changed the control plane: journaled with the change. */
 const OperatorReason = FreeText(256);
-/** ACTIVE; REDUCING: new entries are refused, exits and cancels pass; HALTED: only cancels. */
+/** The trading mode to set (MODE_MEANING says what each lets through). */
 export const ControlSetRequest = z.strictObject({ mode: TradingMode, reason: OperatorReason.optional() });
 /** HALTED at once, every working order cancelled, every open position closed at market. */
 export const KillSwitchRequest = z.strictObject({ reason: OperatorReason.optional() });

@@ -52,6 +52,12 @@ export const Liquidity = z.enum(['MAKER', 'TAKER']);
 export type Liquidity = z.infer<typeof Liquidity>;
 export const TradingMode = z.enum(['ACTIVE', 'REDUCING', 'HALTED']);
 export type TradingMode = z.infer<typeof TradingMode>;
+/** What each trading mode lets through, in the words the operator is told. */
+export const MODE_MEANING: Record<TradingMode, string> = {
+  ACTIVE: 'entries, exits and cancels pass',
+  REDUCING: 'new entries are refused; exits and cancels pass',
+  HALTED: 'only cancels pass',
+};
 export const VenueName = z.enum(['paper']);
 export type VenueName = z.infer<typeof VenueName>;
 
@@ -160,6 +166,11 @@ export const AccountSnapshot = z.object({
   fundingNet: z.number(),
   availableCapital: z.number(),
   reconcileStatus: z.string(),
+  /** The exchange's wallet (the E ledger), once it has reported one. */
+  walletBalance: z.number().optional(),
+  /** E walletBalance − K capital (0 without E). */
+  reconcileDelta: z.number(),
+  reconcileExplanation: z.string(),
 });
 export type AccountSnapshot = z.infer<typeof AccountSnapshot> & Record<string, unknown>;
 

@@ -271,7 +271,7 @@ describe('a paper session through the host', () => {
         expect.objectContaining({
           type: 'notice',
           code: 'SESSION_STOPPED_OPEN',
-          message: expect.stringContaining('1 open slot and 0 working orders'),
+          message: expect.stringContaining('1 open position and 0 working orders'),
         }),
       ),
     );

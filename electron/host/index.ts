@@ -20,6 +20,7 @@ import { EventBus } from './event-bus.js';
 import { Journal } from './journal/journal.js';
 import { buildLineage } from './lineage/lineage.js';
 import { startPaperSession } from './session/paper-session.js';
+import { plural } from './session/outcome-words.js';
 import type { CommandResult, TradingSession } from './session/trading-session.js';
 
 export type { CockpitHost, CockpitOptions } from './api.js';
@@ -55,17 +56,17 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     const info = { ...stopping.info, stoppedAt };
     lastSnapshot = { ...final, session: info, control: null };
     bus.publish({ type: 'session', state: 'stopped', session: info });
-    const open = final.slots.filter((slot) => !slot.free).length;
+    const positions = final.slots.filter((slot) => slot.size > 0).length;
     const working = final.openOrders.length;
-    if (open + working > 0) {
+    if (positions + working > 0) {
       // The paper venue stops with the session: nothing is closed or cancelled for the trader.
       bus.publish({
         type: 'notice',
         level: 'warning',
         code: 'SESSION_STOPPED_OPEN',
         message:
-          `Session ${info.sessionId} stopped with ${open} open slot${open === 1 ? '' : 's'} and ` +
-          `${working} working order${working === 1 ? '' : 's'}: the stop closed and cancelled nothing`,
+          `Session ${info.sessionId} stopped with ${plural(positions, 'open position')} and ` +
+          `${plural(working, 'working order')}: the stop closed and cancelled nothing`,
         ts: stoppedAt,
       });
     }
@@ -179,6 +180,11 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
       try {
         return run(name, request);
       } catch (error) {
+        // The journal refused this command's facts: the session failed closed, and the command says why.
+        if (session?.journalFailure) {
+          const refused = session.refuseFaulted<never>();
+          if (!refused.ok) return { ok: false, error: refused.error };
+        }
         log(
           'error',
           `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -193,9 +199,13 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     async close() {
       if (closed) return;
       closed = true;
-      stopSession('STOPPED');
-      bus.flush();
-      journal.close();
+      try {
+        stopSession('STOPPED');
+        bus.flush();
+      } finally {
+        // Even when the journal refuses the stop's row: the file and its writer lock are released.
+        journal.close();
+      }
     },
   };
 }

@@ -160,5 +160,13 @@ describe('invoke arguments', () => {
       error: { code: 'INVALID_REQUEST', field: 'request', message: expect.stringContaining('byte limit') },
     });
     expect(parseInvokeArgs('intent.submit', { reason: 'x'.repeat(1_000) })).toMatchObject({ ok: true });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const request of [{ size: 1n }, cyclic]) {
+      expect(parseInvokeArgs('intent.submit', request)).toMatchObject({
+        ok: false,
+        error: { field: 'request' },
+      });
+    }
   });
 });

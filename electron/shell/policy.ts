@@ -119,7 +119,15 @@ export function parseInvokeArgs(
   const input = { name, request };
   const parsed = InvokeArgs.safeParse(input);
   if (!parsed.success) return fromZodError(parsed.error, input);
-  const size = Buffer.byteLength(JSON.stringify(parsed.data.request), 'utf8');
+  let size: number;
+  try {
+    size = Buffer.byteLength(JSON.stringify(parsed.data.request), 'utf8');
+  } catch (error) {
+    // A BigInt or a cycle, which IPC's structured clone can carry and JSON cannot.
+    return failure('INVALID_REQUEST', `request: not plain JSON data (${(error as Error).message})`, {
+      field: 'request',
+    });
+  }
   if (size > MAX_FRAME_BYTES) {
     return failure('INVALID_REQUEST', `request: ${size} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`, {
       field: 'request',

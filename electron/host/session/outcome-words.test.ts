@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Kernel } from '../../../native/index.js';
+import { Kernel, type Intent } from '../../../native/index.js';
 import { explainOutcome, refusalOf } from './outcome-words.js';
 
 /** A MARKET entry on ETH/USDT: with the one slot taken by `kernel()`'s, it finds no free slot. */
-const ethEntry = (intentId: string, ts: number) => ({
+const ethEntry = (intentId: string, ts: number): Intent => ({
   intentId,
   action: 'ENTER',
   asset: 'ETH/USDT',

@@ -38,7 +38,8 @@ export function explainOutcome(outcome: KernelOutcome, venueReason?: string): st
 }
 
 function describeOutcome(outcome: KernelOutcome): string {
-  return `${outcome.diagnosticCode}: ${explainOutcome(outcome)}`;
+  const words = explainOutcome(outcome);
+  return words === outcome.diagnosticCode ? words : `${outcome.diagnosticCode}: ${words}`;
 }
 
 /** The kernel's refusal as a command error: malformed input names its field; anything else is a business refusal. */
@@ -61,4 +62,9 @@ export function refusalOf(outcome: KernelOutcome): CommandError {
     ...(field ? { field } : {}),
     diagnosticCode: outcome.diagnosticCode,
   };
+}
+
+/** "1 position", "2 positions". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

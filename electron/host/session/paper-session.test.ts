@@ -128,6 +128,13 @@ it('fails closed when the journal refuses a write: kernel HALTED, venue stopped,
     expect.objectContaining({ type: 'notice', level: 'error', code: 'JOURNAL_FAILED' }),
   );
   expect(logged.some((line) => line.includes('database is locked'))).toBe(true);
+  // A timer's input that meets the same refusal is not told again as a HOST_FAULT.
+  session.guarded('market step', () => {
+    throw new Error('database is locked');
+  });
+  bus.flush();
+  expect(published.filter((e) => e.type === 'notice' && e.code === 'HOST_FAULT')).toEqual([]);
+  expect(session.journalFailure).toBe('database is locked');
 });
 
 it('counts a late fill for a cancelled order as an orphan position, tells the operator, and leaves the slot to its own trade', async () => {

@@ -87,5 +87,12 @@ describe('the trades blotter', () => {
     expect(b.trade('T0')).toBeUndefined();
     expect(b.order('T0-E1')).toBeUndefined();
     expect(b.order('T1-E1')).toMatchObject({ tradeId: 'T1' });
+    // The open trade the blotter dropped closes later: its orders go then.
+    b.apply(requested('OPEN', 'X1'));
+    b.apply(fill('OPEN', 'X1', 1, 11, true));
+    b.apply(event('TradeClosed', { tradeId: 'OPEN', size: 0, realizedPnl: 1, closeReason: 'MANUAL' }));
+    expect(b.order('OPEN-E1')).toBeUndefined();
+    expect(b.order('OPEN-X1')).toBeUndefined();
+    expect(b.trade('OPEN')).toBeUndefined();
   });
 });

@@ -109,7 +109,11 @@ export class TradeBook {
         return;
       case 'TradeReduced':
       case 'TradeClosed':
-        if (!trade) return;
+        if (!trade) {
+          // A trade the blotter dropped while it was open: what the book kept for it goes now.
+          if (event.type === 'TradeClosed') this.release(tradeId);
+          return;
+        }
         trade.size = num(p.size) ?? trade.size;
         trade.realizedPnl = num(p.realizedPnl) ?? trade.realizedPnl;
         if (event.type === 'TradeClosed') {
@@ -154,15 +158,20 @@ export class TradeBook {
   }
 
   /**
-   * Drops a trade from the blotter. Its orders' lineage goes too once it has ended (a late venue report then
-   * lands in an unknown lineage); an open trade's stays, so its working orders can still be cancelled.
+   * Drops a trade from the blotter. Once it has ended, what the book keeps for it goes too (a late venue
+   * report then lands in an unknown lineage); an open trade's stays until it closes, so its working orders
+   * can still be cancelled.
    */
   private forget(tradeId: string): void {
     const ended = this.trades.get(tradeId)?.state !== 'OPEN';
     this.trades.delete(tradeId);
+    if (ended) this.release(tradeId);
+  }
+
+  /** What the book keeps for a trade beside its row: fees, exits, when it was asked for, its orders' lineage. */
+  private release(tradeId: string): void {
     this.fees.delete(tradeId);
     this.exits.delete(tradeId);
-    if (!ended) return;
     this.requestedAt.delete(tradeId);
     for (const id of this.ordersOf.get(tradeId) ?? []) this.orders.delete(id);
     this.ordersOf.delete(tradeId);

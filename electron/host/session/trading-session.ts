@@ -16,6 +16,7 @@ import type {
   TradeSummary,
   TradingMode,
 } from '../../../shared/index.js';
+import { MODE_MEANING } from '../../../shared/index.js';
 import { markPricesBulk, onVenueEventsBulk } from '../../../native/packed.js';
 import type { EventBus } from '../event-bus.js';
 import type { JournalDraft, Journal } from '../journal/journal.js';
@@ -31,7 +32,7 @@ import { findInstrument } from '../market/catalog.js';
 import { onGrid, type SyntheticFeed } from '../market/synthetic-feed.js';
 import type { AccountReport, Venue, VenueReport } from '../venue/venue.js';
 import type { IdSource } from './ids.js';
-import { explainOutcome, refusalOf } from './outcome-words.js';
+import { explainOutcome, plural, refusalOf } from './outcome-words.js';
 import { TradeBook } from './trade-book.js';
 
 export type CommandResult<T> = { ok: true; value: T } | { ok: false; error: CommandError };
@@ -43,13 +44,6 @@ export type CommandResult<T> = { ok: true; value: T } | { ok: false; error: Comm
  */
 const SNAPSHOT_INTERVAL_MS = 100;
 const SNAPSHOT_SHARE = 0.1;
-
-/** What each trading mode lets through, as the operator is told when it changes. */
-const MODE_MEANING: Record<TradingMode, string> = {
-  ACTIVE: 'entries, exits and cancels pass',
-  REDUCING: 'new entries are refused; exits and cancels pass',
-  HALTED: 'only cancels pass',
-};
 
 /** How far an intent's own `ts` may be from the host's clock. */
 const MAX_CLOCK_SKEW_MS = 5_000;
@@ -368,8 +362,14 @@ export class TradingSession {
     try {
       handle(this);
     } catch (error) {
-      this.fault(input, error);
+      // A refused journal write has been told already (JOURNAL_FAILED), and the session is halted.
+      if (!this.journalFault) this.fault(input, error);
     }
+  }
+
+  /** Why the journal refused a write, once it has; the session is then halted for good. */
+  get journalFailure(): string | null {
+    return this.journalFault;
   }
 
   /** A fault outside any command (a timer's input, the venue's own timers): logged and told, never thrown. */
@@ -500,8 +500,10 @@ export class TradingSession {
       throw error;
     }
     for (const event of events) this.book.apply(event);
-    for (const event of events) this.parts.bus.publish({ type: 'journal', event });
-    for (const event of events) this.reportProtection(event);
+    for (const event of events) {
+      this.parts.bus.publish({ type: 'journal', event });
+      this.reportProtection(event);
+    }
     outcomes.forEach((outcome, index) => {
       if (tellDiagnostics) this.reportDiagnostic(outcome, venueReasons[index]);
       for (const command of outcome.venueCommands) this.dispatch(command);
@@ -669,7 +671,7 @@ export class TradingSession {
     );
   }
 
-  private refuseFaulted<T>(): CommandResult<T> {
+  refuseFaulted<T>(): CommandResult<T> {
     return {
       ok: false,
       error: {
@@ -801,10 +803,6 @@ function controlState(control: ReturnType<KernelPort['control']>): ControlState 
   return control.killSwitchAt === undefined
     ? { mode: control.mode }
     : { mode: control.mode, killSwitchAt: control.killSwitchAt };
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function toSlotSnapshot(slot: KernelSlot): SlotSnapshot {

@@ -15,8 +15,6 @@ const ROWS: Row[] = [
   { key: 'capital', label: 'Capital (K)', value: (a) => a.capital },
 ];
 
-const number = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
-
 export function AccountPanel() {
   const account = useCockpit((s) => s.book.account);
   return (
@@ -28,7 +26,7 @@ export function AccountPanel() {
           <span
             className={`muted reconcile-${account.reconcileStatus}`}
             data-testid="account-reconcile"
-            title={String(account.reconcileExplanation ?? '')}
+            title={account.reconcileExplanation}
           >
             reconcile {account.reconcileStatus}
           </span>
@@ -50,15 +48,13 @@ export function AccountPanel() {
         <div className="kv-row" title="the exchange's wallet balance (E), when it has reported one">
           <dt>Wallet (E)</dt>
           <dd className="num" data-testid="account-wallet">
-            {money(number(account?.walletBalance))}
+            {money(account?.walletBalance)}
           </dd>
         </div>
-        <div className="kv-row kv-minor" title={String(account?.reconcileExplanation ?? '')}>
+        <div className="kv-row kv-minor" title={account?.reconcileExplanation}>
           <dt>E − K</dt>
           <dd className="num">
-            {money(
-              number(account?.walletBalance) === undefined ? undefined : number(account?.reconcileDelta),
-            )}
+            {money(account?.walletBalance === undefined ? undefined : account.reconcileDelta)}
           </dd>
         </div>
         <div className="kv-row kv-minor">

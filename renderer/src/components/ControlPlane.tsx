@@ -2,19 +2,13 @@
 // REDUCING, HALTED) and the kill switch. The kill switch takes two clicks, the
 // second within a few seconds, so a stray click cannot flatten the book.
 import { useEffect, useRef, useState } from 'react';
-import { TradingMode } from '../../../shared/index.js';
+import { MODE_MEANING, TradingMode } from '../../../shared/index.js';
 import { engageKillSwitch, setTradingMode } from '../actions.js';
 import { clock } from '../lib/format.js';
 import { useCockpit } from '../store/store.js';
 import { OFFLINE_TITLE, useOnline } from './useOnline.js';
 
 const CONFIRM_MS = 4_000;
-
-const MODE_TITLE: Record<TradingMode, string> = {
-  ACTIVE: 'entries, exits and cancels pass',
-  REDUCING: 'new entries are refused; exits and cancels pass',
-  HALTED: 'only cancels pass',
-};
 
 export function ControlPlane() {
   const control = useCockpit((s) => s.book.control);
@@ -63,7 +57,7 @@ export function ControlPlane() {
             aria-checked={control.mode === mode}
             data-testid={`mode-${mode}`}
             className={`btn mode mode-${mode} ${control.mode === mode ? 'is-on' : ''}`}
-            title={online ? `${mode}: ${MODE_TITLE[mode]}` : OFFLINE_TITLE}
+            title={online ? `${mode}: ${MODE_MEANING[mode]}` : OFFLINE_TITLE}
             disabled={busy || !online}
             onClick={() => {
               if (control.mode !== mode) void run(() => setTradingMode({ mode }));
@@ -99,7 +93,8 @@ export function ControlPlane() {
 /** Why the ticket or a row action cannot act in the current mode, or null when it can. */
 export function useModeBlock(action: 'enter' | 'exit'): { mode: TradingMode; reason: string } | null {
   const mode = useCockpit((s) => s.book.control?.mode);
-  if (mode === 'HALTED') return { mode, reason: 'HALTED: only cancels pass' };
-  if (mode === 'REDUCING' && action === 'enter') return { mode, reason: 'REDUCING: new entries are refused' };
+  if (mode === 'HALTED' || (mode === 'REDUCING' && action === 'enter')) {
+    return { mode, reason: `${mode}: ${MODE_MEANING[mode]}` };
+  }
   return null;
 }

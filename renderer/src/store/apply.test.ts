@@ -41,6 +41,8 @@ const account = (equity = 10_000, realized = 0, unrealized = 0): AccountSnapshot
   fundingNet: 0,
   availableCapital: 10_000,
   reconcileStatus: 'OK',
+  reconcileDelta: 0,
+  reconcileExplanation: 'no exchange report yet',
 });
 
 const slot = (slotId: number, extra: Partial<SlotSnapshot> = {}): SlotSnapshot => ({
