@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { EventBus } from '../electron/host/event-bus.js';
 import { Journal, type JournalDraft } from '../electron/host/journal/journal.js';
 import type { KernelPort } from '../electron/host/kernel/kernel-port.js';
-import { findInstrument, type Instrument } from '../electron/host/market/catalog.js';
+import { findInstrument, type Instrument } from '../shared/index.js';
 import { SyntheticFeed } from '../electron/host/market/synthetic-feed.js';
 import { IdSource } from '../electron/host/session/ids.js';
 import { TradingSession } from '../electron/host/session/trading-session.js';

@@ -1,4 +1,5 @@
 export * from './domain.js';
+export * from './instruments.js';
 export * from './journal.js';
 export * from './errors.js';
 export * from './commands.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SYMBOLS, findInstrument, INSTRUMENTS } from './catalog.js';
+import { DEFAULT_SYMBOLS, findInstrument, INSTRUMENTS } from '../../../shared/index.js';
 import { createPriceWalk, roundToStep, SyntheticFeed } from './synthetic-feed.js';
 
 const btc = findInstrument('BTC/USDT')!;

@@ -2,7 +2,7 @@
 // per symbol per interval. Prices depend only on (seed, symbol, tick interval,
 // tick index), never on wall time, so a session replays with the same prices.
 import type { MarkTick } from '../../../shared/index.js';
-import type { Instrument } from './catalog.js';
+import type { Instrument } from '../../../shared/index.js';
 import { gaussian, mulberry32, streamSeed } from './prng.js';
 
 const MS_PER_YEAR = 365 * 24 * 3600 * 1000;

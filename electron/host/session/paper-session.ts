@@ -5,7 +5,7 @@ import { Kernel } from '../../../native/index.js';
 import type { ParsedCommandRequest, SessionInfo } from '../../../shared/index.js';
 import type { EventBus } from '../event-bus.js';
 import type { Journal } from '../journal/journal.js';
-import { DEFAULT_SYMBOLS, findInstrument, type Instrument } from '../market/catalog.js';
+import { DEFAULT_SYMBOLS, findInstrument, type Instrument } from '../../../shared/index.js';
 import { SyntheticFeed } from '../market/synthetic-feed.js';
 import { PaperVenue } from '../venue/paper-venue.js';
 import type { VenueReport } from '../venue/venue.js';

@@ -28,7 +28,7 @@ import type {
   KernelSlot,
   KernelVenueCommand,
 } from '../kernel/kernel-port.js';
-import { findInstrument } from '../market/catalog.js';
+import { findInstrument } from '../../../shared/index.js';
 import { onGrid, type SyntheticFeed } from '../market/synthetic-feed.js';
 import type { AccountReport, Venue, VenueReport } from '../venue/venue.js';
 import type { IdSource } from './ids.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { findInstrument } from '../market/catalog.js';
+import { findInstrument } from '../../../shared/index.js';
 import { PaperVenue } from './paper-venue.js';
 import type { AccountReport, VenueOrderRequest, VenueReport } from './venue.js';
 

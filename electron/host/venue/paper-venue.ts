@@ -10,7 +10,7 @@
 // reduce-only opens or adds to its side's position (BUY long, SELL short), a
 // reduce-only one reduces the other side's (SELL long, BUY short).
 import type { MarkTick } from '../../../shared/index.js';
-import type { Instrument } from '../market/catalog.js';
+import type { Instrument } from '../../../shared/index.js';
 import { roundToStep } from '../market/synthetic-feed.js';
 import type {
   AccountReport,

@@ -1,5 +1,6 @@
 // Number and time formatting for a dense terminal: fixed decimals, no
 // thousands separators (tests and people parse these), monospace figures.
+import { priceDecimalsOf } from '../../../shared/index.js';
 
 export const DASH = '—';
 
@@ -20,19 +21,6 @@ export function signedMoney(value: number | null | undefined): string {
   return value >= 0.005 ? `+${text}` : text;
 }
 
-/**
- * Price increments of the paper venue's symbols (electron/host/market/catalog.ts
- * is the truth; the window cannot import it). Prices of these symbols are shown
- * with exactly the tick's decimals.
- */
-export const TICK_DECIMALS: Readonly<Record<string, number>> = {
-  'BTC/USDT': 1,
-  'ETH/USDT': 2,
-  'SOL/USDT': 3,
-  'XRP/USDT': 4,
-  'DOGE/USDT': 5,
-};
-
 /** Decimals for a price of an unknown symbol: about 6 significant digits, 2 to 8 decimals. */
 export function decimalsByMagnitude(value: number): number {
   const abs = Math.abs(value);
@@ -42,7 +30,7 @@ export function decimalsByMagnitude(value: number): number {
 
 /** The decimals a price of `symbol` is shown with: its tick's, else by magnitude. */
 export function priceDecimals(value: number, symbol?: string): number {
-  const known = symbol === undefined ? undefined : TICK_DECIMALS[symbol];
+  const known = symbol === undefined ? undefined : priceDecimalsOf(symbol);
   return known ?? decimalsByMagnitude(value);
 }
 

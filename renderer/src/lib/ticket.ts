@@ -4,6 +4,7 @@
 // schema the host uses answers first, because NaN cannot cross JSON (it would
 // arrive as null) and the window must name it itself.
 import {
+  DEFAULT_SYMBOLS as DEFAULT_SYMBOL_LIST,
   fromZodError,
   IntentRequest,
   SessionStartRequest,
@@ -33,7 +34,8 @@ export interface SessionForm {
   slots: string;
 }
 
-export const DEFAULT_SYMBOLS = 'BTC/USDT,ETH/USDT,SOL/USDT';
+/** The session form's default symbols, as typed: the paper venue's default session. */
+export const DEFAULT_SYMBOLS = DEFAULT_SYMBOL_LIST.join(',');
 
 export type Checked<T> = { ok: true; request: T } | Failure;
 

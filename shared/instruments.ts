@@ -1,5 +1,6 @@
-// The symbols the paper venue lists. To add one, add a row: the synthetic
-// feed and the paper venue pick it up; nothing else changes.
+// The symbols the paper venue lists, with their grids: the host's feed and
+// venue trade them, the window quotes their prices at their tick. To add one,
+// add a row; nothing else changes.
 export interface Instrument {
   /** Unified `BASE/QUOTE` form. */
   symbol: string;
@@ -25,4 +26,10 @@ export const DEFAULT_SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'] as const;
 
 export function findInstrument(symbol: string): Instrument | undefined {
   return INSTRUMENTS.find((instrument) => instrument.symbol === symbol);
+}
+
+/** The decimals a price of `symbol` is quoted in (its tick's), or undefined for a symbol not listed. */
+export function priceDecimalsOf(symbol: string): number | undefined {
+  const tick = findInstrument(symbol)?.tickSize;
+  return tick === undefined ? undefined : Math.max(0, Math.round(-Math.log10(tick)));
 }
