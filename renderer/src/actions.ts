@@ -198,15 +198,11 @@ export function cancelOrder(clientOrderId: string) {
   return command('order.cancel', { clientOrderId });
 }
 
-/** Sets the trading mode; the new mode reaches the window at once, not only with the next snapshot. */
-export async function setTradingMode(request: CommandRequest<'control.set'>) {
-  const response = await command('control.set', request);
-  if (response.ok) void refreshSnapshot();
-  return response;
+/** Sets the trading mode. The host's next snapshot, queued once the change is journaled, carries it. */
+export function setTradingMode(request: CommandRequest<'control.set'>) {
+  return command('control.set', request);
 }
 
-export async function engageKillSwitch(request: CommandRequest<'control.killSwitch'>) {
-  const response = await command('control.killSwitch', request);
-  if (response.ok) void refreshSnapshot();
-  return response;
+export function engageKillSwitch(request: CommandRequest<'control.killSwitch'>) {
+  return command('control.killSwitch', request);
 }

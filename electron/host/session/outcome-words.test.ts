@@ -54,6 +54,19 @@ describe("the kernel's verdicts in words", () => {
     expect(explainOutcome(paused)).toBe('ENTER is refused while trading is REDUCING');
   });
 
+  it('says when a rejected protective exit goes again', () => {
+    const k = new Kernel({ maxSlots: 1, seedCapital: 10_000 });
+    const entry = k.submitIntent({ ...ethEntry('i1', 1), takeProfit: 11 });
+    const entryOrder = entry.venueCommands[0]!.clientOrderId;
+    k.onVenueEvent({ eventId: 'v1', kind: 'FILL', clientOrderId: entryOrder, size: 1, price: 10, ts: 2 });
+    const [fired] = k.markPrice('ETH/USDT', 12, 1_000);
+    const exitOrder = fired!.venueCommands[0]!.clientOrderId;
+    const rejected = k.onVenueEvent({ eventId: 'v2', kind: 'REJECTED', clientOrderId: exitOrder, ts: 1_010 });
+    expect(explainOutcome(rejected, 'margin')).toBe(
+      `the venue rejected order ${exitOrder} (the protective exit goes again in 1 s): margin`,
+    );
+  });
+
   it('reads any other diagnostic from its details, never leaving the message empty', () => {
     const { k } = kernel();
     const late = k.onVenueEvent({ eventId: 'v9', kind: 'CANCELED', clientOrderId: 'T9-E1', ts: 9 });

@@ -16,7 +16,7 @@ const EXPLANATIONS: Partial<Record<string, (d: Record<string, string>) => string
   ILLEGAL_TRANSITION: (d) => (d.input && d.stage ? `${d.input} is not possible in ${d.stage}` : undefined),
   ORDER_REJECTED: (d) =>
     `the venue rejected order ${d.clientOrderId ?? '?'}` +
-    (d.exitRetryAt ? ` (a protective exit goes again after a backoff, from ts ${d.exitRetryAt})` : ''),
+    (d.exitRetryInMs ? ` (the protective exit goes again in ${Number(d.exitRetryInMs) / 1000} s)` : ''),
   CANCEL_REJECTED: (d) => `the venue refused to cancel order ${d.clientOrderId ?? '?'}`,
   UNKNOWN_ORDER: (d) =>
     `the venue reported on order ${d.clientOrderId ?? '?'}, which this session never sent`,

@@ -303,6 +303,7 @@ mod tests {
         let rejected = venue(&mut k, "v3", "REJECTED", "T1-X1", None, 1_010.0);
         assert!(rejected.commands.is_empty());
         assert!(rejected.details.iter().any(|(key, value)| *key == "exitRetryAt" && *value == "2010"));
+        assert!(rejected.details.iter().any(|(key, value)| *key == "exitRetryInMs" && *value == "1000"));
         assert_eq!(k.slots()[0].stage, Stage::Open);
         for ts in [1_100.0, 1_500.0, 2_009.0] {
             assert!(places(&k.mark_price("BTC/USDT", 112.0, ts)).is_empty(), "mark at {ts}");

@@ -553,6 +553,7 @@ impl Kernel {
                     if let Some(t) = self.s.slots[slot_id as usize].trade.as_mut() {
                         let at = t.exit_rejected(ev.ts);
                         out.details.push(("exitRetryAt", at.to_string().into()));
+                        out.details.push(("exitRetryInMs", at.saturating_sub(ev.ts).to_string().into()));
                     }
                 }
                 let next = match r.next {
