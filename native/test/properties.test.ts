@@ -178,7 +178,7 @@ function reached({ outs, restartedWithATrade }: ReturnType<typeof run>): Set<(ty
 }
 
 describe('kernel properties through the binding (fast-check)', () => {
-  it('never throws, counts each fill once, keeps sizes in range and the equity identity', () => {
+  it('never throws, counts each fill once, keeps sizes in range and equal to Σ signed fills, and the equity identity', () => {
     const reach = reachTally(paths);
     // After every input: each slot's size within [0, its filled entry size], and the equity identity.
     const holds = (k: Kernel) => {
@@ -206,6 +206,17 @@ describe('kernel properties through the binding (fast-check)', () => {
           6,
         );
         for (const s of k.slots()) expect(k.slot(s.slotId)).toEqual(s);
+        // Each held trade's size is Σ its signed fills as they came: an exit fill beyond the position
+        // (the kernel's OVERFILL) takes it to 0, not below.
+        const signed = new Map<string, number>();
+        for (const e of fills) {
+          const held = signed.get(e.tradeId) ?? 0;
+          const size = e.size ?? 0;
+          signed.set(e.tradeId, e.reduceOnly ? Math.max(0, held - size) : held + size);
+        }
+        for (const s of k.slots()) {
+          if (!s.free && s.tradeId !== undefined) expect(s.size).toBeCloseTo(signed.get(s.tradeId) ?? 0, 9);
+        }
         const seqs = outs.flatMap((o) => o.events.map((e) => e.seq));
         expect(seqs).toEqual(seqs.map((_, i) => i + 1));
       }),
