@@ -16,7 +16,7 @@ import type {
   TradeSummary,
   TradingMode,
 } from '../../../shared/index.js';
-import { MODE_MEANING } from '../../../shared/index.js';
+import { findInstrument, MODE_MEANING } from '../../../shared/index.js';
 import { markPricesBulk, onVenueEventsBulk } from '../../../native/packed.js';
 import type { EventBus } from '../event-bus.js';
 import type { JournalDraft, Journal } from '../journal/journal.js';
@@ -28,7 +28,6 @@ import type {
   KernelSlot,
   KernelVenueCommand,
 } from '../kernel/kernel-port.js';
-import { findInstrument } from '../../../shared/index.js';
 import { onGrid, type SyntheticFeed } from '../market/synthetic-feed.js';
 import type { AccountReport, Venue, VenueReport } from '../venue/venue.js';
 import type { IdSource } from './ids.js';
