@@ -3,7 +3,7 @@
 import { memo, useMemo, useState, type MouseEvent } from 'react';
 import type { OpenOrder, SlotSnapshot, TradeSummary } from '../../../shared/index.js';
 import { cancelOrder, exitSlot, exitTrade, selectLineage } from '../actions.js';
-import { clock, DASH, money, pnlClass, price, qty, signedMoney } from '../lib/format.js';
+import { avgPrice, clock, DASH, money, pnlClass, price, qty, signedMoney } from '../lib/format.js';
 import { toneOf } from '../lib/tone.js';
 import { useCockpit } from '../store/store.js';
 import { useModeBlock } from './ControlPlane.js';
@@ -128,7 +128,9 @@ const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; 
       <td>{slot.free ? DASH : (slot.asset ?? DASH)}</td>
       <SideCell side={slot.free ? undefined : slot.side} />
       <td className="num r">{slot.free ? DASH : qty(slot.size)}</td>
-      <td className="num r">{hasPosition || slot.entryPrice ? price(slot.entryPrice, slot.asset) : DASH}</td>
+      <td className="num r">
+        {hasPosition || slot.entryPrice ? avgPrice(slot.entryPrice, slot.asset) : DASH}
+      </td>
       <td className="num r">{mark ? price(mark, slot.asset) : DASH}</td>
       <td className={`num r ${pnlClass(slot.unrealizedPnl)}`}>
         {slot.free ? DASH : signedMoney(slot.unrealizedPnl)}
@@ -337,8 +339,10 @@ const TradeRow = memo(function TradeRow({
       <td className="num r" title={`open now: ${qty(trade.size)}`}>
         {qty(trade.state === 'OPEN' ? trade.size : trade.entrySize)}
       </td>
-      <td className="num r">{trade.entryPrice ? price(trade.entryPrice, trade.asset) : DASH}</td>
-      <td className="num r">{trade.exitPrice !== undefined ? price(trade.exitPrice, trade.asset) : DASH}</td>
+      <td className="num r">{trade.entryPrice ? avgPrice(trade.entryPrice, trade.asset) : DASH}</td>
+      <td className="num r">
+        {trade.exitPrice !== undefined ? avgPrice(trade.exitPrice, trade.asset) : DASH}
+      </td>
       <td className={`num r ${pnlClass(trade.realizedPnl)}`}>{signedMoney(trade.realizedPnl)}</td>
       <td className="num r">{money(trade.fees)}</td>
       <td>{trade.closeReason ?? DASH}</td>

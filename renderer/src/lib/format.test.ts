@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactNumbers, decimalsByMagnitude, money, price, qty } from './format.js';
+import { avgPrice, compactNumbers, decimalsByMagnitude, money, price, qty } from './format.js';
 
 describe('price', () => {
   it("shows a paper symbol's price with its tick's decimals", () => {
@@ -53,5 +53,15 @@ describe('compactNumbers', () => {
     );
     expect(compactNumbers('tick 0.00001 and 10000000000')).toBe('tick 0.00001 and 10000000000');
     expect(compactNumbers('session 0d1618-I12345678901234567')).toBe('session 0d1618-I12345678901234567');
+  });
+});
+
+describe('avgPrice', () => {
+  it('keeps two decimals past the tick, trimming zeros back to the tick', () => {
+    expect(avgPrice(64017.85, 'BTC/USDT')).toBe('64017.85');
+    expect(avgPrice(64017.8, 'BTC/USDT')).toBe('64017.8');
+    expect(avgPrice(64017, 'BTC/USDT')).toBe('64017.0');
+    expect(avgPrice(150.0305, 'SOL/USDT')).toBe('150.0305');
+    expect(avgPrice(Number.NaN, 'BTC/USDT')).toBe('—');
   });
 });

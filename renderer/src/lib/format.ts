@@ -45,6 +45,18 @@ export function price(value: number | null | undefined, symbol?: string): string
   return value.toFixed(priceDecimals(value, symbol));
 }
 
+/**
+ * An average of fill prices, which falls between ticks: two decimals past the tick, trailing zeros trimmed
+ * back to the tick ("64017.85", "64017.8", "150.0305"). Rounding it to the tick hid what the fills cost.
+ */
+export function avgPrice(value: number | null | undefined, symbol?: string): string {
+  if (!finite(value)) return DASH;
+  const tick = priceDecimals(value, symbol);
+  const text = value.toFixed(tick + 2);
+  const trimmed = text.replace(/0{1,2}$/, '');
+  return tick === 0 ? trimmed.replace(/\.$/, '') : trimmed;
+}
+
 /** Quantities: up to 6 decimals, trailing zeros trimmed. */
 export function qty(value: number | null | undefined): string {
   if (!finite(value)) return DASH;
