@@ -45,6 +45,13 @@ pub fn js_number(x: f64) -> String {
         }
     } else if x == x.trunc() && x.abs() < 1e15 {
         format!("{}", x as i64)
+    } else if x.abs() >= 1e21 || x.abs() < 1e-6 {
+        // JS's exponent form: 1e+300, 1.5e-7 (Rust would print 1e300 as 301 digits).
+        let e = format!("{x:e}");
+        match e.split_once('e') {
+            Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}e+{exp}"),
+            _ => e,
+        }
     } else {
         format!("{x}")
     }
@@ -750,4 +757,28 @@ pub fn parse_reconcile(raw: &ReconcileRaw) -> Checked<Reconcile> {
 
 pub fn parse_mark(asset: &str, price: f64, ts: f64) -> Checked<(&str, Fixed, i64)> {
     Ok((EVENT.text_id("asset", asset)?, EVENT.positive("price", price)?, EVENT.ts("ts", ts)?))
+}
+
+#[cfg(test)]
+mod js_number_tests {
+    use super::js_number;
+
+    /// As JS's `String(x)` prints them, which is what the caller typed or sent.
+    #[test]
+    fn numbers_read_as_js_prints_them() {
+        for (x, js) in [
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (-1.0, "-1"),
+            (0.25, "0.25"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e+21"),
+            (1e300, "1e+300"),
+            (-1.5e300, "-1.5e+300"),
+            (1.5e-7, "1.5e-7"),
+            (0.000001, "0.000001"),
+        ] {
+            assert_eq!(js_number(x), js, "{x}");
+        }
+    }
 }
