@@ -45,6 +45,19 @@ function startTestSession(
   return { session, journal, bus, published, logged };
 }
 
+/** A MARKET entry of 0.1 ETH/USDT. */
+function marketEntry(session: TradingSession) {
+  return session.submitIntent({
+    action: 'ENTER',
+    asset: 'ETH/USDT',
+    side: 'LONG',
+    orderType: 'MARKET',
+    targetSize: 0.1,
+    leverage: 1,
+    signalProvider: 'test',
+  });
+}
+
 /** A LIMIT entry far below the market: it rests, unfilled, until cancelled. */
 function restLimitEntry(session: TradingSession) {
   const entered = session.submitIntent({
@@ -111,15 +124,7 @@ it('fails closed when the journal refuses a write: kernel HALTED, venue stopped,
   // The kernel asked for a cancel that the journal never held: it was not sent.
   expect(after.openOrders.map((o) => o.status)).toEqual(['OPEN']);
   expect(journal.page(session.sessionId, 0, 1_000)).toHaveLength(journaled);
-  const refused = session.submitIntent({
-    action: 'ENTER',
-    asset: 'ETH/USDT',
-    side: 'LONG',
-    orderType: 'MARKET',
-    targetSize: 0.1,
-    leverage: 1,
-    signalProvider: 'test',
-  });
+  const refused = marketEntry(session);
   expect(refused).toMatchObject({ ok: false, error: { code: 'JOURNAL_FAILED' } });
   expect(session.killSwitch(undefined)).toMatchObject({ ok: false, error: { code: 'JOURNAL_FAILED' } });
   expect(journal.page(session.sessionId, 0, 1_000)).toHaveLength(journaled);
@@ -156,15 +161,7 @@ it('counts a late fill for a cancelled order as an orphan position, tells the op
   await until(() => slot().free);
 
   // Another trade takes the only slot.
-  const market = session.submitIntent({
-    action: 'ENTER',
-    asset: 'ETH/USDT',
-    side: 'LONG',
-    orderType: 'MARKET',
-    targetSize: 0.1,
-    leverage: 1,
-    signalProvider: 'test',
-  });
+  const market = marketEntry(session);
   if (!market.ok) throw new Error(market.error.message);
   await until(() => slot().state === 'OPEN');
 
