@@ -31,7 +31,7 @@ fn op() -> impl Strategy<Value = Op> {
         // Rare, as in a real session: the kill switch halts entries, and a
         // reconcile that finds differences reduces them, until a Control op.
         1 => Just(Op::Kill),
-        1 => any::<bool>().prop_map(|with_positions| Op::Reconcile { with_positions }),
+        2 => any::<u8>().prop_map(|report| Op::Reconcile { report }),
         1 => (prop::collection::vec(any::<u8>(), 0..4), prop::num::f64::ANY)
             .prop_map(|(bytes, num)| Op::Garbage { text: String::from_utf8_lossy(&bytes).into_owned(), num }),
     ]
@@ -74,7 +74,8 @@ proptest! {
 /// The generator reaches the interesting paths, so the properties mean
 /// something: of 200 sessions, each of these codes and event kinds, and a
 /// kill switch or a reconcile with a restart after it (what the determinism
-/// and restart properties must cover), is reached in at least a fifth.
+/// and restart properties must cover), is reached in at least a fifth; each
+/// of a reconcile's findings, adoptions included, in at least a twentieth.
 #[test]
 fn the_interleavings_reach_fills_closes_late_fills_refusals_kills_and_reconciles() {
     use cockpit_kernel::kernel::types::Code;
@@ -91,6 +92,7 @@ fn the_interleavings_reach_fills_closes_late_fills_refusals_kills_and_reconciles
         let (mut c, mut k) = (HashSet::new(), HashSet::new());
         for o in &h.trace {
             c.insert(o.code);
+            c.extend(o.diagnostics.iter().map(|d| d.code));
             k.extend(o.events.iter().map(|e| e.kind));
         }
         c.into_iter().for_each(|c| *codes.entry(c).or_default() += 1);
@@ -115,6 +117,20 @@ fn the_interleavings_reach_fills_closes_late_fills_refusals_kills_and_reconciles
     ] {
         let n = codes.get(&code).copied().unwrap_or(0);
         assert!(n >= enough, "{code:?} reached in {n} of {sessions} sessions");
+    }
+    // A reconcile's findings (outcome codes and diagnostics), rarer: a
+    // reconcile is one op in ~45, and each finding needs its state.
+    for code in [
+        Code::OrderAdopted,
+        Code::PositionAdopted,
+        Code::FillMissing,
+        Code::OrderNotAtVenue,
+        Code::PositionMismatch,
+        Code::PositionNotAtVenue,
+        Code::PositionUnknown,
+    ] {
+        let n = codes.get(&code).copied().unwrap_or(0);
+        assert!(n >= sessions / 20, "{code:?} reached in {n} of {sessions} sessions");
     }
     for kind in [
         EventType::OrderFilled,

@@ -9,9 +9,11 @@
 //! fill counted once (Σ fees of applied fills = feesPaid).
 
 use crate::kernel::fixed::Fixed;
-use crate::kernel::input::{AccountEventRaw, ControlRaw, IntentRaw, ReconcileRaw, VenueEventRaw};
-use crate::kernel::outcome::Outcome;
-use crate::kernel::types::{CommandKind, EventType};
+use crate::kernel::input::{
+    AccountEventRaw, ControlRaw, IntentRaw, PositionRaw, ReconcileRaw, VenueEventRaw, VenueOrderRaw,
+};
+use crate::kernel::outcome::{Cause, Outcome};
+use crate::kernel::types::{Code, CommandKind, EventType};
 use crate::kernel::{ConfigRaw, Kernel};
 use std::collections::{HashMap, HashSet};
 
@@ -68,10 +70,13 @@ pub enum Op {
         kind: u8,
         amount: f64,
     },
+    /// A venue's report after a restart, all in one byte (see
+    /// `Harness::venue_report`), so that the op stream keeps its layout.
     Reconcile {
-        with_positions: bool,
+        report: u8,
     },
-    /// Snapshot, restore, and carry on with the restored kernel.
+    /// Snapshot, restore, and carry on with the restored kernel. One right
+    /// after another is skipped: it would restore the state just restored.
     Restart,
     Garbage {
         text: String,
@@ -132,7 +137,7 @@ pub fn decode(bytes: &[u8]) -> Vec<Op> {
             7 => Op::Kill,
             8 => Op::Control { mode: b() },
             9 => Op::Account { kind: b(), amount: f(b()) },
-            10 => Op::Reconcile { with_positions: b() % 2 == 0 },
+            10 => Op::Reconcile { report: b() },
             11 => Op::Restart,
             _ => Op::Garbage { text: String::from_utf8_lossy(&[b(), b(), b()]).into_owned(), num: f(b()) },
         };
@@ -157,7 +162,11 @@ pub struct Harness {
     /// Per trade, Σ its signed fills as they came, an exit never taking it
     /// below 0 (the excess is the kernel's OVERFILL): what its slot's size must be.
     positions: HashMap<String, Fixed>,
+    /// Per client order id, Σ its fills as they came: what a venue reports filled.
+    order_fills: HashMap<String, Fixed>,
     last_seq: u64,
+    /// Whether the last op was a restart.
+    just_restarted: bool,
     /// Every outcome, in order: two runs of the same ops must produce the same trace.
     pub trace: Vec<Outcome>,
 }
@@ -167,7 +176,10 @@ impl Harness {
         let config = ConfigRaw {
             max_slots: slots as f64,
             seed_capital: 10_000.0,
+            // Small windows, so that sessions reach what is forgotten, and
+            // the restarts' snapshots stay small (a long input restarts ~80 times).
             dedupe_window: Some(64.0),
+            retired_window: Some(8.0),
             ..ConfigRaw::default()
         };
         Harness {
@@ -180,7 +192,9 @@ impl Harness {
             forgotten_replay: false,
             fees: Fixed::ZERO,
             positions: HashMap::new(),
+            order_fills: HashMap::new(),
             last_seq: 0,
+            just_restarted: false,
             trace: Vec::new(),
         }
     }
@@ -192,9 +206,11 @@ impl Harness {
 
     pub fn apply(&mut self, op: &Op) -> Result<(), String> {
         // A restart is not an input: time does not move.
-        if !matches!(op, Op::Restart) {
+        let restart = matches!(op, Op::Restart);
+        if !restart {
             self.ts += 1.0;
         }
+        let just_restarted = std::mem::replace(&mut self.just_restarted, restart);
         let ts = self.ts;
         let slots = self.kernel.config().max_slots as u8;
         let outs: Vec<Outcome> = match op {
@@ -312,11 +328,18 @@ impl Harness {
                 self.kernel.on_account_event(&raw);
                 Vec::new()
             }
-            Op::Reconcile { with_positions } => {
-                let raw =
-                    ReconcileRaw { open_orders: Vec::new(), positions: with_positions.then(Vec::new), ts: Some(ts) };
-                vec![self.kernel.reconcile(&raw)]
+            Op::Reconcile { report } => {
+                let raw = self.venue_report(*report, ts);
+                let before =
+                    raw.open_orders.iter().any(|o| o.client_order_id.is_empty()).then(|| self.kernel.snapshot());
+                let out = self.kernel.reconcile(&raw);
+                check_reconcile(*report, &raw, &out)?;
+                if before.is_some_and(|snap| snap != self.kernel.snapshot()) {
+                    return Err("a reconcile report refused as invalid changed the kernel".into());
+                }
+                vec![out]
             }
+            Op::Restart if just_restarted => Vec::new(),
             Op::Restart => {
                 let snap = self.kernel.snapshot();
                 let restored = Kernel::restore(&snap).map_err(|e| e.to_string())?;
@@ -372,7 +395,8 @@ impl Harness {
     }
 
     fn check(&mut self, o: &Outcome) -> Result<(), String> {
-        if !o.accepted && !o.events.is_empty() {
+        // A reconcile that finds differences is refused, yet adopts what the venue confirms.
+        if !o.accepted && !o.events.iter().all(is_adoption) {
             return Err(format!("refused outcome {:?} emitted events", o.code));
         }
         for e in &o.events {
@@ -380,6 +404,10 @@ impl Harness {
                 return Err(format!("seq gap: {} after {}", e.seq, self.last_seq));
             }
             self.last_seq = e.seq;
+            if e.kind == EventType::TradeOpened && is_adoption(e) {
+                // An adopted position is held without fills: its size is the venue's.
+                self.positions.insert(e.trade_id.to_string(), e.size.unwrap_or_default());
+            }
             if matches!(e.kind, EventType::OrderFilled | EventType::OrderPartiallyFilled) {
                 let id = e.venue_event_id.as_deref().unwrap_or_default().to_string();
                 if !self.counted_fills.insert(id.clone()) && !self.forgotten_replay {
@@ -387,6 +415,9 @@ impl Harness {
                 }
                 self.fees = self.fees.checked_add(e.fee.unwrap_or_default()).map_err(|x| x.to_string())?;
                 let size = e.size.unwrap_or_default();
+                let coid = e.client_order_id.as_deref().unwrap_or_default().to_string();
+                let filled = self.order_fills.entry(coid).or_insert(Fixed::ZERO);
+                *filled = filled.checked_add(size).map_err(|x| x.to_string())?;
                 let held = self.positions.entry(e.trade_id.to_string()).or_insert(Fixed::ZERO);
                 *held = if e.reduce_only == Some(true) {
                     held.checked_sub(size).map_err(|x| x.to_string())?.max(Fixed::ZERO)
@@ -397,6 +428,116 @@ impl Harness {
         }
         Ok(())
     }
+}
+
+impl Harness {
+    /// The venue's report of `Op::Reconcile`, read from its byte:
+    /// - bit 0 set: no position report at all;
+    /// - bits 1–2, the orders the slots are working on: 0 left out; 1 listed
+    ///   with the fills this harness saw; 2 listed with a lot more filled;
+    ///   3 listed without a filled size or a venue order id;
+    /// - bits 3–4, one more open order: 0 none; 1 one never sent; 2 the first
+    ///   trade's entry; 3 one with an empty id, which makes the report invalid;
+    /// - bits 5–7, the positions: 0 and 7 as the slots hold them; 1 the first
+    ///   left out; 2 the first at twice its size; 3 an ETH long with its entry
+    ///   price more (adoptable); 4 an ETH short without one more (not
+    ///   adoptable); 5 none; 6 a BTC short with its entry price more.
+    fn venue_report(&self, report: u8, ts: f64) -> ReconcileRaw {
+        let slots = self.kernel.slots();
+        let mut open_orders = Vec::new();
+        let listing = report >> 1 & 3;
+        if listing != 0 {
+            for coid in slots.iter().filter_map(|s| s.working_order_id.as_deref()) {
+                let seen = self.order_fills.get(coid).copied().unwrap_or(Fixed::ZERO).to_f64();
+                let (venue_order_id, filled_size) = match listing {
+                    1 => (Some(format!("vo-{coid}")), Some(seen)),
+                    2 => (Some(format!("vo-{coid}")), Some(seen + 0.001)),
+                    _ => (None, None),
+                };
+                open_orders.push(VenueOrderRaw {
+                    client_order_id: coid.to_string(),
+                    venue_order_id,
+                    filled_size,
+                    ..VenueOrderRaw::default()
+                });
+            }
+        }
+        if let Some(stray) = [None, Some("Z9-E1"), Some("T1-E1"), Some("")][(report >> 3 & 3) as usize] {
+            open_orders.push(VenueOrderRaw { client_order_id: stray.into(), ..VenueOrderRaw::default() });
+        }
+        let positions = (report & 1 == 0).then(|| {
+            let mut held: Vec<(String, &'static str, Fixed, f64)> = Vec::new();
+            for s in slots.iter().filter(|s| s.size.is_positive()) {
+                let (Some(asset), Some(side)) = (s.asset.as_deref(), s.side) else { continue };
+                match held.iter_mut().find(|p| p.0 == asset && p.1 == side.as_str()) {
+                    Some(p) => p.2 = p.2.saturating_add(s.size),
+                    None => held.push((asset.to_string(), side.as_str(), s.size, s.entry_price.to_f64())),
+                }
+            }
+            let mut list: Vec<PositionRaw> = held
+                .into_iter()
+                .map(|(asset, side, size, entry)| PositionRaw {
+                    asset,
+                    side: side.into(),
+                    size: size.to_f64(),
+                    entry_price: Some(entry),
+                })
+                .collect();
+            let more = |asset: &str, side: &str, size, entry_price| PositionRaw {
+                asset: asset.into(),
+                side: side.into(),
+                size,
+                entry_price,
+            };
+            match report >> 5 {
+                1 if !list.is_empty() => drop(list.remove(0)),
+                2 => list.iter_mut().take(1).for_each(|p| p.size *= 2.0),
+                3 => list.push(more("ETH/USDT", "LONG", 1.0, Some(2000.0))),
+                4 => list.push(more("ETH/USDT", "SHORT", 0.5, None)),
+                5 => list.clear(),
+                6 => list.push(more("BTC/USDT", "SHORT", 0.1, Some(100.0))),
+                _ => {}
+            }
+            list
+        });
+        ReconcileRaw { open_orders, positions, ts: Some(ts) }
+    }
+}
+
+/// An event a reconcile emits for what it adopts: an order the venue lists
+/// open, or a position it reports.
+fn is_adoption(e: &crate::kernel::outcome::DomainEvent) -> bool {
+    matches!(e.causation, Cause::Reconcile(_)) && matches!(e.kind, EventType::OrderPlaced | EventType::TradeOpened)
+}
+
+/// What a reconcile must do with the report `Harness::venue_report` made
+/// from `report`: refuse an invalid report whole; never read a missing
+/// position report as flat; adopt, never guess (no fill, no close); find no
+/// fill missing where the report lists what was filled.
+fn check_reconcile(report: u8, raw: &ReconcileRaw, out: &Outcome) -> Result<(), String> {
+    if raw.open_orders.iter().any(|o| o.client_order_id.is_empty()) {
+        if out.accepted || out.code != Code::InvalidEvent || !out.events.is_empty() {
+            return Err(format!("an invalid report gave {:?} with {} events", out.code, out.events.len()));
+        }
+        return Ok(());
+    }
+    if raw.positions.is_none() && (out.accepted || out.code != Code::ReconcileIncomplete) {
+        return Err(format!("a report without positions gave {:?}", out.code));
+    }
+    if let Some(e) = out.events.iter().find(|e| !is_adoption(e)) {
+        return Err(format!("reconcile emitted {:?}, which is not an adoption", e.kind));
+    }
+    let adopted = |code: Code| out.diagnostics.iter().filter(|d| d.code == code).count();
+    let emitted = |kind: EventType| out.events.iter().filter(|e| e.kind == kind).count();
+    if adopted(Code::OrderAdopted) != emitted(EventType::OrderPlaced)
+        || adopted(Code::PositionAdopted) != emitted(EventType::TradeOpened)
+    {
+        return Err("reconcile's adoptions and its events disagree".into());
+    }
+    if report >> 1 & 3 == 1 && adopted(Code::FillMissing) > 0 {
+        return Err("FILL_MISSING for a report listing exactly the fills the kernel was sent".into());
+    }
+    Ok(())
 }
 
 /// Applies `ops` to a fresh kernel of `slots` slots, checking every step.
