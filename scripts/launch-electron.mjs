@@ -1,6 +1,6 @@
 // Launching the Electron app from this checkout, shared by `npm start` and the e2e Electron
-// variant: where the binary is, better-sqlite3 built for Electron's ABI (kept apart from the
-// Node build the tests use), fresh bundles, and the command line.
+// variant: where the binary is, its fuses (scripts/electron-fuses.mjs), better-sqlite3 built for
+// Electron's ABI (kept apart from the Node build the tests use), fresh bundles, and the command line.
 //
 //   node scripts/launch-electron.mjs    launches the app (fails if the binary is not installed)
 import { spawn, spawnSync } from 'node:child_process';
@@ -141,13 +141,14 @@ export function electronSqliteBinding(version = electronVersion()) {
 }
 
 /**
- * Everything needed to launch the app: fresh bundles, the SQLite addon for Electron, and the
- * command line. `env` extends process.env (e.g. COCKPIT_DATA_DIR for a throwaway journal).
+ * Everything needed to launch the app: fresh bundles, the binary's fuses, the SQLite addon for
+ * Electron, and the command line. `env` extends process.env (e.g. COCKPIT_DATA_DIR for a throwaway journal).
  */
 export function prepareElectronLaunch({ executable = findElectronBinary(), env = {} } = {}) {
   if (!executable)
     throw new Error('the Electron binary is not installed (node_modules/electron/path.txt is missing)');
   run(process.execPath, [path.join(root, 'scripts', 'build-electron.mjs')]);
+  run(process.execPath, [path.join(root, 'scripts', 'electron-fuses.mjs'), executable]);
   const launchEnv = { ...process.env, ...env, COCKPIT_SQLITE_BINDING: electronSqliteBinding() };
   delete launchEnv.ELECTRON_RUN_AS_NODE;
   const args = [MAIN_BUNDLE];

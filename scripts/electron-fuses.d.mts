@@ -1,0 +1,3 @@
+// Types of the fuse policy's exports, for its TypeScript test.
+export declare const FUSE_POLICY: Readonly<Record<string, string | boolean>>;
+export declare function applyFusePolicy(binary: string): Promise<string[]>;

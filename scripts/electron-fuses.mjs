@@ -1,0 +1,53 @@
+// Electron's fuses (security checklist: "check which fuses you can change"): features turned
+// off in the binary itself, so that no environment variable or command-line flag turns them
+// back on. The launch path applies the policy to the Electron binary it runs; packaging, when
+// it exists, applies the same policy to the binary it ships.
+//
+//   node scripts/electron-fuses.mjs <electron binary>    sets the policy, says what it changed
+import { FuseV1Options, FuseVersion, flipFuses, getCurrentFuseWire } from '@electron/fuses';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const FUSE_POLICY = {
+  version: FuseVersion.V1,
+  // ELECTRON_RUN_AS_NODE would make the app's binary a plain Node with the user's rights.
+  [FuseV1Options.RunAsNode]: false,
+  [FuseV1Options.EnableCookieEncryption]: true,
+  // NODE_OPTIONS and --inspect would let anyone who can start the app run code in its main process.
+  [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
+  [FuseV1Options.EnableNodeCliInspectArguments]: false,
+  // The window loads from the app:// protocol, never from file://.
+  [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
+  // EnableEmbeddedAsarIntegrityValidation and OnlyLoadAppFromAsar need the app in an asar
+  // archive, which only packaging makes: they stay as Electron ships them.
+};
+
+// A fuse on the wire is the character '1' or '0', or 'r' once Electron has removed it.
+const [ON, OFF, REMOVED] = ['1', '0', 'r'].map((c) => c.charCodeAt(0));
+
+/**
+ * Sets FUSE_POLICY on `binary`. The file is rewritten only when a fuse differs (a running
+ * binary cannot be written, and an unchanged one need not be). Returns the names of the fuses
+ * it changed; a fuse this Electron has removed is left alone.
+ */
+export async function applyFusePolicy(binary) {
+  const wire = await getCurrentFuseWire(binary);
+  const settable = Object.entries(FUSE_POLICY).filter(([key]) => key !== 'version' && wire[key] !== REMOVED);
+  const changed = settable.filter(([index, on]) => wire[index] !== (on ? ON : OFF));
+  // flipFuses would write a removed fuse too: it is given only the ones that still exist.
+  if (changed.length > 0)
+    await flipFuses(binary, { version: FUSE_POLICY.version, ...Object.fromEntries(settable) });
+  return changed.map(([index]) => FuseV1Options[Number(index)]);
+}
+
+if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
+  const binary = process.argv[2];
+  try {
+    if (!binary) throw new Error('usage: node scripts/electron-fuses.mjs <electron binary>');
+    const changed = await applyFusePolicy(binary);
+    if (changed.length > 0) process.stderr.write(`start: Electron fuses set: ${changed.join(', ')}\n`);
+  } catch (error) {
+    process.stderr.write(`start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
