@@ -13,13 +13,14 @@ export const FUSE_POLICY = {
   // ELECTRON_RUN_AS_NODE would make the app's binary a plain Node with the user's rights.
   [FuseV1Options.RunAsNode]: false,
   [FuseV1Options.EnableCookieEncryption]: true,
-  // NODE_OPTIONS and --inspect would let anyone who can start the app run code in its main process.
+  // NODE_OPTIONS would let anyone who can start the app load code into its main process.
   [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
-  [FuseV1Options.EnableNodeCliInspectArguments]: false,
   // The window loads from the app:// protocol, never from file://.
   [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
-  // EnableEmbeddedAsarIntegrityValidation and OnlyLoadAppFromAsar need the app in an asar
-  // archive, which only packaging makes: they stay as Electron ships them.
+  // Left as Electron ships them: EnableNodeCliInspectArguments, because Playwright's Electron
+  // driver (the e2e variant) attaches through --inspect=0 and times out without it; a packaged
+  // build turns it off. EnableEmbeddedAsarIntegrityValidation and OnlyLoadAppFromAsar, because
+  // they need the app in an asar archive, which only packaging makes.
 };
 
 // A fuse on the wire is the character '1' or '0', or 'r' once Electron has removed it.
