@@ -563,6 +563,34 @@ describe('bad input', () => {
     }
   });
 
+  it('answers an unexpected fault with a log reference, never the exception text', async () => {
+    const logged: string[] = [];
+    let clockFails = false;
+    const faultDir = mkdtempSync(join(tmpdir(), 'cockpit-fault-'));
+    const faulty = createCockpit({
+      dataDir: faultDir,
+      profile: 'fault',
+      // A clock that throws, as a stand-in for any fault: its text is what a venue library might put in an error.
+      now: () => {
+        if (clockFails) throw new Error('GET https://venue.example/api?apiKey=SECRET-KEY failed');
+        return Date.now();
+      },
+      log: (_level, line) => logged.push(line),
+    });
+    try {
+      clockFails = true;
+      const response = (await faulty.invoke('session.start', {})) as Err;
+      expect(response).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+      expect(response.error.message).not.toContain('SECRET');
+      const reference = /\[([0-9a-f]{8})\]/.exec(response.error.message)?.[1];
+      expect(reference, response.error.message).toBeDefined();
+      expect(logged.find((line) => line.includes(`[${reference}]`))).toContain('apiKey=SECRET-KEY');
+    } finally {
+      await faulty.close();
+      rmSync(faultDir, { recursive: true, force: true });
+    }
+  });
+
   it('answers INTERNAL once closed, and closing twice is harmless', async () => {
     await cockpit.close();
     expect(await refuse('snapshot', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });

@@ -1,6 +1,7 @@
 // The composition root: one cockpit per process. Every request is validated
 // against the shared command map here, whichever window sent it; a bad one
 // gets a typed error naming the field and changes nothing.
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   commandRequests,
@@ -185,13 +186,16 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
           const refused = session.refuseFaulted<never>();
           if (!refused.ok) return { ok: false, error: refused.error };
         }
+        // The window gets a reference, not the text: an exception's message can carry paths, or a
+        // venue library's request URL with its credentials.
+        const reference = randomUUID().slice(0, 8);
         log(
           'error',
-          `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          `${name} failed [${reference}]: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
         return failure(
           'INTERNAL',
-          `${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+          `${name} failed unexpectedly; the host log has the details under [${reference}]`,
         ) satisfies Failure;
       }
     },
