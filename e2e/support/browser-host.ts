@@ -18,10 +18,23 @@ export interface RunningHost {
 
 const READY_LINE = /^Cockpit: (http:\/\/127\.0\.0\.1:\d+\/\?token=(\S+))$/m;
 
-export async function startBrowserHostProcess(): Promise<RunningHost> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cockpit-e2e-'));
+export interface HostOptions {
+  /** A port to listen on (default any free one). */
+  port?: number;
+  /** A data folder the caller owns and removes (default a throwaway one, removed on stop). */
+  dataDir?: string;
+}
+
+export async function startBrowserHostProcess(options: HostOptions = {}): Promise<RunningHost> {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cockpit-e2e-'));
   const child: ChildProcess = spawn('npm', ['run', '--silent', 'serve'], {
-    env: { ...process.env, COCKPIT_DATA_DIR: dataDir, COCKPIT_PROFILE: 'e2e', COCKPIT_PORT: '0' },
+    env: {
+      ...process.env,
+      COCKPIT_DATA_DIR: dataDir,
+      COCKPIT_PROFILE: 'e2e',
+      COCKPIT_PORT: String(options.port ?? 0),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -57,7 +70,7 @@ export async function startBrowserHostProcess(): Promise<RunningHost> {
     stop: () =>
       new Promise((resolve) => {
         const done = () => {
-          rmSync(dataDir, { recursive: true, force: true });
+          if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
           resolve();
         };
         if (child.exitCode !== null || child.signalCode !== null) return done();
