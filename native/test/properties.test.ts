@@ -191,9 +191,9 @@ describe('kernel properties through the binding (fast-check)', () => {
     };
     fc.assert(
       fc.property(session(80), (steps) => {
-        const session = run(steps, true, holds);
-        reach.add(reached(session));
-        const { outs, k } = session;
+        const played = run(steps, true, holds);
+        reach.add(reached(played));
+        const { outs, k } = played;
         const fills = outs
           .filter((o) => o.accepted)
           .flatMap((o) => o.events)

@@ -289,8 +289,10 @@ export class TradingSession {
       return { ok: true, value: { control: controlState(previous), changed: false } };
     const ts = this.parts.now();
     const control = this.parts.kernel.setControl({ mode });
+    // The kernel refuses only a mode or verbosity it does not know: `mode` is a TradingMode, the kernel's own
+    // three words, and no verbosity is sent. A refusal is a host/kernel mismatch, so it throws (INTERNAL).
     if (control.diagnosticCode !== 'OK') {
-      return this.refuse('INVALID_REQUEST', 'mode', `mode: refused by the kernel (got ${mode})`);
+      throw new Error(`the kernel refused setControl({ mode: ${mode} }): ${control.diagnosticCode}`);
     }
     const eventId = this.parts.ids.next('h');
     this.commit([

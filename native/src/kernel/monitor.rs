@@ -257,32 +257,23 @@ mod tests {
     use crate::kernel::input::{IntentRaw, VenueEventRaw};
     use crate::kernel::outcome::Outcome;
     use crate::kernel::stage::Stage;
-    use crate::kernel::tests::enter;
+    use crate::kernel::tests::{enter, ev, fill, kernel, stage};
     use crate::kernel::types::{CommandKind, Flag};
-    use crate::kernel::{ConfigRaw, Kernel};
+    use crate::kernel::Kernel;
 
-    fn venue(k: &mut Kernel, id: &str, kind: &str, coid: &str, fill: Option<f64>, ts: f64) -> Outcome {
-        k.on_venue_event(&VenueEventRaw {
-            event_id: id.into(),
-            kind: kind.into(),
-            client_order_id: coid.into(),
-            size: fill,
-            price: fill.map(|_| 100.0),
-            reason: (kind == "REJECTED").then(|| "reduce-only order would not reduce the position".into()),
-            ts,
-            ..VenueEventRaw::default()
-        })
+    /// `event` as the venue sends it at `ts`.
+    fn at(ts: f64, event: VenueEventRaw) -> VenueEventRaw {
+        VenueEventRaw { ts, ..event }
     }
 
     /// A long of 1 at 100 with a take-profit at 110, filled; returns the kernel.
     fn open_with_take_profit() -> Kernel {
-        let config = ConfigRaw { max_slots: 1.0, seed_capital: 10_000.0, ..ConfigRaw::default() };
-        let mut k = Kernel::new(&config).unwrap();
+        let mut k = kernel(1);
         let entry = IntentRaw { take_profit: Some(110.0), ..enter("i1", "LONG", "MARKET", 1.0, 100.0) };
         assert!(k.submit_intent(&entry).accepted);
-        venue(&mut k, "v1", "ACK", "T1-E1", None, 2.0);
-        venue(&mut k, "v2", "FILL", "T1-E1", Some(1.0), 3.0);
-        assert_eq!(k.slots()[0].stage, Stage::Open);
+        assert!(k.on_venue_event(&ev("v1", "ACK", "T1-E1")).accepted);
+        assert!(k.on_venue_event(&fill("v2", "FILL", "T1-E1", 100.0, 1.0)).accepted);
+        assert_eq!(stage(&k, 0), Stage::Open);
         k
     }
 
@@ -300,21 +291,21 @@ mod tests {
     fn a_rejected_take_profit_is_retried_after_a_backoff_not_on_every_mark() {
         let mut k = open_with_take_profit();
         assert_eq!(places(&k.mark_price("BTC/USDT", 111.0, 1_000.0)), ["T1-X1"]);
-        let rejected = venue(&mut k, "v3", "REJECTED", "T1-X1", None, 1_010.0);
+        let rejected = k.on_venue_event(&at(1_010.0, ev("v3", "REJECTED", "T1-X1")));
         assert!(rejected.commands.is_empty());
         assert!(rejected.details.iter().any(|(key, value)| *key == "exitRetryAt" && *value == "2010"));
         assert!(rejected.details.iter().any(|(key, value)| *key == "exitRetryInMs" && *value == "1000"));
-        assert_eq!(k.slots()[0].stage, Stage::Open);
+        assert_eq!(stage(&k, 0), Stage::Open);
         for ts in [1_100.0, 1_500.0, 2_009.0] {
             assert!(places(&k.mark_price("BTC/USDT", 112.0, ts)).is_empty(), "mark at {ts}");
         }
         assert_eq!(places(&k.mark_price("BTC/USDT", 112.0, 2_010.0)), ["T1-X2"]);
-        venue(&mut k, "v4", "REJECTED", "T1-X2", None, 2_020.0);
+        k.on_venue_event(&at(2_020.0, ev("v4", "REJECTED", "T1-X2")));
         assert!(places(&k.mark_price("BTC/USDT", 112.0, 4_019.0)).is_empty());
         assert_eq!(places(&k.mark_price("BTC/USDT", 112.0, 4_020.0)), ["T1-X3"]);
-        venue(&mut k, "v5", "ACK", "T1-X3", None, 4_030.0);
-        venue(&mut k, "v6", "FILL", "T1-X3", Some(1.0), 4_040.0);
-        assert_eq!(k.slots()[0].stage, Stage::Idle);
+        k.on_venue_event(&at(4_030.0, ev("v5", "ACK", "T1-X3")));
+        k.on_venue_event(&at(4_040.0, fill("v6", "FILL", "T1-X3", 100.0, 1.0)));
+        assert_eq!(stage(&k, 0), Stage::Idle);
     }
 
     /// The kill switch's close, refused by the venue, goes again from the
@@ -324,12 +315,12 @@ mod tests {
         let mut k = open_with_take_profit();
         let kill = k.kill_switch(1_000.0);
         assert_eq!(places(&[kill]), ["T1-X1"]);
-        let rejected = venue(&mut k, "v3", "REJECTED", "T1-X1", None, 1_010.0);
+        let rejected = k.on_venue_event(&at(1_010.0, ev("v3", "REJECTED", "T1-X1")));
         assert!(rejected.commands.is_empty(), "not resent at once");
         let mut restored = Kernel::restore(&k.snapshot()).unwrap();
-        for kernel in [&mut k, &mut restored] {
-            assert!(places(&kernel.tick(2_009.0)).is_empty());
-            let retry = kernel.tick(2_010.0);
+        for each in [&mut k, &mut restored] {
+            assert!(places(&each.tick(2_009.0)).is_empty());
+            let retry = each.tick(2_010.0);
             assert_eq!(places(&retry), ["T1-X2"]);
             assert!(retry[0].flags.contains(&Flag::Retry));
         }

@@ -9,7 +9,8 @@ use super::stage::{markdown_table, rule, Input, Stage};
 use super::types::{Code, EventType, Flag};
 use super::{ConfigRaw, Kernel};
 
-fn kernel(slots: u32) -> Kernel {
+/// A kernel of `slots` slots and 10 000 of seed capital.
+pub(super) fn kernel(slots: u32) -> Kernel {
     Kernel::new(&ConfigRaw { max_slots: slots as f64, seed_capital: 10_000.0, ..ConfigRaw::default() }).unwrap()
 }
 
@@ -40,7 +41,7 @@ fn act(id: &str, action: &str, slot: u32) -> IntentRaw {
     }
 }
 
-fn ev(id: &str, kind: &str, coid: &str) -> VenueEventRaw {
+pub(super) fn ev(id: &str, kind: &str, coid: &str) -> VenueEventRaw {
     VenueEventRaw {
         event_id: id.into(),
         kind: kind.into(),
@@ -50,11 +51,11 @@ fn ev(id: &str, kind: &str, coid: &str) -> VenueEventRaw {
     }
 }
 
-fn fill(id: &str, kind: &str, coid: &str, price: f64, size: f64) -> VenueEventRaw {
+pub(super) fn fill(id: &str, kind: &str, coid: &str, price: f64, size: f64) -> VenueEventRaw {
     VenueEventRaw { price: Some(price), size: Some(size), ..ev(id, kind, coid) }
 }
 
-fn stage(k: &Kernel, slot: u32) -> Stage {
+pub(super) fn stage(k: &Kernel, slot: u32) -> Stage {
     k.slot(slot).unwrap().stage
 }
 
