@@ -8,6 +8,7 @@ import { checkSession, DEFAULT_SYMBOLS, explainError, sessionWords, splitList } 
 import { isRunning } from '../store/apply.js';
 import { useCockpit } from '../store/store.js';
 import { ControlPlane } from './ControlPlane.js';
+import { Field } from './Field.js';
 import { useCommand } from './useCommand.js';
 import { OFFLINE_TITLE, useLinkView } from './useOnline.js';
 
@@ -69,21 +70,23 @@ export function SessionBar() {
       </div>
       <form className="session-form" onSubmit={onStart}>
         {running && current ? (
-          // While a session runs, what it runs with, in one line: the fields are for the next one.
-          <span className="session-summary" data-testid="session-summary">
-            {current.venue} · seed {current.seed} · {current.symbols.map(baseOf).join(' ')} · capital{' '}
-            {current.seedCapital} · {current.maxSlots} slots
+          // While a session runs, what it runs with, in one short line: the fields are for the next one.
+          // Its symbols are the marks beside it and its slots the slots panel; all of it is in the tooltip.
+          <span
+            className="session-summary"
+            data-testid="session-summary"
+            title={`venue ${current.venue} · seed ${current.seed} · symbols ${current.symbols.join(' ')} · capital ${current.seedCapital} · ${current.maxSlots} slots`}
+          >
+            {current.venue} · seed {current.seed} · capital {current.seedCapital}
           </span>
         ) : (
           <>
-            <label>
-              venue
+            <Field label="venue">
               <select data-testid="session-venue" value={venue} onChange={(e) => setVenue(e.target.value)}>
                 <option value="paper">paper</option>
               </select>
-            </label>
-            <label>
-              seed
+            </Field>
+            <Field label="seed">
               <input
                 data-testid="session-seed"
                 className="w-seed"
@@ -92,18 +95,16 @@ export function SessionBar() {
                 inputMode="numeric"
                 onChange={(e) => setSeed(e.target.value)}
               />
-            </label>
-            <label>
-              symbols
+            </Field>
+            <Field label="symbols">
               <input
                 data-testid="session-symbols"
                 className="w-symbols"
                 value={symbols}
                 onChange={(e) => setSymbols(e.target.value)}
               />
-            </label>
-            <label>
-              capital
+            </Field>
+            <Field label="capital">
               <input
                 data-testid="session-capital"
                 className="w-num"
@@ -111,9 +112,8 @@ export function SessionBar() {
                 inputMode="decimal"
                 onChange={(e) => setCapital(e.target.value)}
               />
-            </label>
-            <label>
-              slots
+            </Field>
+            <Field label="slots">
               <input
                 data-testid="session-slots"
                 className="w-slots"
@@ -121,7 +121,7 @@ export function SessionBar() {
                 inputMode="numeric"
                 onChange={(e) => setSlots(e.target.value)}
               />
-            </label>
+            </Field>
           </>
         )}
         <button

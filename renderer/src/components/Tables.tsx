@@ -1,5 +1,8 @@
 // Slots, open orders and the trade blotter. Rows are memoized (the reducer
-// keeps unchanged row objects); clicking a row selects its lineage.
+// keeps unchanged row objects); clicking a row selects its lineage. What every
+// row's actions depend on (the connection, and why the trading mode refuses an
+// exit) is read once by the table and passed down as primitives, so the store
+// subscriptions do not grow with the rows.
 import { memo, useMemo, useState, type MouseEvent } from 'react';
 import type { OpenOrder, SlotSnapshot, TradeSummary } from '../../../shared/index.js';
 import { cancelOrder, exitSlot, exitTrade, selectLineage } from '../actions.js';
@@ -26,17 +29,20 @@ function StateBadge({ state }: { state: string }) {
   return <span className={`badge tone-${toneOf(state)}`}>{state}</span>;
 }
 
-/** A row button that runs a command and stays disabled while it runs, or while `blocked` says why not. */
+/**
+ * A row button that runs a command and stays disabled while it runs, while offline, or while `blocked` says
+ * why not.
+ */
 function RowAction(props: {
   testId: string;
   label: string;
   title: string;
   run: () => Promise<unknown>;
-  blocked?: string | null;
+  online: boolean;
+  blocked?: string | undefined;
 }) {
   const [busy, setBusy] = useState(false);
-  const online = useOnline();
-  const why = online ? props.blocked : OFFLINE_TITLE;
+  const why = props.online ? props.blocked : OFFLINE_TITLE;
   async function onClick(event: MouseEvent) {
     event.stopPropagation();
     setBusy(true);
@@ -65,6 +71,8 @@ function RowAction(props: {
 export function SlotsTable() {
   const slots = useCockpit((s) => s.book.slots);
   const selected = useSelected();
+  const online = useOnline();
+  const exitBlocked = useModeBlock('exit')?.reason;
   const busy = slots.filter((s) => !s.free).length;
   return (
     <Panel
@@ -91,6 +99,8 @@ export function SlotsTable() {
               key={slot.slotId}
               slot={slot}
               selected={!!slot.correlationId && slot.correlationId === selected}
+              online={online}
+              exitBlocked={exitBlocked}
             />
           ))}
           {slots.length === 0 ? (
@@ -104,7 +114,18 @@ export function SlotsTable() {
   );
 }
 
-const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; selected: boolean }) {
+const SlotRow = memo(function SlotRow({
+  slot,
+  selected,
+  online,
+  exitBlocked,
+}: {
+  slot: SlotSnapshot;
+  selected: boolean;
+  online: boolean;
+  /** Why the trading mode refuses an exit, or undefined when it lets one through. */
+  exitBlocked: string | undefined;
+}) {
   // The kernel's mark when it has one; the live feed's only as a fallback.
   const needsLive = !slot.free && !slot.markPrice && !!slot.asset;
   const liveMark = useCockpit((s) =>
@@ -112,7 +133,6 @@ const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; 
   );
   const mark = slot.free ? undefined : slot.markPrice || liveMark;
   const hasPosition = !slot.free && slot.size > 0;
-  const blocked = useModeBlock('exit');
   const entryOrder = typeof slot.workingOrderId === 'string' ? slot.workingOrderId : undefined;
   return (
     <tr
@@ -141,7 +161,8 @@ const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; 
             testId={`slot-exit-${slot.slotId}`}
             label="Exit"
             title={`exit the trade in slot ${slot.slotId}`}
-            blocked={blocked?.reason}
+            online={online}
+            blocked={exitBlocked}
             run={() => {
               selectLineage(slot.correlationId);
               return exitSlot(slot.slotId);
@@ -153,6 +174,7 @@ const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; 
             testId={`slot-cancel-${slot.slotId}`}
             label="Cancel"
             title={`cancel the entry order ${entryOrder}: slot ${slot.slotId} holds nothing yet`}
+            online={online}
             run={() => {
               selectLineage(slot.correlationId);
               return cancelOrder(entryOrder);
@@ -169,6 +191,7 @@ const SlotRow = memo(function SlotRow({ slot, selected }: { slot: SlotSnapshot; 
 export function OrdersTable() {
   const orders = useCockpit((s) => s.book.openOrders);
   const selected = useSelected();
+  const online = useOnline();
   return (
     <Panel title="Open orders" extra={<span className="muted">{orders.length || ''}</span>}>
       <table className="grid" data-testid="orders-table">
@@ -187,7 +210,12 @@ export function OrdersTable() {
         </thead>
         <tbody>
           {orders.map((order) => (
-            <OrderRow key={order.clientOrderId} order={order} selected={order.correlationId === selected} />
+            <OrderRow
+              key={order.clientOrderId}
+              order={order}
+              selected={order.correlationId === selected}
+              online={online}
+            />
           ))}
           {orders.length === 0 ? (
             <tr className="empty">
@@ -200,7 +228,15 @@ export function OrdersTable() {
   );
 }
 
-const OrderRow = memo(function OrderRow({ order, selected }: { order: OpenOrder; selected: boolean }) {
+const OrderRow = memo(function OrderRow({
+  order,
+  selected,
+  online,
+}: {
+  order: OpenOrder;
+  selected: boolean;
+  online: boolean;
+}) {
   return (
     <tr
       data-testid={`order-row-${order.clientOrderId}`}
@@ -229,6 +265,7 @@ const OrderRow = memo(function OrderRow({ order, selected }: { order: OpenOrder;
           testId={`order-cancel-${order.clientOrderId}`}
           label="Cancel"
           title={`cancel ${order.clientOrderId}`}
+          online={online}
           run={() => {
             selectLineage(order.correlationId);
             return cancelOrder(order.clientOrderId);
@@ -245,6 +282,8 @@ export function TradesTable() {
   const trades = useCockpit((s) => s.book.trades);
   const slots = useCockpit((s) => s.book.slots);
   const selected = useSelected();
+  const online = useOnline();
+  const exitBlocked = useModeBlock('exit')?.reason;
   const held = useMemo(() => new Set(slots.flatMap((slot) => (slot.tradeId ? [slot.tradeId] : []))), [slots]);
   const rows = useMemo(
     () => [...trades].sort((a, b) => b.openedAt - a.openedAt).slice(0, MAX_TRADE_ROWS),
@@ -295,6 +334,8 @@ export function TradesTable() {
               selected={trade.correlationId === selected}
               orphan={orphans.has(trade.tradeId)}
               actions={actions}
+              online={online}
+              exitBlocked={exitBlocked}
             />
           ))}
           {rows.length === 0 ? (
@@ -314,14 +355,18 @@ const TradeRow = memo(function TradeRow({
   selected,
   orphan,
   actions,
+  online,
+  exitBlocked,
 }: {
   trade: TradeSummary;
   selected: boolean;
   orphan: boolean;
   /** Whether the table has the action column. */
   actions: boolean;
+  online: boolean;
+  /** Why the trading mode refuses an exit, or undefined when it lets one through. */
+  exitBlocked: string | undefined;
 }) {
-  const blocked = useModeBlock('exit');
   return (
     <tr
       data-testid={`trade-row-${trade.tradeId}`}
@@ -353,7 +398,8 @@ const TradeRow = memo(function TradeRow({
               testId={`trade-exit-${trade.tradeId}`}
               label="Close"
               title={`close orphan position ${trade.tradeId} at market: no slot holds it`}
-              blocked={blocked?.reason}
+              online={online}
+              blocked={exitBlocked}
               run={() => {
                 selectLineage(trade.correlationId);
                 return exitTrade(trade.tradeId);

@@ -14,6 +14,7 @@ import {
 } from '../lib/ticket.js';
 import { useCockpit } from '../store/store.js';
 import { useModeBlock } from './ControlPlane.js';
+import { Field } from './Field.js';
 import { Panel } from './Panel.js';
 import { useCommand } from './useCommand.js';
 import { OFFLINE_TITLE, useOnline } from './useOnline.js';
@@ -79,8 +80,7 @@ export function Ticket() {
   return (
     <Panel title="Intent ticket" className="ticket">
       <form onSubmit={onSubmit} className="ticket-form" noValidate>
-        <label className="span2">
-          asset
+        <Field label="asset" className="span2">
           <input
             data-testid="ticket-asset"
             list="ticket-symbols"
@@ -94,9 +94,8 @@ export function Ticket() {
               <option key={s} value={s} />
             ))}
           </datalist>
-        </label>
-        <label>
-          side
+        </Field>
+        <Field label="side">
           <select
             data-testid="ticket-side"
             value={side}
@@ -106,25 +105,22 @@ export function Ticket() {
             <option value="LONG">LONG</option>
             <option value="SHORT">SHORT</option>
           </select>
-        </label>
-        <label>
-          type
+        </Field>
+        <Field label="type">
           <select data-testid="ticket-type" value={orderType} onChange={(e) => setOrderType(e.target.value)}>
             <option value="MARKET">MARKET</option>
             <option value="LIMIT">LIMIT</option>
           </select>
-        </label>
-        <label>
-          size
+        </Field>
+        <Field label="size">
           <input
             data-testid="ticket-size"
             inputMode="decimal"
             value={size}
             onChange={(e) => setSize(e.target.value)}
           />
-        </label>
-        <label className={orderType === 'MARKET' ? 'dim' : ''}>
-          limit price
+        </Field>
+        <Field label="limit price" className={orderType === 'MARKET' ? 'dim' : ''}>
           <input
             data-testid="ticket-limit"
             inputMode="decimal"
@@ -132,18 +128,16 @@ export function Ticket() {
             placeholder={orderType === 'MARKET' ? 'market' : 'required'}
             onChange={(e) => setLimit(e.target.value)}
           />
-        </label>
-        <label>
-          leverage
+        </Field>
+        <Field label="leverage">
           <input
             data-testid="ticket-leverage"
             inputMode="decimal"
             value={leverage}
             onChange={(e) => setLeverage(e.target.value)}
           />
-        </label>
-        <label>
-          exit legs
+        </Field>
+        <Field label="exit legs">
           <input
             data-testid="ticket-legs"
             value={legs}
@@ -151,9 +145,8 @@ export function Ticket() {
             title="comma-separated ratios summing to 1, e.g. 0.5,0.5"
             onChange={(e) => setLegs(e.target.value)}
           />
-        </label>
-        <label>
-          take profit
+        </Field>
+        <Field label="take profit">
           <input
             data-testid="ticket-tp"
             inputMode="decimal"
@@ -161,9 +154,8 @@ export function Ticket() {
             placeholder="—"
             onChange={(e) => setTakeProfit(e.target.value)}
           />
-        </label>
-        <label>
-          stop loss
+        </Field>
+        <Field label="stop loss">
           <input
             data-testid="ticket-sl"
             inputMode="decimal"
@@ -171,7 +163,7 @@ export function Ticket() {
             placeholder="—"
             onChange={(e) => setStopLoss(e.target.value)}
           />
-        </label>
+        </Field>
         <button
           data-testid="ticket-submit"
           type="submit"

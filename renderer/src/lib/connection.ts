@@ -22,7 +22,7 @@ export interface LinkView {
 }
 
 /** Where the browser host prints its address; the port and token are new on every run. */
-export const NEW_ADDRESS_HINT =
+const NEW_ADDRESS_HINT =
   'the address the host printed when it started (Cockpit: http://127.0.0.1:PORT/?token=…)';
 
 export function isOnline(connection: ConnectionStatus): boolean {

@@ -29,7 +29,7 @@ export function decimalsByMagnitude(value: number): number {
 }
 
 /** The decimals a price of `symbol` is shown with: its tick's, else by magnitude. */
-export function priceDecimals(value: number, symbol?: string): number {
+function priceDecimals(value: number, symbol?: string): number {
   const known = symbol === undefined ? undefined : priceDecimalsOf(symbol);
   return known ?? decimalsByMagnitude(value);
 }

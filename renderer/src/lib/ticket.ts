@@ -109,7 +109,7 @@ export interface FormWords {
   typed: Readonly<Record<string, string>>;
 }
 
-export const TICKET_LABELS: Readonly<Record<string, string>> = {
+const TICKET_LABELS: Readonly<Record<string, string>> = {
   asset: 'asset',
   side: 'side',
   orderType: 'type',
@@ -121,7 +121,7 @@ export const TICKET_LABELS: Readonly<Record<string, string>> = {
   stopLoss: 'stop loss',
 };
 
-export const SESSION_LABELS: Readonly<Record<string, string>> = {
+const SESSION_LABELS: Readonly<Record<string, string>> = {
   venue: 'venue',
   seed: 'seed',
   symbols: 'symbols',
