@@ -104,34 +104,40 @@ fn the_interleavings_reach_fills_closes_late_fills_refusals_kills_and_reconciles
         reconciles += usize::from(restart_after(|o| matches!(o, Op::Reconcile { .. })));
     }
     let enough = sessions / 5;
-    for code in [
-        Code::LateFill,
-        Code::Overfill,
-        Code::DuplicateEvent,
-        Code::UnknownOrder,
-        Code::IllegalTransition,
-        Code::RateLimited,
-        Code::KillSwitch,
-        Code::ReconcileIncomplete,
-        Code::ReconcileMismatch,
-    ] {
-        let n = codes.get(&code).copied().unwrap_or(0);
-        assert!(n >= enough, "{code:?} reached in {n} of {sessions} sessions");
-    }
+    let codes_reached = |list: &[Code], floor: usize| {
+        for code in list {
+            let n = codes.get(code).copied().unwrap_or(0);
+            assert!(n >= floor, "{code:?} reached in {n} of {sessions} sessions");
+        }
+    };
+    codes_reached(
+        &[
+            Code::LateFill,
+            Code::Overfill,
+            Code::DuplicateEvent,
+            Code::UnknownOrder,
+            Code::IllegalTransition,
+            Code::RateLimited,
+            Code::KillSwitch,
+            Code::ReconcileIncomplete,
+            Code::ReconcileMismatch,
+        ],
+        enough,
+    );
     // A reconcile's findings (outcome codes and diagnostics), rarer: a
     // reconcile is one op in ~45, and each finding needs its state.
-    for code in [
-        Code::OrderAdopted,
-        Code::PositionAdopted,
-        Code::FillMissing,
-        Code::OrderNotAtVenue,
-        Code::PositionMismatch,
-        Code::PositionNotAtVenue,
-        Code::PositionUnknown,
-    ] {
-        let n = codes.get(&code).copied().unwrap_or(0);
-        assert!(n >= sessions / 20, "{code:?} reached in {n} of {sessions} sessions");
-    }
+    codes_reached(
+        &[
+            Code::OrderAdopted,
+            Code::PositionAdopted,
+            Code::FillMissing,
+            Code::OrderNotAtVenue,
+            Code::PositionMismatch,
+            Code::PositionNotAtVenue,
+            Code::PositionUnknown,
+        ],
+        sessions / 20,
+    );
     for kind in [
         EventType::OrderFilled,
         EventType::TradeOpened,
