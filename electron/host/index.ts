@@ -1,7 +1,6 @@
 // The composition root: one cockpit per process. Every request is validated
 // against the shared command map here, whichever window sent it; a bad one
 // gets a typed error naming the field and changes nothing.
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   commandRequests,
@@ -18,6 +17,7 @@ import {
 } from '../../shared/index.js';
 import type { CockpitHost, CockpitOptions } from './api.js';
 import { EventBus } from './event-bus.js';
+import { logFault } from './fault-log.js';
 import { Journal } from './journal/journal.js';
 import { buildLineage } from './lineage/lineage.js';
 import { startPaperSession } from './session/paper-session.js';
@@ -186,13 +186,7 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
           const refused = session.refuseFaulted<never>();
           if (!refused.ok) return { ok: false, error: refused.error };
         }
-        // The window gets a reference, not the text: an exception's message can carry paths, or a
-        // venue library's request URL with its credentials.
-        const reference = randomUUID().slice(0, 8);
-        log(
-          'error',
-          `${name} failed [${reference}]: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        );
+        const reference = logFault(log, `${name} failed`, error);
         return failure(
           'INTERNAL',
           `${name} failed unexpectedly; the host log has the details under [${reference}]`,

@@ -15,7 +15,7 @@ afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 class FailingJournalForTests extends Journal {
   failing = false;
   override append(...args: Parameters<Journal['append']>) {
-    if (this.failing) throw new Error('database is locked');
+    if (this.failing) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
     return super.append(...args);
   }
 }
@@ -92,15 +92,14 @@ it('reports a fault in a timer-driven input instead of crashing, and keeps the s
     }),
   ).not.toThrow();
   bus.flush();
-  expect(logged[0]).toContain('venue reports failed: Error: decoder out of step');
-  expect(seen).toContainEqual(
-    expect.objectContaining({
-      type: 'notice',
-      level: 'error',
-      code: 'HOST_FAULT',
-      message: expect.stringContaining('decoder out of step'),
-    }),
-  );
+  // The log has the exception under a reference; the window gets the reference, not the text.
+  const reference = /^venue reports failed \[([0-9a-f]{8})\]: Error: decoder out of step/.exec(
+    logged[0] ?? '',
+  )?.[1];
+  expect(reference, logged[0]).toBeDefined();
+  const notice = seen.find((e) => e.type === 'notice' && e.code === 'HOST_FAULT');
+  expect(notice).toMatchObject({ level: 'error', message: expect.stringContaining(`[${reference}]`) });
+  expect(JSON.stringify(notice)).not.toContain('decoder out of step');
   expect(session.snapshot().session?.sessionId).toBe(session.sessionId);
 });
 
@@ -129,17 +128,19 @@ it('fails closed when the journal refuses a write: kernel HALTED, venue stopped,
   expect(session.killSwitch(undefined)).toMatchObject({ ok: false, error: { code: 'JOURNAL_FAILED' } });
   expect(journal.page(session.sessionId, 0, 1_000)).toHaveLength(journaled);
   bus.flush();
-  expect(published).toContainEqual(
-    expect.objectContaining({ type: 'notice', level: 'error', code: 'JOURNAL_FAILED' }),
-  );
-  expect(logged.some((line) => line.includes('database is locked'))).toBe(true);
+  // The window is told SQLite's code and a reference into the log, which has the error's text.
+  const told = published.find((e) => e.type === 'notice' && e.code === 'JOURNAL_FAILED');
+  expect(told).toMatchObject({ level: 'error', message: expect.stringContaining('SQLITE_BUSY') });
+  expect(JSON.stringify([told, refused])).not.toContain('database is locked');
+  const reference = /\[([0-9a-f]{8})\]/.exec(session.journalFailure ?? '')?.[1];
+  expect(logged.find((line) => line.includes(`[${reference}]`))).toContain('database is locked');
   // A timer's input that meets the same refusal is not told again as a HOST_FAULT.
   session.guarded('market step', () => {
     throw new Error('database is locked');
   });
   bus.flush();
   expect(published.filter((e) => e.type === 'notice' && e.code === 'HOST_FAULT')).toEqual([]);
-  expect(session.journalFailure).toBe('database is locked');
+  expect(session.journalFailure).toMatch(/^SQLITE_BUSY; the host log has the details under \[[0-9a-f]{8}\]$/);
 });
 
 it('counts a late fill for a cancelled order as an orphan position, tells the operator, and leaves the slot to its own trade', async () => {

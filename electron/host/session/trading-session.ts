@@ -19,6 +19,7 @@ import type {
 import { findInstrument, MODE_MEANING } from '../../../shared/index.js';
 import { markPricesBulk, onVenueEventsBulk } from '../../../native/packed.js';
 import type { EventBus } from '../event-bus.js';
+import { logFault, sqliteCodeOf, type HostLog } from '../fault-log.js';
 import type { JournalDraft, Journal } from '../journal/journal.js';
 import type {
   KernelDomainEvent,
@@ -58,7 +59,7 @@ export interface TradingSessionParts {
   now: () => number;
   /** The host's monotonic clock, which paces snapshots; `performance.now` by default. */
   monotonic?: () => number;
-  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  log: HostLog;
 }
 
 interface IntentSubmitted {
@@ -375,12 +376,12 @@ export class TradingSession {
 
   /** A fault outside any command (a timer's input, the venue's own timers): logged and told, never thrown. */
   fault(input: string, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    this.parts.log(
+    const reference = logFault(this.parts.log, `${input} failed`, error);
+    this.notify(
       'error',
-      `${input} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,
+      'HOST_FAULT',
+      `${input} could not be processed; the host log has the details under [${reference}]`,
     );
-    this.notify('error', 'HOST_FAULT', `${input} could not be processed: ${message}`);
   }
 
   /** A burst of venue reports: one kernel call, one journal transaction. */
@@ -659,15 +660,19 @@ export class TradingSession {
    * last journaled fact.
    */
   private failClosed(error: unknown): void {
-    const reason = error instanceof Error ? error.message : String(error);
-    this.journalFault = reason;
+    const reference = logFault(
+      this.parts.log,
+      `journal append failed, session ${this.sessionId} halted`,
+      error,
+    );
+    const code = sqliteCodeOf(error);
+    this.journalFault = `${code ? `${code}; ` : ''}the host log has the details under [${reference}]`;
     this.parts.kernel.setControl({ mode: 'HALTED' });
     this.stop();
-    this.parts.log('error', `journal append failed, session ${this.sessionId} halted: ${reason}`);
     this.notify(
       'error',
       'JOURNAL_FAILED',
-      `The journal could not be written (${reason}): session ${this.sessionId} is halted, its venue and ` +
+      `The journal could not be written (${this.journalFault}): session ${this.sessionId} is halted, its venue and ` +
         'market feed stopped, and its last step was not carried out. Restart the cockpit.',
     );
   }
