@@ -85,17 +85,21 @@ fn the_interleavings_reach_fills_closes_late_fills_refusals_kills_and_reconciles
     let strategy = prop::collection::vec(op(), 100..120);
     let sessions = 200;
     let (mut codes, mut kinds) = (HashMap::<Code, usize>::new(), HashMap::<EventType, usize>::new());
+    // Diagnostics apart from outcome codes: a reconcile's stray order is an
+    // UNKNOWN_ORDER diagnostic, which must not pass for a venue event's.
+    let mut diagnostics = HashMap::<Code, usize>::new();
     let (mut kills, mut reconciles) = (0, 0);
     for _ in 0..sessions {
         let ops = strategy.new_tree(&mut runner).unwrap().current();
         let h = run_ops(3, &ops).unwrap();
-        let (mut c, mut k) = (HashSet::new(), HashSet::new());
+        let (mut c, mut d, mut k) = (HashSet::new(), HashSet::new(), HashSet::new());
         for o in &h.trace {
             c.insert(o.code);
-            c.extend(o.diagnostics.iter().map(|d| d.code));
+            d.extend(o.diagnostics.iter().map(|d| d.code));
             k.extend(o.events.iter().map(|e| e.kind));
         }
         c.into_iter().for_each(|c| *codes.entry(c).or_default() += 1);
+        d.into_iter().for_each(|d| *diagnostics.entry(d).or_default() += 1);
         k.into_iter().for_each(|k| *kinds.entry(k).or_default() += 1);
         let restart_after = |f: fn(&Op) -> bool| {
             ops.iter().position(f).is_some_and(|i| ops[i..].iter().any(|o| matches!(o, Op::Restart)))
@@ -104,13 +108,14 @@ fn the_interleavings_reach_fills_closes_late_fills_refusals_kills_and_reconciles
         reconciles += usize::from(restart_after(|o| matches!(o, Op::Reconcile { .. })));
     }
     let enough = sessions / 5;
-    let codes_reached = |list: &[Code], floor: usize| {
+    let codes_reached = |counted: &HashMap<Code, usize>, list: &[Code], floor: usize| {
         for code in list {
-            let n = codes.get(code).copied().unwrap_or(0);
+            let n = counted.get(code).copied().unwrap_or(0);
             assert!(n >= floor, "{code:?} reached in {n} of {sessions} sessions");
         }
     };
     codes_reached(
+        &codes,
         &[
             Code::LateFill,
             Code::Overfill,
@@ -124,9 +129,10 @@ fn the_interleavings_reach_fills_closes_late_fills_refusals_kills_and_reconciles
         ],
         enough,
     );
-    // A reconcile's findings (outcome codes and diagnostics), rarer: a
-    // reconcile is one op in ~45, and each finding needs its state.
+    // A reconcile's findings, its diagnostics, rarer: a reconcile is one
+    // op in ~45, and each finding needs its state.
     codes_reached(
+        &diagnostics,
         &[
             Code::OrderAdopted,
             Code::PositionAdopted,

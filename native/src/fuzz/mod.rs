@@ -13,7 +13,7 @@ use crate::kernel::input::{
     AccountEventRaw, ControlRaw, IntentRaw, PositionRaw, ReconcileRaw, VenueEventRaw, VenueOrderRaw,
 };
 use crate::kernel::outcome::{Cause, Outcome};
-use crate::kernel::types::{Code, CommandKind, EventType};
+use crate::kernel::types::{Code, CommandKind, EventType, Mode};
 use crate::kernel::{ConfigRaw, Kernel};
 use std::collections::{HashMap, HashSet};
 
@@ -329,14 +329,10 @@ impl Harness {
                 Vec::new()
             }
             Op::Reconcile { report } => {
-                let raw = self.venue_report(*report, ts);
-                let before =
-                    raw.open_orders.iter().any(|o| o.client_order_id.is_empty()).then(|| self.kernel.snapshot());
+                let (raw, held) = self.venue_report(*report, ts);
+                let before = (self.kernel.snapshot(), self.kernel.control().mode);
                 let out = self.kernel.reconcile(&raw);
-                check_reconcile(*report, &raw, &out)?;
-                if before.is_some_and(|snap| snap != self.kernel.snapshot()) {
-                    return Err("a reconcile report refused as invalid changed the kernel".into());
-                }
+                self.check_reconcile(*report, &raw, held, before, &out)?;
                 vec![out]
             }
             Op::Restart if just_restarted => Vec::new(),
@@ -405,8 +401,13 @@ impl Harness {
             }
             self.last_seq = e.seq;
             if e.kind == EventType::TradeOpened && is_adoption(e) {
-                // An adopted position is held without fills: its size is the venue's.
-                self.positions.insert(e.trade_id.to_string(), e.size.unwrap_or_default());
+                // An adopted position is held without fills: its size, and what it entered, are the venue's.
+                let size = e.size.unwrap_or_default();
+                let entered = self.kernel.slot(e.slot_id).map(|s| s.initial_size);
+                if entered != Some(size) {
+                    return Err(format!("adopted {size} into slot {}, which entered {entered:?}", e.slot_id));
+                }
+                self.positions.insert(e.trade_id.to_string(), size);
             }
             if matches!(e.kind, EventType::OrderFilled | EventType::OrderPartiallyFilled) {
                 let id = e.venue_event_id.as_deref().unwrap_or_default().to_string();
@@ -442,7 +443,9 @@ impl Harness {
     ///   left out; 2 the first at twice its size; 3 an ETH long with its entry
     ///   price more (adoptable); 4 an ETH short without one more (not
     ///   adoptable); 5 none; 6 a BTC short with its entry price more.
-    fn venue_report(&self, report: u8, ts: f64) -> ReconcileRaw {
+    ///
+    /// Returns the report and how many (asset, side) positions the slots hold.
+    fn venue_report(&self, report: u8, ts: f64) -> (ReconcileRaw, usize) {
         let slots = self.kernel.slots();
         let mut open_orders = Vec::new();
         let listing = report >> 1 & 3;
@@ -462,9 +465,12 @@ impl Harness {
                 });
             }
         }
-        if let Some(stray) = [None, Some("Z9-E1"), Some("T1-E1"), Some("")][(report >> 3 & 3) as usize] {
+        let stray = [None, Some("Z9-E1"), Some("T1-E1"), Some("")][(report >> 3 & 3) as usize];
+        // Never a second entry for an order already listed: the report would contradict itself.
+        if let Some(stray) = stray.filter(|id| !open_orders.iter().any(|o| o.client_order_id == *id)) {
             open_orders.push(VenueOrderRaw { client_order_id: stray.into(), ..VenueOrderRaw::default() });
         }
+        let mut held_count = 0;
         let positions = (report & 1 == 0).then(|| {
             let mut held: Vec<(String, &'static str, Fixed, f64)> = Vec::new();
             for s in slots.iter().filter(|s| s.size.is_positive()) {
@@ -474,6 +480,7 @@ impl Harness {
                     None => held.push((asset.to_string(), side.as_str(), s.size, s.entry_price.to_f64())),
                 }
             }
+            held_count = held.len();
             let mut list: Vec<PositionRaw> = held
                 .into_iter()
                 .map(|(asset, side, size, entry)| PositionRaw {
@@ -500,7 +507,93 @@ impl Harness {
             }
             list
         });
-        ReconcileRaw { open_orders, positions, ts: Some(ts) }
+        (ReconcileRaw { open_orders, positions, ts: Some(ts) }, held_count)
+    }
+
+    /// What a reconcile must do with the report `venue_report` made from
+    /// `report`, given the kernel's snapshot and mode before it:
+    /// - an invalid report (an empty id, or a doubled size out of range) is
+    ///   refused whole and changes nothing; no other report is invalid;
+    /// - a missing position report is `RECONCILE_INCOMPLETE`, never flat;
+    /// - it is refused exactly when it finds a difference (anything but an
+    ///   adoption), and then an ACTIVE kernel is REDUCING;
+    /// - it adopts, never guesses: no venue command, and no event but one
+    ///   per adoption;
+    /// - each variant finds what it differs by: no `FILL_MISSING` where the
+    ///   report lists exactly the fills sent, one per order listed with a lot
+    ///   more; a position left out or all of them is `POSITION_NOT_AT_VENUE`;
+    ///   an ETH short without an entry price, which no slot holds, is
+    ///   `POSITION_UNKNOWN`.
+    fn check_reconcile(
+        &self,
+        report: u8,
+        raw: &ReconcileRaw,
+        held: usize,
+        (snapshot, mode): (String, Mode),
+        out: &Outcome,
+    ) -> Result<(), String> {
+        let empty_id = raw.open_orders.iter().any(|o| o.client_order_id.is_empty());
+        if out.code == Code::InvalidEvent {
+            let field = out.details.iter().find(|(k, _)| *k == "field").map_or("", |(_, v)| v.as_str());
+            if !empty_id && !field.starts_with("positions[") {
+                return Err(format!("a report made from the kernel's own state was refused at {field}"));
+            }
+            if out.accepted || !out.events.is_empty() || self.kernel.snapshot() != snapshot {
+                return Err("a report refused as invalid changed the kernel".into());
+            }
+            return Ok(());
+        }
+        if empty_id {
+            return Err(format!("a report with an empty order id gave {:?}", out.code));
+        }
+        if raw.positions.is_none() && (out.accepted || out.code != Code::ReconcileIncomplete) {
+            return Err(format!("a report without positions gave {:?}", out.code));
+        }
+        if !out.commands.is_empty() {
+            return Err(format!("reconcile gave {} venue commands", out.commands.len()));
+        }
+        if let Some(e) = out.events.iter().find(|e| !is_adoption(e)) {
+            return Err(format!("reconcile emitted {:?}, which is not an adoption", e.kind));
+        }
+        let found = |code: Code| out.diagnostics.iter().filter(|d| d.code == code).count();
+        let emitted = |kind: EventType| out.events.iter().filter(|e| e.kind == kind).count();
+        if found(Code::OrderAdopted) != emitted(EventType::OrderPlaced)
+            || found(Code::PositionAdopted) != emitted(EventType::TradeOpened)
+        {
+            return Err("reconcile's adoptions and its events disagree".into());
+        }
+        let differences = out.diagnostics.len() - found(Code::OrderAdopted) - found(Code::PositionAdopted);
+        if out.accepted != (differences == 0) {
+            return Err(format!("reconcile accepted: {} with {differences} differences", out.accepted));
+        }
+        if differences > 0 && mode == Mode::Active && self.kernel.control().mode != Mode::Reducing {
+            return Err("a reconcile with differences left an ACTIVE kernel ACTIVE".into());
+        }
+        let listed_with_more = raw.open_orders.iter().filter(|o| o.filled_size.is_some()).count();
+        match report >> 1 & 3 {
+            1 if found(Code::FillMissing) > 0 => {
+                return Err("FILL_MISSING for a report listing exactly the fills the kernel was sent".into())
+            }
+            2 if found(Code::FillMissing) != listed_with_more => {
+                return Err(format!(
+                    "{} FILL_MISSING for {listed_with_more} orders listed with a lot more filled",
+                    found(Code::FillMissing)
+                ))
+            }
+            _ => {}
+        }
+        if raw.positions.is_some() {
+            let wanted = match report >> 5 {
+                1 => (Code::PositionNotAtVenue, held.min(1)),
+                5 => (Code::PositionNotAtVenue, held),
+                4 => (Code::PositionUnknown, 1),
+                _ => (Code::Ok, 0),
+            };
+            if found(wanted.0) < wanted.1 {
+                return Err(format!("{:?} found {} times, at least {} expected", wanted.0, found(wanted.0), wanted.1));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -508,36 +601,6 @@ impl Harness {
 /// open, or a position it reports.
 fn is_adoption(e: &crate::kernel::outcome::DomainEvent) -> bool {
     matches!(e.causation, Cause::Reconcile(_)) && matches!(e.kind, EventType::OrderPlaced | EventType::TradeOpened)
-}
-
-/// What a reconcile must do with the report `Harness::venue_report` made
-/// from `report`: refuse an invalid report whole; never read a missing
-/// position report as flat; adopt, never guess (no fill, no close); find no
-/// fill missing where the report lists what was filled.
-fn check_reconcile(report: u8, raw: &ReconcileRaw, out: &Outcome) -> Result<(), String> {
-    if raw.open_orders.iter().any(|o| o.client_order_id.is_empty()) {
-        if out.accepted || out.code != Code::InvalidEvent || !out.events.is_empty() {
-            return Err(format!("an invalid report gave {:?} with {} events", out.code, out.events.len()));
-        }
-        return Ok(());
-    }
-    if raw.positions.is_none() && (out.accepted || out.code != Code::ReconcileIncomplete) {
-        return Err(format!("a report without positions gave {:?}", out.code));
-    }
-    if let Some(e) = out.events.iter().find(|e| !is_adoption(e)) {
-        return Err(format!("reconcile emitted {:?}, which is not an adoption", e.kind));
-    }
-    let adopted = |code: Code| out.diagnostics.iter().filter(|d| d.code == code).count();
-    let emitted = |kind: EventType| out.events.iter().filter(|e| e.kind == kind).count();
-    if adopted(Code::OrderAdopted) != emitted(EventType::OrderPlaced)
-        || adopted(Code::PositionAdopted) != emitted(EventType::TradeOpened)
-    {
-        return Err("reconcile's adoptions and its events disagree".into());
-    }
-    if report >> 1 & 3 == 1 && adopted(Code::FillMissing) > 0 {
-        return Err("FILL_MISSING for a report listing exactly the fills the kernel was sent".into());
-    }
-    Ok(())
 }
 
 /// Applies `ops` to a fresh kernel of `slots` slots, checking every step.
