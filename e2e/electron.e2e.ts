@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findElectronBinary, prepareElectronLaunch, root } from '../scripts/launch-electron.mjs';
@@ -30,6 +31,15 @@ describe.skipIf(!binary)('electron app', () => {
   afterAll(async () => {
     await app?.close();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs a binary whose fuses the launch set (scripts/electron-fuses.mjs)', async () => {
+    const wire = await getCurrentFuseWire(binary!);
+    const on = (fuse: FuseV1Options) => String.fromCharCode(Number(wire[fuse]));
+    expect(on(FuseV1Options.RunAsNode)).toBe('0');
+    expect(on(FuseV1Options.EnableNodeOptionsEnvironmentVariable)).toBe('0');
+    expect(on(FuseV1Options.GrantFileProtocolExtraPrivileges)).toBe('0');
+    expect(on(FuseV1Options.EnableCookieEncryption)).toBe('1');
   });
 
   it('(a) runs a market intent to a closed trade in the app window, with the window API sandboxed', async () => {

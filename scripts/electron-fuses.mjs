@@ -1,7 +1,7 @@
 // Electron's fuses (security checklist: "check which fuses you can change"): features turned
 // off in the binary itself, so that no environment variable or command-line flag turns them
-// back on. The launch path applies the policy to the Electron binary it runs; packaging, when
-// it exists, applies the same policy to the binary it ships.
+// back on. The launch path applies the policy to the Electron binary it runs. Packaging, when
+// it exists, applies it to the binary it ships, and turns off the fuses listed below as left.
 //
 //   node scripts/electron-fuses.mjs <electron binary>    sets the policy, says what it changed
 import { FuseV1Options, FuseVersion, flipFuses, getCurrentFuseWire } from '@electron/fuses';
@@ -36,8 +36,14 @@ export async function applyFusePolicy(binary) {
   const settable = Object.entries(FUSE_POLICY).filter(([key]) => key !== 'version' && wire[key] !== REMOVED);
   const changed = settable.filter(([index, on]) => wire[index] !== (on ? ON : OFF));
   // flipFuses would write a removed fuse too: it is given only the ones that still exist.
-  if (changed.length > 0)
-    await flipFuses(binary, { version: FUSE_POLICY.version, ...Object.fromEntries(settable) });
+  if (changed.length > 0) {
+    await flipFuses(binary, {
+      version: FUSE_POLICY.version,
+      ...Object.fromEntries(settable),
+      // Rewriting the framework breaks its ad-hoc signature, without which Apple silicon will not run it.
+      resetAdHocDarwinSignature: process.platform === 'darwin' && process.arch === 'arm64',
+    });
+  }
   return changed.map(([index]) => FuseV1Options[Number(index)]);
 }
 

@@ -146,7 +146,7 @@ async function main() {
     launch = prepareElectronLaunch({ executable: binary });
   } catch (error) {
     note(`the Electron app cannot start: ${error.message}`);
-    return startBrowser(`Electron ${electronVersion()} is installed but its SQLite addon could not be built`);
+    return startBrowser(`Electron ${electronVersion()} is installed but its launch could not be prepared`);
   }
   say('Starting the Electron app');
   launchElectron(launch);

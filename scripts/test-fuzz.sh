@@ -7,9 +7,9 @@
 # only read); new corpus entries go to the git-ignored native/fuzz/corpus,
 # so a developer's runs build on each other. That corpus keeps its newest
 # entries up to FUZZ_CORPUS_KB (default 256) per target: libFuzzer replays
-# the whole corpus before its clock starts, at ~30 KiB a second with the
-# sanitizers (500 kernel_inputs entries, 480 KiB: 17 s), so an unbounded
-# corpus would unbound the run. A finding fails the run and is
+# the whole corpus before it fuzzes, and -max_total_time does not cut the
+# replay short (at ~30 KiB a second with the sanitizers: 500 kernel_inputs
+# entries, 480 KiB, take 17 s), so an unbounded corpus would unbound the run. A finding fails the run and is
 # written to native/fuzz/artifacts/<target>/ (replay it with
 # `cargo +nightly fuzz run <target> <file>`; keep it in seeds/<target>/).
 # The per-input progress lines (#N NEW …) are left out of the output.
@@ -20,8 +20,14 @@ keep_bytes="$((${FUZZ_CORPUS_KB:-256} * 1024))"
 fuzz() {
   mkdir -p "fuzz/corpus/$1"
   # Newest first; entries are named by their hash (no spaces or newlines).
-  find "fuzz/corpus/$1" -type f -printf '%T@ %s %p\n' | sort -rn \
-    | awk -v keep="$keep_bytes" '{ total += $2 } total > keep { print $3 }' | xargs -r rm -f
+  (
+    cd "fuzz/corpus/$1"
+    total=0
+    for entry in $(ls -t); do
+      total=$((total + $(wc -c <"$entry")))
+      if [ "$total" -gt "$keep_bytes" ]; then rm -f "$entry"; fi
+    done
+  )
   cargo +nightly fuzz run "$1" "fuzz/corpus/$1" "fuzz/seeds/$1" -- \
     -max_total_time="$2" -max_len=4096 -len_control=10 -rss_limit_mb=2048 \
     -print_final_stats=1 2>&1 | sed '/^#[0-9]/d'
