@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Kernel, type Intent, type Outcome, type VenueEvent } from '../index.js';
+import {
+  Kernel,
+  type Intent,
+  type Outcome,
+  type PositionReport,
+  type ReconcileInput,
+  type VenueEvent,
+} from '../index.js';
 import { enter, ledgerEquity, pathsReached, reachTally, sessionPaths, venueEventKinds } from './fixtures.js';
 
 type Step =
@@ -17,6 +24,10 @@ type Step =
   | { t: 'venue'; kind: string; order: number; share: number; size: number; price: number; hold: boolean }
   | { t: 'replay'; back: number }
   | { t: 'mark'; price: number }
+  | { t: 'tick'; dt: number }
+  | { t: 'kill' }
+  | { t: 'control'; mode: 'ACTIVE' | 'REDUCING' | 'HALTED' }
+  | { t: 'reconcile'; listOrders: boolean; positions: 'held' | 'none' | 'adoptable' }
   | { t: 'restart' };
 
 const num = fc.oneof(
@@ -30,7 +41,7 @@ const price = fc.oneof(
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   {
-    weight: 3,
+    weight: 6,
     arbitrary: fc.record({
       t: fc.constant('enter' as const),
       side: fc.constantFrom('LONG' as const, 'SHORT' as const),
@@ -42,7 +53,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   {
-    weight: 3,
+    weight: 6,
     arbitrary: fc.record({
       t: fc.constantFrom('exit' as const, 'exit' as const, 'cancel' as const),
       // Mostly the slots there are (0 to 2), sometimes ones there are not.
@@ -50,7 +61,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   {
-    weight: 8,
+    weight: 16,
     arbitrary: fc.record({
       t: fc.constant('venue' as const),
       // Fills most often, as a venue sends them; then any kind, an unknown one included.
@@ -74,9 +85,28 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       hold: fc.nat(4).map((n) => n === 0),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('replay' as const), back: fc.nat(20) }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('mark' as const), price }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('replay' as const), back: fc.nat(20) }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('mark' as const), price }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('restart' as const) }) },
+  // The control plane and the venue's restart report, rarer, as in a session: a kill switch
+  // halts entries until a control step sets ACTIVE again (the most likely mode).
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('tick' as const), dt: fc.nat(8_000) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('kill' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('control' as const),
+      mode: fc.constantFrom('ACTIVE' as const, 'ACTIVE' as const, 'REDUCING' as const, 'HALTED' as const),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('reconcile' as const),
+      listOrders: fc.boolean(),
+      positions: fc.constantFrom('held' as const, 'none' as const, 'adoptable' as const),
+    }),
+  },
 );
 
 /** Sessions long enough to open, fill and close trades (fast-check's default size would stop at ten steps). */
@@ -163,17 +193,53 @@ function run(
       if (sent.length > 0) take(...k.onVenueEvents([sent[sent.length - 1 - (s.back % sent.length)]!]));
     } else if (s.t === 'mark') {
       take(...k.markPrice('BTC/USDT', s.price, ts));
+    } else if (s.t === 'tick') {
+      ts += s.dt;
+      take(...k.tick(ts));
+    } else if (s.t === 'kill') {
+      take(k.killSwitch(ts));
+    } else if (s.t === 'control') {
+      k.setControl({ mode: s.mode });
+    } else if (s.t === 'reconcile') {
+      take(k.reconcile(venueReport(k, s, ts)));
     }
     after(k);
   }
   return { outs, k, restartedWithATrade };
 }
 
-/** What one session reached, a restart while a slot held a trade included. */
-const paths = [...sessionPaths, 'restart with a trade'] as const;
+/**
+ * A venue's restart report made from the kernel's own slots: their working orders listed or not,
+ * their positions as held, none at all (never read as flat), or as held with an ETH long more
+ * that no slot holds (adopted into a free slot).
+ */
+function venueReport(k: Kernel, s: Extract<Step, { t: 'reconcile' }>, ts: number): ReconcileInput {
+  const busy = k.slots().filter((slot) => !slot.free);
+  const openOrders = s.listOrders
+    ? busy.flatMap((slot) => (slot.workingOrderId ? [{ clientOrderId: slot.workingOrderId }] : []))
+    : [];
+  if (s.positions === 'none') return { openOrders, ts };
+  const held = new Map<string, PositionReport>();
+  for (const slot of busy) {
+    if (!(slot.size > 0) || slot.asset === undefined || slot.side === undefined) continue;
+    const key = `${slot.asset} ${slot.side}`;
+    const known = held.get(key);
+    if (known) known.size += slot.size;
+    else held.set(key, { asset: slot.asset, side: slot.side, size: slot.size, entryPrice: slot.entryPrice });
+  }
+  const positions = [...held.values()];
+  if (s.positions === 'adoptable')
+    positions.push({ asset: 'ETH/USDT', side: 'LONG', size: 1, entryPrice: 2_000 });
+  return { openOrders, positions, ts };
+}
+
+/** What one session reached: a restart while a slot held a trade, the kill switch and an adoption included. */
+const paths = [...sessionPaths, 'restart with a trade', 'kill switch', 'adoption'] as const;
 function reached({ outs, restartedWithATrade }: ReturnType<typeof run>): Set<(typeof paths)[number]> {
   const got = new Set<(typeof paths)[number]>(pathsReached(outs));
   if (restartedWithATrade) got.add('restart with a trade');
+  if (outs.some((o) => o.diagnosticCode === 'KILL_SWITCH')) got.add('kill switch');
+  if (outs.some((o) => o.events.some((e) => e.causationId.startsWith('reconcile@')))) got.add('adoption');
   return got;
 }
 
@@ -209,6 +275,11 @@ describe('kernel properties through the binding (fast-check)', () => {
         // Each held trade's size is Σ its signed fills as they came: an exit fill beyond the position
         // (the kernel's OVERFILL) takes it to 0, not below.
         const signed = new Map<string, number>();
+        // A position adopted from the venue's report is held without fills: its size is the venue's.
+        for (const e of outs.flatMap((o) => o.events)) {
+          if (e.type === 'TradeOpened' && e.causationId.startsWith('reconcile@'))
+            signed.set(e.tradeId, e.size ?? 0);
+        }
         for (const e of fills) {
           const held = signed.get(e.tradeId) ?? 0;
           const size = e.size ?? 0;
