@@ -4,7 +4,7 @@ import { memo, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { startSession, stopSession } from '../actions.js';
 import { baseOf, price } from '../lib/format.js';
-import { checkSession, DEFAULT_SYMBOLS, explainError, sessionWords, splitList } from '../lib/ticket.js';
+import { checkSession, DEFAULT_SYMBOLS, explainError, sessionWords, splitSymbols } from '../lib/ticket.js';
 import { isRunning } from '../store/apply.js';
 import { useCockpit } from '../store/store.js';
 import { ControlPlane } from './ControlPlane.js';
@@ -12,7 +12,7 @@ import { Field } from './Field.js';
 import { useCommand } from './useCommand.js';
 import { OFFLINE_TITLE, useLinkView } from './useOnline.js';
 
-const DEFAULT_SYMBOL_LIST = splitList(DEFAULT_SYMBOLS);
+const DEFAULT_SYMBOL_LIST = splitSymbols(DEFAULT_SYMBOLS);
 
 export function SessionBar() {
   const [venue, setVenue] = useState('paper');

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { submitIntent } from '../actions.js';
 import {
-  splitList,
+  splitSymbols,
   checkIntent,
   DEFAULT_SYMBOLS,
   explainError,
@@ -19,7 +19,7 @@ import { Panel } from './Panel.js';
 import { useCommand } from './useCommand.js';
 import { OFFLINE_TITLE, useOnline } from './useOnline.js';
 
-const FALLBACK_SYMBOLS = splitList(DEFAULT_SYMBOLS);
+const FALLBACK_SYMBOLS = splitSymbols(DEFAULT_SYMBOLS);
 const RESULT_MS = 6_000;
 
 export function Ticket() {

@@ -124,6 +124,20 @@ describe('session form', () => {
     ).toEqual({ venue: 'paper', symbols: ['BTC/USDT', 'ETH/USDT'], seedCapital: 5000, maxSlots: 2 });
   });
 
+  it('reads symbols separated by commas, spaces, or both', () => {
+    for (const symbols of [
+      'BTC/USDT ETH/USDT',
+      'BTC/USDT,ETH/USDT',
+      ' BTC/USDT , ETH/USDT ',
+      'BTC/USDT\tETH/USDT,',
+    ]) {
+      expect(buildSessionRequest({ venue: 'paper', seed: '', symbols, capital: '', slots: '' })).toEqual({
+        venue: 'paper',
+        symbols: ['BTC/USDT', 'ETH/USDT'],
+      });
+    }
+  });
+
   it('refuses a fractional slot count by name', () => {
     const checked = checkSession({
       venue: 'paper',

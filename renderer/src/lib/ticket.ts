@@ -79,9 +79,14 @@ export function checkIntent(form: TicketForm): Checked<CommandRequest<'intent.su
   return { ok: true, request: request as CommandRequest<'intent.submit'> };
 }
 
+/** Symbols as a trader types them: separated by commas, spaces, or both. */
+export function splitSymbols(text: string): string[] {
+  return text.split(/[\s,]+/).filter((symbol) => symbol !== '');
+}
+
 export function buildSessionRequest(form: SessionForm): Record<string, unknown> {
   const request: Record<string, unknown> = { venue: form.venue };
-  const symbols = splitList(form.symbols).filter((s) => s !== '');
+  const symbols = splitSymbols(form.symbols);
   if (symbols.length > 0) request.symbols = symbols;
   put(request, 'seed', optionalNumber(form.seed));
   put(request, 'seedCapital', optionalNumber(form.capital));
