@@ -138,6 +138,16 @@ describe('session form', () => {
     }
   });
 
+  it("refuses a symbol too long to be one in words, not zod's", () => {
+    const symbols = `BTC/USDT, ${'X'.repeat(40)}`;
+    const checked = checkSession({ venue: 'paper', seed: '', symbols, capital: '', slots: '' });
+    expect(checked.ok).toBe(false);
+    if (checked.ok) return;
+    expect(checked.error.message).toMatch(
+      /^symbols #2 \(symbols\.1\): is longer than \d+ characters \(got "X+"\)$/,
+    );
+  });
+
   it('refuses a fractional slot count by name', () => {
     const checked = checkSession({
       venue: 'paper',

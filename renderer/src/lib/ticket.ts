@@ -164,6 +164,8 @@ const REWORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^Too big: expected number to be <(\S+)/, 'must be less than $1'],
   [/^Too small: expected array to have >=(\d+) items?/, 'needs at least $1'],
   [/^Too big: expected array to have <=(\d+) items?/, 'takes at most $1'],
+  [/^Too big: expected string to have <=(\d+) characters?/, 'is longer than $1 characters'],
+  [/^Too small: expected string to have >=(\d+) characters?/, 'needs at least $1 characters'],
   [/^Invalid option: expected one of (.*?)(?= \(got|$)/, 'must be one of $1'],
   [/^exit leg ratios must sum to 1/, 'ratios must sum to 1'],
 ];
