@@ -5,12 +5,15 @@ import { randomUUID } from 'node:crypto';
 
 export type HostLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
-/** Logs `error` (its stack when it has one) as `what [reference]: …`, and returns the reference. */
+/**
+ * Logs `error` (its stack when it has one) as `what [reference]: …`, and returns what the window is
+ * told instead: `the host log has the details under [reference]`.
+ */
 export function logFault(log: HostLog, what: string, error: unknown): string {
   const reference = randomUUID().slice(0, 8);
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   log('error', `${what} [${reference}]: ${detail}`);
-  return reference;
+  return `the host log has the details under [${reference}]`;
 }
 
 /** SQLite's error code (SQLITE_FULL, SQLITE_BUSY, …) when `error` carries one: safe to show, and says what to do. */

@@ -186,11 +186,8 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
           const refused = session.refuseFaulted<never>();
           if (!refused.ok) return { ok: false, error: refused.error };
         }
-        const reference = logFault(log, `${name} failed`, error);
-        return failure(
-          'INTERNAL',
-          `${name} failed unexpectedly; the host log has the details under [${reference}]`,
-        ) satisfies Failure;
+        const seeLog = logFault(log, `${name} failed`, error);
+        return failure('INTERNAL', `${name} failed unexpectedly; ${seeLog}`) satisfies Failure;
       }
     },
     subscribe: (handler) => bus.subscribe(handler),

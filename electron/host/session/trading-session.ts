@@ -376,12 +376,8 @@ export class TradingSession {
 
   /** A fault outside any command (a timer's input, the venue's own timers): logged and told, never thrown. */
   fault(input: string, error: unknown): void {
-    const reference = logFault(this.parts.log, `${input} failed`, error);
-    this.notify(
-      'error',
-      'HOST_FAULT',
-      `${input} could not be processed; the host log has the details under [${reference}]`,
-    );
+    const seeLog = logFault(this.parts.log, `${input} failed`, error);
+    this.notify('error', 'HOST_FAULT', `${input} could not be processed; ${seeLog}`);
   }
 
   /** A burst of venue reports: one kernel call, one journal transaction. */
@@ -660,13 +656,9 @@ export class TradingSession {
    * last journaled fact.
    */
   private failClosed(error: unknown): void {
-    const reference = logFault(
-      this.parts.log,
-      `journal append failed, session ${this.sessionId} halted`,
-      error,
-    );
+    const seeLog = logFault(this.parts.log, `journal append failed, session ${this.sessionId} halted`, error);
     const code = sqliteCodeOf(error);
-    this.journalFault = `${code ? `${code}; ` : ''}the host log has the details under [${reference}]`;
+    this.journalFault = `${code ? `${code}; ` : ''}${seeLog}`;
     this.parts.kernel.setControl({ mode: 'HALTED' });
     this.stop();
     this.notify(
