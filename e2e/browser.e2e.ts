@@ -2,8 +2,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../electron/host/journal/journal.js';
-import { buildLineage } from '../electron/host/lineage/lineage.js';
-import type { LineageGraph } from '../shared/index.js';
+import { buildLineage, type LineageGraph } from '../shared/index.js';
 import { startBrowserHostProcess, type RunningHost } from './support/browser-host.js';
 import { collectConsoleErrors, launchChromium } from './support/chromium.js';
 import {

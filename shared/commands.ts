@@ -20,6 +20,8 @@ import type { JournalEvent, LineageGraph } from './journal.js';
 
 export const MAX_SLOTS = 64;
 export const MAX_PAGE = 1000;
+/** The trades blotter keeps this many trades, the newest. */
+export const MAX_BLOTTER_TRADES = 500;
 
 export const SessionStartRequest = z.strictObject({
   venue: VenueName.default('paper'),
@@ -67,7 +69,10 @@ const OperatorReason = FreeText(256);
 export const ControlSetRequest = z.strictObject({ mode: TradingMode, reason: OperatorReason.optional() });
 /** HALTED at once, every working order cancelled, every open position closed at market. */
 export const KillSwitchRequest = z.strictObject({ reason: OperatorReason.optional() });
-export const LineageRequest = z.strictObject({ correlationId: Id });
+/** `sessionId` names the session to look in (a past one, say); without it, the running session's, else the one the id belongs to. */
+export const LineageRequest = z.strictObject({ correlationId: Id, sessionId: Id.optional() });
+/** The trades blotter of any session, the running one or a past one, rebuilt from its journal. */
+export const SessionTradesRequest = z.strictObject({ sessionId: Id });
 export const JournalPageRequest = z.strictObject({
   sessionId: Id.optional(),
   afterSeq: z.number().int().nonnegative().default(0),
@@ -110,6 +115,7 @@ export const commandRequests = {
   snapshot: Empty,
   lineage: LineageRequest,
   'journal.page': JournalPageRequest,
+  'session.trades': SessionTradesRequest,
 } as const;
 
 export interface CommandResults {
@@ -126,6 +132,8 @@ export interface CommandResults {
   snapshot: Snapshot;
   lineage: Omit<LineageGraph, 'correlationId'> & { correlationId: string };
   'journal.page': { sessionId: string; events: JournalEvent[]; nextSeq: number | null };
+  /** Newest first; the newest `MAX_BLOTTER_TRADES` of them. */
+  'session.trades': { sessionId: string; trades: TradeSummary[] };
 }
 
 export type CommandName = keyof typeof commandRequests;

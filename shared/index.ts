@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './commands.js';
 export * from './events.js';
 export * from './protocol.js';
+export * from './lineage.js';

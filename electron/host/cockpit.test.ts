@@ -5,10 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CockpitEvent, JournalEvent, LineageGraph, Snapshot } from '../../shared/index.js';
+import {
+  buildLineage,
+  type CockpitEvent,
+  type JournalEvent,
+  type LineageGraph,
+  type Snapshot,
+  type TradeSummary,
+} from '../../shared/index.js';
 import { createCockpit, type CockpitHost } from './index.js';
 import { Journal } from './journal/journal.js';
-import { buildLineage } from './lineage/lineage.js';
 
 let dataDir: string;
 let cockpit: CockpitHost;
@@ -304,6 +310,42 @@ describe('a paper session through the host', () => {
   });
 });
 
+it('reviews an earlier session while another runs: its blotter as it ended, its lineages by id', async () => {
+  const first = await startSession();
+  const { correlationId } = await openTrade();
+  await call('trade.exit', { slotId: 0 });
+  await vi.waitFor(async () => expect((await snapshot()).slots[0]).toMatchObject({ free: true }), {
+    timeout: 5_000,
+  });
+  await openTrade();
+  await call('session.stop');
+  const { trades: shownAtStop } = await snapshot();
+  expect(shownAtStop.map((t) => t.state)).toEqual(['OPEN', 'CLOSED']);
+
+  const second = await startSession({ seed: 12 });
+  const { correlationId: running } = await openTrade();
+
+  const review = await call<{ sessionId: string; trades: TradeSummary[] }>('session.trades', {
+    sessionId: first.sessionId,
+  });
+  expect(review.sessionId).toBe(first.sessionId);
+  expect(review.trades).toEqual(shownAtStop);
+  expect(
+    (await call<{ trades: TradeSummary[] }>('session.trades', { sessionId: second.sessionId })).trades,
+  ).toEqual((await snapshot()).trades);
+
+  const earlier = await call<LineageGraph>('lineage', { correlationId });
+  expect(earlier.nodes.find((n) => n.kind === 'trade')?.state).toBe('CLOSED');
+  expect(earlier.nodes.every((n) => n.events.every((e) => e.sessionId === first.sessionId))).toBe(true);
+  expect(await call<LineageGraph>('lineage', { correlationId, sessionId: first.sessionId })).toEqual(earlier);
+  expect(await refuse('lineage', { correlationId, sessionId: second.sessionId })).toMatchObject({
+    error: { code: 'NOT_FOUND', field: 'correlationId' },
+  });
+  expect(
+    (await call<LineageGraph>('lineage', { correlationId: running })).nodes.some((n) => n.kind === 'trade'),
+  ).toBe(true);
+});
+
 describe('the control plane', () => {
   type Control = { control: { mode: string; killSwitchAt?: number }; changed: boolean };
   const modeChanges = async () => (await allEvents()).filter((e) => e.type === 'TradingModeChanged');
@@ -478,6 +520,9 @@ describe('bad input', () => {
       ['control.set', { mode: 'HALTED', reason: 'x'.repeat(300) }, 'INVALID_REQUEST', 'reason'],
       ['control.killSwitch', { now: true }, 'INVALID_REQUEST', 'now'],
       ['lineage', { correlationId: 'nope' }, 'NOT_FOUND', 'correlationId'],
+      ['lineage', { correlationId: 'nope', sessionId: 'x'.repeat(500) }, 'INVALID_REQUEST', 'sessionId'],
+      ['session.trades', { sessionId: 'nope' }, 'NOT_FOUND', 'sessionId'],
+      ['session.trades', {}, 'INVALID_REQUEST', 'sessionId'],
       ['no.such.command', {}, 'UNKNOWN_COMMAND', 'name'],
       ['snapshot', 'not an object', 'INVALID_REQUEST', 'request'],
       ['snapshot', { extra: 1 }, 'INVALID_REQUEST', 'extra'],

@@ -3,6 +3,7 @@
 // gets a typed error naming the field and changes nothing.
 import { join } from 'node:path';
 import {
+  buildLineage,
   commandRequests,
   failure,
   fromZodError,
@@ -19,7 +20,7 @@ import type { CockpitHost, CockpitOptions } from './api.js';
 import { EventBus } from './event-bus.js';
 import { logFault } from './fault-log.js';
 import { Journal } from './journal/journal.js';
-import { buildLineage } from './lineage/lineage.js';
+import { SessionTrades } from './review/session-trades.js';
 import { startPaperSession } from './session/paper-session.js';
 import { plural } from './session/outcome-words.js';
 import type { CommandResult, TradingSession } from './session/trading-session.js';
@@ -45,6 +46,7 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
 
   /** The last session's final read model, shown until the next starts: a stop must not blank the trader's view. */
   let lastSnapshot: Snapshot | undefined;
+  const sessionTrades = new SessionTrades(journal);
 
   const stopSession = (reason: string): SessionInfo | undefined => {
     if (!session) return undefined;
@@ -121,8 +123,14 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
         },
     }),
     lineage: (request) => {
-      const sessionId = session?.sessionId ?? journal.sessionOfCorrelation(request.correlationId);
-      const events = sessionId ? journal.byCorrelation(sessionId, request.correlationId) : [];
+      const { correlationId } = request;
+      const lookIn = request.sessionId ?? session?.sessionId;
+      let events = lookIn ? journal.byCorrelation(lookIn, correlationId) : [];
+      if (events.length === 0 && request.sessionId === undefined) {
+        // A lineage of an earlier session, asked for while another one runs (or none does).
+        const sessionId = journal.sessionOfCorrelation(correlationId);
+        if (sessionId) events = journal.byCorrelation(sessionId, correlationId);
+      }
       if (events.length === 0) {
         return {
           ok: false,
@@ -133,7 +141,20 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
           },
         };
       }
-      return { ok: true, value: buildLineage(request.correlationId, events) };
+      return { ok: true, value: buildLineage(correlationId, events) };
+    },
+    'session.trades': (request) => {
+      const trades = sessionTrades.of(request.sessionId);
+      return trades
+        ? { ok: true, value: { sessionId: request.sessionId, trades } }
+        : {
+            ok: false,
+            error: {
+              code: 'NOT_FOUND',
+              field: 'sessionId',
+              message: `sessionId: no session ${request.sessionId}`,
+            },
+          };
     },
     'journal.page': (request) => {
       const sessionId = request.sessionId ?? session?.sessionId ?? journal.listSessions()[0]?.sessionId;

@@ -40,6 +40,8 @@ describe('Journal', () => {
     expect(journal.append('B', [draft('b1')]).map((e) => e.seq)).toEqual([1]);
     expect(journal.append('A', [draft('a3')]).map((e) => e.seq)).toEqual([3]);
     expect(journal.page('A', 0, 10).map((e) => e.eventId)).toEqual(['a1', 'a2', 'a3']);
+    expect([...journal.events('A')]).toEqual(journal.page('A', 0, 10));
+    expect([...journal.events('B')].map((e) => e.eventId)).toEqual(['b1']);
   });
 
   it('continues the sequence after reopening the file', () => {

@@ -210,6 +210,14 @@ export class Journal {
     return rows.map(toEvent);
   }
 
+  /** Every event of a session, oldest first, read row by row: a long session is never held whole. */
+  *events(sessionId: string): Generator<JournalEvent> {
+    const rows = this.db
+      .prepare('SELECT * FROM events WHERE session_id = ? ORDER BY seq')
+      .iterate(sessionId) as IterableIterator<EventRow>;
+    for (const row of rows) yield toEvent(row);
+  }
+
   byCorrelation(sessionId: string, correlationId: string): JournalEvent[] {
     const rows = this.db
       .prepare('SELECT * FROM events WHERE session_id = ? AND correlation_id = ? ORDER BY seq')

@@ -1,10 +1,12 @@
 // Read models the window lists, materialized from kernel events: the trades
 // blotter and which lineage each venue order belongs to. Never the source of
 // truth; rebuilt from the journal the same way.
-import type { TradeSide, TradeSummary } from '../../../shared/index.js';
-import type { JournalEvent } from '../../../shared/index.js';
-
-const MAX_TRADES = 500;
+import {
+  MAX_BLOTTER_TRADES,
+  type JournalEvent,
+  type TradeSide,
+  type TradeSummary,
+} from '../../../shared/index.js';
 
 const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -150,7 +152,7 @@ export class TradeBook {
   }
 
   private evictOldest(): void {
-    while (this.trades.size > MAX_TRADES) {
+    while (this.trades.size > MAX_BLOTTER_TRADES) {
       const oldest = this.trades.keys().next().value;
       if (oldest === undefined) return;
       this.forget(oldest);

@@ -1,15 +1,11 @@
 // The lifecycle graph of one correlation id, drawn from its events alone:
 // each event belongs to an entity (intent, signal, order, fill, trade) and
 // its causation id points at the event that caused it. An edge joins the
-// entity of the cause to the entity of the effect. The live graph and the one
-// rebuilt from the journal are the same function of the same events.
-import type {
-  JournalEvent,
-  LineageEdge,
-  LineageGraph,
-  LineageNode,
-  LineageNodeKind,
-} from '../../../shared/index.js';
+// entity of the cause to the entity of the effect. The live graph, the one
+// rebuilt from the journal and the window's replay of it as of any event are
+// the same function of the same events: the host draws the graph, the window
+// replays it, both with this.
+import type { JournalEvent, LineageEdge, LineageGraph, LineageNode, LineageNodeKind } from './journal.js';
 
 interface EntityRef {
   id: string;
