@@ -166,4 +166,63 @@ describe('browser host', () => {
     await eventually(() => page.getByTestId('notices').textContent()).toContain('Kill switch');
     expect((await cockpit.journal()).some((e) => e.type === 'KillSwitchEngaged')).toBe(true);
   });
+
+  it('(f) an earlier session is reviewed from its journal, and a trade of it replayed event by event', async () => {
+    const { sessionId: earlier, correlationId } = await marketRoundTrip(cockpit);
+    const { trades } = await cockpit.snapshot();
+    const trade = trades.find((t) => t.correlationId === correlationId)!;
+    await cockpit.invoke('session.stop');
+    await startSession(cockpit);
+
+    // The blotter lists the running session's trades until the earlier one is picked.
+    const table = page.getByTestId('trades-table');
+    expect(await table.getAttribute('data-session')).toBe('live');
+    expect(await page.getByTestId(`trade-row-${trade.tradeId}`).count()).toBe(0);
+    await page.getByTestId('trades-session').selectOption(earlier);
+    await eventually(() => table.getAttribute('data-session')).toBe(earlier);
+    const row = page.getByTestId(`trade-row-${trade.tradeId}`);
+    await eventually(() => row.getAttribute('data-state')).toBe('CLOSED');
+
+    // Its lineage, from the earlier session, while the new one runs.
+    await row.click();
+    await eventually(() => page.getByTestId('lineage-node-trade').getAttribute('data-state')).toBe('CLOSED');
+    const graph = await cockpit.invoke<{ ok: true } & LineageGraph>('lineage', {
+      correlationId,
+      sessionId: earlier,
+    });
+    const steps = [...new Map(graph.nodes.flatMap((n) => n.events).map((e) => [e.eventId, e])).values()].sort(
+      (a, b) => a.seq - b.seq,
+    );
+    const lastNodeBox = await page.getByTestId('lineage-node-intent').first().boundingBox();
+
+    // Replay from the first event: the intent alone, then each step as it stood, in place.
+    await page.getByTestId('replay-start').click();
+    const position = page.getByTestId('replay-position');
+    await eventually(() => position.textContent()).toBe(`1/${steps.length}`);
+    expect(await page.getByTestId('replay-event').textContent()).toBe('TradingSignalIntentCreated');
+    await eventually(() => page.locator('[data-testid^="lineage-node-"]').count()).toBe(1);
+    expect(await page.getByTestId('lineage-node-intent').getAttribute('data-current')).toBe('true');
+    expect(await page.getByTestId('replay-details').getAttribute('data-type')).toBe(
+      'TradingSignalIntentCreated',
+    );
+    expect(await page.getByTestId('lineage-node-intent').boundingBox()).toEqual(lastNodeBox);
+
+    const placed = steps.findIndex((e) => e.type === 'OrderPlaced');
+    await page.getByTestId('replay-range').fill(String(placed));
+    await eventually(() => position.textContent()).toBe(`${placed + 1}/${steps.length}`);
+    await eventually(() => page.getByTestId('lineage-node-order').getAttribute('data-state')).toBe('PLACED');
+    expect(await page.getByTestId('lineage-node-trade').count()).toBe(0);
+    await page.getByTestId('replay-next').click();
+    await eventually(() => position.textContent()).toBe(`${placed + 2}/${steps.length}`);
+    expect(await page.getByTestId('replay-event').textContent()).toBe(steps[placed + 1]!.type);
+
+    await page.getByTestId('replay-last').click();
+    await eventually(() => position.textContent()).toBe(`${steps.length}/${steps.length}`);
+    await eventually(() => page.getByTestId('lineage-node-trade').getAttribute('data-state')).toBe('CLOSED');
+    await page.getByTestId('replay-exit').click();
+    await eventually(() => page.getByTestId('replay-bar').getAttribute('data-replaying')).toBe('false');
+
+    await page.getByTestId('trades-session').selectOption('');
+    await eventually(() => table.getAttribute('data-session')).toBe('live');
+  });
 });

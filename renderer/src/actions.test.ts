@@ -2,7 +2,7 @@
 // one more per frame however many journal events arrive meanwhile.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CockpitEvent, JournalEvent } from '../../shared/index.js';
-import { afterBatch, command, selectLineage, setLineageScheduler } from './actions.js';
+import { afterBatch, command, reviewSession, selectLineage, setLineageScheduler } from './actions.js';
 import { useCockpit } from './store/store.js';
 
 type Call = { name: string; request: object; resolve: (value: unknown) => void };
@@ -164,5 +164,55 @@ describe('commands', () => {
       ok: false,
       error: { code: 'INTERNAL', message: 'the host sent no answer' },
     });
+  });
+});
+
+describe('reviewing an earlier session', () => {
+  const trade = (tradeId: string) => ({ tradeId, correlationId: `c-${tradeId}`, state: 'CLOSED' });
+
+  it("lists the picked session's trades, drops an answer for a session no longer picked, and goes back", async () => {
+    void reviewSession('S1');
+    void reviewSession('S2');
+    expect(calls.map((c) => [c.name, c.request])).toEqual([
+      ['session.trades', { sessionId: 'S1' }],
+      ['session.trades', { sessionId: 'S2' }],
+    ]);
+    expect(useCockpit.getState().review).toMatchObject({ sessionId: 'S2', status: 'loading', trades: [] });
+    calls[1]!.resolve({ ok: true, sessionId: 'S2', trades: [trade('T2')] });
+    calls[0]!.resolve({ ok: true, sessionId: 'S1', trades: [trade('T1')] });
+    await flushPromises();
+    expect(useCockpit.getState().review).toMatchObject({ sessionId: 'S2', status: 'ready' });
+    expect(useCockpit.getState().review.trades.map((t) => t.tradeId)).toEqual(['T2']);
+
+    await reviewSession(null);
+    expect(useCockpit.getState().review).toMatchObject({ sessionId: null, status: 'idle', trades: [] });
+    expect(calls).toHaveLength(2);
+  });
+
+  it("says why a session's trades could not be read", async () => {
+    void reviewSession('S9');
+    calls[0]!.resolve({
+      ok: false,
+      error: { code: 'NOT_FOUND', field: 'sessionId', message: 'sessionId: no session S9' },
+    });
+    await flushPromises();
+    expect(useCockpit.getState().review).toMatchObject({
+      status: 'error',
+      error: 'sessionId: no session S9',
+    });
+  });
+
+  it('asks for a reviewed lineage in its own session, and a replay starts over with a new selection', async () => {
+    selectLineage('c-T1', 'S1');
+    expect(calls.at(-1)!.request).toEqual({ correlationId: 'c-T1', sessionId: 'S1' });
+    calls.at(-1)!.resolve(graph('c-T1', 'FILLED'));
+    await flushPromises();
+    useCockpit.getState().setReplaySeq(4);
+    afterBatch([journal('c-T1', 9)]);
+    expect(useCockpit.getState().lineage.replaySeq).toBe(4);
+
+    selectLineage('c-live');
+    expect(calls.at(-1)!.request).toEqual({ correlationId: 'c-live' });
+    expect(useCockpit.getState().lineage).toMatchObject({ sessionId: null, replaySeq: null, graph: null });
   });
 });

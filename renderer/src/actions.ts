@@ -112,7 +112,9 @@ export function refreshLineage(): void {
   lastStart = clock();
   again = false;
   store().setLineageLoading(correlationId);
-  void command('lineage', { correlationId }, { quiet: true }).then((response) => {
+  const sessionId = store().lineage.sessionId;
+  const request = sessionId ? { correlationId, sessionId } : { correlationId };
+  void command('lineage', request, { quiet: true }).then((response) => {
     if (inflight === correlationId) inflight = null;
     if (response.ok) {
       store().setLineageGraph(correlationId, {
@@ -130,11 +132,30 @@ export function refreshLineage(): void {
   });
 }
 
-export function selectLineage(correlationId: string | undefined | null): void {
+/**
+ * Selects a lineage of the running session, or of `sessionId` (a reviewed one). A correlation id carries its
+ * session's tag, so it names one lineage in the whole journal: `sessionId` only says where to look.
+ */
+export function selectLineage(
+  correlationId: string | undefined | null,
+  sessionId: string | null = null,
+): void {
   if (!correlationId) return;
-  const current = store().lineage.correlationId;
-  store().setLineageSelection(correlationId);
-  if (current !== correlationId) refreshLineage();
+  const { correlationId: current, sessionId: currentSession } = store().lineage;
+  store().setLineageSelection(correlationId, sessionId);
+  if (current !== correlationId || currentSession !== sessionId) refreshLineage();
+}
+
+// ---------------------------------------------------------------------------
+// Reviewing an earlier session
+
+/** Shows `sessionId`'s trades blotter, rebuilt by the host from its journal; null goes back to the live one. */
+export async function reviewSession(sessionId: string | null): Promise<void> {
+  store().setReviewLoading(sessionId);
+  if (!sessionId) return;
+  const response = await command('session.trades', { sessionId }, { quiet: true });
+  if (response.ok) store().setReviewTrades(sessionId, response.trades);
+  else store().setReviewError(sessionId, response.error.message);
 }
 
 /** Called after each frame's batch is applied: re-fetch the graph if its lineage moved. */

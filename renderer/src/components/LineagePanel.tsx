@@ -2,7 +2,9 @@
 // fills → trade) with React Flow, laid out by dagre only when the node/edge id
 // set changes, left→right or top→bottom, whichever the panel shows larger.
 // The view never zooms out past readable (a long lineage is panned, by drag or
-// scroll, instead); live states flow into memoized custom nodes.
+// scroll, instead); live states flow into memoized custom nodes. A replay
+// draws the graph as it stood after any one of its events, on the whole
+// graph's layout, so nodes appear in place and never move.
 import {
   Background,
   Handle,
@@ -18,7 +20,7 @@ import {
   type NodeProps,
 } from '@xyflow/react';
 import { memo, useEffect, useMemo, useState } from 'react';
-import type { LineageNode, LineageNodeKind } from '../../../shared/index.js';
+import type { JournalEvent, LineageGraph, LineageNode, LineageNodeKind } from '../../../shared/index.js';
 import { clockMs, DASH, shortId } from '../lib/format.js';
 import {
   boundsOf,
@@ -30,6 +32,7 @@ import {
   type Direction,
 } from '../lib/layout.js';
 import { nodeText } from '../lib/lineageText.js';
+import { graphAsOf, replaySteps, stepIndex } from '../lib/replay.js';
 import { toneOf, type Tone } from '../lib/tone.js';
 import { useCockpit } from '../store/store.js';
 import { Panel } from './Panel.js';
@@ -43,6 +46,8 @@ interface LineageNodeData extends Record<string, unknown> {
   title: string;
   tone: Tone;
   count: number;
+  /** The replayed step's event is this node's. */
+  current: boolean;
   direction: Direction;
   width: number;
   height: number;
@@ -53,10 +58,11 @@ const LineageNodeView = memo(function LineageNodeView({ data, selected }: NodePr
   const across = data.direction === 'LR';
   return (
     <div
-      className={`lnode tone-${data.tone} ${selected ? 'selected' : ''} ${data.detail ? 'has-detail' : ''}`}
+      className={`lnode tone-${data.tone} ${selected ? 'selected' : ''} ${data.detail ? 'has-detail' : ''} ${data.current ? 'current' : ''}`}
       style={{ width: data.width, height: data.height }}
       data-testid={`lineage-node-${data.kind}`}
       data-state={data.state}
+      data-current={data.current}
       title={`${data.kind} · ${data.state} · ${data.title}${data.detail ? ` · ${data.detail}` : ''}`}
     >
       <Handle
@@ -90,8 +96,36 @@ function realizedOf(node: LineageNode): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-function Graph({ fitRequest }: { fitRequest: number }) {
+/** What the panel draws: the whole graph, or, while replaying, the graph as of one of its events. */
+interface LineageView {
+  /** The whole graph: its layout holds still while a replay adds nodes step by step. */
+  graph: LineageGraph | null;
+  /** What is drawn. */
+  shown: LineageGraph | null;
+  /** The graph's events in journal order: the replay's steps. */
+  steps: JournalEvent[];
+  /** The replayed step's index; null when not replaying. */
+  step: number | null;
+  /** The replayed step's event. */
+  current: JournalEvent | null;
+}
+
+function useLineageView(): LineageView {
   const graph = useCockpit((s) => s.lineage.graph);
+  const replaySeq = useCockpit((s) => s.lineage.replaySeq);
+  const steps = useMemo(() => (graph ? replaySteps(graph) : []), [graph]);
+  return useMemo(() => {
+    if (!graph || replaySeq === null || steps.length === 0) {
+      return { graph, shown: graph, steps, step: null, current: null };
+    }
+    const step = stepIndex(steps, replaySeq);
+    const current = steps[step]!;
+    return { graph, shown: graphAsOf(graph, steps, current.seq), steps, step, current };
+  }, [graph, replaySeq, steps]);
+}
+
+function Graph({ fitRequest, view }: { fitRequest: number; view: LineageView }) {
+  const { graph, shown, current } = view;
   const selectedNodeId = useCockpit((s) => s.lineage.selectedNodeId);
   const selectNode = useCockpit((s) => s.selectNode);
   const { setViewport } = useReactFlow();
@@ -114,7 +148,7 @@ function Graph({ fitRequest }: { fitRequest: number }) {
 
   const nodes = useMemo<LineageFlowNode[]>(
     () =>
-      (graph?.nodes ?? []).map((n) => {
+      (shown?.nodes ?? []).map((n) => {
         const text = nodeText(n);
         const size = nodeSize(n.id);
         return {
@@ -132,19 +166,20 @@ function Graph({ fitRequest }: { fitRequest: number }) {
             title: n.label,
             tone: toneOf(n.state, realizedOf(n)),
             count: n.events.length,
+            current: current !== null && n.events.at(-1)?.eventId === current.eventId,
             direction,
             width: size.width,
             height: size.height,
           },
         };
       }),
-    [graph, positions, selectedNodeId, direction],
+    [shown, current, positions, selectedNodeId, direction],
   );
 
   const edges = useMemo<Edge[]>(() => {
-    if (!graph) return [];
-    const tones = new Map(graph.nodes.map((n) => [n.id, toneOf(n.state)]));
-    return graph.edges
+    if (!shown) return [];
+    const tones = new Map(shown.nodes.map((n) => [n.id, toneOf(n.state)]));
+    return shown.edges
       .filter((e) => tones.has(e.from) && tones.has(e.to))
       .map((e) => ({
         id: `${e.from}->${e.to}`,
@@ -154,7 +189,7 @@ function Graph({ fitRequest }: { fitRequest: number }) {
         animated: tones.get(e.to) === 'working',
         className: `ledge tone-${tones.get(e.to) ?? 'neutral'}`,
       }));
-  }, [graph]);
+  }, [shown]);
 
   // The handles moved sides: React Flow must measure them again before routing edges.
   const ids = useMemo(
@@ -237,7 +272,8 @@ export function LineagePanel() {
   const correlationId = useCockpit((s) => s.lineage.correlationId);
   const status = useCockpit((s) => s.lineage.status);
   const error = useCockpit((s) => s.lineage.error);
-  const count = useCockpit((s) => s.lineage.graph?.nodes.length ?? 0);
+  const view = useLineageView();
+  const count = view.graph?.nodes.length ?? 0;
   const [fitRequest, setFitRequest] = useState(0);
   return (
     <ReactFlowProvider>
@@ -257,7 +293,7 @@ export function LineagePanel() {
       >
         <div className="lineage-graph" data-testid="lineage-graph" data-status={status}>
           {correlationId ? (
-            <Graph fitRequest={fitRequest} />
+            <Graph fitRequest={fitRequest} view={view} />
           ) : (
             <div className="placeholder">
               Select a slot, order or trade — or submit an intent — to see its lineage.
@@ -265,7 +301,8 @@ export function LineagePanel() {
           )}
           {error ? <div className="lineage-error">{error}</div> : null}
         </div>
-        <NodeDetails />
+        <ReplayBar view={view} />
+        <NodeDetails view={view} />
       </Panel>
     </ReactFlowProvider>
   );
@@ -273,12 +310,104 @@ export function LineagePanel() {
 
 const DETAIL_ROWS = 200;
 
-function NodeDetails() {
-  const node = useCockpit((s) => {
-    const id = s.lineage.selectedNodeId;
-    return id ? (s.lineage.graph?.nodes.find((n) => n.id === id) ?? null) : null;
-  });
-  if (!node) return <LineageTape />;
+/** Steps through the lineage's events: first, back, forward, last, any one on the slider; Live ends it. */
+function ReplayBar({ view }: { view: LineageView }) {
+  const setReplaySeq = useCockpit((s) => s.setReplaySeq);
+  const { steps, step, current } = view;
+  if (steps.length === 0) return null;
+  const last = steps.length - 1;
+  const go = (index: number) => setReplaySeq(steps[Math.max(0, Math.min(last, index))]!.seq);
+  if (step === null || !current) {
+    return (
+      <div className="replay-bar" data-testid="replay-bar" data-replaying="false">
+        <button
+          type="button"
+          className="btn btn-row"
+          data-testid="replay-start"
+          title="replay this lineage: the graph as it stood after each of its events, from the first"
+          onClick={() => go(0)}
+        >
+          Replay
+        </button>
+        <span className="muted">{steps.length} events</span>
+      </div>
+    );
+  }
+  const stepButton = (testId: string, label: string, title: string, to: number, disabled: boolean) => (
+    <button
+      type="button"
+      className="btn btn-icon"
+      data-testid={testId}
+      title={title}
+      aria-label={title}
+      disabled={disabled}
+      onClick={() => go(to)}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <div className="replay-bar" data-testid="replay-bar" data-replaying="true">
+      <span className="graph-controls">
+        {stepButton('replay-first', '|◀', 'first event', 0, step === 0)}
+        {stepButton('replay-prev', '◀', 'previous event', step - 1, step === 0)}
+        {stepButton('replay-next', '▶', 'next event', step + 1, step === last)}
+        {stepButton('replay-last', '▶|', 'last event', last, step === last)}
+      </span>
+      <input
+        type="range"
+        className="replay-range"
+        data-testid="replay-range"
+        aria-label="replay step"
+        min={0}
+        max={last}
+        value={step}
+        onChange={(e) => go(Number(e.target.value))}
+      />
+      <span className="num" data-testid="replay-position">
+        {step + 1}/{steps.length}
+      </span>
+      <span
+        className="replay-event"
+        data-testid="replay-event"
+        title={`seq ${current.seq} · ${current.type}`}
+      >
+        {current.type}
+      </span>
+      <span className="num muted">{clockMs(current.ts)}</span>
+      <button
+        type="button"
+        className="btn btn-row"
+        data-testid="replay-exit"
+        title="end the replay: the whole graph, live"
+        onClick={() => setReplaySeq(null)}
+      >
+        Live
+      </button>
+    </div>
+  );
+}
+
+/** While replaying with no node selected: the step's event, what caused it and what it carried. */
+function ReplayEvent({ event }: { event: JournalEvent }) {
+  return (
+    <div className="node-details" data-testid="replay-details" data-type={event.type}>
+      <div className="nd-head">
+        <span className="badge">{event.source}</span>
+        <span className="nd-state">{event.type}</span>
+        <span className="nd-label" title={event.eventId}>
+          seq {event.seq} · {clockMs(event.ts)} · {event.eventId} ← {event.causationId}
+        </span>
+      </div>
+      <pre className="nd-payload">{JSON.stringify(event.payload, null, 2)}</pre>
+    </div>
+  );
+}
+
+function NodeDetails({ view }: { view: LineageView }) {
+  const selectedNodeId = useCockpit((s) => s.lineage.selectedNodeId);
+  const node = selectedNodeId ? (view.shown?.nodes.find((n) => n.id === selectedNodeId) ?? null) : null;
+  if (!node) return view.current ? <ReplayEvent event={view.current} /> : <LineageTape />;
   const latest = node.events[node.events.length - 1];
   // A long-lived trade collects many monitoring ticks: list the newest, say how many.
   const shown = node.events.length > DETAIL_ROWS ? node.events.slice(-DETAIL_ROWS) : node.events;

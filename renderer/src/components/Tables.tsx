@@ -5,8 +5,19 @@
 // subscriptions do not grow with the rows.
 import { memo, useMemo, useState, type MouseEvent } from 'react';
 import type { OpenOrder, SlotSnapshot, TradeSummary } from '../../../shared/index.js';
-import { cancelOrder, exitSlot, exitTrade, selectLineage } from '../actions.js';
-import { avgPrice, clock, DASH, money, pnlClass, price, qty, signedMoney } from '../lib/format.js';
+import { cancelOrder, exitSlot, exitTrade, reviewSession, selectLineage } from '../actions.js';
+import {
+  avgPrice,
+  baseOf,
+  clock,
+  DASH,
+  dateTime,
+  money,
+  pnlClass,
+  price,
+  qty,
+  signedMoney,
+} from '../lib/format.js';
 import { toneOf } from '../lib/tone.js';
 import { useCockpit } from '../store/store.js';
 import { useModeBlock } from './ControlPlane.js';
@@ -278,20 +289,54 @@ const OrderRow = memo(function OrderRow({
 
 // ---------------------------------------------------------------------------
 
+/** Which session's trades the blotter lists: the live one, or an earlier one from its journal. */
+function SessionPicker() {
+  const sessions = useCockpit((s) => s.session.sessions);
+  const current = useCockpit((s) => s.session.current);
+  const reviewed = useCockpit((s) => s.review.sessionId);
+  const earlier = sessions.filter((info) => info.sessionId !== current?.sessionId);
+  if (earlier.length === 0 && !reviewed) return null;
+  const live = !current ? 'no session' : current.stoppedAt === undefined ? 'this session' : 'last session';
+  return (
+    <select
+      className="session-picker"
+      data-testid="trades-session"
+      aria-label="whose trades"
+      title="list the trades of an earlier session, rebuilt from the journal; click one to see and replay its lineage"
+      value={reviewed ?? ''}
+      onChange={(e) => void reviewSession(e.target.value || null)}
+    >
+      <option value="">{live}</option>
+      {earlier.map((info) => (
+        <option key={info.sessionId} value={info.sessionId} title={info.sessionId}>
+          {dateTime(info.startedAt)} · {info.symbols.map(baseOf).join(' ')}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function TradesTable() {
-  const trades = useCockpit((s) => s.book.trades);
+  const liveTrades = useCockpit((s) => s.book.trades);
+  const review = useCockpit((s) => s.review);
   const slots = useCockpit((s) => s.book.slots);
   const selected = useSelected();
   const online = useOnline();
   const exitBlocked = useModeBlock('exit')?.reason;
+  const reviewed = review.sessionId;
+  const trades = reviewed ? review.trades : liveTrades;
   const held = useMemo(() => new Set(slots.flatMap((slot) => (slot.tradeId ? [slot.tradeId] : []))), [slots]);
   const rows = useMemo(
     () => [...trades].sort((a, b) => b.openedAt - a.openedAt).slice(0, MAX_TRADE_ROWS),
     [trades],
   );
+  // An earlier session's trades are history: nothing in them can be closed.
   const orphans = useMemo(
-    () => new Set(trades.filter((t) => t.state === 'OPEN' && !held.has(t.tradeId)).map((t) => t.tradeId)),
-    [trades, held],
+    () =>
+      reviewed
+        ? new Set<string>()
+        : new Set(trades.filter((t) => t.state === 'OPEN' && !held.has(t.tradeId)).map((t) => t.tradeId)),
+    [reviewed, trades, held],
   );
   // The action column only when a row has an action: it costs the blotter width it rarely needs.
   const actions = orphans.size > 0;
@@ -303,14 +348,17 @@ export function TradesTable() {
     <Panel
       title="Trades"
       extra={
-        trades.length ? (
-          <span className="muted">
-            {trades.length} · realized <span className={pnlClass(realized)}>{signedMoney(realized)}</span>
-          </span>
-        ) : null
+        <span className="trades-extra">
+          <SessionPicker />
+          {trades.length ? (
+            <span className="muted">
+              {trades.length} · realized <span className={pnlClass(realized)}>{signedMoney(realized)}</span>
+            </span>
+          ) : null}
+        </span>
       }
     >
-      <table className="grid" data-testid="trades-table">
+      <table className="grid" data-testid="trades-table" data-session={reviewed ?? 'live'}>
         <thead>
           <tr>
             <th>opened</th>
@@ -331,6 +379,7 @@ export function TradesTable() {
             <TradeRow
               key={trade.tradeId}
               trade={trade}
+              sessionId={reviewed}
               selected={trade.correlationId === selected}
               orphan={orphans.has(trade.tradeId)}
               actions={actions}
@@ -340,7 +389,13 @@ export function TradesTable() {
           ))}
           {rows.length === 0 ? (
             <tr className="empty">
-              <td colSpan={actions ? 11 : 10}>no trades yet</td>
+              <td colSpan={actions ? 11 : 10} data-testid="trades-empty">
+                {!reviewed
+                  ? 'no trades yet'
+                  : review.status === 'loading'
+                    ? 'reading the journal…'
+                    : (review.error ?? 'no trades in this session')}
+              </td>
             </tr>
           ) : null}
         </tbody>
@@ -352,6 +407,7 @@ export function TradesTable() {
 /** `orphan`: open, but no slot holds it (a late fill with no free slot); only its own row can close it. */
 const TradeRow = memo(function TradeRow({
   trade,
+  sessionId,
   selected,
   orphan,
   actions,
@@ -359,6 +415,8 @@ const TradeRow = memo(function TradeRow({
   exitBlocked,
 }: {
   trade: TradeSummary;
+  /** The reviewed session the trade is from; null for the live one. */
+  sessionId: string | null;
   selected: boolean;
   orphan: boolean;
   /** Whether the table has the action column. */
@@ -373,7 +431,7 @@ const TradeRow = memo(function TradeRow({
       data-state={trade.state}
       className={`clickable ${selected ? 'selected' : ''}`}
       title={trade.tradeId}
-      onClick={() => selectLineage(trade.correlationId)}
+      onClick={() => selectLineage(trade.correlationId, sessionId)}
     >
       <td className="num muted">{clock(trade.openedAt)}</td>
       <td>

@@ -86,6 +86,13 @@ export function clockMs(ts: number): string {
   return `${clock(ts)}.${pad(new Date(ts).getMilliseconds(), 3)}`;
 }
 
+/** Local date and wall time "YYYY-MM-DD HH:MM". */
+export function dateTime(ts: number): string {
+  if (!finite(ts)) return DASH;
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
 /** "BTC" of "BTC/USDT" (and of "BTC/USDT:USDT"). */
 export function baseOf(symbol: string): string {
   const slash = symbol.indexOf('/');

@@ -13,6 +13,7 @@ import {
   type BookState,
   type DataState,
   type JournalState,
+  type LineageState,
   type MarketState,
   type Notice,
   type NoticesState,
@@ -34,11 +35,23 @@ export function initialData(): DataState {
     market: { marks: {} },
     book: { slots: [], account: null, openOrders: [], trades: [], control: null, hydrated: false },
     journal: emptyJournal(),
-    lineage: { correlationId: null, graph: null, selectedNodeId: null, status: 'idle', error: null },
+    lineage: NO_LINEAGE,
+    review: { sessionId: null, trades: [], status: 'idle', error: null },
     pnl: { points: [] },
     notices: { items: [], nextId: 1 },
   };
 }
+
+/** No lineage selected. */
+export const NO_LINEAGE: LineageState = {
+  correlationId: null,
+  sessionId: null,
+  graph: null,
+  selectedNodeId: null,
+  status: 'idle',
+  error: null,
+  replaySeq: null,
+};
 
 function emptyJournal(): JournalState {
   return { byCorrelation: {}, order: [], tape: [], sessionId: null, lastSeq: 0 };
@@ -313,7 +326,7 @@ export function applyBatch(
         hydrated: book.hydrated,
       };
       sampled = undefined;
-      lineage = { correlationId: null, graph: null, selectedNodeId: null, status: 'idle', error: null };
+      lineage = NO_LINEAGE;
     }
     if (!sameSession(prev, next) || (next && session.viewsOf !== next.sessionId)) {
       session = {

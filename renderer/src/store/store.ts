@@ -2,8 +2,8 @@
 // lineage, pnl, notices). Host events reach it only through `applyEvents`,
 // called once per animation frame by the event pump; views read selectors.
 import { create, type StateCreator } from 'zustand';
-import type { LineageGraph, SessionInfo } from '../../../shared/index.js';
-import { applyBatch, initialData, pushNotice, upsertSession } from './apply.js';
+import type { LineageGraph, SessionInfo, TradeSummary } from '../../../shared/index.js';
+import { applyBatch, initialData, NO_LINEAGE, pushNotice, upsertSession } from './apply.js';
 import type {
   BookState,
   ConnectionStatus,
@@ -15,6 +15,7 @@ import type {
   Notice,
   NoticesState,
   PnlState,
+  ReviewState,
   SessionState,
 } from './types.js';
 import type { CockpitEvent } from '../../../shared/index.js';
@@ -37,12 +38,24 @@ export interface JournalSlice {
 }
 export interface LineageSlice {
   lineage: LineageState;
-  /** Selects a lineage (null clears); keeps the graph when it is the same one. */
-  setLineageSelection(correlationId: string | null): void;
+  /**
+   * Selects a lineage (null clears), in `sessionId` when it is not the running session's; keeps the graph
+   * when it is the same one.
+   */
+  setLineageSelection(correlationId: string | null, sessionId?: string | null): void;
   setLineageLoading(correlationId: string): void;
   setLineageGraph(correlationId: string, graph: LineageGraph): void;
   setLineageError(correlationId: string, message: string): void;
   selectNode(nodeId: string | null): void;
+  /** Draws the graph as of journal seq `seq` (null: whole). */
+  setReplaySeq(seq: number | null): void;
+}
+export interface ReviewSlice {
+  review: ReviewState;
+  /** Starts reviewing `sessionId` (null: back to the running session's blotter). */
+  setReviewLoading(sessionId: string | null): void;
+  setReviewTrades(sessionId: string, trades: TradeSummary[]): void;
+  setReviewError(sessionId: string, message: string): void;
 }
 export interface PnlSlice {
   pnl: PnlState;
@@ -62,6 +75,7 @@ export type CockpitStore = SessionSlice &
   BookSlice &
   JournalSlice &
   LineageSlice &
+  ReviewSlice &
   PnlSlice &
   NoticesSlice &
   RootActions;
@@ -98,17 +112,16 @@ const pnlSlice: Slice<PnlSlice> = () => ({ pnl: initial.pnl });
 
 const lineageSlice: Slice<LineageSlice> = (set) => ({
   lineage: initial.lineage,
-  setLineageSelection: (correlationId) =>
+  setLineageSelection: (correlationId, sessionId = null) =>
     set((s) =>
-      s.lineage.correlationId === correlationId
+      s.lineage.correlationId === correlationId && s.lineage.sessionId === sessionId
         ? s
         : {
             lineage: {
+              ...NO_LINEAGE,
               correlationId,
-              graph: null,
-              selectedNodeId: null,
+              sessionId: correlationId ? sessionId : null,
               status: correlationId ? 'loading' : 'idle',
-              error: null,
             },
           },
     ),
@@ -135,6 +148,24 @@ const lineageSlice: Slice<LineageSlice> = (set) => ({
     set((s) =>
       s.lineage.selectedNodeId === nodeId ? s : { lineage: { ...s.lineage, selectedNodeId: nodeId } },
     ),
+  setReplaySeq: (replaySeq) =>
+    set((s) => (s.lineage.replaySeq === replaySeq ? s : { lineage: { ...s.lineage, replaySeq } })),
+});
+
+const reviewSlice: Slice<ReviewSlice> = (set) => ({
+  review: initial.review,
+  setReviewLoading: (sessionId) =>
+    set({
+      review: { sessionId, trades: [], status: sessionId ? 'loading' : 'idle', error: null },
+    }),
+  setReviewTrades: (sessionId, trades) =>
+    set((s) =>
+      s.review.sessionId !== sessionId ? s : { review: { sessionId, trades, status: 'ready', error: null } },
+    ),
+  setReviewError: (sessionId, message) =>
+    set((s) =>
+      s.review.sessionId !== sessionId ? s : { review: { ...s.review, status: 'error', error: message } },
+    ),
 });
 
 const noticesSlice: Slice<NoticesSlice> = (set) => ({
@@ -157,6 +188,7 @@ export const useCockpit = create<CockpitStore>()((...a) => ({
   ...bookSlice(...a),
   ...journalSlice(...a),
   ...lineageSlice(...a),
+  ...reviewSlice(...a),
   ...pnlSlice(...a),
   ...noticesSlice(...a),
   ...rootActions(...a),

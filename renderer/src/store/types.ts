@@ -70,8 +70,21 @@ export interface JournalState {
 
 export interface LineageState {
   correlationId: string | null;
+  /** The session to look in, when it is not the running one (a reviewed session's lineage). */
+  sessionId: string | null;
   graph: LineageGraph | null;
   selectedNodeId: string | null;
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  error: string | null;
+  /** Replaying: the graph is drawn as of this journal seq (one of the graph's events); null draws it whole. */
+  replaySeq: number | null;
+}
+
+/** An earlier session's trades blotter, rebuilt by the host from its journal. */
+export interface ReviewState {
+  /** The reviewed session; null shows the running (or last) session's own blotter. */
+  sessionId: string | null;
+  trades: TradeSummary[];
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
 }
@@ -107,6 +120,7 @@ export interface DataState {
   book: BookState;
   journal: JournalState;
   lineage: LineageState;
+  review: ReviewState;
   pnl: PnlState;
   notices: NoticesState;
 }
