@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Journal, type JournalDraft } from '../journal/journal.js';
+import { SessionTrades } from './session-trades.js';
+
+let dir: string;
+let journal: Journal;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'session-trades-test-'));
+  journal = new Journal(join(dir, 'profile.sqlite'));
+});
+afterEach(() => {
+  journal.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const start = (sessionId: string) =>
+  journal.createSession({
+    sessionId,
+    startedAt: 1_000,
+    venue: 'paper',
+    symbols: ['BTC/USDT'],
+    seed: 7,
+    seedCapital: 10_000,
+    maxSlots: 2,
+  });
+const opened = (tradeId: string, ts: number): JournalDraft => ({
+  eventId: `${tradeId}-open`,
+  type: 'TradeOpened',
+  source: 'kernel',
+  correlationId: `c-${tradeId}`,
+  causationId: `c-${tradeId}`,
+  ts,
+  payload: { tradeId, slotId: 0, asset: 'BTC/USDT', side: 'LONG', size: 0.5, avgPrice: 100 },
+});
+const closed = (tradeId: string, ts: number): JournalDraft => ({
+  ...opened(tradeId, ts),
+  eventId: `${tradeId}-close`,
+  type: 'TradeClosed',
+  payload: { tradeId, size: 0, realizedPnl: 2.5, closeReason: 'TAKE_PROFIT' },
+});
+
+describe('SessionTrades', () => {
+  it("rebuilds a session's blotter from its journal, newest first, and knows no session it was not given", () => {
+    start('A');
+    journal.append('A', [opened('T1', 2_000), closed('T1', 3_000), opened('T2', 4_000)]);
+    const trades = new SessionTrades(journal).of('A')!;
+    expect(trades.map((t) => [t.tradeId, t.state])).toEqual([
+      ['T2', 'OPEN'],
+      ['T1', 'CLOSED'],
+    ]);
+    expect(trades[1]).toMatchObject({ realizedPnl: 2.5, closeReason: 'TAKE_PROFIT', closedAt: 3_000 });
+    expect(new SessionTrades(journal).of('nope')).toBeUndefined();
+  });
+
+  it('reads a running session afresh every time, a stopped one once (the 8 last asked for)', () => {
+    const trades = new SessionTrades(journal);
+    const reads = vi.spyOn(journal, 'events');
+    start('A');
+    journal.append('A', [opened('T1', 2_000)]);
+    expect(trades.of('A')).toHaveLength(1);
+    journal.append('A', [opened('T2', 3_000)]);
+    expect(trades.of('A')).toHaveLength(2);
+    expect(reads).toHaveBeenCalledTimes(2);
+
+    journal.stopSession('A', 5_000);
+    const atStop = trades.of('A');
+    expect(trades.of('A')).toBe(atStop);
+    expect(reads).toHaveBeenCalledTimes(3);
+
+    for (let n = 0; n < 8; n++) {
+      start(`S${n}`);
+      journal.stopSession(`S${n}`, 5_000);
+      trades.of(`S${n}`);
+    }
+    expect(reads).toHaveBeenCalledTimes(11);
+    expect(trades.of('A')).toEqual(atStop);
+    expect(reads).toHaveBeenCalledTimes(12);
+  });
+});
