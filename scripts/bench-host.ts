@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { EventBus } from '../electron/host/event-bus.js';
 import { Journal, type JournalDraft } from '../electron/host/journal/journal.js';
 import type { KernelPort } from '../electron/host/kernel/kernel-port.js';
+import { SessionTrades } from '../electron/host/review/session-trades.js';
+import { TradeBook } from '../electron/host/session/trade-book.js';
 import { findInstrument, type Instrument } from '../shared/index.js';
 import { SyntheticFeed } from '../electron/host/market/synthetic-feed.js';
 import { IdSource } from '../electron/host/session/ids.js';
@@ -252,6 +254,39 @@ const wall = Number(process.hrtime.bigint() - started) / 1e9;
 const rows = journal.page(info.sessionId, 0, Number.MAX_SAFE_INTEGER);
 const journaled = rows.length;
 const trades = rows.filter((row) => row.type === 'TradeClosed').length;
+
+// Reviewing the session once it stopped (`session.trades`), against folding its whole journal in one go,
+// side by side: the time, and the longest the event loop waited (a 1 ms timer's largest gap).
+journal.stopSession(info.sessionId, clock);
+async function review(fold: () => Promise<unknown>): Promise<{ ms: number; stallMs: number }> {
+  let last = performance.now();
+  let stallMs = 0;
+  const probe = setInterval(() => {
+    const at = performance.now();
+    stallMs = Math.max(stallMs, at - last);
+    last = at;
+  }, 1);
+  const start = performance.now();
+  await fold();
+  const ms = performance.now() - start;
+  clearInterval(probe);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  return { ms, stallMs: Math.max(stallMs, performance.now() - last) };
+}
+const reviews = {
+  paged: [] as { ms: number; stallMs: number }[],
+  whole: [] as { ms: number; stallMs: number }[],
+};
+for (let round = 0; round < 3; round++) {
+  reviews.paged.push(await review(() => new SessionTrades(journal).of(info.sessionId)));
+  reviews.whole.push(
+    await review(async () => {
+      const book = new TradeBook();
+      for (const event of journal.page(info.sessionId, 0, Number.MAX_SAFE_INTEGER)) book.apply(event);
+      return book.list();
+    }),
+  );
+}
 journal.close();
 rmSync(dir, { recursive: true, force: true });
 
@@ -284,6 +319,21 @@ split(
   reports,
 );
 split('operator commands (ENTER, EXIT), per command (kernel calls: submitIntent)', spent.commands, commands);
+const mean = (runs: { ms: number; stallMs: number }[], key: 'ms' | 'stallMs') =>
+  runs.reduce((sum, run) => sum + run[key], 0) / runs.length;
+const reviewFigures = {
+  pagedMs: mean(reviews.paged, 'ms'),
+  pagedStallMs: mean(reviews.paged, 'stallMs'),
+  wholeMs: mean(reviews.whole, 'ms'),
+  wholeStallMs: mean(reviews.whole, 'stallMs'),
+};
+console.log(`  reviewing the stopped session (${journaled} rows), mean of 3 alternating rounds`);
+console.log(
+  `    session.trades (its events, paged)  ${reviewFigures.pagedMs.toFixed(0).padStart(5)} ms, event loop stalled ${reviewFigures.pagedStallMs.toFixed(1)} ms at most`,
+);
+console.log(
+  `    whole journal in one fold           ${reviewFigures.wholeMs.toFixed(0).padStart(5)} ms, event loop stalled ${reviewFigures.wholeStallMs.toFixed(1)} ms at most`,
+);
 console.log(
   JSON.stringify({
     slots: SLOTS,
@@ -294,5 +344,6 @@ console.log(
     journalRows: journaled,
     perReportNs: perUnit(spent.bursts, reports),
     perCommandNs: perUnit(spent.commands, commands),
+    review: reviewFigures,
   }),
 );

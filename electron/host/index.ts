@@ -28,7 +28,9 @@ import type { CommandResult, TradingSession } from './session/trading-session.js
 export type { CockpitHost, CockpitOptions } from './api.js';
 
 type Handlers = {
-  [N in CommandName]: (request: ParsedCommandRequest<N>) => CommandResult<CommandResults[N]>;
+  [N in CommandName]: (
+    request: ParsedCommandRequest<N>,
+  ) => CommandResult<CommandResults[N]> | Promise<CommandResult<CommandResults[N]>>;
 };
 
 export function createCockpit(options: CockpitOptions): CockpitHost {
@@ -143,8 +145,8 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
       }
       return { ok: true, value: buildLineage(correlationId, events) };
     },
-    'session.trades': (request) => {
-      const trades = sessionTrades.of(request.sessionId);
+    'session.trades': async (request) => {
+      const trades = await sessionTrades.of(request.sessionId);
       return trades
         ? { ok: true, value: { sessionId: request.sessionId, trades } }
         : {
@@ -175,11 +177,13 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     },
   };
 
-  function run<N extends CommandName>(name: N, raw: unknown): CommandResponse<N> {
+  async function run<N extends CommandName>(name: N, raw: unknown): Promise<CommandResponse<N>> {
     const parsed = commandRequests[name].safeParse(raw ?? {});
     if (!parsed.success) return fromZodError(parsed.error, raw);
-    const handler = handlers[name] as (request: unknown) => CommandResult<CommandResults[N]>;
-    const result = handler(parsed.data);
+    const handler = handlers[name] as (
+      request: unknown,
+    ) => CommandResult<CommandResults[N]> | Promise<CommandResult<CommandResults[N]>>;
+    const result = await handler(parsed.data);
     return result.ok
       ? ({ ok: true, ...result.value } as CommandResponse<N>)
       : { ok: false, error: result.error };
@@ -200,7 +204,7 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
         return failure('INVALID_REQUEST', 'request: expected an object', { field: 'request' });
       }
       try {
-        return run(name, request);
+        return await run(name, request);
       } catch (error) {
         // The journal refused this command's facts: the session failed closed, and the command says why.
         if (session?.journalFailure) {

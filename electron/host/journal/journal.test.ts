@@ -40,8 +40,6 @@ describe('Journal', () => {
     expect(journal.append('B', [draft('b1')]).map((e) => e.seq)).toEqual([1]);
     expect(journal.append('A', [draft('a3')]).map((e) => e.seq)).toEqual([3]);
     expect(journal.page('A', 0, 10).map((e) => e.eventId)).toEqual(['a1', 'a2', 'a3']);
-    expect([...journal.events('A')]).toEqual(journal.page('A', 0, 10));
-    expect([...journal.events('B')].map((e) => e.eventId)).toEqual(['b1']);
   });
 
   it('continues the sequence after reopening the file', () => {
@@ -61,6 +59,23 @@ describe('Journal', () => {
     const page = journal.page('A', 1, 1);
     expect(page).toHaveLength(1);
     expect(page[0]).toMatchObject({ seq: 2, eventId: 'a2', payload: { intentId: 'c1', targetSize: 0.5 } });
+  });
+
+  it('pages the events of some types only', () => {
+    const journal = freshJournal();
+    journal.createSession(session('A'));
+    const typed = (eventId: string, type: string) => ({ ...draft(eventId), type });
+    journal.append('A', [
+      typed('a1', 'X'),
+      typed('a2', 'Y'),
+      typed('a3', 'Z'),
+      typed('a4', 'X'),
+      typed('a5', 'Y'),
+    ]);
+    const ids = (events: { eventId: string }[]) => events.map((e) => e.eventId);
+    expect(ids(journal.pageOfTypes('A', 0, 10, ['X', 'Y']))).toEqual(['a1', 'a2', 'a4', 'a5']);
+    expect(ids(journal.pageOfTypes('A', 2, 2, ['X', 'Y']))).toEqual(['a4', 'a5']);
+    expect(ids(journal.pageOfTypes('A', 0, 10, ['Q']))).toEqual([]);
   });
 
   it('lists the events of one correlation id in order', () => {

@@ -1,13 +1,19 @@
 // Any session's trades blotter, rebuilt from its journal with the live
 // blotter's own fold (TradeBook), so a past session reads exactly as it did
-// while it ran. A stopped session's journal no longer changes: its blotter is
-// kept for the next ask.
+// while it ran. It reads only the events the blotter is made of, a page at a
+// time, and lets the event loop run between pages: a long session must not
+// stall the running one. A stopped session's journal no longer changes: its
+// blotter is kept for the next ask.
 import type { TradeSummary } from '../../../shared/index.js';
 import type { Journal } from '../journal/journal.js';
-import { TradeBook } from '../session/trade-book.js';
+import { TRADE_BOOK_EVENTS, TradeBook } from '../session/trade-book.js';
 
 /** Stopped sessions whose blotters are kept; the least recently asked goes first. */
 const KEPT = 8;
+/** Journal rows per page: a few milliseconds of folding. */
+const PAGE = 2_000;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class SessionTrades {
   private readonly kept = new Map<string, TradeSummary[]>();
@@ -15,7 +21,7 @@ export class SessionTrades {
   constructor(private readonly journal: Journal) {}
 
   /** The blotter of `sessionId`, newest first; undefined when the journal has no such session. */
-  of(sessionId: string): TradeSummary[] | undefined {
+  async of(sessionId: string): Promise<TradeSummary[] | undefined> {
     const info = this.journal.session(sessionId);
     if (!info) return undefined;
     const kept = this.kept.get(sessionId);
@@ -25,7 +31,14 @@ export class SessionTrades {
       return kept;
     }
     const book = new TradeBook();
-    for (const event of this.journal.events(sessionId)) book.apply(event);
+    let afterSeq = 0;
+    for (;;) {
+      const page = this.journal.pageOfTypes(sessionId, afterSeq, PAGE, TRADE_BOOK_EVENTS);
+      for (const event of page) book.apply(event);
+      if (page.length < PAGE) break;
+      afterSeq = page[page.length - 1]!.seq;
+      await nextTurn();
+    }
     const trades = book.list();
     if (info.stoppedAt !== undefined) {
       this.kept.set(sessionId, trades);

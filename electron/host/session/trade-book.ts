@@ -21,6 +21,21 @@ export interface OrderLineage {
   slotId: number;
 }
 
+/** The events the blotter is made of: the only ones `apply` reads (a review reads only these from the journal). */
+export const TRADE_BOOK_EVENTS: readonly string[] = [
+  'OrderRequested',
+  'OrderCancelRequested',
+  'OrderFilled',
+  'OrderPartiallyFilled',
+  'TradeOpened',
+  'TradeIncreased',
+  'TradeReduced',
+  'TradeClosed',
+  'TradeMonitoringClosed',
+  'TradeCanceled',
+];
+const READS = new Set(TRADE_BOOK_EVENTS);
+
 export class TradeBook {
   private readonly trades = new Map<string, TradeSummary>();
   private readonly orders = new Map<string, OrderLineage>();
@@ -48,6 +63,7 @@ export class TradeBook {
   }
 
   apply(event: JournalEvent): void {
+    if (!READS.has(event.type)) return;
     const p = event.payload;
     const tradeId = str(p.tradeId);
     const clientOrderId = str(p.clientOrderId);
