@@ -1,5 +1,6 @@
 // Flow (e): the host goes away under an open window, then comes back on the same port with a new
-// token, as a restarted `npm run serve` does. Its own host processes: it stops and restarts them.
+// token, as a restarted `npm run serve` does; the session from before is read back from the journal.
+// Its own host processes: it stops and restarts them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { cockpitOn, eventually, fillTicket, startSession } from './support/flows
 const NETWORK_NOISE = /WebSocket connection to .* failed|Failed to load resource/;
 
 describe('connection to the host', () => {
-  it('(e) a lost host is said and commands wait; a host restarted with a new token is told apart', async () => {
+  it('(e) a lost host is said and commands wait; a host restarted with a new token is told apart, and reads back the session from before', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cockpit-e2e-restart-'));
     let host = await startBrowserHostProcess({ dataDir });
     const port = Number(new URL(host.url).port);
@@ -50,6 +51,16 @@ describe('connection to the host', () => {
       // The trade made before the restart is in the journal the new host reads.
       const journal = await cockpit.journal();
       expect(journal.filter((e) => e.sessionId === sessionId).map((e) => e.type)).toContain('TradeOpened');
+      // And the window reads it back: the session's trade, open when the host went away, and its lineage.
+      await eventually(() => page.getByTestId('trades-empty').textContent()).toContain('pick an earlier one');
+      await page.getByTestId('trades-session').selectOption(sessionId);
+      const row = page.locator('[data-testid^="trade-row-"]');
+      await eventually(() => row.getAttribute('data-state')).toBe('OPEN');
+      await row.click();
+      await eventually(() => page.getByTestId('lineage-node-trade').getAttribute('data-state')).toBe('OPEN');
+      await eventually(() => page.locator('[data-testid="lineage-tape"] tbody tr').count()).toBeGreaterThan(
+        5,
+      );
       expect(consoleErrors.filter((e) => !NETWORK_NOISE.test(e))).toEqual([]);
     } finally {
       await browser.close();

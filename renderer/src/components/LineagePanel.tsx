@@ -407,7 +407,7 @@ function ReplayEvent({ event }: { event: JournalEvent }) {
 function NodeDetails({ view }: { view: LineageView }) {
   const selectedNodeId = useCockpit((s) => s.lineage.selectedNodeId);
   const node = selectedNodeId ? (view.shown?.nodes.find((n) => n.id === selectedNodeId) ?? null) : null;
-  if (!node) return view.current ? <ReplayEvent event={view.current} /> : <LineageTape />;
+  if (!node) return view.current ? <ReplayEvent event={view.current} /> : <LineageTape steps={view.steps} />;
   const latest = node.events[node.events.length - 1];
   // A long-lived trade collects many monitoring ticks: list the newest, say how many.
   const shown = node.events.length > DETAIL_ROWS ? node.events.slice(-DETAIL_ROWS) : node.events;
@@ -462,12 +462,16 @@ function NodeDetails({ view }: { view: LineageView }) {
 
 const TAPE_ROWS = 60;
 
-/** With no node selected: the selected lineage's events as they arrive (newest first). */
-function LineageTape() {
-  const events = useCockpit((s) =>
+/**
+ * With no node selected: the selected lineage's events as they arrive (newest first), or, for a lineage this
+ * window has not seen live (an earlier session's), the events its graph holds.
+ */
+function LineageTape({ steps }: { steps: JournalEvent[] }) {
+  const live = useCockpit((s) =>
     s.lineage.correlationId ? s.journal.byCorrelation[s.lineage.correlationId] : undefined,
   );
-  const rows = useMemo(() => (events ? events.slice(-TAPE_ROWS).reverse() : []), [events]);
+  const events = live?.length ? live : steps;
+  const rows = useMemo(() => events.slice(-TAPE_ROWS).reverse(), [events]);
   return (
     <div className="node-details empty">
       <div className="hint">Click a node to see its payload and events.</div>

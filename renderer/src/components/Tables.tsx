@@ -325,6 +325,10 @@ export function TradesTable() {
   const exitBlocked = useModeBlock('exit')?.reason;
   const reviewed = review.sessionId;
   const trades = reviewed ? review.trades : liveTrades;
+  const running = useCockpit((s) => s.session.current !== null && s.session.current.stoppedAt === undefined);
+  const hasEarlier = useCockpit((s) =>
+    s.session.sessions.some((info) => info.sessionId !== s.session.current?.sessionId),
+  );
   const held = useMemo(() => new Set(slots.flatMap((slot) => (slot.tradeId ? [slot.tradeId] : []))), [slots]);
   const rows = useMemo(
     () => [...trades].sort((a, b) => b.openedAt - a.openedAt).slice(0, MAX_TRADE_ROWS),
@@ -391,7 +395,9 @@ export function TradesTable() {
             <tr className="empty">
               <td colSpan={actions ? 11 : 10} data-testid="trades-empty">
                 {!reviewed
-                  ? 'no trades yet'
+                  ? hasEarlier && !running
+                    ? 'no session is running: pick an earlier one above to review its trades'
+                    : 'no trades yet'
                   : review.status === 'loading'
                     ? 'reading the journal…'
                     : (review.error ?? 'no trades in this session')}
