@@ -4,7 +4,14 @@ import { memo, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { startSession, stopSession } from '../actions.js';
 import { baseOf, price } from '../lib/format.js';
-import { checkSession, DEFAULT_SYMBOLS, explainError, sessionWords, splitSymbols } from '../lib/ticket.js';
+import {
+  checkSession,
+  DEFAULT_SYMBOLS,
+  explainError,
+  SESSION_LABELS,
+  sessionWords,
+  splitSymbols,
+} from '../lib/ticket.js';
 import { isRunning } from '../store/apply.js';
 import { useCockpit } from '../store/store.js';
 import { ControlPlane } from './ControlPlane.js';
@@ -81,12 +88,12 @@ export function SessionBar() {
           </span>
         ) : (
           <>
-            <Field label="venue">
+            <Field label={SESSION_LABELS.venue}>
               <select data-testid="session-venue" value={venue} onChange={(e) => setVenue(e.target.value)}>
                 <option value="paper">paper</option>
               </select>
             </Field>
-            <Field label="seed">
+            <Field label={SESSION_LABELS.seed}>
               <input
                 data-testid="session-seed"
                 className="w-seed"
@@ -96,7 +103,7 @@ export function SessionBar() {
                 onChange={(e) => setSeed(e.target.value)}
               />
             </Field>
-            <Field label="symbols">
+            <Field label={SESSION_LABELS.symbols}>
               <input
                 data-testid="session-symbols"
                 className="w-symbols"
@@ -104,7 +111,7 @@ export function SessionBar() {
                 onChange={(e) => setSymbols(e.target.value)}
               />
             </Field>
-            <Field label="capital">
+            <Field label={SESSION_LABELS.seedCapital}>
               <input
                 data-testid="session-capital"
                 className="w-num"
@@ -113,7 +120,7 @@ export function SessionBar() {
                 onChange={(e) => setCapital(e.target.value)}
               />
             </Field>
-            <Field label="slots">
+            <Field label={SESSION_LABELS.maxSlots}>
               <input
                 data-testid="session-slots"
                 className="w-slots"

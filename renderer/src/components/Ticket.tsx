@@ -10,6 +10,7 @@ import {
   DEFAULT_SYMBOLS,
   explainError,
   intentWords,
+  TICKET_LABELS,
   type TicketForm,
 } from '../lib/ticket.js';
 import { useCockpit } from '../store/store.js';
@@ -80,7 +81,7 @@ export function Ticket() {
   return (
     <Panel title="Intent ticket" className="ticket">
       <form onSubmit={onSubmit} className="ticket-form" noValidate>
-        <Field label="asset" className="span2">
+        <Field label={TICKET_LABELS.asset} className="span2">
           <input
             data-testid="ticket-asset"
             list="ticket-symbols"
@@ -95,7 +96,7 @@ export function Ticket() {
             ))}
           </datalist>
         </Field>
-        <Field label="side">
+        <Field label={TICKET_LABELS.side}>
           <select
             data-testid="ticket-side"
             value={side}
@@ -106,13 +107,13 @@ export function Ticket() {
             <option value="SHORT">SHORT</option>
           </select>
         </Field>
-        <Field label="type">
+        <Field label={TICKET_LABELS.orderType}>
           <select data-testid="ticket-type" value={orderType} onChange={(e) => setOrderType(e.target.value)}>
             <option value="MARKET">MARKET</option>
             <option value="LIMIT">LIMIT</option>
           </select>
         </Field>
-        <Field label="size">
+        <Field label={TICKET_LABELS.targetSize}>
           <input
             data-testid="ticket-size"
             inputMode="decimal"
@@ -120,7 +121,7 @@ export function Ticket() {
             onChange={(e) => setSize(e.target.value)}
           />
         </Field>
-        <Field label="limit price" className={orderType === 'MARKET' ? 'dim' : ''}>
+        <Field label={TICKET_LABELS.limitPrice} className={orderType === 'MARKET' ? 'dim' : ''}>
           <input
             data-testid="ticket-limit"
             inputMode="decimal"
@@ -129,7 +130,7 @@ export function Ticket() {
             onChange={(e) => setLimit(e.target.value)}
           />
         </Field>
-        <Field label="leverage">
+        <Field label={TICKET_LABELS.leverage}>
           <input
             data-testid="ticket-leverage"
             inputMode="decimal"
@@ -137,7 +138,7 @@ export function Ticket() {
             onChange={(e) => setLeverage(e.target.value)}
           />
         </Field>
-        <Field label="exit legs">
+        <Field label={TICKET_LABELS.exitLegRatios}>
           <input
             data-testid="ticket-legs"
             value={legs}
@@ -146,7 +147,7 @@ export function Ticket() {
             onChange={(e) => setLegs(e.target.value)}
           />
         </Field>
-        <Field label="take profit">
+        <Field label={TICKET_LABELS.takeProfit}>
           <input
             data-testid="ticket-tp"
             inputMode="decimal"
@@ -155,7 +156,7 @@ export function Ticket() {
             onChange={(e) => setTakeProfit(e.target.value)}
           />
         </Field>
-        <Field label="stop loss">
+        <Field label={TICKET_LABELS.stopLoss}>
           <input
             data-testid="ticket-sl"
             inputMode="decimal"

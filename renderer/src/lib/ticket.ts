@@ -114,7 +114,8 @@ export interface FormWords {
   typed: Readonly<Record<string, string>>;
 }
 
-const TICKET_LABELS: Readonly<Record<string, string>> = {
+/** The ticket's label of each request field: what the ticket shows and what its errors say. */
+export const TICKET_LABELS = {
   asset: 'asset',
   side: 'side',
   orderType: 'type',
@@ -124,15 +125,16 @@ const TICKET_LABELS: Readonly<Record<string, string>> = {
   exitLegRatios: 'exit legs',
   takeProfit: 'take profit',
   stopLoss: 'stop loss',
-};
+} as const;
 
-const SESSION_LABELS: Readonly<Record<string, string>> = {
+/** The session form's label of each request field: what the top bar shows and what its errors say. */
+export const SESSION_LABELS = {
   venue: 'venue',
   seed: 'seed',
   symbols: 'symbols',
   seedCapital: 'capital',
   maxSlots: 'slots',
-};
+} as const;
 
 export function intentWords(form: TicketForm): FormWords {
   const typed: Record<string, string> = {
