@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../electron/host/journal/journal.js';
 import { buildLineage, type LineageGraph } from '../shared/index.js';
+import { replaySteps } from '../renderer/src/lib/replay.js';
 import { startBrowserHostProcess, type RunningHost } from './support/browser-host.js';
 import { collectConsoleErrors, launchChromium } from './support/chromium.js';
 import {
@@ -190,10 +191,8 @@ describe('browser host', () => {
       correlationId,
       sessionId: earlier,
     });
-    const steps = [...new Map(graph.nodes.flatMap((n) => n.events).map((e) => [e.eventId, e])).values()].sort(
-      (a, b) => a.seq - b.seq,
-    );
-    const lastNodeBox = await page.getByTestId('lineage-node-intent').first().boundingBox();
+    const steps = replaySteps(graph);
+    const intentBoxWhole = await page.getByTestId('lineage-node-intent').first().boundingBox();
 
     // Replay from the first event: the intent alone, then each step as it stood, in place.
     await page.getByTestId('replay-start').click();
@@ -205,7 +204,7 @@ describe('browser host', () => {
     expect(await page.getByTestId('replay-details').getAttribute('data-type')).toBe(
       'TradingSignalIntentCreated',
     );
-    expect(await page.getByTestId('lineage-node-intent').boundingBox()).toEqual(lastNodeBox);
+    expect(await page.getByTestId('lineage-node-intent').boundingBox()).toEqual(intentBoxWhole);
 
     const placed = steps.findIndex((e) => e.type === 'OrderPlaced');
     await page.getByTestId('replay-range').fill(String(placed));

@@ -308,42 +308,44 @@ describe('a paper session through the host', () => {
     });
     expect(second.events[0]?.seq).toBe(4);
   });
-});
 
-it('reviews an earlier session while another runs: its blotter as it ended, its lineages by id', async () => {
-  const first = await startSession();
-  const { correlationId } = await openTrade();
-  await call('trade.exit', { slotId: 0 });
-  await vi.waitFor(async () => expect((await snapshot()).slots[0]).toMatchObject({ free: true }), {
-    timeout: 5_000,
+  it('reviews an earlier session while another runs: its blotter as it ended, its lineages by id', async () => {
+    const first = await startSession();
+    const { correlationId } = await openTrade();
+    await call('trade.exit', { slotId: 0 });
+    await vi.waitFor(async () => expect((await snapshot()).slots[0]).toMatchObject({ free: true }), {
+      timeout: 5_000,
+    });
+    await openTrade();
+    await call('session.stop');
+    const { trades: shownAtStop } = await snapshot();
+    expect(shownAtStop.map((t) => t.state)).toEqual(['OPEN', 'CLOSED']);
+
+    const second = await startSession({ seed: 12 });
+    const { correlationId: running } = await openTrade();
+
+    const review = await call<{ sessionId: string; trades: TradeSummary[] }>('session.trades', {
+      sessionId: first.sessionId,
+    });
+    expect(review.sessionId).toBe(first.sessionId);
+    expect(review.trades).toEqual(shownAtStop);
+    expect(
+      (await call<{ trades: TradeSummary[] }>('session.trades', { sessionId: second.sessionId })).trades,
+    ).toEqual((await snapshot()).trades);
+
+    const earlier = await call<LineageGraph>('lineage', { correlationId });
+    expect(earlier.nodes.find((n) => n.kind === 'trade')?.state).toBe('CLOSED');
+    expect(earlier.nodes.every((n) => n.events.every((e) => e.sessionId === first.sessionId))).toBe(true);
+    expect(await call<LineageGraph>('lineage', { correlationId, sessionId: first.sessionId })).toEqual(
+      earlier,
+    );
+    expect(await refuse('lineage', { correlationId, sessionId: second.sessionId })).toMatchObject({
+      error: { code: 'NOT_FOUND', field: 'correlationId' },
+    });
+    expect(
+      (await call<LineageGraph>('lineage', { correlationId: running })).nodes.some((n) => n.kind === 'trade'),
+    ).toBe(true);
   });
-  await openTrade();
-  await call('session.stop');
-  const { trades: shownAtStop } = await snapshot();
-  expect(shownAtStop.map((t) => t.state)).toEqual(['OPEN', 'CLOSED']);
-
-  const second = await startSession({ seed: 12 });
-  const { correlationId: running } = await openTrade();
-
-  const review = await call<{ sessionId: string; trades: TradeSummary[] }>('session.trades', {
-    sessionId: first.sessionId,
-  });
-  expect(review.sessionId).toBe(first.sessionId);
-  expect(review.trades).toEqual(shownAtStop);
-  expect(
-    (await call<{ trades: TradeSummary[] }>('session.trades', { sessionId: second.sessionId })).trades,
-  ).toEqual((await snapshot()).trades);
-
-  const earlier = await call<LineageGraph>('lineage', { correlationId });
-  expect(earlier.nodes.find((n) => n.kind === 'trade')?.state).toBe('CLOSED');
-  expect(earlier.nodes.every((n) => n.events.every((e) => e.sessionId === first.sessionId))).toBe(true);
-  expect(await call<LineageGraph>('lineage', { correlationId, sessionId: first.sessionId })).toEqual(earlier);
-  expect(await refuse('lineage', { correlationId, sessionId: second.sessionId })).toMatchObject({
-    error: { code: 'NOT_FOUND', field: 'correlationId' },
-  });
-  expect(
-    (await call<LineageGraph>('lineage', { correlationId: running })).nodes.some((n) => n.kind === 'trade'),
-  ).toBe(true);
 });
 
 describe('the control plane', () => {
@@ -522,6 +524,7 @@ describe('bad input', () => {
       ['lineage', { correlationId: 'nope' }, 'NOT_FOUND', 'correlationId'],
       ['lineage', { correlationId: 'nope', sessionId: 'x'.repeat(500) }, 'INVALID_REQUEST', 'sessionId'],
       ['session.trades', { sessionId: 'nope' }, 'NOT_FOUND', 'sessionId'],
+      ['lineage', { correlationId: 'nope', sessionId: 'nope' }, 'NOT_FOUND', 'sessionId'],
       ['session.trades', {}, 'INVALID_REQUEST', 'sessionId'],
       ['no.such.command', {}, 'UNKNOWN_COMMAND', 'name'],
       ['snapshot', 'not an object', 'INVALID_REQUEST', 'request'],
@@ -640,6 +643,43 @@ describe('bad input', () => {
     await cockpit.close();
     expect(await refuse('snapshot', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     await cockpit.close();
+  });
+
+  it('answers a review still reading when the cockpit closes with "closing", not a fault', async () => {
+    await cockpit.close();
+    const journal = new Journal(join(dataDir, 'test.sqlite'));
+    journal.createSession({
+      sessionId: 'S-long',
+      startedAt: 1_000,
+      venue: 'paper',
+      symbols: ['BTC/USDT'],
+      seed: 1,
+      seedCapital: 10_000,
+      maxSlots: 1,
+    });
+    journal.append(
+      'S-long',
+      Array.from({ length: 5_000 }, (_, i) => ({
+        eventId: `e${i}`,
+        type: 'TradeOpened',
+        source: 'kernel' as const,
+        correlationId: `c${i}`,
+        causationId: `c${i}`,
+        ts: 2_000 + i,
+        payload: { tradeId: `T${i}`, slotId: 0, asset: 'BTC/USDT', side: 'LONG', size: 1 },
+      })),
+    );
+    journal.stopSession('S-long', 9_000);
+    journal.close();
+    const logged: string[] = [];
+    cockpit = createCockpit({ dataDir, profile: 'test', log: (_level, message) => logged.push(message) });
+    const reading = cockpit.invoke('session.trades', { sessionId: 'S-long' });
+    await cockpit.close();
+    expect(await reading).toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'the cockpit is closing' },
+    });
+    expect(logged.filter((m) => m.includes('failed'))).toEqual([]);
   });
 
   it('refuses commands that need a session when none runs', async () => {

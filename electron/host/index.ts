@@ -78,6 +78,16 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     return info;
   };
 
+  /** A request named a session the journal does not have (or, with none named, there is none at all). */
+  const noSuchSession = (sessionId: string | undefined): CommandResult<never> => ({
+    ok: false,
+    error: {
+      code: 'NOT_FOUND',
+      field: 'sessionId',
+      message: `sessionId: no session ${sessionId ?? ''}`.trim(),
+    },
+  });
+
   const noSession: CommandResult<never> = {
     ok: false,
     error: { code: 'NO_SESSION', message: 'no session is running: start one first' },
@@ -126,6 +136,9 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     }),
     lineage: (request) => {
       const { correlationId } = request;
+      if (request.sessionId !== undefined && !journal.session(request.sessionId)) {
+        return noSuchSession(request.sessionId);
+      }
       const lookIn = request.sessionId ?? session?.sessionId;
       let events = lookIn ? journal.byCorrelation(lookIn, correlationId) : [];
       if (events.length === 0 && request.sessionId === undefined) {
@@ -149,27 +162,11 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
       const trades = await sessionTrades.of(request.sessionId);
       return trades
         ? { ok: true, value: { sessionId: request.sessionId, trades } }
-        : {
-            ok: false,
-            error: {
-              code: 'NOT_FOUND',
-              field: 'sessionId',
-              message: `sessionId: no session ${request.sessionId}`,
-            },
-          };
+        : noSuchSession(request.sessionId);
     },
     'journal.page': (request) => {
       const sessionId = request.sessionId ?? session?.sessionId ?? journal.listSessions()[0]?.sessionId;
-      if (!sessionId || !journal.session(sessionId)) {
-        return {
-          ok: false,
-          error: {
-            code: 'NOT_FOUND',
-            field: 'sessionId',
-            message: `sessionId: no session ${request.sessionId ?? ''}`.trim(),
-          },
-        };
-      }
+      if (!sessionId || !journal.session(sessionId)) return noSuchSession(request.sessionId);
       const events = journal.page(sessionId, request.afterSeq, request.limit + 1);
       const page = events.slice(0, request.limit);
       const nextSeq = events.length > request.limit ? (page.at(-1)?.seq ?? null) : null;
@@ -203,11 +200,14 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
       ) {
         return failure('INVALID_REQUEST', 'request: expected an object', { field: 'request' });
       }
+      const failedBefore = session?.journalFailure ?? null;
       try {
         return await run(name, request);
       } catch (error) {
+        // A read that was still paging when the cockpit closed.
+        if (closed) return failure('INTERNAL', 'the cockpit is closing');
         // The journal refused this command's facts: the session failed closed, and the command says why.
-        if (session?.journalFailure) {
+        if (session?.journalFailure && session.journalFailure !== failedBefore) {
           const refused = session.refuseFaulted<never>();
           if (!refused.ok) return { ok: false, error: refused.error };
         }

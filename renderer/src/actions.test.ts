@@ -208,7 +208,14 @@ describe('reviewing an earlier session', () => {
     calls.at(-1)!.resolve(graph('c-T1', 'FILLED'));
     await flushPromises();
     useCockpit.getState().setReplaySeq(4);
+    // A refresh of the graph keeps the replay on its event, and still asks in the reviewed session.
     afterBatch([journal('c-T1', 9)]);
+    await flushPromises();
+    frames.splice(0).forEach((run) => run());
+    expect(calls.at(-1)!.request).toEqual({ correlationId: 'c-T1', sessionId: 'S1' });
+    calls.at(-1)!.resolve(graph('c-T1', 'CANCELED'));
+    await flushPromises();
+    expect(useCockpit.getState().lineage.graph?.nodes[0]?.state).toBe('CANCELED');
     expect(useCockpit.getState().lineage.replaySeq).toBe(4);
 
     selectLineage('c-live');

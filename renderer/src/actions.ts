@@ -32,10 +32,13 @@ export async function command<N extends CommandName>(
   return response;
 }
 
-/** Loads the read model and the session list (on start and after a reconnect). */
+/** Loads the read model and the session list (on start and after a reconnect), and what the window was showing. */
 export async function hydrate(): Promise<void> {
   await refreshSnapshot({ quiet: false });
   if (store().lineage.correlationId) refreshLineage();
+  // A review that failed while the host was away is read again.
+  const { sessionId, status } = store().review;
+  if (sessionId && status !== 'ready') void reviewSession(sessionId);
 }
 
 // ---------------------------------------------------------------------------
@@ -149,11 +152,16 @@ export function selectLineage(
 // ---------------------------------------------------------------------------
 // Reviewing an earlier session
 
+/** Counts the picks: only the answer to the latest one may land. */
+let reviewPick = 0;
+
 /** Shows `sessionId`'s trades blotter, rebuilt by the host from its journal; null goes back to the live one. */
 export async function reviewSession(sessionId: string | null): Promise<void> {
+  const pick = ++reviewPick;
   store().setReviewLoading(sessionId);
   if (!sessionId) return;
   const response = await command('session.trades', { sessionId }, { quiet: true });
+  if (pick !== reviewPick) return;
   if (response.ok) store().setReviewTrades(sessionId, response.trades);
   else store().setReviewError(sessionId, response.error.message);
 }

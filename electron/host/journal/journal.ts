@@ -228,10 +228,17 @@ export class Journal {
     return rows.map(toEvent);
   }
 
-  /** The session a correlation id belongs to (correlation ids carry their session's tag). */
+  /**
+   * The session a correlation id belongs to, newest first. One index probe per session (the index leads with
+   * the session): scanning the events for the id would hold the running session up on a long journal.
+   */
   sessionOfCorrelation(correlationId: string): string | undefined {
     const row = this.db
-      .prepare('SELECT session_id FROM events WHERE correlation_id = ? LIMIT 1')
+      .prepare(
+        `SELECT session_id FROM sessions AS s
+         WHERE EXISTS (SELECT 1 FROM events AS e WHERE e.session_id = s.session_id AND e.correlation_id = ?)
+         ORDER BY started_at DESC LIMIT 1`,
+      )
       .get(correlationId) as { session_id: string } | undefined;
     return row?.session_id;
   }

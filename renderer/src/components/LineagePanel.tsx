@@ -310,7 +310,7 @@ export function LineagePanel() {
 
 const DETAIL_ROWS = 200;
 
-/** Steps through the lineage's events: first, back, forward, last, any one on the slider; Live ends it. */
+/** Steps through the lineage's events: first, back, forward, last, any one on the slider. */
 function ReplayBar({ view }: { view: LineageView }) {
   const setReplaySeq = useCockpit((s) => s.setReplaySeq);
   const { steps, step, current } = view;
@@ -379,10 +379,10 @@ function ReplayBar({ view }: { view: LineageView }) {
         type="button"
         className="btn btn-row"
         data-testid="replay-exit"
-        title="end the replay: the whole graph, live"
+        title="end the replay: the whole graph, as it is now"
         onClick={() => setReplaySeq(null)}
       >
-        Live
+        End replay
       </button>
     </div>
   );

@@ -289,6 +289,9 @@ const OrderRow = memo(function OrderRow({
 
 // ---------------------------------------------------------------------------
 
+/** The tag a session id ends with ("08f364" of "S20261122-2030-08f364"): its ids carry it too. */
+const sessionTag = (sessionId: string) => sessionId.slice(sessionId.lastIndexOf('-') + 1);
+
 /** Which session's trades the blotter lists: the live one, or an earlier one from its journal. */
 function SessionPicker() {
   const sessions = useCockpit((s) => s.session.sessions);
@@ -309,7 +312,7 @@ function SessionPicker() {
       <option value="">{live}</option>
       {earlier.map((info) => (
         <option key={info.sessionId} value={info.sessionId} title={info.sessionId}>
-          {dateTime(info.startedAt)} · {info.symbols.map(baseOf).join(' ')}
+          {dateTime(info.startedAt)} · {info.symbols.map(baseOf).join(' ')} · {sessionTag(info.sessionId)}
         </option>
       ))}
     </select>

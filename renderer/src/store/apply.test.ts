@@ -228,12 +228,16 @@ describe('applyBatch', () => {
     expect(state.session.sessions[0]?.stoppedAt).toBe(9_000);
   });
 
-  it('clears per-session views when another session starts, but keeps its early events', () => {
+  it('clears per-session views (and ends a review) when another session starts, but keeps its early events', () => {
     let state = apply(initialData(), [
       { type: 'snapshot', snapshot: snapshot() },
       { type: 'journal', event: journal('old') },
     ]);
-    state = { ...state, lineage: { ...state.lineage, correlationId: 'old', status: 'ready' } };
+    state = {
+      ...state,
+      lineage: { ...state.lineage, correlationId: 'old', status: 'ready' },
+      review: { sessionId: 's0', trades: [], status: 'ready', error: null },
+    };
     const early = journal('new', { sessionId: 's2', seq: 1 });
     state = apply(state, [
       { type: 'journal', event: early },
@@ -243,6 +247,7 @@ describe('applyBatch', () => {
     expect(state.session.sessions.map((s) => s.sessionId)).toEqual(['s2', 's1']);
     expect(state.pnl.points).toEqual([]);
     expect(state.lineage.correlationId).toBeNull();
+    expect(state.review.sessionId).toBeNull();
     expect(state.journal.byCorrelation).toEqual({ new: [early] });
     expect(state.book.slots).toEqual([]);
     expect(state.book.account).toBeNull();

@@ -18,6 +18,7 @@ import {
   type Notice,
   type NoticesState,
   type PnlState,
+  type ReviewState,
   type SessionState,
 } from './types.js';
 
@@ -36,7 +37,7 @@ export function initialData(): DataState {
     book: { slots: [], account: null, openOrders: [], trades: [], control: null, hydrated: false },
     journal: emptyJournal(),
     lineage: NO_LINEAGE,
-    review: { sessionId: null, trades: [], status: 'idle', error: null },
+    review: NO_REVIEW,
     pnl: { points: [] },
     notices: { items: [], nextId: 1 },
   };
@@ -52,6 +53,9 @@ export const NO_LINEAGE: LineageState = {
   error: null,
   replaySeq: null,
 };
+
+/** No earlier session under review: the blotter is the live one. */
+export const NO_REVIEW: ReviewState = { sessionId: null, trades: [], status: 'idle', error: null };
 
 function emptyJournal(): JournalState {
   return { byCorrelation: {}, order: [], tape: [], sessionId: null, lastSeq: 0 };
@@ -283,7 +287,7 @@ export function pushNotice(notices: NoticesState, notice: Omit<Notice, 'id'>): N
 /**
  * Applies one frame's events in order and returns the slices that changed.
  * A different session (by event or by snapshot) clears the per-session views:
- * journal, PnL series and the lineage selection.
+ * journal, PnL series, the lineage selection and a review of an earlier session.
  */
 export function applyBatch(
   state: DataState,
@@ -297,6 +301,7 @@ export function applyBatch(
   let pnl = state.pnl;
   let notices = state.notices;
   let lineage = state.lineage;
+  let review = state.review;
   let sampled: AccountSnapshot | null | undefined;
   let journalRun: JournalEvent[] = [];
 
@@ -327,6 +332,8 @@ export function applyBatch(
       };
       sampled = undefined;
       lineage = NO_LINEAGE;
+      // A new session's trades must show: a review of an earlier one would hide them (and their Close).
+      review = NO_REVIEW;
     }
     if (!sameSession(prev, next) || (next && session.viewsOf !== next.sessionId)) {
       session = {
@@ -381,6 +388,7 @@ export function applyBatch(
   if (pnl !== state.pnl) out.pnl = pnl;
   if (notices !== state.notices) out.notices = notices;
   if (lineage !== state.lineage) out.lineage = lineage;
+  if (review !== state.review) out.review = review;
   return out;
 }
 

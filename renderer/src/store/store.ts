@@ -3,7 +3,7 @@
 // called once per animation frame by the event pump; views read selectors.
 import { create, type StateCreator } from 'zustand';
 import type { LineageGraph, SessionInfo, TradeSummary } from '../../../shared/index.js';
-import { applyBatch, initialData, NO_LINEAGE, pushNotice, upsertSession } from './apply.js';
+import { applyBatch, initialData, NO_LINEAGE, NO_REVIEW, pushNotice, upsertSession } from './apply.js';
 import type {
   BookState,
   ConnectionStatus,
@@ -155,9 +155,7 @@ const lineageSlice: Slice<LineageSlice> = (set) => ({
 const reviewSlice: Slice<ReviewSlice> = (set) => ({
   review: initial.review,
   setReviewLoading: (sessionId) =>
-    set({
-      review: { sessionId, trades: [], status: sessionId ? 'loading' : 'idle', error: null },
-    }),
+    set({ review: sessionId ? { ...NO_REVIEW, sessionId, status: 'loading' } : NO_REVIEW }),
   setReviewTrades: (sessionId, trades) =>
     set((s) =>
       s.review.sessionId !== sessionId ? s : { review: { sessionId, trades, status: 'ready', error: null } },
