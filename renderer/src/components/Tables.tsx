@@ -302,7 +302,7 @@ function SessionPicker() {
   const live = !current ? 'no session' : current.stoppedAt === undefined ? 'this session' : 'last session';
   return (
     <select
-      className="session-picker"
+      className={`session-picker ${reviewed ? 'reviewing' : ''}`}
       data-testid="trades-session"
       aria-label="whose trades"
       title="list the trades of an earlier session, rebuilt from the journal; click one to see and replay its lineage"
