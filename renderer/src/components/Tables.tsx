@@ -4,7 +4,12 @@
 // exit) is read once by the table and passed down as primitives, so the store
 // subscriptions do not grow with the rows.
 import { memo, useMemo, useState, type MouseEvent } from 'react';
-import type { OpenOrder, SlotSnapshot, TradeSummary } from '../../../shared/index.js';
+import {
+  MAX_BLOTTER_TRADES,
+  type OpenOrder,
+  type SlotSnapshot,
+  type TradeSummary,
+} from '../../../shared/index.js';
 import { cancelOrder, exitSlot, exitTrade, reviewSession, selectLineage } from '../actions.js';
 import {
   avgPrice,
@@ -358,8 +363,16 @@ export function TradesTable() {
         <span className="trades-extra">
           <SessionPicker />
           {trades.length ? (
-            <span className="muted">
-              {trades.length} · realized <span className={pnlClass(realized)}>{signedMoney(realized)}</span>
+            <span
+              className="muted"
+              title={
+                trades.length >= MAX_BLOTTER_TRADES
+                  ? `the blotter keeps the newest ${MAX_BLOTTER_TRADES} trades; realized PnL is theirs`
+                  : undefined
+              }
+            >
+              {trades.length >= MAX_BLOTTER_TRADES ? `newest ${trades.length}` : trades.length} · realized{' '}
+              <span className={pnlClass(realized)}>{signedMoney(realized)}</span>
             </span>
           ) : null}
         </span>
