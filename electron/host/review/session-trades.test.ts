@@ -104,6 +104,13 @@ describe('SessionTrades', () => {
     // Only the blotter's events are read: 2 500 of them, in two pages, not the 3 010 ticks.
     expect(reads).toHaveBeenCalledTimes(2);
 
+    // Two asks while the first is still reading: one read.
+    const again = new SessionTrades(journal);
+    reads.mockClear();
+    const [first, second] = await Promise.all([again.of('A'), again.of('A')]);
+    expect(second).toBe(first);
+    expect(reads).toHaveBeenCalledTimes(2);
+
     start('B');
     journal.append('B', drafts.slice(0, 10));
     turned = false;

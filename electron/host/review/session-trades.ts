@@ -17,19 +17,29 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class SessionTrades {
   private readonly kept = new Map<string, TradeSummary[]>();
+  /** Reads under way: a second ask for the same session waits for the first instead of reading it again. */
+  private readonly reading = new Map<string, Promise<TradeSummary[] | undefined>>();
 
   constructor(private readonly journal: Journal) {}
 
   /** The blotter of `sessionId`, newest first; undefined when the journal has no such session. */
-  async of(sessionId: string): Promise<TradeSummary[] | undefined> {
-    const info = this.journal.session(sessionId);
-    if (!info) return undefined;
+  of(sessionId: string): Promise<TradeSummary[] | undefined> {
     const kept = this.kept.get(sessionId);
     if (kept) {
       this.kept.delete(sessionId);
       this.kept.set(sessionId, kept);
-      return kept;
+      return Promise.resolve(kept);
     }
+    const under = this.reading.get(sessionId);
+    if (under) return under;
+    const read = this.read(sessionId).finally(() => this.reading.delete(sessionId));
+    this.reading.set(sessionId, read);
+    return read;
+  }
+
+  private async read(sessionId: string): Promise<TradeSummary[] | undefined> {
+    const info = this.journal.session(sessionId);
+    if (!info) return undefined;
     const book = new TradeBook();
     let afterSeq = 0;
     for (;;) {
