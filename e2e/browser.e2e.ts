@@ -204,7 +204,7 @@ describe('browser host', () => {
     expect(await page.getByTestId('replay-details').getAttribute('data-type')).toBe(
       'TradingSignalIntentCreated',
     );
-    expect(await page.getByTestId('lineage-node-intent').boundingBox()).toEqual(intentBoxWhole);
+    await eventually(() => page.getByTestId('lineage-node-intent').boundingBox()).toEqual(intentBoxWhole);
 
     const placed = steps.findIndex((e) => e.type === 'OrderPlaced');
     await page.getByTestId('replay-range').fill(String(placed));
