@@ -2,7 +2,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../electron/host/journal/journal.js';
-import { buildLineage, type LineageGraph } from '../shared/index.js';
+import { buildLineage, lineageChanges, type LineageGraph } from '../shared/index.js';
 import { replaySteps } from '../renderer/src/lib/replay.js';
 import { startBrowserHostProcess, type RunningHost } from './support/browser-host.js';
 import { collectConsoleErrors, launchChromium } from './support/chromium.js';
@@ -218,6 +218,12 @@ describe('browser host', () => {
     await page.getByTestId('replay-last').click();
     await eventually(() => position.textContent()).toBe(`${steps.length}/${steps.length}`);
     await eventually(() => page.getByTestId('lineage-node-trade').getAttribute('data-state')).toBe('CLOSED');
+    // Change by change: back to the last step that changed the graph, past those that did not.
+    const changes = lineageChanges(correlationId, steps);
+    await page.getByTestId('replay-prev-change').click();
+    const lastChange = steps.findIndex((e) => e.seq === changes.findLast((seq) => seq < steps.at(-1)!.seq));
+    await eventually(() => position.textContent()).toBe(`${lastChange + 1}/${steps.length}`);
+    await page.getByTestId('replay-last').click();
     await page.getByTestId('replay-exit').click();
     await eventually(() => page.getByTestId('replay-bar').getAttribute('data-replaying')).toBe('false');
 

@@ -124,30 +124,59 @@ function tradeLabel(p: Record<string, unknown>, tradeId: string): string {
 }
 
 export function buildLineage(correlationId: string, events: readonly JournalEvent[]): LineageGraph {
+  return foldLineage(correlationId, events).graph;
+}
+
+/**
+ * The seqs of the events that changed the graph: made a node, moved a node to another state, or drew an
+ * edge. The others (a monitoring tick, a repeated report) only add to a node's events; a replay can step
+ * over them.
+ */
+export function lineageChanges(correlationId: string, events: readonly JournalEvent[]): number[] {
+  return foldLineage(correlationId, events).changes;
+}
+
+function foldLineage(
+  correlationId: string,
+  events: readonly JournalEvent[],
+): { graph: LineageGraph; changes: number[] } {
   const nodes = new Map<string, LineageNode>();
   const primary = new Map<string, string>();
   const edges = new Map<string, LineageEdge>();
+  const changes: number[] = [];
   const ordered = [...events].filter((e) => e.correlationId === correlationId).sort((a, b) => a.seq - b.seq);
 
   for (const event of ordered) {
     const refs = entitiesOf(event);
     const first = refs[0];
     if (!first) continue;
+    let changed = false;
     primary.set(event.eventId, first.id);
     for (const ref of refs) {
-      const node = nodes.get(ref.id) ?? {
-        id: ref.id,
-        kind: ref.kind,
-        state: ref.state ?? 'NEW',
-        label: ref.label ?? ref.id,
-        events: [],
-      };
-      if (ref.state) node.state = ref.state;
+      let node = nodes.get(ref.id);
+      if (!node) {
+        node = {
+          id: ref.id,
+          kind: ref.kind,
+          state: ref.state ?? 'NEW',
+          label: ref.label ?? ref.id,
+          events: [],
+        };
+        nodes.set(ref.id, node);
+        changed = true;
+      } else if (ref.state && ref.state !== node.state) {
+        node.state = ref.state;
+        changed = true;
+      }
       node.events.push(event);
-      nodes.set(ref.id, node);
     }
     const cause = primary.get(event.causationId);
-    if (cause && cause !== first.id) edges.set(`${cause}->${first.id}`, { from: cause, to: first.id });
+    const edge = `${cause}->${first.id}`;
+    if (cause && cause !== first.id && !edges.has(edge)) {
+      edges.set(edge, { from: cause, to: first.id });
+      changed = true;
+    }
+    if (changed) changes.push(event.seq);
   }
-  return { correlationId, nodes: [...nodes.values()], edges: [...edges.values()] };
+  return { graph: { correlationId, nodes: [...nodes.values()], edges: [...edges.values()] }, changes };
 }

@@ -32,7 +32,7 @@ import {
   type Direction,
 } from '../lib/layout.js';
 import { nodeText } from '../lib/lineageText.js';
-import { graphAsOf, replaySteps, stepIndex } from '../lib/replay.js';
+import { changeSteps, graphAsOf, nearestChange, replaySteps, stepIndex } from '../lib/replay.js';
 import { toneOf, type Tone } from '../lib/tone.js';
 import { useCockpit } from '../store/store.js';
 import { Panel } from './Panel.js';
@@ -108,20 +108,27 @@ interface LineageView {
   step: number | null;
   /** The replayed step's event. */
   current: JournalEvent | null;
+  /** While replaying: the seqs of the steps that changed the graph. */
+  changes: number[];
 }
 
 function useLineageView(): LineageView {
   const graph = useCockpit((s) => s.lineage.graph);
   const replaySeq = useCockpit((s) => s.lineage.replaySeq);
   const steps = useMemo(() => (graph ? replaySteps(graph) : []), [graph]);
+  const replaying = replaySeq !== null;
+  const changes = useMemo(
+    () => (graph && replaying ? changeSteps(graph, steps) : []),
+    [graph, steps, replaying],
+  );
   return useMemo(() => {
     if (!graph || replaySeq === null || steps.length === 0) {
-      return { graph, shown: graph, steps, step: null, current: null };
+      return { graph, shown: graph, steps, step: null, current: null, changes };
     }
     const step = stepIndex(steps, replaySeq);
     const current = steps[step]!;
-    return { graph, shown: graphAsOf(graph, steps, current.seq), steps, step, current };
-  }, [graph, replaySeq, steps]);
+    return { graph, shown: graphAsOf(graph, steps, current.seq), steps, step, current, changes };
+  }, [graph, replaySeq, steps, changes]);
 }
 
 function Graph({ fitRequest, view }: { fitRequest: number; view: LineageView }) {
@@ -310,10 +317,13 @@ export function LineagePanel() {
 
 const DETAIL_ROWS = 200;
 
-/** Steps through the lineage's events: first, back, forward, last, any one on the slider. */
+/**
+ * Steps through the lineage's events: first, the previous change, back, forward, the next change, last, any
+ * one on the slider.
+ */
 function ReplayBar({ view }: { view: LineageView }) {
   const setReplaySeq = useCockpit((s) => s.setReplaySeq);
-  const { steps, step, current } = view;
+  const { steps, step, current, changes } = view;
   if (steps.length === 0) return null;
   const last = steps.length - 1;
   const go = (index: number) => setReplaySeq(steps[Math.max(0, Math.min(last, index))]!.seq);
@@ -333,26 +343,34 @@ function ReplayBar({ view }: { view: LineageView }) {
       </div>
     );
   }
-  const stepButton = (testId: string, label: string, title: string, to: number, disabled: boolean) => (
+  const stepButton = (testId: string, label: string, title: string, to: number | undefined) => (
     <button
       type="button"
       className="btn btn-icon"
       data-testid={testId}
       title={title}
       aria-label={title}
-      disabled={disabled}
-      onClick={() => go(to)}
+      disabled={to === undefined || to === step}
+      onClick={() => to !== undefined && go(to)}
     >
       {label}
     </button>
   );
+  const change = (direction: -1 | 1) => {
+    const seq = nearestChange(changes, current.seq, direction);
+    return seq === undefined ? undefined : stepIndex(steps, seq);
+  };
+  const changeTitle =
+    'a node appears or changes state, or an arrow is drawn; a monitoring tick is not a change';
   return (
     <div className="replay-bar" data-testid="replay-bar" data-replaying="true">
       <span className="graph-controls">
-        {stepButton('replay-first', '|◀', 'first event', 0, step === 0)}
-        {stepButton('replay-prev', '◀', 'previous event', step - 1, step === 0)}
-        {stepButton('replay-next', '▶', 'next event', step + 1, step === last)}
-        {stepButton('replay-last', '▶|', 'last event', last, step === last)}
+        {stepButton('replay-first', '|◀', 'first event', 0)}
+        {stepButton('replay-prev-change', '«', `previous change: ${changeTitle}`, change(-1))}
+        {stepButton('replay-prev', '◀', 'previous event', step > 0 ? step - 1 : undefined)}
+        {stepButton('replay-next', '▶', 'next event', step < last ? step + 1 : undefined)}
+        {stepButton('replay-next-change', '»', `next change: ${changeTitle}`, change(1))}
+        {stepButton('replay-last', '▶|', 'last event', last)}
       </span>
       <input
         type="range"

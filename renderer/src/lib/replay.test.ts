@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildLineage, type JournalEvent } from '../../../shared/index.js';
-import { graphAsOf, replaySteps, stepIndex } from './replay.js';
+import { changeSteps, graphAsOf, nearestChange, replaySteps, stepIndex } from './replay.js';
 
 /** One market entry's lineage as the host journals it, seq 10, 12, 14…: other lineages' events sit between. */
 function entryLineage(): JournalEvent[] {
@@ -68,6 +68,29 @@ describe('lineage replay', () => {
       expect(asOf.edges.every((e) => ids.has(e.from) && ids.has(e.to))).toBe(true);
       expect(asOf.nodes.every((n) => n.events.every((e) => e.seq <= step.seq))).toBe(true);
     }
+  });
+
+  it('knows which steps change the graph: not an ACK the order already had, not a monitoring tick', () => {
+    const changes = changeSteps(graph, steps);
+    expect(changes).toEqual(events.filter((e) => e.eventId !== 'v1' && e.eventId !== 'k5').map((e) => e.seq));
+    // What a change is: exactly the steps after which the nodes' states or the arrows differ.
+    const shape = (seq: number) => {
+      const asOf = graphAsOf(graph, steps, seq);
+      return JSON.stringify([asOf.nodes.map((n) => [n.id, n.state]), asOf.edges]);
+    };
+    steps.forEach((step, i) => {
+      const before = i === 0 ? JSON.stringify([[], []]) : shape(steps[i - 1]!.seq);
+      expect(shape(step.seq) !== before, step.eventId).toBe(changes.includes(step.seq));
+    });
+  });
+
+  it('finds the nearest change either way, and none past the ends', () => {
+    const changes = [10, 14, 20];
+    expect(nearestChange(changes, 14, 1)).toBe(20);
+    expect(nearestChange(changes, 15, -1)).toBe(14);
+    expect(nearestChange(changes, 14, -1)).toBe(10);
+    expect(nearestChange(changes, 20, 1)).toBeUndefined();
+    expect(nearestChange(changes, 10, -1)).toBeUndefined();
   });
 
   it("finds a step by seq, or the last one before a seq that is another lineage's", () => {
