@@ -206,6 +206,16 @@ describe('browser host', () => {
     );
     await eventually(() => page.getByTestId('lineage-node-intent').boundingBox()).toEqual(intentBoxWhole);
 
+    // The keys: → one event, Shift+→ to the next change, Home back to the first.
+    await page.keyboard.press('ArrowRight');
+    await eventually(() => position.textContent()).toBe(`2/${steps.length}`);
+    const changes = lineageChanges(correlationId, steps);
+    const nextChange = steps.findIndex((e) => e.seq === changes.find((seq) => seq > steps[1]!.seq));
+    await page.keyboard.press('Shift+ArrowRight');
+    await eventually(() => position.textContent()).toBe(`${nextChange + 1}/${steps.length}`);
+    await page.keyboard.press('Home');
+    await eventually(() => position.textContent()).toBe(`1/${steps.length}`);
+
     const placed = steps.findIndex((e) => e.type === 'OrderPlaced');
     await page.getByTestId('replay-range').fill(String(placed));
     await eventually(() => position.textContent()).toBe(`${placed + 1}/${steps.length}`);
@@ -219,12 +229,15 @@ describe('browser host', () => {
     await eventually(() => position.textContent()).toBe(`${steps.length}/${steps.length}`);
     await eventually(() => page.getByTestId('lineage-node-trade').getAttribute('data-state')).toBe('CLOSED');
     // Change by change: back to the last step that changed the graph, past those that did not.
-    const changes = lineageChanges(correlationId, steps);
     await page.getByTestId('replay-prev-change').click();
     const lastChange = steps.findIndex((e) => e.seq === changes.findLast((seq) => seq < steps.at(-1)!.seq));
     await eventually(() => position.textContent()).toBe(`${lastChange + 1}/${steps.length}`);
     await page.getByTestId('replay-last').click();
     await page.getByTestId('replay-exit').click();
+    await eventually(() => page.getByTestId('replay-bar').getAttribute('data-replaying')).toBe('false');
+    await page.getByTestId('replay-start').click();
+    await eventually(() => page.getByTestId('replay-bar').getAttribute('data-replaying')).toBe('true');
+    await page.keyboard.press('Escape');
     await eventually(() => page.getByTestId('replay-bar').getAttribute('data-replaying')).toBe('false');
 
     await page.getByTestId('trades-session').selectOption('');

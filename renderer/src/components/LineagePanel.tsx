@@ -19,7 +19,7 @@ import {
   type NodeMouseHandler,
   type NodeProps,
 } from '@xyflow/react';
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { JournalEvent, LineageGraph, LineageNode, LineageNodeKind } from '../../../shared/index.js';
 import { clockMs, DASH, shortId } from '../lib/format.js';
 import {
@@ -324,6 +324,12 @@ const DETAIL_ROWS = 200;
 function ReplayBar({ view }: { view: LineageView }) {
   const setReplaySeq = useCockpit((s) => s.setReplaySeq);
   const { steps, step, current, changes } = view;
+  const bar = useRef<HTMLDivElement>(null);
+  const replaying = step !== null;
+  // The keys work from the moment a replay starts: the bar takes the focus its Replay button had.
+  useEffect(() => {
+    if (replaying) bar.current?.focus();
+  }, [replaying]);
   if (steps.length === 0) return null;
   const last = steps.length - 1;
   const go = (index: number) => setReplaySeq(steps[Math.max(0, Math.min(last, index))]!.seq);
@@ -362,8 +368,36 @@ function ReplayBar({ view }: { view: LineageView }) {
   };
   const changeTitle =
     'a node appears or changes state, or an arrow is drawn; a monitoring tick is not a change';
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      setReplaySeq(null);
+      return;
+    }
+    const arrow = e.key === 'ArrowLeft' || e.key === 'ArrowRight';
+    // On the slider a plain arrow already moves one step.
+    if (arrow && !e.shiftKey && e.target instanceof HTMLInputElement) return;
+    const to: Record<string, number | undefined> = {
+      ArrowLeft: e.shiftKey ? change(-1) : step - 1,
+      ArrowRight: e.shiftKey ? change(1) : step + 1,
+      Home: 0,
+      End: last,
+    };
+    if (!(e.key in to)) return;
+    e.preventDefault();
+    const index = to[e.key];
+    if (index !== undefined) go(index);
+  };
   return (
-    <div className="replay-bar" data-testid="replay-bar" data-replaying="true">
+    <div
+      ref={bar}
+      className="replay-bar"
+      data-testid="replay-bar"
+      data-replaying="true"
+      tabIndex={-1}
+      title="keys: ← → event by event, Shift+← → change by change, Home and End, Esc ends the replay"
+      onKeyDown={onKey}
+    >
       <span className="graph-controls">
         {stepButton('replay-first', '|◀', 'first event', 0)}
         {stepButton('replay-prev-change', '«', `previous change: ${changeTitle}`, change(-1))}
