@@ -20,7 +20,13 @@ import {
   type NodeProps,
 } from '@xyflow/react';
 import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { JournalEvent, LineageGraph, LineageNode, LineageNodeKind } from '../../../shared/index.js';
+import {
+  lineageChanges,
+  type JournalEvent,
+  type LineageGraph,
+  type LineageNode,
+  type LineageNodeKind,
+} from '../../../shared/index.js';
 import { clockMs, DASH, shortId } from '../lib/format.js';
 import {
   boundsOf,
@@ -32,7 +38,7 @@ import {
   type Direction,
 } from '../lib/layout.js';
 import { nodeText } from '../lib/lineageText.js';
-import { changeSteps, graphAsOf, nearestChange, replaySteps, stepIndex } from '../lib/replay.js';
+import { graphAsOf, nearestChange, replaySteps, stepIndex } from '../lib/replay.js';
 import { toneOf, type Tone } from '../lib/tone.js';
 import { useCockpit } from '../store/store.js';
 import { Panel } from './Panel.js';
@@ -118,7 +124,7 @@ function useLineageView(): LineageView {
   const steps = useMemo(() => (graph ? replaySteps(graph) : []), [graph]);
   const replaying = replaySeq !== null;
   const changes = useMemo(
-    () => (graph && replaying ? changeSteps(graph, steps) : []),
+    () => (graph && replaying ? lineageChanges(graph.correlationId, steps) : []),
     [graph, steps, replaying],
   );
   return useMemo(() => {

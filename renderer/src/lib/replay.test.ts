@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildLineage, type JournalEvent } from '../../../shared/index.js';
-import { changeSteps, graphAsOf, nearestChange, replaySteps, stepIndex } from './replay.js';
+import { buildLineage, lineageChanges, type JournalEvent } from '../../../shared/index.js';
+import { graphAsOf, nearestChange, replaySteps, stepIndex } from './replay.js';
 
 /** One market entry's lineage as the host journals it, seq 10, 12, 14…: other lineages' events sit between. */
 function entryLineage(): JournalEvent[] {
@@ -71,7 +71,7 @@ describe('lineage replay', () => {
   });
 
   it('knows which steps change the graph: not an ACK the order already had, not a monitoring tick', () => {
-    const changes = changeSteps(graph, steps);
+    const changes = lineageChanges('c1', steps);
     expect(changes).toEqual(events.filter((e) => e.eventId !== 'v1' && e.eventId !== 'k5').map((e) => e.seq));
     // What a change is: exactly the steps after which the nodes' states or the arrows differ.
     const shape = (seq: number) => {

@@ -1,7 +1,7 @@
 // Replaying a lineage: its graph as it stood after each of its events, drawn
 // by the host's own function (shared/lineage.ts) from the events the graph
 // already holds, so stepping back and forth costs no request.
-import { buildLineage, lineageChanges, type JournalEvent, type LineageGraph } from '../../../shared/index.js';
+import { buildLineage, type JournalEvent, type LineageGraph } from '../../../shared/index.js';
 
 /** The graph's events, each once, in journal order: the steps of its replay. */
 export function replaySteps(graph: LineageGraph): JournalEvent[] {
@@ -25,15 +25,7 @@ export function stepIndex(steps: readonly JournalEvent[], seq: number): number {
   return index;
 }
 
-/**
- * The steps that changed the graph (a node made, a state moved, an edge drawn), as seqs: where the replay's
- * change-by-change buttons stop. A monitoring tick or a repeated report is not one.
- */
-export function changeSteps(graph: LineageGraph, steps: readonly JournalEvent[]): number[] {
-  return lineageChanges(graph.correlationId, steps);
-}
-
-/** The seq of the nearest change before (`-1`) or after (`+1`) `seq`, or undefined when there is none. */
+/** The seq of the nearest change (`lineageChanges`) before (`-1`) or after (`+1`) `seq`, or undefined when there is none. */
 export function nearestChange(
   changes: readonly number[],
   seq: number,
