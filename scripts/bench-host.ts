@@ -19,7 +19,7 @@ import { Journal, type JournalDraft } from '../electron/host/journal/journal.js'
 import type { KernelPort } from '../electron/host/kernel/kernel-port.js';
 import { SessionTrades } from '../electron/host/review/session-trades.js';
 import { TradeBook } from '../electron/host/session/trade-book.js';
-import { findInstrument, type Instrument } from '../shared/index.js';
+import { findInstrument, RiskEnvelope, type Instrument } from '../shared/index.js';
 import { SyntheticFeed } from '../electron/host/market/synthetic-feed.js';
 import { IdSource } from '../electron/host/session/ids.js';
 import { TradingSession } from '../electron/host/session/trading-session.js';
@@ -211,6 +211,7 @@ const session = new TradingSession({
   log: (level, message) => {
     if (level === 'error') throw new Error(message);
   },
+  risk: RiskEnvelope.parse({}),
 });
 relay.session = session;
 

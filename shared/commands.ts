@@ -17,6 +17,8 @@ import {
 } from './domain.js';
 import type { Failure } from './errors.js';
 import type { JournalEvent, LineageGraph } from './journal.js';
+import type { PendingIntent } from './risk.js';
+import { RiskEnvelope, StrategyConfig } from './risk.js';
 
 export const MAX_SLOTS = 64;
 export const MAX_PAGE = 1000;
@@ -52,6 +54,10 @@ export const SessionStartRequest = z.strictObject({
     .optional(),
   /** Market data tick interval per symbol. */
   tickIntervalMs: z.number().int().min(10).max(60_000).optional(),
+  /** The limits every entry is checked against, and whether a strategy's entries wait for the operator. */
+  risk: RiskEnvelope.prefault({}),
+  /** A built-in strategy proposing entries on this session's marks; none by default. */
+  strategy: StrategyConfig.optional(),
 });
 
 export const Empty = z.strictObject({});
@@ -69,6 +75,10 @@ const OperatorReason = FreeText(256);
 export const ControlSetRequest = z.strictObject({ mode: TradingMode, reason: OperatorReason.optional() });
 /** HALTED at once, every working order cancelled, every open position closed at market. */
 export const KillSwitchRequest = z.strictObject({ reason: OperatorReason.optional() });
+/** The operator grants an entry waiting in supervised mode: it goes through the gates again, then to the kernel. */
+export const IntentGrantRequest = z.strictObject({ intentId: Id });
+/** The operator rejects an entry waiting in supervised mode. */
+export const IntentRejectRequest = z.strictObject({ intentId: Id, reason: OperatorReason.optional() });
 /** `sessionId` names the session to look in (a past one, say); without it, the running session's, else the one the id belongs to. */
 export const LineageRequest = z.strictObject({ correlationId: Id, sessionId: Id.optional() });
 /** The trades blotter of any session, the running one or a past one, rebuilt from its journal. */
@@ -100,6 +110,12 @@ export interface Snapshot {
   marks: Record<string, number>;
   /** The running session's control plane; null when no session runs. */
   control: ControlState | null;
+  /** The session's risk envelope; null when no session runs. */
+  risk: RiskEnvelope | null;
+  /** The strategy proposing entries, if the session runs one. */
+  strategy: StrategyConfig | null;
+  /** Entries waiting for the operator's grant, oldest first. */
+  pendingIntents: PendingIntent[];
 }
 
 /** Request schemas and success payloads, by command name. */
@@ -108,6 +124,8 @@ export const commandRequests = {
   'session.stop': Empty,
   'session.list': Empty,
   'intent.submit': IntentRequest,
+  'intent.grant': IntentGrantRequest,
+  'intent.reject': IntentRejectRequest,
   'trade.exit': TradeExitRequest,
   'order.cancel': OrderCancelRequest,
   'control.set': ControlSetRequest,
@@ -122,7 +140,16 @@ export interface CommandResults {
   'session.start': { sessionId: string; symbols: string[] };
   'session.stop': { sessionId: string };
   'session.list': { sessions: SessionInfo[] };
-  'intent.submit': { intentId: string; correlationId: string; tradeId?: string; slotId?: number };
+  /** `pendingUntil`: the entry waits for the operator's grant until then (supervised mode); nothing was placed yet. */
+  'intent.submit': {
+    intentId: string;
+    correlationId: string;
+    tradeId?: string;
+    slotId?: number;
+    pendingUntil?: number;
+  };
+  'intent.grant': { intentId: string; correlationId: string; tradeId?: string; slotId?: number };
+  'intent.reject': { intentId: string };
   'trade.exit': { tradeId: string };
   'order.cancel': { clientOrderId: string };
   /** `changed` is false when the mode already was the one asked for: nothing is journaled then. */

@@ -10,6 +10,8 @@ export const ErrorCode = z.enum([
   'UNKNOWN_ASSET',
   'NOT_FOUND',
   'KERNEL_REJECTED',
+  /** A risk gate refused an entry (`gate` names it). */
+  'RISK_REJECTED',
   'VENUE_REJECTED',
   'UNAUTHORIZED',
   /** The journal refused a write: the session is halted until the cockpit restarts. */
@@ -24,6 +26,8 @@ export const CommandError = z.object({
   field: z.string().optional(),
   /** For KERNEL_REJECTED: the kernel's diagnostic code (e.g. NO_FREE_SLOT). */
   diagnosticCode: z.string().optional(),
+  /** For RISK_REJECTED: the gate that refused. */
+  gate: z.string().optional(),
 });
 export type CommandError = z.infer<typeof CommandError>;
 

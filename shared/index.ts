@@ -6,3 +6,4 @@ export * from './commands.js';
 export * from './events.js';
 export * from './protocol.js';
 export * from './lineage.js';
+export * from './risk.js';

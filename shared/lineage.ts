@@ -68,7 +68,13 @@ function entitiesOf(event: JournalEvent): EntityRef[] {
   if (event.type in INTENT_STATE) {
     const intentId = str(p.intentId) ?? event.correlationId;
     return [
-      { id: `intent:${intentId}`, kind: 'intent', state: INTENT_STATE[event.type], label: intentLabel(p) },
+      {
+        id: `intent:${intentId}`,
+        kind: 'intent',
+        // An entry held for the operator's grant (supervised mode) waits; it has not been refused or granted.
+        state: p.awaiting === 'supervisor' ? 'AWAITING' : INTENT_STATE[event.type],
+        label: intentLabel(p),
+      },
     ];
   }
   if (event.type === 'TradingSignalCreated') {

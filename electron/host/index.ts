@@ -59,7 +59,8 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     const stoppedAt = now();
     journal.stopSession(stopping.sessionId, stoppedAt, reason);
     const info = { ...stopping.info, stoppedAt };
-    lastSnapshot = { ...final, session: info, control: null };
+    // Entries that waited for the operator were cancelled by the stop.
+    lastSnapshot = { ...final, session: info, control: null, pendingIntents: [] };
     bus.publish({ type: 'session', state: 'stopped', session: info });
     const positions = final.slots.filter((slot) => slot.size > 0).length;
     const working = final.openOrders.length;
@@ -117,6 +118,9 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     },
     'session.list': () => ({ ok: true, value: { sessions: journal.listSessions() } }),
     'intent.submit': (request) => (session ? session.submitIntent(request) : noSession),
+    'intent.grant': (request) => (session ? session.grantIntent(request.intentId) : noSession),
+    'intent.reject': (request) =>
+      session ? session.rejectIntent(request.intentId, request.reason) : noSession,
     'trade.exit': (request) => (session ? session.exitTrade(request) : noSession),
     'order.cancel': (request) => (session ? session.cancelOrder(request.clientOrderId) : noSession),
     'control.set': (request) => (session ? session.setControl(request.mode, request.reason) : noSession),
@@ -132,6 +136,9 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
           trades: [],
           marks: {},
           control: null,
+          risk: null,
+          strategy: null,
+          pendingIntents: [],
         },
     }),
     lineage: (request) => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import type { CockpitEvent, ParsedCommandRequest } from '../../../shared/index.js';
+import { RiskEnvelope } from '../../../shared/index.js';
 import { EventBus } from '../event-bus.js';
 import { Journal } from '../journal/journal.js';
 import { startPaperSession } from './paper-session.js';
@@ -22,7 +23,7 @@ class FailingJournalForTests extends Journal {
 
 /** A paper session on a throwaway journal, with what it publishes and logs collected; stopped after the test. */
 function startTestSession(
-  request: Omit<ParsedCommandRequest<'session.start'>, 'venue'>,
+  request: Omit<ParsedCommandRequest<'session.start'>, 'venue' | 'risk'>,
   clocks: { monotonic?: () => number } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'paper-session-'));
@@ -32,8 +33,14 @@ function startTestSession(
   bus.subscribe((batch) => published.push(...batch));
   const logged: string[] = [];
   const started = startPaperSession(
-    { venue: 'paper', ...request },
-    { journal, bus, now: Date.now, ...clocks, log: (_level, message) => logged.push(message) },
+    { venue: 'paper', risk: RiskEnvelope.parse({}), ...request },
+    {
+      journal,
+      bus,
+      now: Date.now,
+      ...clocks,
+      log: (_level, message) => logged.push(message),
+    },
   );
   if (!started.ok) throw new Error(started.error.message);
   const session = started.value;

@@ -7,6 +7,7 @@ import type { EventBus } from '../event-bus.js';
 import type { Journal } from '../journal/journal.js';
 import { DEFAULT_SYMBOLS, findInstrument, type Instrument } from '../../../shared/index.js';
 import { SyntheticFeed } from '../market/synthetic-feed.js';
+import { createStrategy } from '../strategy/strategy.js';
 import { PaperVenue } from '../venue/paper-venue.js';
 import type { VenueReport } from '../venue/venue.js';
 import { IdSource, newSessionTag, sessionIdOf } from './ids.js';
@@ -126,8 +127,13 @@ export function startPaperSession(
     now: services.now,
     ...(services.monotonic ? { monotonic: services.monotonic } : {}),
     log: services.log,
+    risk: request.risk,
+    ...(request.strategy
+      ? { strategy: { config: request.strategy, plugin: createStrategy(request.strategy, symbols) } }
+      : {}),
   });
   relay.session = session;
+  session.begin();
   feed.start();
   return { ok: true, value: session };
 }

@@ -1,0 +1,103 @@
+// The supervisor gate (DOMAIN.md): in supervised mode a strategy's entry
+// waits here for the operator to grant or reject it, and expires after its
+// TTL. The operator's own ticket is the operator's decision already, and exits
+// and cancels reduce exposure: neither waits.
+import type { ParsedIntentRequest, PendingIntent, RiskEnvelope } from '../../../shared/index.js';
+
+/** Who the operator is, as `signalProvider` names them. */
+export const OPERATOR = 'operator';
+
+/** An entry held for the operator, with what the host assigned it when it arrived. */
+export interface HeldIntent {
+  request: ParsedIntentRequest;
+  intentId: string;
+  correlationId: string;
+  /** The `TradingSignalIntentCreated` event: what a grant, a rejection or the expiry is caused by. */
+  createdEventId: string;
+  referencePrice: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export class SupervisorQueue {
+  /** By intent id, in arrival order (a Map keeps insertion order), so the oldest is listed and expires first. */
+  private readonly held = new Map<string, HeldIntent>();
+
+  constructor(private readonly envelope: RiskEnvelope) {}
+
+  /** Whether this intent must wait for the operator. */
+  holds(request: ParsedIntentRequest): boolean {
+    return this.envelope.supervised && request.action === 'ENTER' && request.signalProvider !== OPERATOR;
+  }
+
+  /** When an entry arriving at `now` expires. */
+  expiryOf(now: number): number {
+    return now + this.envelope.supervisorTtlMs;
+  }
+
+  hold(entry: HeldIntent): void {
+    this.held.set(entry.intentId, entry);
+  }
+
+  /** Takes the entry out (a grant or a rejection decides it once). */
+  take(intentId: string): HeldIntent | undefined {
+    const entry = this.held.get(intentId);
+    this.held.delete(intentId);
+    return entry;
+  }
+
+  /** Takes out every entry whose time is up at `now`, oldest first. */
+  takeExpired(now: number): HeldIntent[] {
+    const expired: HeldIntent[] = [];
+    for (const entry of this.held.values()) if (entry.expiresAt <= now) expired.push(entry);
+    for (const entry of expired) this.held.delete(entry.intentId);
+    return expired;
+  }
+
+  /** Takes out every entry (the session stops, the kill switch fires). */
+  takeAll(): HeldIntent[] {
+    const all = [...this.held.values()];
+    this.held.clear();
+    return all;
+  }
+
+  /** When the next entry expires, if any waits. */
+  nextExpiry(): number | undefined {
+    let next: number | undefined;
+    for (const entry of this.held.values()) next = Math.min(next ?? entry.expiresAt, entry.expiresAt);
+    return next;
+  }
+
+  /** Whether `provider` has an entry waiting in `asset` (a strategy proposes one at a time per asset). */
+  waitingIn(asset: string, provider: string): boolean {
+    for (const entry of this.held.values()) {
+      if (entry.request.asset === asset && entry.request.signalProvider === provider) return true;
+    }
+    return false;
+  }
+
+  list(): PendingIntent[] {
+    return [...this.held.values()].map(pendingOf);
+  }
+}
+
+function pendingOf(entry: HeldIntent): PendingIntent {
+  const { request } = entry;
+  return {
+    intentId: entry.intentId,
+    correlationId: entry.correlationId,
+    signalProvider: request.signalProvider,
+    asset: request.asset,
+    side: request.side,
+    orderType: request.orderType,
+    targetSize: request.targetSize,
+    referencePrice: entry.referencePrice,
+    ...(request.limitPrice !== undefined ? { limitPrice: request.limitPrice } : {}),
+    ...(request.takeProfit !== undefined ? { takeProfit: request.takeProfit } : {}),
+    ...(request.stopLoss !== undefined ? { stopLoss: request.stopLoss } : {}),
+    leverage: request.leverage,
+    notional: request.targetSize * (request.limitPrice ?? entry.referencePrice),
+    createdAt: entry.createdAt,
+    expiresAt: entry.expiresAt,
+  };
+}
