@@ -468,6 +468,220 @@ describe('the control plane', () => {
   });
 });
 
+describe('risk gates and the supervisor', () => {
+  const types = async (correlationId: string) =>
+    (await allEvents()).filter((e) => e.correlationId === correlationId).map((e) => e.type);
+  /** An entry as a strategy would propose it: the operator's grant is asked for in supervised mode. */
+  const strategyEntry = (extra: object = {}) =>
+    cockpit.invoke('intent.submit', {
+      asset: 'BTC/USDT',
+      side: 'LONG',
+      targetSize: 0.01,
+      signalProvider: 'test-strategy',
+      ...extra,
+    }) as Promise<Ok<{ intentId: string; correlationId: string; pendingUntil?: number }> | Err>;
+
+  it('journals the envelope first, and a gate refusal names its gate, journaled, with nothing placed', async () => {
+    await startSession({
+      risk: { maxOrderNotional: 1_000, shortingDisabled: true, allowedOrderTypes: ['MARKET'] },
+    });
+    const [first] = await allEvents();
+    expect(first).toMatchObject({
+      seq: 1,
+      type: 'RiskLimitsSet',
+      payload: { risk: { maxOrderNotional: 1_000 } },
+    });
+    const cases: [object, string, string | undefined][] = [
+      [{ targetSize: 1 }, 'static', 'targetSize'],
+      [{ side: 'SHORT' }, 'short_side', 'side'],
+      [{ orderType: 'LIMIT', limitPrice: 1_000 }, 'static', 'orderType'],
+    ];
+    for (const [change, gate, field] of cases) {
+      const response = (await cockpit.invoke('intent.submit', {
+        asset: 'BTC/USDT',
+        side: 'LONG',
+        targetSize: 0.01,
+        ...change,
+      })) as Err;
+      expect(response, JSON.stringify(change)).toMatchObject({
+        ok: false,
+        error: { code: 'RISK_REJECTED', gate, field },
+      });
+      expect(response.error.message).toContain(`${gate} gate:`);
+      const rejected = (await allEvents()).at(-1)!;
+      expect(rejected).toMatchObject({ type: 'TradingSignalIntentRejected', payload: { gate } });
+      expect(await types(rejected.correlationId)).toEqual([
+        'TradingSignalIntentCreated',
+        'TradingSignalIntentRejected',
+      ]);
+    }
+    await vi.waitFor(() =>
+      expect(received.filter((e) => e.type === 'notice' && e.code === 'RISK_REJECTED')).toHaveLength(3),
+    );
+    const state = await snapshot();
+    expect(state.slots.every((slot) => slot.free)).toBe(true);
+    expect(state.openOrders).toEqual([]);
+    // An entry inside the envelope passes every gate, and the grant lists them.
+    const ok = await call<{ correlationId: string }>('intent.submit', {
+      asset: 'BTC/USDT',
+      side: 'LONG',
+      targetSize: 0.01,
+    });
+    const granted = (await allEvents()).find(
+      (e) => e.correlationId === ok.correlationId && e.type === 'TradingSignalIntentGranted',
+    );
+    expect(granted?.payload).toMatchObject({
+      gates: ['idempotency', 'static', 'short_side', 'position_risk', 'drawdown_halt'],
+      mode: 'unsupervised',
+      grantedBy: 'gates',
+    });
+  });
+
+  it('refuses an intent id it has seen, and caps the exposure per asset and in all', async () => {
+    await startSession({ risk: { maxAssetNotional: 1_500, maxGrossNotional: 1_800 } });
+    const mark = (await snapshot()).marks['BTC/USDT']!;
+    const first = { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01, intentId: 'client-1' };
+    await call('intent.submit', first);
+    expect(await refuse('intent.submit', first)).toMatchObject({
+      error: { code: 'RISK_REJECTED', gate: 'idempotency', field: 'intentId' },
+    });
+    await vi.waitFor(async () => expect((await snapshot()).slots[0]).toMatchObject({ state: 'OPEN' }), {
+      timeout: 5_000,
+    });
+    // ~640 USDT of BTC open: another 0.02 (~1 280) would take BTC over 1 500.
+    expect(mark * 0.01).toBeLessThan(1_000);
+    expect(
+      await refuse('intent.submit', { asset: 'BTC/USDT', side: 'SHORT', targetSize: 0.02 }),
+    ).toMatchObject({
+      error: { code: 'RISK_REJECTED', gate: 'position_risk' },
+    });
+    // ~1 280 USDT of ETH is under the asset cap but takes the session over 1 800 in all.
+    const response = await refuse('intent.submit', { asset: 'ETH/USDT', side: 'LONG', targetSize: 0.4 });
+    expect(response).toMatchObject({ error: { code: 'RISK_REJECTED', gate: 'position_risk' } });
+    expect(response.error.message).toContain('in all');
+    // Exits reduce exposure: no cap holds them back.
+    const tradeId = (await snapshot()).slots[0]!.tradeId!;
+    await call('trade.exit', { tradeId });
+  });
+
+  it("holds a strategy's entry for the operator; a grant runs the gates again and places it", async () => {
+    await startSession({ risk: { supervised: true } });
+    const held = await strategyEntry();
+    if (!held.ok) throw new Error(held.error.message);
+    expect(held.pendingUntil).toBeGreaterThan(Date.now() + 50_000);
+    let state = await snapshot();
+    expect(state.pendingIntents).toMatchObject([
+      { intentId: held.intentId, signalProvider: 'test-strategy', asset: 'BTC/USDT', targetSize: 0.01 },
+    ]);
+    expect(state.openOrders).toEqual([]);
+    expect(await types(held.correlationId)).toEqual(['TradingSignalIntentCreated']);
+    await vi.waitFor(() =>
+      expect(received).toContainEqual(expect.objectContaining({ type: 'notice', code: 'INTENT_AWAITING' })),
+    );
+    const graph = await call<LineageGraph>('lineage', { correlationId: held.correlationId });
+    expect(graph.nodes).toMatchObject([{ kind: 'intent', state: 'AWAITING' }]);
+    // The operator's own ticket is the operator's decision: it does not wait.
+    const own = await call<{ pendingUntil?: number }>('intent.submit', {
+      asset: 'ETH/USDT',
+      side: 'LONG',
+      targetSize: 0.01,
+    });
+    expect(own.pendingUntil).toBeUndefined();
+
+    const granted = await call<{ tradeId: string; correlationId: string }>('intent.grant', {
+      intentId: held.intentId,
+    });
+    expect(granted.correlationId).toBe(held.correlationId);
+    await vi.waitFor(async () => expect(await types(held.correlationId)).toContain('TradeOpened'), {
+      timeout: 5_000,
+    });
+    const events = (await allEvents()).filter((e) => e.correlationId === held.correlationId);
+    expect(events.find((e) => e.type === 'TradingSignalIntentGranted')?.payload).toMatchObject({
+      gates: ['idempotency', 'static', 'short_side', 'position_risk', 'drawdown_halt', 'supervisor'],
+      mode: 'supervised',
+      grantedBy: 'operator',
+    });
+    const signal = events.find((e) => e.type === 'TradingSignalCreated')!.payload;
+    expect(Number(signal.prmGrantedAt)).toBeGreaterThanOrEqual(Number(signal.createdAt));
+    state = await snapshot();
+    expect(state.pendingIntents).toEqual([]);
+    // Decided once: a second grant finds nothing waiting.
+    expect(await refuse('intent.grant', { intentId: held.intentId })).toMatchObject({
+      error: { code: 'NOT_FOUND', field: 'intentId' },
+    });
+  });
+
+  it('a rejection, an expiry, the kill switch and a stop each end a waiting entry in the journal', async () => {
+    await startSession({ risk: { supervised: true, supervisorTtlMs: 1_000 } });
+    const rejected = (await strategyEntry()) as Ok<{ intentId: string; correlationId: string }>;
+    await call('intent.reject', { intentId: rejected.intentId, reason: 'not in this market' });
+    expect((await allEvents()).at(-1)).toMatchObject({
+      type: 'TradingSignalIntentRejected',
+      payload: { gate: 'supervisor', reason: 'not in this market', by: 'operator' },
+    });
+
+    const expiring = (await strategyEntry({ asset: 'ETH/USDT' })) as Ok<{
+      intentId: string;
+      correlationId: string;
+    }>;
+    await vi.waitFor(
+      async () => expect(await types(expiring.correlationId)).toContain('TradingSignalIntentExpired'),
+      {
+        timeout: 3_000,
+      },
+    );
+    await vi.waitFor(() =>
+      expect(received).toContainEqual(expect.objectContaining({ type: 'notice', code: 'INTENT_EXPIRED' })),
+    );
+    expect((await snapshot()).pendingIntents).toEqual([]);
+    expect(await refuse('intent.grant', { intentId: expiring.intentId })).toMatchObject({
+      error: { code: 'NOT_FOUND' },
+    });
+
+    const killed = (await strategyEntry({ asset: 'SOL/USDT', targetSize: 1 })) as Ok<{
+      correlationId: string;
+    }>;
+    await call('control.killSwitch', {});
+    expect(await types(killed.correlationId)).toEqual([
+      'TradingSignalIntentCreated',
+      'TradingSignalIntentCanceled',
+    ]);
+    await call('control.set', { mode: 'ACTIVE' });
+
+    const stopped = (await strategyEntry()) as Ok<{ correlationId: string }>;
+    await call('session.stop');
+    expect((await allEvents()).filter((e) => e.correlationId === stopped.correlationId).at(-1)).toMatchObject(
+      {
+        type: 'TradingSignalIntentCanceled',
+        payload: { reason: 'the session stopped' },
+      },
+    );
+    expect((await snapshot()).pendingIntents).toEqual([]);
+  });
+
+  it('runs the breakout strategy: its entries go through the gates and wait for the operator', async () => {
+    await startSession({
+      seed: 7,
+      risk: { supervised: true },
+      strategy: { name: 'breakout', lookbackTicks: 5, cooldownMs: 0, notional: 200 },
+    });
+    await vi.waitFor(async () => expect((await snapshot()).pendingIntents.length).toBeGreaterThan(0), {
+      timeout: 5_000,
+    });
+    const [pending] = (await snapshot()).pendingIntents;
+    expect(pending).toMatchObject({ signalProvider: 'breakout', orderType: 'MARKET' });
+    expect(pending!.notional).toBeLessThanOrEqual(200);
+    expect(pending!.takeProfit).toBeDefined();
+    expect(pending!.stopLoss).toBeDefined();
+    // One waiting entry per asset at most.
+    const assets = (await snapshot()).pendingIntents.map((p) => p.asset);
+    expect(new Set(assets).size).toBe(assets.length);
+    const created = (await allEvents()).find((e) => e.type === 'TradingSignalIntentCreated');
+    expect(created?.payload).toMatchObject({ signalProvider: 'breakout', awaiting: 'supervisor' });
+    expect((await snapshot()).strategy).toMatchObject({ name: 'breakout', lookbackTicks: 5 });
+  });
+});
+
 describe('bad input', () => {
   it('answers every malformed request with a typed error and leaves kernel and journal unchanged', async () => {
     await startSession();
@@ -526,6 +740,13 @@ describe('bad input', () => {
       ['session.trades', { sessionId: 'nope' }, 'NOT_FOUND', 'sessionId'],
       ['lineage', { correlationId: 'nope', sessionId: 'nope' }, 'NOT_FOUND', 'sessionId'],
       ['session.trades', {}, 'INVALID_REQUEST', 'sessionId'],
+      ['intent.grant', { intentId: 'nope' }, 'NOT_FOUND', 'intentId'],
+      ['intent.grant', {}, 'INVALID_REQUEST', 'intentId'],
+      ['intent.reject', { intentId: 'nope' }, 'NOT_FOUND', 'intentId'],
+      ['intent.reject', { intentId: 'nope', reason: 'x'.repeat(300) }, 'INVALID_REQUEST', 'reason'],
+      ['session.start', { risk: { maxDrawdown: 2 } }, 'INVALID_REQUEST', 'risk.maxDrawdown'],
+      ['session.start', { risk: { supervisorTtlMs: 10 } }, 'INVALID_REQUEST', 'risk.supervisorTtlMs'],
+      ['session.start', { strategy: { name: 'martingale' } }, 'INVALID_REQUEST', 'strategy.name'],
       ['no.such.command', {}, 'UNKNOWN_COMMAND', 'name'],
       ['snapshot', 'not an object', 'INVALID_REQUEST', 'request'],
       ['snapshot', { extra: 1 }, 'INVALID_REQUEST', 'extra'],
