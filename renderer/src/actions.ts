@@ -200,10 +200,8 @@ export async function refreshSnapshot(options: { quiet?: boolean } = { quiet: tr
     command('session.list', {}, options),
   ]);
   if (snapshot.ok && pushSnapshot) {
-    const { session, slots, account, openOrders, trades, marks, control } = snapshot;
-    pushSnapshot([
-      { type: 'snapshot', snapshot: { session, slots, account, openOrders, trades, marks, control } },
-    ]);
+    const { ok: _ok, ...read } = snapshot;
+    pushSnapshot([{ type: 'snapshot', snapshot: read }]);
   }
   if (sessions.ok) store().setSessions(sessions.sessions ?? []);
 }
@@ -230,6 +228,20 @@ export function cancelOrder(clientOrderId: string) {
 /** Sets the trading mode. The host's next snapshot, queued once the change is journaled, carries it. */
 export function setTradingMode(request: CommandRequest<'control.set'>) {
   return command('control.set', request);
+}
+
+/**
+ * Grants an entry waiting for the operator: the host runs it through the gates again, then to the kernel.
+ * Its lineage is selected, as for an intent sent from the ticket.
+ */
+export async function grantIntent(intentId: string) {
+  const response = await command('intent.grant', { intentId });
+  if (response.ok) selectLineage(response.correlationId);
+  return response;
+}
+
+export function rejectIntent(intentId: string) {
+  return command('intent.reject', { intentId });
 }
 
 export function engageKillSwitch(request: CommandRequest<'control.killSwitch'>) {

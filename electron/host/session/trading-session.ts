@@ -543,7 +543,8 @@ export class TradingSession {
   /** Stops the feed and the venue; entries still waiting for the operator are cancelled first, in the journal. */
   stop(): void {
     if (this.stopped) return;
-    if (!this.journalFault) this.commit(this.withdrawHeld('the session stopped'));
+    const withdrawn = this.journalFault ? [] : this.withdrawHeld('the session stopped');
+    if (withdrawn.length > 0) this.commit(withdrawn);
     this.stopped = true;
     clearTimeout(this.expiryTimer);
     this.parts.feed.stop();

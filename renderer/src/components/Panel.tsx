@@ -1,10 +1,11 @@
 import type { ReactNode } from 'react';
 
+/** A titled panel; without children it is its header alone (a panel collapsed to one line). */
 export function Panel(props: {
   title: string;
   extra?: ReactNode;
   className?: string;
-  children: ReactNode;
+  children?: ReactNode;
   testId?: string;
 }) {
   return (
@@ -13,7 +14,7 @@ export function Panel(props: {
         <h2>{props.title}</h2>
         {props.extra !== undefined ? <div className="panel-extra">{props.extra}</div> : null}
       </header>
-      <div className="panel-body">{props.children}</div>
+      {props.children !== undefined ? <div className="panel-body">{props.children}</div> : null}
     </section>
   );
 }

@@ -1,5 +1,6 @@
-// Top bar: start/stop a session (venue, seed, symbols, capital, slots), its
-// status, its trading mode and kill switch, the connection, and live marks per symbol.
+// Top bar: start/stop a session (venue, seed, symbols, capital, slots, and its
+// risk and strategy behind a disclosure), its status, its trading mode and kill
+// switch, the connection, and live marks per symbol.
 import { memo, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { startSession, stopSession } from '../actions.js';
@@ -8,14 +9,19 @@ import {
   checkSession,
   DEFAULT_SYMBOLS,
   explainError,
+  isRiskField,
+  NO_RISK,
   SESSION_LABELS,
   sessionWords,
   splitSymbols,
+  type RiskForm,
+  type SessionForm,
 } from '../lib/ticket.js';
 import { isRunning } from '../store/apply.js';
 import { useCockpit } from '../store/store.js';
 import { ControlPlane } from './ControlPlane.js';
 import { Field } from './Field.js';
+import { RiskFields } from './RiskFields.js';
 import { useCommand } from './useCommand.js';
 import { OFFLINE_TITLE, useLinkView } from './useOnline.js';
 
@@ -27,7 +33,9 @@ export function SessionBar() {
   const [symbols, setSymbols] = useState(DEFAULT_SYMBOLS);
   const [capital, setCapital] = useState('10000');
   const [slots, setSlots] = useState('4');
-  const form = { venue, seed, symbols, capital, slots };
+  const [risk, setRisk] = useState<RiskForm>(NO_RISK);
+  const [riskOpen, setRiskOpen] = useState(false);
+  const form: SessionForm = { venue, seed, symbols, capital, slots, risk };
   const current = useCockpit((s) => s.session.current);
   const connection = useCockpit((s) => s.session.connection);
   const link = useLinkView();
@@ -39,7 +47,11 @@ export function SessionBar() {
 
   async function onStart(event: FormEvent) {
     event.preventDefault();
-    await start.run(checkSession(form), startSession);
+    const checked = checkSession(form);
+    const answer = await start.run(checked, startSession);
+    const refused = checked.ok ? (answer && !answer.ok ? answer.error : null) : checked.error;
+    // A refused risk field is shown open; a started session closes them (they are the next session's).
+    setRiskOpen(refused ? isRiskField(refused.field) : false);
   }
 
   const busy = start.busy || stop.busy;
@@ -129,6 +141,7 @@ export function SessionBar() {
                 onChange={(e) => setSlots(e.target.value)}
               />
             </Field>
+            <RiskFields form={risk} onChange={setRisk} open={riskOpen} onOpenChange={setRiskOpen} />
           </>
         )}
         <button

@@ -86,6 +86,13 @@ export function clockMs(ts: number): string {
   return `${clock(ts)}.${pad(new Date(ts).getMilliseconds(), 3)}`;
 }
 
+/** Time left, counting down in whole seconds: "42s", "1:05"; "0s" once it is due. */
+export function countdown(ms: number): string {
+  if (!finite(ms)) return DASH;
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}:${pad(seconds % 60)}`;
+}
+
 /** Local date and wall time "YYYY-MM-DD HH:MM". */
 export function dateTime(ts: number): string {
   if (!finite(ts)) return DASH;

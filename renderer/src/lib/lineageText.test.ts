@@ -86,6 +86,25 @@ describe('lineage node text', () => {
     expect(nodeText(closed)).toEqual({ label: 'T1 LONG BTC/USDT', detail: 'realized -0.15' });
   });
 
+  it('says until when an intent held for the operator waits', () => {
+    const expiresAt = new Date(2026, 0, 1, 9, 30, 5).getTime();
+    const held = node('intent', 'AWAITING', 'ENTER LONG 0.01 BTC/USDT MARKET', [
+      event('TradingSignalIntentCreated', { awaiting: 'supervisor', expiresAt }),
+    ]);
+    expect(nodeText(held)).toEqual({
+      label: 'ENTER LONG 0.01 BTC/USDT MARKET',
+      detail: 'awaiting grant until 09:30:05',
+    });
+  });
+
+  it('names the gate that refused an intent, and its reason', () => {
+    const refused = node('intent', 'REJECTED', 'ENTER SHORT 1 ETH/USDT MARKET', [
+      event('TradingSignalIntentCreated', {}),
+      event('TradingSignalIntentRejected', { gate: 'short_side', reason: 'shorting is disabled' }),
+    ]);
+    expect(nodeText(refused).detail).toBe('short_side: shorting is disabled');
+  });
+
   it("keeps the host's label for intents, signals and fills", () => {
     const intent = node('intent', 'GRANTED', 'ENTER SHORT 2 SOL/USDT MARKET', []);
     expect(nodeText(intent)).toEqual({ label: 'ENTER SHORT 2 SOL/USDT MARKET' });

@@ -1,9 +1,10 @@
 // What a lineage node says on the graph. An order says what it is, not what it
 // is called: side, size, type and limit price ("BUY 0.5 LIMIT @ 1600.08"),
 // then how much of it filled and at what average; its client order id is in
-// the details. Other nodes keep the host's label.
+// the details. An intent held for the operator says until when; a refused
+// one names the gate and its reason. Other nodes keep the host's label.
 import type { LineageNode } from '../../../shared/index.js';
-import { money, price, qty } from './format.js';
+import { clock, money, price, qty } from './format.js';
 
 export interface NodeText {
   label: string;
@@ -55,8 +56,24 @@ function tradeText(node: LineageNode): NodeText {
     : { label: node.label, detail: `realized ${realized >= 0 ? '+' : ''}${money(realized)}` };
 }
 
+function intentText(node: LineageNode): NodeText {
+  const last = node.events[node.events.length - 1]?.payload;
+  if (node.state === 'AWAITING') {
+    const expiresAt = num(last?.expiresAt);
+    return {
+      label: node.label,
+      detail: expiresAt === undefined ? 'awaiting grant' : `awaiting grant until ${clock(expiresAt)}`,
+    };
+  }
+  const gate = str(last?.gate);
+  if (node.state !== 'REJECTED' || !gate) return { label: node.label };
+  const reason = str(last?.reason);
+  return { label: node.label, detail: reason ? `${gate}: ${reason}` : gate };
+}
+
 export function nodeText(node: LineageNode): NodeText {
   if (node.kind === 'order') return orderText(node);
   if (node.kind === 'trade') return tradeText(node);
+  if (node.kind === 'intent') return intentText(node);
   return { label: node.label };
 }

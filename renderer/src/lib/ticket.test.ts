@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RiskEnvelope } from '../../../shared/index.js';
 import {
   buildIntentRequest,
   buildSessionRequest,
@@ -6,7 +7,10 @@ import {
   checkSession,
   explainError,
   intentWords,
+  isRiskField,
+  NO_RISK,
   sessionWords,
+  type RiskForm,
   type SessionForm,
   type TicketForm,
 } from './ticket.js';
@@ -111,16 +115,22 @@ describe('intent ticket', () => {
   });
 });
 
+const session = (over: Partial<SessionForm> = {}): SessionForm => ({
+  venue: 'paper',
+  seed: '',
+  symbols: 'BTC/USDT',
+  capital: '',
+  slots: '',
+  risk: NO_RISK,
+  ...over,
+});
+
+const withRisk = (over: Partial<RiskForm>): SessionForm => session({ risk: { ...NO_RISK, ...over } });
+
 describe('session form', () => {
   it('builds session.start from the bar, omitting an empty seed', () => {
     expect(
-      buildSessionRequest({
-        venue: 'paper',
-        seed: '',
-        symbols: 'BTC/USDT, ETH/USDT',
-        capital: '5000',
-        slots: '2',
-      }),
+      buildSessionRequest(session({ symbols: 'BTC/USDT, ETH/USDT', capital: '5000', slots: '2' })),
     ).toEqual({ venue: 'paper', symbols: ['BTC/USDT', 'ETH/USDT'], seedCapital: 5000, maxSlots: 2 });
   });
 
@@ -131,7 +141,7 @@ describe('session form', () => {
       ' BTC/USDT , ETH/USDT ',
       'BTC/USDT\tETH/USDT,',
     ]) {
-      expect(buildSessionRequest({ venue: 'paper', seed: '', symbols, capital: '', slots: '' })).toEqual({
+      expect(buildSessionRequest(session({ symbols }))).toEqual({
         venue: 'paper',
         symbols: ['BTC/USDT', 'ETH/USDT'],
       });
@@ -140,7 +150,7 @@ describe('session form', () => {
 
   it("refuses a symbol too long to be one in words, not zod's", () => {
     const symbols = `BTC/USDT, ${'X'.repeat(40)}`;
-    const checked = checkSession({ venue: 'paper', seed: '', symbols, capital: '', slots: '' });
+    const checked = checkSession(session({ symbols }));
     expect(checked.ok).toBe(false);
     if (checked.ok) return;
     expect(checked.error.message).toMatch(
@@ -149,14 +159,106 @@ describe('session form', () => {
   });
 
   it('refuses a fractional slot count by name', () => {
-    const checked = checkSession({
-      venue: 'paper',
-      seed: '7',
-      symbols: 'BTC/USDT',
-      capital: '1000',
-      slots: '1.5',
-    });
+    const checked = checkSession(session({ seed: '7', capital: '1000', slots: '1.5' }));
     expect(!checked.ok && checked.error.field).toBe('maxSlots');
+  });
+});
+
+describe('session form, risk and strategy', () => {
+  it('sends no risk and no strategy when none was set, so the schema defaults hold', () => {
+    expect(buildSessionRequest(session())).toEqual({ venue: 'paper', symbols: ['BTC/USDT'] });
+    expect(buildSessionRequest(withRisk({ supervisorTtl: '30', strategyNotional: '250' }))).toEqual({
+      venue: 'paper',
+      symbols: ['BTC/USDT'],
+    });
+  });
+
+  it('sends the limits, the drawdown as a fraction, the TTL in ms and the strategy with its notional', () => {
+    const checked = checkSession(
+      withRisk({
+        strategy: 'breakout',
+        strategyNotional: '250',
+        supervised: true,
+        supervisorTtl: '1.1',
+        maxOrderNotional: '500',
+        maxAssetNotional: '1000',
+        maxGrossNotional: '5000',
+        maxDrawdown: '10',
+        shortingDisabled: true,
+      }),
+    );
+    expect(checked).toEqual({
+      ok: true,
+      request: {
+        venue: 'paper',
+        symbols: ['BTC/USDT'],
+        risk: {
+          maxOrderNotional: 500,
+          maxAssetNotional: 1000,
+          maxGrossNotional: 5000,
+          maxDrawdown: 0.1,
+          shortingDisabled: true,
+          supervised: true,
+          supervisorTtlMs: 1100,
+        },
+        strategy: { name: 'breakout', notional: 250 },
+      },
+    });
+  });
+
+  it("leaves the strategy's notional to its default when empty, and the TTL out when unsupervised", () => {
+    expect(buildSessionRequest(withRisk({ strategy: 'breakout', supervisorTtl: '2' }))).toEqual({
+      venue: 'paper',
+      symbols: ['BTC/USDT'],
+      strategy: { name: 'breakout' },
+    });
+    expect(buildSessionRequest(withRisk({ supervised: true })).risk).toEqual({ supervised: true });
+  });
+
+  it('names a refused limit in words, its bounds in the units it was typed in', () => {
+    const message = (over: Partial<RiskForm>) => {
+      const checked = checkSession(withRisk(over));
+      return checked.ok ? null : checked.error.message;
+    };
+    expect(message({ maxDrawdown: '150' })).toBe(
+      'max drawdown % (risk.maxDrawdown): must be less than 100 (got 150)',
+    );
+    expect(message({ maxDrawdown: '0' })).toBe(
+      'max drawdown % (risk.maxDrawdown): must be greater than 0 (got 0)',
+    );
+    // The TTL's bounds are the schema's, said in seconds.
+    const ttl = RiskEnvelope.shape.supervisorTtlMs.unwrap();
+    const [least, most] = [ttl.minValue! / 1000, ttl.maxValue! / 1000];
+    expect(message({ supervised: true, supervisorTtl: String(least / 2) })).toBe(
+      `TTL seconds (risk.supervisorTtlMs): must be at least ${least} (got ${least / 2})`,
+    );
+    expect(message({ supervised: true, supervisorTtl: String(most * 2) })).toBe(
+      `TTL seconds (risk.supervisorTtlMs): must be at most ${most} (got ${most * 2})`,
+    );
+    expect(message({ maxOrderNotional: '-5' })).toBe(
+      'max order notional (risk.maxOrderNotional): must be greater than 0 (got -5)',
+    );
+    expect(message({ maxGrossNotional: 'lots' })).toBe(
+      'max gross notional (risk.maxGrossNotional): "lots" is not a number',
+    );
+    expect(message({ strategy: 'breakout', strategyNotional: '0' })).toBe(
+      'strategy notional (strategy.notional): must be greater than 0 (got 0)',
+    );
+  });
+
+  it("words the host's refusal of a risk field alike, and knows it for one", () => {
+    const form = withRisk({ maxDrawdown: '100' });
+    const refusal = {
+      field: 'risk.maxDrawdown',
+      message: 'risk.maxDrawdown: Too big: expected number to be <1 (got 1)',
+    };
+    expect(explainError(refusal, sessionWords(form))).toBe(
+      'max drawdown % (risk.maxDrawdown): must be less than 100 (got 100)',
+    );
+    expect(isRiskField('risk.maxDrawdown')).toBe(true);
+    expect(isRiskField('strategy.notional')).toBe(true);
+    expect(isRiskField('maxSlots')).toBe(false);
+    expect(isRiskField(undefined)).toBe(false);
   });
 });
 
@@ -223,19 +325,13 @@ describe("errors in the form's words", () => {
   });
 
   it("uses the session bar's labels", () => {
-    const session: SessionForm = {
-      venue: 'paper',
-      seed: '7',
-      symbols: 'BTC/USDT',
-      capital: 'lots',
-      slots: '0',
-    };
-    const capital = checkSession(session);
+    const typed = session({ seed: '7', capital: 'lots', slots: '0' });
+    const capital = checkSession(typed);
     expect(!capital.ok && capital.error.message).toBe('capital (seedCapital): "lots" is not a number');
-    const slots = checkSession({ ...session, capital: '1000' });
+    const slots = checkSession({ ...typed, capital: '1000' });
     expect(!slots.ok && slots.error.message).toBe('slots (maxSlots): must be at least 1 (got 0)');
-    const fraction = checkSession({ ...session, capital: '1000', slots: '1.5' });
+    const fraction = checkSession({ ...typed, capital: '1000', slots: '1.5' });
     expect(!fraction.ok && fraction.error.message).toBe('slots (maxSlots): must be a whole number (got 1.5)');
-    expect(sessionWords(session).labels.seedCapital).toBe('capital');
+    expect(sessionWords(typed).labels.seedCapital).toBe('capital');
   });
 });

@@ -32,7 +32,46 @@ export interface SessionForm {
   symbols: string;
   capital: string;
   slots: string;
+  risk: RiskForm;
 }
+
+/**
+ * The session form's risk and strategy part. The drawdown is typed in percent and the TTL in seconds, as a
+ * trader reads them; the request carries a fraction and milliseconds, as the schema does.
+ */
+export interface RiskForm {
+  /** A built-in strategy's name, or '' for none. */
+  strategy: string;
+  strategyNotional: string;
+  supervised: boolean;
+  /** Seconds. */
+  supervisorTtl: string;
+  maxOrderNotional: string;
+  maxAssetNotional: string;
+  maxGrossNotional: string;
+  /** Percent. */
+  maxDrawdown: string;
+  shortingDisabled: boolean;
+}
+
+/** No strategy, no limits, unsupervised: the session the bar started before it had risk gates. */
+export const NO_RISK: RiskForm = {
+  strategy: '',
+  strategyNotional: '',
+  supervised: false,
+  supervisorTtl: '',
+  maxOrderNotional: '',
+  maxAssetNotional: '',
+  maxGrossNotional: '',
+  maxDrawdown: '',
+  shortingDisabled: false,
+};
+
+/** Typed units per request unit, for the fields typed in other units than the schema's: percent, seconds. */
+const TYPED_UNITS: Readonly<Record<string, number>> = {
+  'risk.maxDrawdown': 100,
+  'risk.supervisorTtlMs': 0.001,
+};
 
 /** The session form's default symbols, as typed: the paper venue's default session. */
 export const DEFAULT_SYMBOLS = DEFAULT_SYMBOL_LIST.join(',');
@@ -91,6 +130,37 @@ export function buildSessionRequest(form: SessionForm): Record<string, unknown> 
   put(request, 'seed', optionalNumber(form.seed));
   put(request, 'seedCapital', optionalNumber(form.capital));
   put(request, 'maxSlots', optionalNumber(form.slots));
+  return { ...request, ...buildRiskRequest(form.risk) };
+}
+
+/** A number typed in other units than the request's: the drawdown in percent, the TTL in seconds. */
+function inRequestUnits(text: string, field: string): number | undefined {
+  const typed = optionalNumber(text);
+  return typed === undefined ? undefined : typed / (TYPED_UNITS[field] ?? 1);
+}
+
+/** `risk` and `strategy` of session.start; each left out when nothing in it was set, so the schema's defaults hold. */
+export function buildRiskRequest(form: RiskForm): Record<string, unknown> {
+  const risk: Record<string, unknown> = {};
+  put(risk, 'maxOrderNotional', optionalNumber(form.maxOrderNotional));
+  put(risk, 'maxAssetNotional', optionalNumber(form.maxAssetNotional));
+  put(risk, 'maxGrossNotional', optionalNumber(form.maxGrossNotional));
+  put(risk, 'maxDrawdown', inRequestUnits(form.maxDrawdown, 'risk.maxDrawdown'));
+  if (form.shortingDisabled) risk.shortingDisabled = true;
+  if (form.supervised) {
+    risk.supervised = true;
+    // The TTL is the supervisor's: unsupervised, whatever the field still holds is left out.
+    const ttl = inRequestUnits(form.supervisorTtl, 'risk.supervisorTtlMs');
+    // Whole milliseconds: 1.1 s must not be refused as 1100.0000000000002 ms.
+    put(risk, 'supervisorTtlMs', ttl === undefined ? undefined : Math.round(ttl));
+  }
+  const request: Record<string, unknown> = {};
+  if (Object.keys(risk).length > 0) request.risk = risk;
+  if (form.strategy !== '') {
+    const strategy: Record<string, unknown> = { name: form.strategy };
+    put(strategy, 'notional', optionalNumber(form.strategyNotional));
+    request.strategy = strategy;
+  }
   return request;
 }
 
@@ -112,6 +182,8 @@ export function checkSession(form: SessionForm): Checked<CommandRequest<'session
 export interface FormWords {
   labels: Readonly<Record<string, string>>;
   typed: Readonly<Record<string, string>>;
+  /** Typed units per request unit of the fields typed in other units (percent, seconds): bounds are said in those. */
+  units?: Readonly<Record<string, number>>;
 }
 
 /** The ticket's label of each request field: what the ticket shows and what its errors say. */
@@ -134,7 +206,21 @@ export const SESSION_LABELS = {
   symbols: 'symbols',
   seedCapital: 'capital',
   maxSlots: 'slots',
+  'strategy.name': 'strategy',
+  'strategy.notional': 'strategy notional',
+  'risk.supervised': 'supervised',
+  'risk.supervisorTtlMs': 'TTL seconds',
+  'risk.maxOrderNotional': 'max order notional',
+  'risk.maxAssetNotional': 'max asset notional',
+  'risk.maxGrossNotional': 'max gross notional',
+  'risk.maxDrawdown': 'max drawdown %',
+  'risk.shortingDisabled': 'no shorting',
 } as const;
+
+/** Whether a refused field is one of the session form's "Risk & strategy" fields (to open them and show it). */
+export function isRiskField(field: string | undefined): boolean {
+  return field !== undefined && /^(risk|strategy)\./.test(field);
+}
 
 export function intentWords(form: TicketForm): FormWords {
   const typed: Record<string, string> = {
@@ -149,10 +235,19 @@ export function intentWords(form: TicketForm): FormWords {
 }
 
 export function sessionWords(form: SessionForm): FormWords {
-  return {
-    labels: SESSION_LABELS,
-    typed: { seed: form.seed, seedCapital: form.capital, maxSlots: form.slots },
+  const { risk } = form;
+  const typed: Record<string, string> = {
+    seed: form.seed,
+    seedCapital: form.capital,
+    maxSlots: form.slots,
+    'risk.maxOrderNotional': risk.maxOrderNotional,
+    'risk.maxAssetNotional': risk.maxAssetNotional,
+    'risk.maxGrossNotional': risk.maxGrossNotional,
+    'risk.maxDrawdown': risk.maxDrawdown,
   };
+  if (risk.supervised) typed['risk.supervisorTtlMs'] = risk.supervisorTtl;
+  if (risk.strategy !== '') typed['strategy.notional'] = risk.strategyNotional;
+  return { labels: SESSION_LABELS, typed, units: TYPED_UNITS };
 }
 
 /** zod's wording → the ticket's. Unknown wording passes unchanged. */
@@ -172,6 +267,13 @@ const REWORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^exit leg ratios must sum to 1/, 'ratios must sum to 1'],
 ];
 
+/** A bound in the reworded message ("must be less than 1"), to say in the typed units ("less than 100"). */
+const BOUND = /^(must be (?:at least|at most|greater than|less than) )(-?\d[\d.]*(?:e[+-]?\d+)?)/;
+
+function inTypedUnits(bound: string, unit: number): string {
+  return String(Number((Number(bound) * unit).toPrecision(12)));
+}
+
 const shown = (text: string): string => (text.length > 24 ? `${text.slice(0, 24)}…` : text);
 
 /**
@@ -187,8 +289,11 @@ export function explainError(error: Pick<CommandError, 'message' | 'field'>, wor
   if (!field) return compactNumbers(error.message);
   let body = error.message.startsWith(`${field}: `) ? error.message.slice(field.length + 2) : error.message;
   const [root = field, index] = field.split('.');
-  const base = words.labels[root];
-  const item = index !== undefined && /^\d+$/.test(index) ? ` #${Number(index) + 1}` : '';
+  // A nested field with a label of its own ("risk.maxDrawdown"), else an item of a list ("symbols.1").
+  const whole = words.labels[field];
+  const base = whole ?? words.labels[root];
+  const item =
+    whole === undefined && index !== undefined && /^\d+$/.test(index) ? ` #${Number(index) + 1}` : '';
   const label = base === undefined ? field : `${base}${item}`;
   const named = label === field ? field : `${label} (${field})`;
 
@@ -207,6 +312,9 @@ export function explainError(error: Pick<CommandError, 'message' | 'field'>, wor
         break;
       }
     }
+    const unit = words.units?.[field];
+    if (unit !== undefined)
+      body = body.replace(BOUND, (_, rule: string, bound: string) => `${rule}${inTypedUnits(bound, unit)}`);
     // Echo what was typed ("1e300"), not the number it became.
     if (typed) body = body.replace(/\(got [^()]*\)$/, `(got ${shown(typed)})`);
   }

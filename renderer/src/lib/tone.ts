@@ -1,11 +1,13 @@
 // Colour by state, for lineage nodes and state badges: working = amber,
-// filled/open = blue, closed = green (red when the trade lost), canceled =
-// grey, rejected = red.
+// awaiting the operator = amber, held (dashed), filled/open = blue, closed =
+// green (red when the trade lost), canceled = grey, rejected = red.
 
-export type Tone = 'working' | 'active' | 'closed' | 'loss' | 'canceled' | 'rejected' | 'neutral';
+export type Tone =
+  'working' | 'awaiting' | 'active' | 'closed' | 'loss' | 'canceled' | 'rejected' | 'neutral';
 
 export function toneOf(state: string | undefined, realizedPnl?: number): Tone {
   const s = (state ?? '').toUpperCase();
+  if (s === 'AWAITING') return 'awaiting';
   if (/REJECT|INVALID|ERROR|FAIL|LIQUIDAT/.test(s)) return 'rejected';
   if (/CANCEL|EXPIRE/.test(s)) return 'canceled';
   if (/CLOSED|REALIZED|PROFIT|DONE/.test(s)) {

@@ -3,6 +3,8 @@ import type {
   AccountSnapshot,
   CockpitEvent,
   JournalEvent,
+  PendingIntent,
+  RiskEnvelope,
   SessionInfo,
   SlotSnapshot,
   Snapshot,
@@ -68,6 +70,32 @@ const snapshot = (extra: Partial<Snapshot> = {}): Snapshot => ({
   trades: [],
   marks: { 'BTC/USDT': 100 },
   control: { mode: 'ACTIVE' },
+  risk: risk(),
+  strategy: null,
+  pendingIntents: [],
+  ...extra,
+});
+
+const risk = (extra: Partial<RiskEnvelope> = {}): RiskEnvelope => ({
+  shortingDisabled: false,
+  supervised: false,
+  supervisorTtlMs: 60_000,
+  ...extra,
+});
+
+const pending = (intentId: string, extra: Partial<PendingIntent> = {}): PendingIntent => ({
+  intentId,
+  correlationId: `c-${intentId}`,
+  signalProvider: 'breakout',
+  asset: 'BTC/USDT',
+  side: 'LONG',
+  orderType: 'MARKET',
+  targetSize: 0.01,
+  referencePrice: 100,
+  leverage: 1,
+  notional: 1,
+  createdAt: 1_000,
+  expiresAt: 61_000,
   ...extra,
 });
 
@@ -254,6 +282,34 @@ describe('applyBatch', () => {
     expect(state.book.control).toBeNull();
   });
 
+  it("clears the old session's limits, strategy and waiting entries when another session starts", () => {
+    let state = apply(initialData(), [
+      {
+        type: 'snapshot',
+        snapshot: snapshot({
+          risk: risk({ supervised: true }),
+          strategy: {
+            name: 'breakout',
+            notional: 100,
+            lookbackTicks: 50,
+            cooldownMs: 30_000,
+            takeProfitPct: 0.5,
+            stopLossPct: 0.25,
+          },
+          pendingIntents: [pending('I1')],
+        }),
+      },
+    ]);
+    expect(state.book.pendingIntents.map((p) => p.intentId)).toEqual(['I1']);
+    state = apply(state, [
+      { type: 'session', state: 'started', session: session('s2', { startedAt: 2_000 }) },
+    ]);
+    expect(state.book.risk).toBeNull();
+    expect(state.book.strategy).toBeNull();
+    expect(state.book.pendingIntents).toEqual([]);
+    expect(state.book.hydrated).toBe(true);
+  });
+
   it('clears the old PnL curve when a session starts after a spell with none (a restarted host)', () => {
     let state = apply(initialData(), [{ type: 'snapshot', snapshot: snapshot() }], 5_000);
     expect(state.pnl.points).toHaveLength(1);
@@ -280,6 +336,70 @@ describe('applyBatch', () => {
     expect(halted.book.control).toEqual(killed);
     const stopped = apply(halted, [{ type: 'snapshot', snapshot: snapshot({ control: null }) }]);
     expect(stopped.book.control).toBeNull();
+  });
+
+  it('takes the risk envelope, the strategy and the waiting entries from each snapshot', () => {
+    const envelope = risk({ supervised: true, maxOrderNotional: 500, allowedOrderTypes: ['MARKET'] });
+    const strategy = {
+      name: 'breakout' as const,
+      notional: 250,
+      lookbackTicks: 50,
+      cooldownMs: 30_000,
+      takeProfitPct: 0.5,
+      stopLossPct: 0.25,
+    };
+    const state = apply(initialData(), [
+      {
+        type: 'snapshot',
+        snapshot: snapshot({ risk: envelope, strategy, pendingIntents: [pending('I1'), pending('I2')] }),
+      },
+    ]);
+    expect(state.book.risk).toEqual(envelope);
+    expect(state.book.strategy).toEqual(strategy);
+    expect(state.book.pendingIntents.map((p) => p.intentId)).toEqual(['I1', 'I2']);
+
+    // The same settings and rows again (new objects, as every snapshot brings): the old ones are kept.
+    const again = apply(state, [
+      {
+        type: 'snapshot',
+        snapshot: snapshot({
+          risk: { ...envelope, allowedOrderTypes: ['MARKET'] },
+          strategy: { ...strategy },
+          pendingIntents: [pending('I1'), pending('I2')],
+        }),
+      },
+    ]);
+    expect(again.book.risk).toBe(state.book.risk);
+    expect(again.book.strategy).toBe(state.book.strategy);
+    expect(again.book.pendingIntents).toBe(state.book.pendingIntents);
+
+    // I1 granted, I3 proposed: I2's row object is kept, in the host's order.
+    const moved = apply(again, [
+      {
+        type: 'snapshot',
+        snapshot: snapshot({ risk: envelope, strategy, pendingIntents: [pending('I2'), pending('I3')] }),
+      },
+    ]);
+    expect(moved.book.pendingIntents.map((p) => p.intentId)).toEqual(['I2', 'I3']);
+    expect(moved.book.pendingIntents[0]).toBe(state.book.pendingIntents[1]);
+
+    const changed = apply(moved, [
+      {
+        type: 'snapshot',
+        snapshot: snapshot({ risk: { ...envelope, allowedOrderTypes: ['MARKET', 'LIMIT'] } }),
+      },
+    ]);
+    expect(changed.book.risk?.allowedOrderTypes).toEqual(['MARKET', 'LIMIT']);
+    expect(changed.book.strategy).toBeNull();
+    expect(changed.book.pendingIntents).toEqual([]);
+  });
+
+  it('reads a snapshot without risk fields (a host without risk gates) as none set', () => {
+    const { risk: _risk, strategy: _strategy, pendingIntents: _pending, ...old } = snapshot();
+    const state = apply(initialData(), [{ type: 'snapshot', snapshot: old as Snapshot }]);
+    expect(state.book.risk).toBeNull();
+    expect(state.book.strategy).toBeNull();
+    expect(state.book.pendingIntents).toEqual([]);
   });
 
   it('takes one PnL sample per frame from the newest snapshot', () => {

@@ -34,7 +34,7 @@ export function initialData(): DataState {
       viewsOf: null,
     },
     market: { marks: {} },
-    book: { slots: [], account: null, openOrders: [], trades: [], control: null, hydrated: false },
+    book: emptyBook(false),
     journal: emptyJournal(),
     lineage: NO_LINEAGE,
     review: NO_REVIEW,
@@ -56,6 +56,21 @@ export const NO_LINEAGE: LineageState = {
 
 /** No earlier session under review: the blotter is the live one. */
 export const NO_REVIEW: ReviewState = { sessionId: null, trades: [], status: 'idle', error: null };
+
+/** A book with no session's rows: `hydrated` says whether a snapshot was ever applied. */
+function emptyBook(hydrated: boolean): BookState {
+  return {
+    slots: [],
+    account: null,
+    openOrders: [],
+    trades: [],
+    control: null,
+    risk: null,
+    strategy: null,
+    pendingIntents: [],
+    hydrated,
+  };
+}
 
 function emptyJournal(): JournalState {
   return { byCorrelation: {}, order: [], tape: [], sessionId: null, lastSeq: 0 };
@@ -147,6 +162,21 @@ export function shareRows<T extends object>(
   return same ? (prev as T[]) : out;
 }
 
+/** Equal as plain data (numbers, strings, booleans, arrays and objects of them): a session's settings. */
+function samePlain(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => samePlain((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** The previous value while the next one is the same data, so views reading it skip their render. */
+function keepSame<T>(prev: T, next: T): T {
+  return samePlain(prev, next) ? prev : next;
+}
+
 function sameSession(a: SessionInfo | null, b: SessionInfo | null): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
@@ -171,6 +201,10 @@ export function applyBook(book: BookState, snapshot: Snapshot): BookState {
       snapshot.control && book.control && shallowEqual(book.control, snapshot.control)
         ? book.control
         : (snapshot.control ?? null),
+    // A host without risk gates sends none of these.
+    risk: keepSame(book.risk, snapshot.risk ?? null),
+    strategy: keepSame(book.strategy, snapshot.strategy ?? null),
+    pendingIntents: shareRows(book.pendingIntents, snapshot.pendingIntents ?? [], (p) => p.intentId),
     hydrated: true,
   };
 }
@@ -322,14 +356,7 @@ export function applyBatch(
       pnl = { points: [] };
       market = { marks: {} };
       // The other session's rows must not linger (their buttons would act on nothing).
-      book = {
-        slots: [],
-        account: null,
-        openOrders: [],
-        trades: [],
-        control: null,
-        hydrated: book.hydrated,
-      };
+      book = emptyBook(book.hydrated);
       sampled = undefined;
       lineage = NO_LINEAGE;
       // A new session's trades must show: a review of an earlier one would hide them (and their Close).

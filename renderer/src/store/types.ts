@@ -7,8 +7,11 @@ import type {
   LineageGraph,
   NoticeLevel,
   OpenOrder,
+  PendingIntent,
+  RiskEnvelope,
   SessionInfo,
   SlotSnapshot,
+  StrategyConfig,
   TradeSummary,
 } from '../../../shared/index.js';
 
@@ -54,6 +57,12 @@ export interface BookState {
   trades: TradeSummary[];
   /** The running session's trading mode and kill switch; null when no session runs. */
   control: ControlState | null;
+  /** The limits the session's gates check every entry against; null when no session runs. */
+  risk: RiskEnvelope | null;
+  /** The built-in strategy proposing entries, if the session runs one. */
+  strategy: StrategyConfig | null;
+  /** Entries waiting for the operator's grant (supervised mode), oldest first as the host lists them. */
+  pendingIntents: PendingIntent[];
   hydrated: boolean;
 }
 
