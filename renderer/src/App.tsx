@@ -4,6 +4,7 @@ import { LineagePanel } from './components/LineagePanel.js';
 import { Notices } from './components/Notices.js';
 import { PnlChart } from './components/PnlChart.js';
 import { SessionBar } from './components/SessionBar.js';
+import { SupervisorPanel } from './components/SupervisorPanel.js';
 import { OrdersTable, SlotsTable, TradesTable } from './components/Tables.js';
 import { Ticket } from './components/Ticket.js';
 import { useLinkView } from './components/useOnline.js';
@@ -22,6 +23,7 @@ export function App() {
           <Notices />
         </aside>
         <section className="col-centre">
+          <SupervisorPanel />
           <SlotsTable />
           <OrdersTable />
           <TradesTable />

@@ -2,7 +2,17 @@
 // one more per frame however many journal events arrive meanwhile.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CockpitEvent, JournalEvent } from '../../shared/index.js';
-import { afterBatch, command, reviewSession, selectLineage, setLineageScheduler } from './actions.js';
+import {
+  afterBatch,
+  command,
+  grantIntent,
+  refreshSnapshot,
+  rejectIntent,
+  reviewSession,
+  selectLineage,
+  setLineageScheduler,
+  setSnapshotSink,
+} from './actions.js';
 import { useCockpit } from './store/store.js';
 
 type Call = { name: string; request: object; resolve: (value: unknown) => void };
@@ -164,6 +174,61 @@ describe('commands', () => {
       ok: false,
       error: { code: 'INTERNAL', message: 'the host sent no answer' },
     });
+  });
+});
+
+describe('the supervisor gate', () => {
+  it('grants a waiting entry and opens its lineage; a refusal names its gate in the notices', async () => {
+    const granted = grantIntent('I1');
+    expect(calls.map((c) => [c.name, c.request])).toEqual([['intent.grant', { intentId: 'I1' }]]);
+    calls[0]!.resolve({ ok: true, intentId: 'I1', correlationId: 'C1', tradeId: 'T1', slotId: 0 });
+    await expect(granted).resolves.toMatchObject({ ok: true, correlationId: 'C1' });
+    expect(useCockpit.getState().lineage.correlationId).toBe('C1');
+
+    const refused = grantIntent('I2');
+    calls.at(-1)!.resolve({
+      ok: false,
+      error: { code: 'RISK_REJECTED', gate: 'position_risk', message: 'gross notional over 5000' },
+    });
+    await expect(refused).resolves.toMatchObject({ ok: false, error: { gate: 'position_risk' } });
+    expect(useCockpit.getState().lineage.correlationId).toBe('C1');
+    expect(useCockpit.getState().notices.items[0]).toMatchObject({
+      code: 'RISK_REJECTED',
+      message: 'intent.grant: gross notional over 5000',
+    });
+  });
+
+  it('rejects a waiting entry by its id', async () => {
+    const rejected = rejectIntent('I3');
+    expect(calls.map((c) => [c.name, c.request])).toEqual([['intent.reject', { intentId: 'I3' }]]);
+    calls[0]!.resolve({ ok: true, intentId: 'I3' });
+    await expect(rejected).resolves.toEqual({ ok: true, intentId: 'I3' });
+  });
+
+  it("passes a fetched snapshot's limits, strategy and waiting entries on to the store", async () => {
+    const batches: CockpitEvent[][] = [];
+    setSnapshotSink((batch) => batches.push(batch));
+    const done = refreshSnapshot();
+    const risk = { shortingDisabled: true, supervised: true, supervisorTtlMs: 60_000 };
+    const waiting = [{ intentId: 'I1', correlationId: 'C1', expiresAt: 9 }];
+    calls[0]!.resolve({
+      ok: true,
+      session: null,
+      slots: [],
+      account: null,
+      openOrders: [],
+      trades: [],
+      marks: {},
+      control: null,
+      risk,
+      strategy: null,
+      pendingIntents: waiting,
+    });
+    calls[1]!.resolve({ ok: true, sessions: [] });
+    await done;
+    const [event] = batches[0]!;
+    expect(event?.type === 'snapshot' && event.snapshot).toMatchObject({ risk, pendingIntents: waiting });
+    expect(event?.type === 'snapshot' && 'ok' in event.snapshot).toBe(false);
   });
 });
 

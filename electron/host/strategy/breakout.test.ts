@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { findInstrument, IntentRequest, StrategyConfig, type MarkTick } from '../../../shared/index.js';
 import { onGrid } from '../market/synthetic-feed.js';
 import { Breakout } from './breakout.js';
+import type { StrategyView } from './strategy.js';
 
 const config = (extra: object = {}) =>
   StrategyConfig.parse({ name: 'breakout', lookbackTicks: 5, cooldownMs: 1_000, notional: 200, ...extra });
 const instruments = [findInstrument('BTC/USDT')!, findInstrument('SOL/USDT')!];
-const idle = { busy: () => false };
+const idle: StrategyView = { busy: () => false };
 
 /** Feeds `prices` of `asset`, one tick each 100 ms, and collects what the strategy proposes. */
 function feed(strategy: Breakout, asset: string, prices: number[], view = idle, from = 0) {

@@ -93,6 +93,7 @@ export function SlotsTable() {
   return (
     <Panel
       title="Slots"
+      className="slots"
       extra={<span className="muted">{slots.length ? `${busy}/${slots.length} busy` : ''}</span>}
     >
       <table className="grid" data-testid="slots-table">

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { submitIntent } from '../actions.js';
+import { clock } from '../lib/format.js';
 import {
   splitSymbols,
   checkIntent,
@@ -34,7 +35,12 @@ export function Ticket() {
   const [legs, setLegs] = useState('');
   const [takeProfit, setTakeProfit] = useState('');
   const [stopLoss, setStopLoss] = useState('');
-  const [result, setResult] = useState<{ intentId: string; scope: string | null } | null>(null);
+  const [result, setResult] = useState<{
+    intentId: string;
+    scope: string | null;
+    /** Set when the entry waits for a grant (supervised mode): nothing was placed yet. */
+    pendingUntil: number | undefined;
+  } | null>(null);
   // Until the operator types an asset, the ticket follows the session's first symbol.
   const shownAsset = asset ?? symbols[0] ?? '';
   const form: TicketForm = {
@@ -58,7 +64,7 @@ export function Ticket() {
   const blocked = useModeBlock('enter');
   const online = useOnline();
   const resultTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const shownResult = result && result.scope === sessionId ? result.intentId : null;
+  const shownResult = result && result.scope === sessionId ? result : null;
 
   useEffect(
     () => () => {
@@ -73,7 +79,7 @@ export function Ticket() {
     const checked = checkIntent(form);
     const response = await run(checked, submitIntent);
     if (!response?.ok) return;
-    setResult({ intentId: response.intentId, scope: sessionId });
+    setResult({ intentId: response.intentId, scope: sessionId, pendingUntil: response.pendingUntil });
     if (resultTimer.current) clearTimeout(resultTimer.current);
     resultTimer.current = setTimeout(() => setResult(null), RESULT_MS);
   }
@@ -186,8 +192,13 @@ export function Ticket() {
           {error ? <span className="ticket-error-text">{error}</span> : null}
         </div>
         {shownResult ? (
-          <div className="ticket-result span2" data-testid="ticket-result">
-            sent intent {shownResult}
+          <div
+            className={`ticket-result span2 ${shownResult.pendingUntil !== undefined ? 'is-waiting' : ''}`}
+            data-testid="ticket-result"
+          >
+            {shownResult.pendingUntil !== undefined
+              ? `intent ${shownResult.intentId} waits for your grant until ${clock(shownResult.pendingUntil)}`
+              : `sent intent ${shownResult.intentId}`}
           </div>
         ) : null}
       </form>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { avgPrice, compactNumbers, decimalsByMagnitude, money, price, qty } from './format.js';
+import { avgPrice, compactNumbers, countdown, decimalsByMagnitude, money, price, qty } from './format.js';
 
 describe('price', () => {
   it("shows a paper symbol's price with its tick's decimals", () => {
@@ -63,5 +63,21 @@ describe('avgPrice', () => {
     expect(avgPrice(64017, 'BTC/USDT')).toBe('64017.0');
     expect(avgPrice(150.0305, 'SOL/USDT')).toBe('150.0305');
     expect(avgPrice(Number.NaN, 'BTC/USDT')).toBe('—');
+  });
+});
+
+describe('countdown', () => {
+  it('counts whole seconds down, rounding up, then minutes and seconds', () => {
+    expect(countdown(42_000)).toBe('42s');
+    expect(countdown(41_001)).toBe('42s');
+    expect(countdown(59_999)).toBe('1:00');
+    expect(countdown(65_000)).toBe('1:05');
+    expect(countdown(3_600_000)).toBe('60:00');
+  });
+
+  it('stops at 0s once due, and shows a dash for no time', () => {
+    expect(countdown(0)).toBe('0s');
+    expect(countdown(-5_000)).toBe('0s');
+    expect(countdown(Number.NaN)).toBe('—');
   });
 });

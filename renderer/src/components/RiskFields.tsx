@@ -1,0 +1,190 @@
+// The session form's "Risk & strategy" disclosure: a built-in strategy, the
+// supervisor, and the limits the gates hold every entry to. Closed, it says in
+// a few words what is set, so the bar stays one line; open, it drops below the
+// bar. Esc or a click elsewhere closes it.
+import { useEffect, useRef } from 'react';
+import { RiskEnvelope, StrategyConfig, StrategyName } from '../../../shared/index.js';
+import { SESSION_LABELS, type RiskForm } from '../lib/ticket.js';
+import { Field } from './Field.js';
+
+// The schema's defaults, shown as placeholders: an empty field sends nothing and the default holds.
+const DEFAULT_NOTIONAL = StrategyConfig.parse({ name: StrategyName.options[0] }).notional;
+const DEFAULT_TTL_SECONDS = RiskEnvelope.parse({}).supervisorTtlMs / 1000;
+
+/** What is set, in a few words: "breakout · supervised · 2 limits", or "none". */
+function setSummary(form: RiskForm): string {
+  const typed = [form.maxOrderNotional, form.maxAssetNotional, form.maxGrossNotional, form.maxDrawdown];
+  const limits = typed.filter((text) => text.trim() !== '').length + (form.shortingDisabled ? 1 : 0);
+  const parts = [
+    form.strategy,
+    form.supervised ? 'supervised' : '',
+    limits ? `${limits} limit${limits > 1 ? 's' : ''}` : '',
+  ].filter((part) => part !== '');
+  return parts.length ? parts.join(' · ') : 'none';
+}
+
+export function RiskFields(props: {
+  form: RiskForm;
+  onChange: (form: RiskForm) => void;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
+  const { form, onChange, open, onOpenChange } = props;
+  const details = useRef<HTMLDetailsElement>(null);
+  const set = <K extends keyof RiskForm>(key: K, value: RiskForm[K]) => onChange({ ...form, [key]: value });
+
+  useEffect(() => {
+    if (!open) return;
+    const onPointerDown = (event: PointerEvent) => {
+      if (!details.current?.contains(event.target as Node)) onOpenChange(false);
+    };
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      // Focus inside the closing box would be lost: it goes back to the toggle.
+      if (details.current?.contains(document.activeElement))
+        details.current.querySelector('summary')?.focus();
+      onOpenChange(false);
+    };
+    document.addEventListener('pointerdown', onPointerDown);
+    document.addEventListener('keydown', onKeyDown);
+    return () => {
+      document.removeEventListener('pointerdown', onPointerDown);
+      document.removeEventListener('keydown', onKeyDown);
+    };
+  }, [open, onOpenChange]);
+
+  const summary = setSummary(form);
+  return (
+    <details
+      ref={details}
+      className="risk-fields"
+      open={open}
+      onToggle={(e) => onOpenChange(e.currentTarget.open)}
+    >
+      <summary className="btn risk-toggle" data-testid="session-risk" title={`risk & strategy: ${summary}`}>
+        Risk &amp; strategy <span className="risk-set">{summary}</span>
+      </summary>
+      <div className="risk-pop" data-testid="session-risk-fields">
+        <Field label={SESSION_LABELS['strategy.name']}>
+          <select
+            data-testid="session-strategy"
+            value={form.strategy}
+            onChange={(e) => set('strategy', e.target.value)}
+          >
+            <option value="">none</option>
+            {StrategyName.options.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={SESSION_LABELS['strategy.notional']} className={form.strategy ? '' : 'dim'}>
+          <NumberInput
+            testId="session-strategy-notional"
+            value={form.strategyNotional}
+            placeholder={String(DEFAULT_NOTIONAL)}
+            title="what each of the strategy's entries is worth, in quote currency"
+            onChange={(text) => set('strategyNotional', text)}
+          />
+        </Field>
+        <Check
+          label={SESSION_LABELS['risk.supervised']}
+          testId="session-supervised"
+          checked={form.supervised}
+          title="a strategy's entries wait for you to grant or reject them"
+          onChange={(checked) => set('supervised', checked)}
+        />
+        <Field label={SESSION_LABELS['risk.supervisorTtlMs']} className={form.supervised ? '' : 'dim'}>
+          <NumberInput
+            testId="session-supervisor-ttl"
+            value={form.supervisorTtl}
+            placeholder={String(DEFAULT_TTL_SECONDS)}
+            title="how long an entry waits for your grant before it expires"
+            onChange={(text) => set('supervisorTtl', text)}
+          />
+        </Field>
+        <Field label={SESSION_LABELS['risk.maxOrderNotional']}>
+          <NumberInput
+            testId="session-max-order-notional"
+            value={form.maxOrderNotional}
+            title="the most one entry may be worth"
+            onChange={(text) => set('maxOrderNotional', text)}
+          />
+        </Field>
+        <Field label={SESSION_LABELS['risk.maxAssetNotional']}>
+          <NumberInput
+            testId="session-max-asset-notional"
+            value={form.maxAssetNotional}
+            title="the most the positions and working entries in one asset may be worth"
+            onChange={(text) => set('maxAssetNotional', text)}
+          />
+        </Field>
+        <Field label={SESSION_LABELS['risk.maxGrossNotional']}>
+          <NumberInput
+            testId="session-max-gross-notional"
+            value={form.maxGrossNotional}
+            title="the most all positions and working entries together may be worth"
+            onChange={(text) => set('maxGrossNotional', text)}
+          />
+        </Field>
+        <Field label={SESSION_LABELS['risk.maxDrawdown']}>
+          <NumberInput
+            testId="session-max-drawdown"
+            value={form.maxDrawdown}
+            title="entries are refused once equity is this many percent below its session peak"
+            onChange={(text) => set('maxDrawdown', text)}
+          />
+        </Field>
+        <Check
+          label={SESSION_LABELS['risk.shortingDisabled']}
+          testId="session-shorting-disabled"
+          checked={form.shortingDisabled}
+          title="SHORT entries are refused"
+          onChange={(checked) => set('shortingDisabled', checked)}
+        />
+      </div>
+    </details>
+  );
+}
+
+/** An optional number as typed: empty means "not set". */
+function NumberInput(props: {
+  testId: string;
+  value: string;
+  placeholder?: string;
+  title: string;
+  onChange: (text: string) => void;
+}) {
+  return (
+    <input
+      data-testid={props.testId}
+      className="w-num"
+      inputMode="decimal"
+      value={props.value}
+      placeholder={props.placeholder ?? 'none'}
+      title={props.title}
+      onChange={(e) => props.onChange(e.target.value)}
+    />
+  );
+}
+
+function Check(props: {
+  label: string;
+  testId: string;
+  checked: boolean;
+  title: string;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <label className="check" title={props.title}>
+      <input
+        type="checkbox"
+        data-testid={props.testId}
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />
+      {props.label}
+    </label>
+  );
+}

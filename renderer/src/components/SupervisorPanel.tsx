@@ -1,0 +1,262 @@
+// The supervisor gate in the window: the entries waiting for the operator's
+// grant (supervised mode), oldest first, each with its time left. Grant sends
+// one on through the gates, Reject drops it; the host's answer decides. The
+// header says the mode, the strategy and the limits the gates hold every entry
+// to. Unsupervised with nothing waiting, the panel is that one line.
+import { useEffect, useState, type MouseEvent } from 'react';
+import type { CommandError, PendingIntent } from '../../../shared/index.js';
+import { grantIntent, rejectIntent, selectLineage } from '../actions.js';
+import { clock, countdown, DASH, money, price, qty } from '../lib/format.js';
+import { limitsSummary, refusalText, strategySummary, ttlSummary } from '../lib/risk.js';
+import { isRunning } from '../store/apply.js';
+import { useCockpit } from '../store/store.js';
+import { useModeBlock } from './ControlPlane.js';
+import { Panel } from './Panel.js';
+import { OFFLINE_TITLE, useOnline } from './useOnline.js';
+
+const TICK_MS = 1_000;
+/** Less time left than this is shown as urgent. */
+const URGENT_MS = 10_000;
+const SUPERVISED = "Supervised — a strategy's entries wait for your grant";
+
+type Verb = 'grant' | 'reject';
+
+/** A refused grant or reject, kept for the session it was refused in (its entry may be gone by then). */
+interface Refusal {
+  text: string;
+  sessionId: string;
+}
+
+export function SupervisorPanel() {
+  const session = useCockpit((s) => s.session.current);
+  const risk = useCockpit((s) => s.book.risk);
+  const strategy = useCockpit((s) => s.book.strategy);
+  const pending = useCockpit((s) => s.book.pendingIntents);
+  const selected = useCockpit((s) => s.lineage.correlationId);
+  const online = useOnline();
+  // The kernel refuses an entry in REDUCING and HALTED: a grant would be refused too.
+  const grantBlocked = useModeBlock('enter')?.reason;
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+
+  if (!session || !isRunning(session) || !risk) return null;
+  const sessionId = session.sessionId;
+
+  const limits = limitsSummary(risk);
+  const mode = risk.supervised ? 'supervised' : 'unsupervised';
+  const strategyText = strategy ? `strategy ${strategySummary(strategy)}` : 'no strategy';
+  const limitsText = limits.length ? limits.join(' · ') : 'no limits set';
+
+  if (!risk.supervised && pending.length === 0) {
+    const line = `${strategyText} · ${limitsText}`;
+    return (
+      <Panel
+        title="Supervisor"
+        className="supervisor is-compact"
+        testId="supervisor"
+        extra={
+          <span className="sup-head">
+            <span className="sup-mode mode-unsupervised" data-testid="supervisor-mode" data-mode={mode}>
+              Unsupervised
+            </span>
+            <span className="muted" data-testid="supervisor-summary" title={line}>
+              {line}
+            </span>
+          </span>
+        }
+      />
+    );
+  }
+
+  function onAnswer(intent: PendingIntent, verb: Verb, error: CommandError | null) {
+    if (!error) {
+      setRefusal(null);
+      return;
+    }
+    const what = `${verb === 'grant' ? 'Grant' : 'Reject'} ${intent.asset} ${intent.side}`;
+    setRefusal({ text: `${what} refused: ${refusalText(error)}`, sessionId });
+  }
+
+  const shownRefusal = refusal && refusal.sessionId === sessionId ? refusal.text : null;
+  return (
+    <Panel
+      title="Supervisor"
+      className={`supervisor ${pending.length ? 'has-waiting' : ''}`}
+      testId="supervisor"
+      extra={
+        <span className="sup-head">
+          <span className={`sup-mode mode-${mode}`} data-testid="supervisor-mode" data-mode={mode}>
+            {risk.supervised ? SUPERVISED : 'Unsupervised'}
+          </span>
+          <span className="muted" data-testid="supervisor-strategy" title={strategyText}>
+            {strategyText}
+          </span>
+          <span className="sup-count" data-testid="supervisor-count" aria-live="polite">
+            {pending.length ? `${pending.length} waiting` : ''}
+          </span>
+        </span>
+      }
+    >
+      <div className="sup-limits" data-testid="supervisor-limits" title={limitsText}>
+        limits: {limitsText}
+        {risk.supervised ? ` · an entry waits ${ttlSummary(risk)}` : ''}
+      </div>
+      {shownRefusal ? (
+        <div className="sup-error" data-testid="supervisor-error" role="alert" title={shownRefusal}>
+          {shownRefusal}
+        </div>
+      ) : null}
+      {pending.length ? (
+        // The rows scroll on their own, under the limits and the refusal, which stay in sight.
+        <div className="sup-rows">
+          <PendingTable
+            pending={pending}
+            selected={selected}
+            online={online}
+            grantBlocked={grantBlocked}
+            onAnswer={onAnswer}
+          />
+        </div>
+      ) : (
+        <div className="sup-empty" data-testid="supervisor-empty">
+          nothing waits for your grant
+        </div>
+      )}
+    </Panel>
+  );
+}
+
+/** The wall clock, once a second: one ticker for every row's countdown, running while entries wait. */
+function useClock(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), TICK_MS);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+interface RowProps {
+  selected: string | null;
+  online: boolean;
+  /** Why the trading mode refuses an entry, or undefined when it lets one through. */
+  grantBlocked: string | undefined;
+  onAnswer: (intent: PendingIntent, verb: Verb, error: CommandError | null) => void;
+}
+
+function PendingTable(props: RowProps & { pending: PendingIntent[] }) {
+  const now = useClock();
+  const { pending, ...row } = props;
+  return (
+    <table className="grid" data-testid="pending-intents" aria-label="entries waiting for your grant">
+      <thead>
+        <tr>
+          <th>provider</th>
+          <th>entry</th>
+          <th className="r">size</th>
+          <th className="r">price</th>
+          <th className="r">notional</th>
+          <th className="r">TP / SL</th>
+          <th className="r sup-act">expires</th>
+        </tr>
+      </thead>
+      <tbody>
+        {pending.map((intent) => (
+          <PendingRow key={intent.intentId} intent={intent} now={now} {...row} />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function PendingRow({
+  intent,
+  now,
+  selected,
+  online,
+  grantBlocked,
+  onAnswer,
+}: RowProps & { intent: PendingIntent; now: number }) {
+  const [busy, setBusy] = useState<Verb | null>(null);
+  const left = intent.expiresAt - now;
+  const limit = intent.limitPrice !== undefined;
+  const offline = online ? undefined : OFFLINE_TITLE;
+
+  async function act(event: MouseEvent, verb: Verb) {
+    event.stopPropagation();
+    setBusy(verb);
+    const answer =
+      verb === 'grant' ? await grantIntent(intent.intentId) : await rejectIntent(intent.intentId);
+    setBusy(null);
+    onAnswer(intent, verb, answer.ok ? null : answer.error);
+  }
+
+  const grantWhy = offline ?? grantBlocked;
+  return (
+    <tr
+      data-testid="pending-intent"
+      data-intent-id={intent.intentId}
+      data-correlation-id={intent.correlationId}
+      data-expires-at={intent.expiresAt}
+      className={`clickable waiting ${intent.correlationId === selected ? 'selected' : ''}`}
+      title={`${intent.intentId} · proposed ${clock(intent.createdAt)}`}
+      onClick={() => selectLineage(intent.correlationId)}
+    >
+      <td>{intent.signalProvider}</td>
+      <td>
+        <span className={intent.side === 'LONG' ? 'long' : 'short'}>{intent.side}</span> {intent.asset}{' '}
+        <span className="muted">{intent.orderType}</span>
+      </td>
+      <td className="num r">
+        {qty(intent.targetSize)}
+        {intent.leverage !== 1 ? <span className="tag">×{intent.leverage}</span> : null}
+      </td>
+      <td className="num r" title={limit ? 'limit price' : 'the mark when it was proposed'}>
+        {price(limit ? intent.limitPrice : intent.referencePrice, intent.asset)}
+        {limit ? null : <span className="tag">ref</span>}
+      </td>
+      <td className="num r">{money(intent.notional)}</td>
+      {intent.takeProfit === undefined && intent.stopLoss === undefined ? (
+        <td className="num r muted">{DASH}</td>
+      ) : (
+        <td className="num r sup-exits">
+          <span className="up">
+            {intent.takeProfit !== undefined ? price(intent.takeProfit, intent.asset) : DASH}
+          </span>
+          <span className="down">
+            {intent.stopLoss !== undefined ? price(intent.stopLoss, intent.asset) : DASH}
+          </span>
+        </td>
+      )}
+      {/* The time left beside the buttons it is about. */}
+      <td className="act sup-act" onClick={(e) => e.stopPropagation()}>
+        <span
+          className={`num sup-left ${left < URGENT_MS ? 'is-urgent' : ''}`}
+          data-testid="pending-intent-expires"
+          title={`expires at ${clock(intent.expiresAt)}`}
+        >
+          {countdown(left)}
+        </span>
+        <button
+          type="button"
+          className="btn btn-row btn-grant"
+          data-testid={`intent-grant-${intent.intentId}`}
+          title={grantWhy ?? 'grant: send this entry on through the gates to the kernel'}
+          disabled={busy !== null || grantWhy !== undefined}
+          onClick={(e) => void act(e, 'grant')}
+        >
+          Grant
+        </button>
+        <button
+          type="button"
+          className="btn btn-row btn-reject"
+          data-testid={`intent-reject-${intent.intentId}`}
+          title={offline ?? 'reject: drop this entry, nothing is placed'}
+          disabled={busy !== null || offline !== undefined}
+          onClick={(e) => void act(e, 'reject')}
+        >
+          Reject
+        </button>
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,56 @@
+// A running session's risk envelope, strategy and gate refusals in words, for
+// the supervisor panel: only the limits that are set, in the units a trader
+// reads them in (the drawdown in percent, the TTL in seconds).
+import {
+  GATE_NAMES,
+  type CommandError,
+  type GateName,
+  type RiskEnvelope,
+  type StrategyConfig,
+} from '../../../shared/index.js';
+import { compactNumbers, qty } from './format.js';
+
+const percent = (fraction: number): string => `${Number((fraction * 100).toPrecision(6))} %`;
+
+/** The limits the gates hold every entry to, one phrase each: "order ≤ 500", "drawdown ≤ 10 %". */
+export function limitsSummary(risk: RiskEnvelope): string[] {
+  // Limits are round figures: shown as typed, without trailing zeros.
+  const parts: string[] = [];
+  if (risk.maxOrderNotional !== undefined) parts.push(`order ≤ ${qty(risk.maxOrderNotional)}`);
+  if (risk.maxAssetNotional !== undefined) parts.push(`per asset ≤ ${qty(risk.maxAssetNotional)}`);
+  if (risk.maxGrossNotional !== undefined) parts.push(`gross ≤ ${qty(risk.maxGrossNotional)}`);
+  if (risk.maxDrawdown !== undefined) parts.push(`drawdown ≤ ${percent(risk.maxDrawdown)}`);
+  if (risk.shortingDisabled) parts.push('no shorting');
+  if (risk.allowedOrderTypes) parts.push(`${risk.allowedOrderTypes.join('/')} only`);
+  return parts;
+}
+
+/** "breakout (100 an entry)". */
+export function strategySummary(strategy: StrategyConfig): string {
+  return `${strategy.name} (${qty(strategy.notional)} an entry)`;
+}
+
+/** How long an entry waits for the operator: "60 s". */
+export function ttlSummary(risk: RiskEnvelope): string {
+  return `${Number((risk.supervisorTtlMs / 1000).toPrecision(6))} s`;
+}
+
+const GATE_WORDS: Record<GateName, string> = {
+  idempotency: 'idempotency',
+  static: 'order limits',
+  short_side: 'short side',
+  position_risk: 'position risk',
+  drawdown_halt: 'drawdown halt',
+  supervisor: 'supervisor',
+};
+
+function isGateName(gate: string): gate is GateName {
+  return (GATE_NAMES as readonly string[]).includes(gate);
+}
+
+/** A refusal, with the gate that refused it named first when a gate did: "position risk gate: …". */
+export function refusalText(error: Pick<CommandError, 'message' | 'gate'>): string {
+  const message = compactNumbers(error.message);
+  if (!error.gate) return message;
+  return `${isGateName(error.gate) ? GATE_WORDS[error.gate] : error.gate} gate: ${message}`;
+}
