@@ -81,6 +81,8 @@ export const PendingIntent = z.object({
   takeProfit: z.number().optional(),
   stopLoss: z.number().optional(),
   leverage: z.number(),
+  /** Why the strategy proposes it, in its words. */
+  reason: z.string().optional(),
   /** targetSize × (limitPrice, else referencePrice), in quote currency. */
   notional: z.number(),
   createdAt: EpochMs,

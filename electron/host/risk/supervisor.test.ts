@@ -43,6 +43,9 @@ describe('the supervisor queue', () => {
     queue.hold(held('c', 200, 2_000));
     expect(queue.list().map((p) => p.intentId)).toEqual(['a', 'b', 'c']);
     expect(queue.list()[1]).toMatchObject({ notional: 6_000, limitPrice: 3_000, expiresAt: 1_100 });
+    queue.hold(held('r', 300, 5_000, { reason: 'new high over the last 50 marks' }));
+    expect(queue.list().at(-1)?.reason).toBe('new high over the last 50 marks');
+    queue.take('r');
     expect(queue.nextExpiry()).toBe(1_100);
     expect(queue.waitingIn('ETH/USDT', 'breakout')).toBe(true);
     expect(queue.waitingIn('ETH/USDT', 'other')).toBe(false);

@@ -96,6 +96,7 @@ function pendingOf(entry: HeldIntent): PendingIntent {
     ...(request.takeProfit !== undefined ? { takeProfit: request.takeProfit } : {}),
     ...(request.stopLoss !== undefined ? { stopLoss: request.stopLoss } : {}),
     leverage: request.leverage,
+    ...(request.reason !== undefined ? { reason: request.reason } : {}),
     notional: request.targetSize * (request.limitPrice ?? entry.referencePrice),
     createdAt: entry.createdAt,
     expiresAt: entry.expiresAt,

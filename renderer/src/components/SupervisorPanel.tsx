@@ -201,7 +201,14 @@ function PendingRow({
       title={`${intent.intentId} · proposed ${clock(intent.createdAt)}`}
       onClick={() => selectLineage(intent.correlationId)}
     >
-      <td>{intent.signalProvider}</td>
+      <td>
+        {intent.signalProvider}
+        {intent.reason ? (
+          <span className="sup-reason muted" data-testid="pending-intent-reason">
+            {intent.reason}
+          </span>
+        ) : null}
+      </td>
       <td>
         <span className={intent.side === 'LONG' ? 'long' : 'short'}>{intent.side}</span> {intent.asset}{' '}
         <span className="muted">{intent.orderType}</span>
