@@ -168,6 +168,77 @@ describe('browser host', () => {
     expect((await cockpit.journal()).some((e) => e.type === 'KillSwitchEngaged')).toBe(true);
   });
 
+  it("(g) supervised: a strategy's entries wait in the Supervisor panel; Grant places one, Reject drops one, a gate refuses by name", async () => {
+    await page.getByTestId('session-risk').click();
+    await page.getByTestId('session-supervised').check();
+    await page.getByTestId('session-strategy').selectOption('breakout');
+    await page.getByTestId('session-max-order-notional').fill('2000');
+    await startSession(cockpit);
+    const started = await cockpit.snapshot();
+    expect(started.risk).toMatchObject({ supervised: true, maxOrderNotional: 2000 });
+    expect(started.strategy).toMatchObject({ name: 'breakout' });
+    await eventually(() => page.getByTestId('supervisor-mode').getAttribute('data-mode')).toBe('supervised');
+
+    // Any caller naming a provider other than the operator is supervised: here, a test's own strategy.
+    const propose = (asset: string) =>
+      cockpit.invoke<{ ok: true; intentId: string; correlationId: string; pendingUntil: number }>(
+        'intent.submit',
+        { asset, side: 'LONG', targetSize: 0.01, signalProvider: 'e2e-strategy', reason: 'a test proposal' },
+      );
+    const granted = await propose('BTC/USDT');
+    expect(granted.pendingUntil).toBeGreaterThan(Date.now());
+    const row = page.locator(`[data-testid="pending-intent"][data-intent-id="${granted.intentId}"]`);
+    await eventually(() => row.count()).toBe(1);
+    await eventually(() => row.textContent()).toContain('a test proposal');
+    await eventually(() => row.getByTestId('pending-intent-expires').textContent()).toMatch(/\d/);
+    await row.click();
+    await eventually(() => page.getByTestId('lineage-node-intent').getAttribute('data-state')).toBe(
+      'AWAITING',
+    );
+    expect((await cockpit.snapshot()).openOrders.filter((o) => o.asset === 'BTC/USDT')).toEqual([]);
+
+    await page.getByTestId(`intent-grant-${granted.intentId}`).click();
+    await eventually(() => row.count()).toBe(0);
+    await eventually(async () =>
+      (await cockpit.snapshot()).trades.some((t) => t.correlationId === granted.correlationId),
+    ).toBe(true);
+    await eventually(() => page.getByTestId('lineage-node-intent').getAttribute('data-state')).toBe(
+      'GRANTED',
+    );
+    await eventually(() => page.getByTestId('lineage-node-trade').count()).toBe(1);
+
+    const rejected = await propose('ETH/USDT');
+    const rejectRow = page.locator(`[data-testid="pending-intent"][data-intent-id="${rejected.intentId}"]`);
+    await eventually(() => rejectRow.count()).toBe(1);
+    await page.getByTestId(`intent-reject-${rejected.intentId}`).click();
+    await eventually(() => rejectRow.count()).toBe(0);
+    const journal = await cockpit.journal();
+    expect(journal.filter((e) => e.correlationId === rejected.correlationId).map((e) => e.type)).toEqual([
+      'TradingSignalIntentCreated',
+      'TradingSignalIntentRejected',
+    ]);
+    expect(
+      journal.find(
+        (e) => e.correlationId === granted.correlationId && e.type === 'TradingSignalIntentGranted',
+      ),
+    ).toMatchObject({ payload: { grantedBy: 'operator', mode: 'supervised' } });
+
+    // The operator's own ticket does not wait, but it meets the gates: 1 BTC is over the 2 000 a single order may be.
+    await fillTicket(page, { asset: 'BTC/USDT', size: '1' });
+    await eventually(() => page.getByTestId('ticket-error').textContent()).toContain('static gate');
+    await eventually(() => page.getByTestId('notices').textContent()).toContain('static gate');
+
+    // The breakout strategy proposes entries of its own, and they wait for the operator too.
+    await expect
+      .poll(() => page.locator('[data-testid="pending-intent"]').filter({ hasText: 'breakout' }).count(), {
+        timeout: 30_000,
+        interval: 200,
+      })
+      .toBeGreaterThan(0);
+    await cockpit.invoke('session.stop');
+    await eventually(() => page.getByTestId('supervisor').count()).toBe(0);
+  });
+
   it('(f) an earlier session is reviewed from its journal, and a trade of it replayed event by event', async () => {
     const { sessionId: earlier, correlationId } = await marketRoundTrip(cockpit);
     const { trades } = await cockpit.snapshot();
