@@ -152,8 +152,7 @@ function PendingTable(props: RowProps & { pending: PendingIntent[] }) {
         <tr>
           <th>provider</th>
           <th>entry</th>
-          <th className="r">size</th>
-          <th className="r">price</th>
+          <th className="r">size @ price</th>
           <th className="r">notional</th>
           <th className="r">TP / SL</th>
           <th className="r sup-act">expires</th>
@@ -210,16 +209,20 @@ function PendingRow({
         ) : null}
       </td>
       <td>
-        <span className={intent.side === 'LONG' ? 'long' : 'short'}>{intent.side}</span> {intent.asset}{' '}
-        <span className="muted">{intent.orderType}</span>
+        <span className={intent.side === 'LONG' ? 'long' : 'short'}>{intent.side}</span> {intent.asset}
       </td>
-      <td className="num r">
+      {/* Size and price share a cell, so the notional and the buttons fit the centre column. */}
+      <td
+        className="num r"
+        title={
+          limit ? 'a LIMIT entry, at its limit price' : 'a MARKET entry, at the mark when it was proposed'
+        }
+      >
         {qty(intent.targetSize)}
         {intent.leverage !== 1 ? <span className="tag">×{intent.leverage}</span> : null}
-      </td>
-      <td className="num r" title={limit ? 'limit price' : 'the mark when it was proposed'}>
+        <span className="muted"> @ </span>
         {price(limit ? intent.limitPrice : intent.referencePrice, intent.asset)}
-        {limit ? null : <span className="tag">ref</span>}
+        <span className="tag">{limit ? 'limit' : 'mkt'}</span>
       </td>
       <td className="num r">{money(intent.notional)}</td>
       {intent.takeProfit === undefined && intent.stopLoss === undefined ? (
