@@ -23,7 +23,7 @@ const Notional = Positive.max(1e12);
  * reduce exposure, so no limit ever holds them back (only the idempotency gate sees them).
  */
 export const RiskEnvelope = z.strictObject({
-  /** static: the most one entry may be worth (size × limit price, or × the mark for a market order). */
+  /** static: the most one entry may be worth, valued at the host's mark (a limit entry at its limit, or worse). */
   maxOrderNotional: Notional.optional(),
   /** static: the order types entries may use. */
   allowedOrderTypes: z
@@ -60,9 +60,11 @@ export const StrategyConfig = z.strictObject({
   name: StrategyName,
   notional: Positive.max(1e9).default(100),
   lookbackTicks: z.number().int().min(5).max(10_000).default(50),
-  cooldownMs: z.number().int().min(0).max(3_600_000).default(30_000),
-  takeProfitPct: z.number().gt(0).max(50).default(0.5),
-  stopLossPct: z.number().gt(0).max(50).default(0.25),
+  /** At least 5 s: a gate that keeps refusing its entries must not flood the journal and the notices. */
+  cooldownMs: z.number().int().min(5_000).max(3_600_000).default(30_000),
+  /** At least 0.05 %: a tighter one rounds onto the entry price on a coarse tick grid. */
+  takeProfitPct: z.number().min(0.05).max(50).default(0.5),
+  stopLossPct: z.number().min(0.05).max(50).default(0.25),
 });
 export type StrategyConfig = z.output<typeof StrategyConfig>;
 export type StrategyConfigRequest = z.input<typeof StrategyConfig>;
@@ -83,7 +85,7 @@ export const PendingIntent = z.object({
   leverage: z.number(),
   /** Why the strategy proposes it, in its words. */
   reason: z.string().optional(),
-  /** targetSize × (limitPrice, else referencePrice), in quote currency. */
+  /** What the gates value it at, in quote currency: targetSize × the mark (a limit: see `entryPrice` in the host). */
   notional: z.number(),
   createdAt: EpochMs,
   expiresAt: EpochMs,

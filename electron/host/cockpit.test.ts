@@ -535,6 +535,15 @@ describe('risk gates and the supervisor', () => {
       mode: 'unsupervised',
       grantedBy: 'gates',
     });
+    // An entry is valued at the host's mark, whatever price the caller names: 0.01 BTC is ~640 USDT.
+    await call('session.stop');
+    await startSession({ risk: { maxOrderNotional: 100 } });
+    for (const lowball of [{ referencePrice: 0.1 }, { side: 'SHORT', orderType: 'LIMIT', limitPrice: 0.1 }]) {
+      expect(
+        await refuse('intent.submit', { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01, ...lowball }),
+        JSON.stringify(lowball),
+      ).toMatchObject({ error: { code: 'RISK_REJECTED', gate: 'static' } });
+    }
   });
 
   it('refuses an intent id it has seen, and caps the exposure per asset and in all', async () => {
@@ -542,9 +551,22 @@ describe('risk gates and the supervisor', () => {
     const mark = (await snapshot()).marks['BTC/USDT']!;
     const first = { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01, intentId: 'client-1' };
     await call('intent.submit', first);
+    // A resubmission has no effect, not even in the journal: it would write into the first one's lineage.
+    const journaled = (await allEvents()).filter((e) => e.type !== 'TradeMonitoringTick').length;
     expect(await refuse('intent.submit', first)).toMatchObject({
       error: { code: 'RISK_REJECTED', gate: 'idempotency', field: 'intentId' },
     });
+    await vi.waitFor(async () => expect((await snapshot()).slots[0]).toMatchObject({ state: 'OPEN' }), {
+      timeout: 5_000,
+    });
+    expect(
+      (await allEvents()).filter(
+        (e) => e.correlationId === 'client-1' && e.type.startsWith('TradingSignalIntent'),
+      ),
+    ).toHaveLength(2);
+    expect((await allEvents()).filter((e) => e.type !== 'TradeMonitoringTick').length).toBeGreaterThanOrEqual(
+      journaled,
+    );
     await vi.waitFor(async () => expect((await snapshot()).slots[0]).toMatchObject({ state: 'OPEN' }), {
       timeout: 5_000,
     });
@@ -566,7 +588,7 @@ describe('risk gates and the supervisor', () => {
 
   it("holds a strategy's entry for the operator; a grant runs the gates again and places it", async () => {
     await startSession({ risk: { supervised: true } });
-    const held = await strategyEntry();
+    const held = await strategyEntry({ intentId: 'strategy-1' });
     if (!held.ok) throw new Error(held.error.message);
     expect(held.pendingUntil).toBeGreaterThan(Date.now() + 50_000);
     let state = await snapshot();
@@ -580,6 +602,12 @@ describe('risk gates and the supervisor', () => {
     );
     const graph = await call<LineageGraph>('lineage', { correlationId: held.correlationId });
     expect(graph.nodes).toMatchObject([{ kind: 'intent', state: 'AWAITING' }]);
+    // The same id again, while it waits: refused, and nothing is written into its lineage.
+    expect(await strategyEntry({ intentId: held.intentId })).toMatchObject({
+      ok: false,
+      error: { code: 'RISK_REJECTED', gate: 'idempotency' },
+    });
+    expect(await types(held.correlationId)).toEqual(['TradingSignalIntentCreated']);
     // The operator's own ticket is the operator's decision: it does not wait.
     const own = await call<{ pendingUntil?: number }>('intent.submit', {
       asset: 'ETH/USDT',
@@ -663,7 +691,7 @@ describe('risk gates and the supervisor', () => {
     await startSession({
       seed: 7,
       risk: { supervised: true },
-      strategy: { name: 'breakout', lookbackTicks: 5, cooldownMs: 0, notional: 200 },
+      strategy: { name: 'breakout', lookbackTicks: 5, cooldownMs: 5_000, notional: 200 },
     });
     await vi.waitFor(async () => expect((await snapshot()).pendingIntents.length).toBeGreaterThan(0), {
       timeout: 5_000,
@@ -679,6 +707,14 @@ describe('risk gates and the supervisor', () => {
     const created = (await allEvents()).find((e) => e.type === 'TradingSignalIntentCreated');
     expect(created?.payload).toMatchObject({ signalProvider: 'breakout', awaiting: 'supervisor' });
     expect((await snapshot()).strategy).toMatchObject({ name: 'breakout', lookbackTicks: 5 });
+    // While entries are refused it proposes none (the kill switch also cancelled what waited).
+    await call('control.killSwitch', {});
+    const proposed = async () =>
+      (await allEvents()).filter((e) => e.type === 'TradingSignalIntentCreated').length;
+    const before = await proposed();
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(await proposed()).toBe(before);
+    expect((await snapshot()).pendingIntents).toEqual([]);
   });
 });
 
@@ -747,6 +783,12 @@ describe('bad input', () => {
       ['session.start', { risk: { maxDrawdown: 2 } }, 'INVALID_REQUEST', 'risk.maxDrawdown'],
       ['session.start', { risk: { supervisorTtlMs: 10 } }, 'INVALID_REQUEST', 'risk.supervisorTtlMs'],
       ['session.start', { strategy: { name: 'martingale' } }, 'INVALID_REQUEST', 'strategy.name'],
+      [
+        'session.start',
+        { strategy: { name: 'breakout', cooldownMs: 0 } },
+        'INVALID_REQUEST',
+        'strategy.cooldownMs',
+      ],
       ['no.such.command', {}, 'UNKNOWN_COMMAND', 'name'],
       ['snapshot', 'not an object', 'INVALID_REQUEST', 'request'],
       ['snapshot', { extra: 1 }, 'INVALID_REQUEST', 'extra'],
@@ -914,5 +956,11 @@ describe('bad input', () => {
     expect(await refuse('session.start', { symbols: ['BTC/USDT', 'NOPE/USDT'] })).toMatchObject({
       error: { code: 'UNKNOWN_ASSET', field: 'symbols.1' },
     });
+    // One lot of BTC (0.001) is ~64 USDT: a strategy entering with 50 never could.
+    const lot = await refuse('session.start', { strategy: { name: 'breakout', notional: 50 } });
+    expect(lot).toMatchObject({ error: { code: 'INVALID_REQUEST', field: 'strategy.notional' } });
+    expect(lot.error.message).toContain('one lot of BTC/USDT');
+    expect((await snapshot()).session).toBeNull();
+    expect(await refuse('intent.grant', { intentId: 'I1' })).toMatchObject({ error: { code: 'NO_SESSION' } });
   });
 });

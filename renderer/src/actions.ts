@@ -234,14 +234,15 @@ export function setTradingMode(request: CommandRequest<'control.set'>) {
  * Grants an entry waiting for the operator: the host runs it through the gates again, then to the kernel.
  * Its lineage is selected, as for an intent sent from the ticket.
  */
+/** The Supervisor panel shows a refused grant in its row's place; the host tells a gate's refusal itself. */
 export async function grantIntent(intentId: string) {
-  const response = await command('intent.grant', { intentId });
+  const response = await command('intent.grant', { intentId }, { quiet: true });
   if (response.ok) selectLineage(response.correlationId);
   return response;
 }
 
 export function rejectIntent(intentId: string) {
-  return command('intent.reject', { intentId });
+  return command('intent.reject', { intentId }, { quiet: true });
 }
 
 export function engageKillSwitch(request: CommandRequest<'control.killSwitch'>) {

@@ -11,7 +11,6 @@ const entry: GateIntent = {
   orderType: 'MARKET',
   targetSize: 0.01,
   price: 60_000,
-  signalProvider: 'operator',
 };
 
 /** A session with `exposure` open, equity at `equity` after a peak of `peak`, having seen `seen`. */

@@ -11,9 +11,20 @@ export interface GateIntent {
   side: TradeSide;
   orderType: OrderType;
   targetSize: number;
-  /** The limit price, else the reference price (the mark): what the entry is valued at. */
+  /** What one unit is valued at: `entryPrice` of the host's mark, never a price the caller chose. */
   price: number;
-  signalProvider: string;
+}
+
+/**
+ * The price an entry is valued at, from the host's own mark: a market entry fills at about the mark; a buy
+ * limit fills at its limit or lower; a sell limit at its limit or higher, so at the mark when it is marketable.
+ */
+export function entryPrice(
+  order: { side: TradeSide; limitPrice?: number | undefined },
+  mark: number,
+): number {
+  if (order.limitPrice === undefined) return mark;
+  return order.side === 'LONG' ? order.limitPrice : Math.max(order.limitPrice, mark);
 }
 
 /** What the session holds when the gates run; each part is read only if a gate asks for it. */

@@ -3,6 +3,7 @@
 // TTL. The operator's own ticket is the operator's decision already, and exits
 // and cancels reduce exposure: neither waits.
 import type { ParsedIntentRequest, PendingIntent, RiskEnvelope } from '../../../shared/index.js';
+import { entryPrice } from './gates.js';
 
 /** Who the operator is, as `signalProvider` names them. */
 export const OPERATOR = 'operator';
@@ -15,6 +16,8 @@ export interface HeldIntent {
   /** The `TradingSignalIntentCreated` event: what a grant, a rejection or the expiry is caused by. */
   createdEventId: string;
   referencePrice: number;
+  /** The host's mark when it arrived, which it is valued at. */
+  mark: number;
   createdAt: number;
   expiresAt: number;
 }
@@ -39,11 +42,14 @@ export class SupervisorQueue {
     this.held.set(entry.intentId, entry);
   }
 
-  /** Takes the entry out (a grant or a rejection decides it once). */
-  take(intentId: string): HeldIntent | undefined {
-    const entry = this.held.get(intentId);
+  /** The entry waiting under this id; it stays until `take`. */
+  find(intentId: string): HeldIntent | undefined {
+    return this.held.get(intentId);
+  }
+
+  /** Takes the entry out, once its ending (a grant, a rejection) is journaled. */
+  take(intentId: string): void {
     this.held.delete(intentId);
-    return entry;
   }
 
   /** Takes out every entry whose time is up at `now`, oldest first. */
@@ -97,7 +103,7 @@ function pendingOf(entry: HeldIntent): PendingIntent {
     ...(request.stopLoss !== undefined ? { stopLoss: request.stopLoss } : {}),
     leverage: request.leverage,
     ...(request.reason !== undefined ? { reason: request.reason } : {}),
-    notional: request.targetSize * (request.limitPrice ?? entry.referencePrice),
+    notional: request.targetSize * entryPrice(request, entry.mark),
     createdAt: entry.createdAt,
     expiresAt: entry.expiresAt,
   };

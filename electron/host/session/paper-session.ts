@@ -56,6 +56,19 @@ export function startPaperSession(
     }
     instruments.push(instrument);
   }
+  const cheapest = request.strategy ? lotOutOfReach(request.strategy.notional, instruments) : undefined;
+  if (cheapest) {
+    return {
+      ok: false,
+      error: {
+        code: 'INVALID_REQUEST',
+        field: 'strategy.notional',
+        message:
+          `strategy.notional: ${request.strategy?.notional} buys less than one lot of ${cheapest.symbol} ` +
+          `(${cheapest.lotStep} at about ${cheapest.startPrice} = ${cheapest.lotStep * cheapest.startPrice} USDT)`,
+      },
+    };
+  }
   const startedAt = services.now();
   const tag = newSessionTag();
   const seed = request.seed ?? startedAt % 2 ** 31;
@@ -136,4 +149,9 @@ export function startPaperSession(
   session.begin();
   feed.start();
   return { ok: true, value: session };
+}
+
+/** A symbol whose one lot, at its opening price, is worth more than a strategy's notional: it could never enter. */
+function lotOutOfReach(notional: number, instruments: readonly Instrument[]): Instrument | undefined {
+  return instruments.find((instrument) => instrument.lotStep * instrument.startPrice > notional);
 }

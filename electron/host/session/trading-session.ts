@@ -33,7 +33,14 @@ import type {
   KernelVenueCommand,
 } from '../kernel/kernel-port.js';
 import { onGrid, type SyntheticFeed } from '../market/synthetic-feed.js';
-import { BUILT_IN_GATES, runGates, type GateContext, type GateIntent, type GateRun } from '../risk/gates.js';
+import {
+  BUILT_IN_GATES,
+  entryPrice,
+  runGates,
+  type GateContext,
+  type GateIntent,
+  type GateRun,
+} from '../risk/gates.js';
 import { IntentWindow } from '../risk/intent-window.js';
 import { SupervisorQueue } from '../risk/supervisor.js';
 import type { Strategy } from '../strategy/strategy.js';
@@ -90,6 +97,8 @@ interface Arrival {
   /** Its `TradingSignalIntentCreated` event. */
   createdEventId: string;
   referencePrice: number;
+  /** The host's mark when it arrived (else its reference price, before the first tick): what it is valued at. */
+  mark: number;
   ts: number;
   slot?: KernelSlot;
 }
@@ -185,10 +194,16 @@ export class TradingSession {
       correlationId: slot?.correlationId ?? orphan?.correlationId ?? intentId,
       createdEventId: this.parts.ids.next('h'),
       referencePrice,
+      mark: mark ?? referencePrice,
       ts: request.ts ?? this.parts.now(),
       ...(slot ? { slot } : {}),
     };
     const gates = runGates(BUILT_IN_GATES, gateIntentOf(arrival), this.parts.risk, this.gateContext());
+    if (!gates.pass && gates.gate === 'idempotency') {
+      // A resubmission has no effect, not even in the journal: a second Created under the same intent id would
+      // write into the first one's lineage. The caller is answered.
+      return { ok: false, error: gateError(gates) };
+    }
     if (!gates.pass) return this.refuseByGate(arrival, gates, false);
     if (this.supervisor.holds(request)) return this.holdForOperator(arrival);
     return this.execute(arrival, {
@@ -202,33 +217,41 @@ export class TradingSession {
   /** The operator grants a waiting entry: the gates run again on the session as it is now, then the kernel. */
   grantIntent(intentId: string): CommandResult<IntentSubmitted> {
     if (this.journalFault) return this.refuseFaulted();
-    const held = this.supervisor.take(intentId);
+    const held = this.supervisor.find(intentId);
     if (!held) return this.notWaiting(intentId);
-    this.armExpiry();
     const at = this.parts.now();
-    // A market entry goes at the price of now, not of when it was proposed.
-    const mark = held.request.orderType === 'MARKET' ? this.parts.feed.price(held.request.asset) : undefined;
-    const arrival: Arrival = { ...held, referencePrice: mark ?? held.referencePrice, ts: held.createdAt };
+    // It goes at the market of now, not of when it was proposed, and is valued so.
+    const mark = this.parts.feed.price(held.request.asset) ?? held.mark;
+    const arrival: Arrival = {
+      ...held,
+      referencePrice: held.request.orderType === 'MARKET' ? mark : held.referencePrice,
+      mark,
+      ts: held.createdAt,
+    };
     // It was seen, by itself: the idempotency gate passed it when it arrived.
     const gates = runGates(BUILT_IN_GATES, gateIntentOf(arrival), this.parts.risk, {
       ...this.gateContext(),
       seen: () => false,
     });
-    if (!gates.pass) return this.refuseByGate(arrival, gates, true);
-    return this.execute(arrival, {
-      gates: [...gates.passed, 'supervisor'],
-      grantedBy: 'operator',
-      at,
-      createdJournaled: true,
-    });
+    // Either way its ending is journaled before it leaves the queue: a fault on the way leaves it waiting.
+    const result = gates.pass
+      ? this.execute(arrival, {
+          gates: [...gates.passed, 'supervisor'],
+          grantedBy: 'operator',
+          at,
+          createdJournaled: true,
+        })
+      : this.refuseByGate(arrival, gates, true);
+    this.supervisor.take(intentId);
+    this.armExpiry();
+    return result;
   }
 
   /** The operator rejects a waiting entry. */
   rejectIntent(intentId: string, reason: string | undefined): CommandResult<{ intentId: string }> {
     if (this.journalFault) return this.refuseFaulted();
-    const held = this.supervisor.take(intentId);
+    const held = this.supervisor.find(intentId);
     if (!held) return this.notWaiting(intentId);
-    this.armExpiry();
     const words = reason ?? 'rejected by the operator';
     this.commit([
       this.hostDraft(
@@ -240,6 +263,8 @@ export class TradingSession {
         { intentId, gate: 'supervisor', reason: words, by: 'operator' },
       ),
     ]);
+    this.supervisor.take(intentId);
+    this.armExpiry();
     this.notify(
       'info',
       'INTENT_REJECTED',
@@ -544,7 +569,12 @@ export class TradingSession {
   stop(): void {
     if (this.stopped) return;
     const withdrawn = this.journalFault ? [] : this.withdrawHeld('the session stopped');
-    if (withdrawn.length > 0) this.commit(withdrawn);
+    try {
+      if (withdrawn.length > 0) this.commit(withdrawn);
+    } catch {
+      // The journal refused: failClosed has halted the session and told the operator; the stop goes on.
+    }
+    if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.expiryTimer);
     this.parts.feed.stop();
@@ -660,17 +690,14 @@ export class TradingSession {
         { intentId, gate: run.gate, reason: run.reason, ...(run.field ? { field: run.field } : {}) },
       ),
     ]);
-    const message = `${run.gate} gate: ${run.reason}`;
+    const error = gateError(run);
     this.notify(
       'warning',
       'RISK_REJECTED',
-      `${request.signalProvider}'s ${describeEntry(request)} rejected by the ${message}`,
+      `${request.signalProvider}'s ${describeEntry(request)} rejected by the ${error.message}`,
       correlationId,
     );
-    return {
-      ok: false,
-      error: { code: 'RISK_REJECTED', message, gate: run.gate, ...(run.field ? { field: run.field } : {}) },
-    };
+    return { ok: false, error };
   }
 
   /** Supervised mode: a strategy's entry is journaled and waits for the operator, who is told. */
@@ -686,6 +713,7 @@ export class TradingSession {
       correlationId,
       createdEventId: arrival.createdEventId,
       referencePrice: arrival.referencePrice,
+      mark: arrival.mark,
       createdAt,
       expiresAt,
     });
@@ -734,7 +762,7 @@ export class TradingSession {
   /** What the gates may read of the session; each part is read across napi only when a gate asks. */
   private gateContext(): GateContext {
     return {
-      seen: (intentId) => this.intentIds.has(intentId),
+      seen: (intentId) => this.intentIds.has(intentId) || this.supervisor.find(intentId) !== undefined,
       exposure: () => this.exposure(),
       equity: () => this.parts.kernel.account().equity,
       peakEquity: () => Math.max(this.peakEquity, this.parts.kernel.account().equity),
@@ -791,7 +819,8 @@ export class TradingSession {
   /** The strategy's proposals go the ticket's way: schema, gates, the operator in supervised mode. */
   private runStrategy(ticks: MarkTick[]): void {
     const strategy = this.parts.strategy?.plugin;
-    if (!strategy) return;
+    // While entries are refused (REDUCING, HALTED) it proposes none: each would only be refused or wait in vain.
+    if (!strategy || this.parts.kernel.control().mode !== 'ACTIVE') return;
     const proposals = strategy.onMarks(ticks, {
       busy: (asset) => this.supervisor.waitingIn(asset, strategy.name) || this.assetBusy(asset),
     });
@@ -1208,7 +1237,7 @@ function kernelIntentOf(
   };
 }
 
-/** What the gates see of an intent: its price is the limit, else the reference (the mark). */
+/** What the gates see of an intent, valued at the host's mark (`entryPrice`). */
 function gateIntentOf(arrival: Arrival): GateIntent {
   const { request } = arrival;
   return {
@@ -1218,8 +1247,17 @@ function gateIntentOf(arrival: Arrival): GateIntent {
     side: request.side,
     orderType: request.orderType,
     targetSize: request.targetSize,
-    price: request.limitPrice ?? arrival.referencePrice,
-    signalProvider: request.signalProvider,
+    price: entryPrice(request, arrival.mark),
+  };
+}
+
+/** A gate's refusal as a command error, naming the gate and the field. */
+function gateError(run: Extract<GateRun, { pass: false }>): CommandError {
+  return {
+    code: 'RISK_REJECTED',
+    message: `${run.gate} gate: ${run.reason}`,
+    gate: run.gate,
+    ...(run.field ? { field: run.field } : {}),
   };
 }
 

@@ -4,8 +4,14 @@ import { onGrid } from '../market/synthetic-feed.js';
 import { Breakout } from './breakout.js';
 import type { StrategyView } from './strategy.js';
 
-const config = (extra: object = {}) =>
-  StrategyConfig.parse({ name: 'breakout', lookbackTicks: 5, cooldownMs: 1_000, notional: 200, ...extra });
+/** The schema's defaults, then a short window; the cooldown below the schema's floor, to see each breakout. */
+const config = (extra: Partial<StrategyConfig> = {}): StrategyConfig => ({
+  ...StrategyConfig.parse({ name: 'breakout' }),
+  lookbackTicks: 5,
+  cooldownMs: 1_000,
+  notional: 200,
+  ...extra,
+});
 const instruments = [findInstrument('BTC/USDT')!, findInstrument('SOL/USDT')!];
 const idle: StrategyView = { busy: () => false };
 

@@ -185,11 +185,14 @@ function PendingRow({
     setBusy(verb);
     const answer =
       verb === 'grant' ? await grantIntent(intent.intentId) : await rejectIntent(intent.intentId);
-    setBusy(null);
+    // A decided entry stays busy until the host's next snapshot takes its row away: a second click would only
+    // be refused.
+    if (!answer.ok) setBusy(null);
     onAnswer(intent, verb, answer.ok ? null : answer.error);
   }
 
-  const grantWhy = offline ?? grantBlocked;
+  const expired = left <= 0 ? 'expired: the host is taking it away' : undefined;
+  const grantWhy = offline ?? expired ?? grantBlocked;
   return (
     <tr
       data-testid="pending-intent"
@@ -260,8 +263,8 @@ function PendingRow({
           type="button"
           className="btn btn-row btn-reject"
           data-testid={`intent-reject-${intent.intentId}`}
-          title={offline ?? 'reject: drop this entry, nothing is placed'}
-          disabled={busy !== null || offline !== undefined}
+          title={offline ?? expired ?? 'reject: drop this entry, nothing is placed'}
+          disabled={busy !== null || offline !== undefined || expired !== undefined}
           onClick={(e) => void act(e, 'reject')}
         >
           Reject
