@@ -50,8 +50,12 @@ describe('the supervisor queue', () => {
     expect(queue.nextExpiry()).toBe(1_100);
     expect(queue.waitingIn('ETH/USDT', 'breakout')).toBe(true);
     expect(queue.waitingIn('ETH/USDT', 'other')).toBe(false);
-    expect(queue.takeExpired(1_099)).toEqual([]);
-    expect(queue.takeExpired(2_200).map((h) => h.intentId)).toEqual(['b', 'c']);
+    expect(queue.expired(1_099)).toEqual([]);
+    expect(queue.expired(2_200).map((h) => h.intentId)).toEqual(['b', 'c']);
+    // Found, not taken: each leaves once its ending is journaled.
+    expect(queue.list()).toHaveLength(3);
+    queue.take('b');
+    queue.take('c');
     expect(queue.find('a')?.intentId).toBe('a');
     queue.take('a');
     expect(queue.find('a')).toBeUndefined();

@@ -52,12 +52,9 @@ export class SupervisorQueue {
     this.held.delete(intentId);
   }
 
-  /** Takes out every entry whose time is up at `now`, oldest first. */
-  takeExpired(now: number): HeldIntent[] {
-    const expired: HeldIntent[] = [];
-    for (const entry of this.held.values()) if (entry.expiresAt <= now) expired.push(entry);
-    for (const entry of expired) this.held.delete(entry.intentId);
-    return expired;
+  /** Every entry whose time is up at `now`, oldest first; each stays until `take`. */
+  expired(now: number): HeldIntent[] {
+    return [...this.held.values()].filter((entry) => entry.expiresAt <= now);
   }
 
   /** Takes out every entry (the session stops, the kill switch fires). */

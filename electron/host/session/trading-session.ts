@@ -5,7 +5,6 @@
 import type {
   CommandError,
   ControlState,
-  GateName,
   IntentAction,
   JournalEvent,
   MarkTick,
@@ -19,33 +18,24 @@ import type {
   TradeSummary,
   TradingMode,
 } from '../../../shared/index.js';
-import { findInstrument, fromZodError, IntentRequest, MODE_MEANING } from '../../../shared/index.js';
+import { findInstrument, MODE_MEANING } from '../../../shared/index.js';
 import { markPricesBulk, onVenueEventsBulk } from '../../../native/packed.js';
 import type { EventBus } from '../event-bus.js';
 import { logFault, sqliteCodeOf, type HostLog } from '../fault-log.js';
 import type { JournalDraft, Journal } from '../journal/journal.js';
 import type {
   KernelDomainEvent,
-  KernelIntent,
   KernelOutcome,
   KernelPort,
   KernelSlot,
   KernelVenueCommand,
 } from '../kernel/kernel-port.js';
 import { onGrid, type SyntheticFeed } from '../market/synthetic-feed.js';
-import {
-  BUILT_IN_GATES,
-  entryPrice,
-  runGates,
-  type GateContext,
-  type GateIntent,
-  type GateRun,
-} from '../risk/gates.js';
-import { IntentWindow } from '../risk/intent-window.js';
-import { SupervisorQueue } from '../risk/supervisor.js';
 import type { Strategy } from '../strategy/strategy.js';
 import type { AccountReport, Venue, VenueReport } from '../venue/venue.js';
+import { hostDraft, stripEmpty } from './drafts.js';
 import type { IdSource } from './ids.js';
+import { IntentDesk, kernelIntentOf, type Arrival, type IntentSubmitted } from './intent-desk.js';
 import { explainOutcome, plural, refusalOf } from './outcome-words.js';
 import { TradeBook } from './trade-book.js';
 
@@ -80,38 +70,6 @@ export interface TradingSessionParts {
   strategy?: { config: StrategyConfig; plugin: Strategy };
 }
 
-interface IntentSubmitted {
-  intentId: string;
-  correlationId: string;
-  tradeId?: string;
-  slotId?: number;
-  /** The entry waits for the operator's grant until then; nothing was placed. */
-  pendingUntil?: number;
-}
-
-/** An intent as it arrived, with the ids and price the host gave it. */
-interface Arrival {
-  request: ParsedIntentRequest;
-  intentId: string;
-  correlationId: string;
-  /** Its `TradingSignalIntentCreated` event. */
-  createdEventId: string;
-  referencePrice: number;
-  /** The host's mark when it arrived (else its reference price, before the first tick): what it is valued at. */
-  mark: number;
-  ts: number;
-  slot?: KernelSlot;
-}
-
-/** How an intent was granted: the gates it passed, and who let it through. */
-interface Grant {
-  gates: GateName[];
-  grantedBy: 'gates' | 'operator';
-  at: number;
-  /** Its `TradingSignalIntentCreated` is journaled already (it waited for the operator). */
-  createdJournaled: boolean;
-}
-
 export class TradingSession {
   readonly info: SessionInfo;
   private readonly book = new TradeBook();
@@ -125,26 +83,30 @@ export class TradingSession {
   private stopped = false;
   /** Why the journal refused a write, once it has: the session is then halted for good (`failClosed`). */
   private journalFault: string | null = null;
-  private readonly supervisor: SupervisorQueue;
-  private readonly intentIds = new IntentWindow();
-  /** The highest equity seen, for the drawdown halt. */
-  private peakEquity: number;
-  private expiryTimer: NodeJS.Timeout | undefined;
+  /** The way of an intent: the gates, the operator, the kernel. */
+  private readonly desk: IntentDesk;
 
   private readonly monotonic: () => number;
 
   constructor(private readonly parts: TradingSessionParts) {
     this.info = parts.info;
     this.monotonic = parts.monotonic ?? (() => performance.now());
-    this.supervisor = new SupervisorQueue(parts.risk);
-    this.peakEquity = parts.info.seedCapital;
+    this.desk = new IntentDesk(
+      { ...parts, strategy: parts.strategy?.plugin, seedCapital: parts.info.seedCapital },
+      {
+        commit: (drafts, outcomes) => this.commit(drafts, outcomes),
+        notify: (level, code, message, correlationId) => this.notify(level, code, message, correlationId),
+        guarded: (input, handle) => this.guarded(input, handle),
+        stopped: () => this.stopped,
+      },
+    );
   }
 
   /** The session's first fact: the limits its gates check and the strategy it runs. */
   begin(): void {
     const eventId = this.parts.ids.next('h');
     this.commit([
-      this.hostDraft(eventId, 'RiskLimitsSet', this.sessionId, eventId, this.parts.now(), {
+      hostDraft(eventId, 'RiskLimitsSet', this.sessionId, eventId, this.parts.now(), {
         risk: this.parts.risk,
         strategy: this.parts.strategy?.config,
       }),
@@ -198,108 +160,17 @@ export class TradingSession {
       ts: request.ts ?? this.parts.now(),
       ...(slot ? { slot } : {}),
     };
-    const gates = runGates(BUILT_IN_GATES, gateIntentOf(arrival), this.parts.risk, this.gateContext());
-    if (!gates.pass && gates.gate === 'idempotency') {
-      // A resubmission has no effect, not even in the journal: a second Created under the same intent id would
-      // write into the first one's lineage. The caller is answered.
-      return { ok: false, error: gateError(gates) };
-    }
-    if (!gates.pass) return this.refuseByGate(arrival, gates, false);
-    if (this.supervisor.holds(request)) return this.holdForOperator(arrival);
-    return this.execute(arrival, {
-      gates: gates.passed,
-      grantedBy: 'gates',
-      at: arrival.ts,
-      createdJournaled: false,
-    });
+    return this.desk.admit(arrival);
   }
 
-  /** The operator grants a waiting entry: the gates run again on the session as it is now, then the kernel. */
+  /** The operator grants an entry waiting in supervised mode: the gates run again, then the kernel. */
   grantIntent(intentId: string): CommandResult<IntentSubmitted> {
-    if (this.journalFault) return this.refuseFaulted();
-    const held = this.supervisor.find(intentId);
-    if (!held) return this.notWaiting(intentId);
-    const at = this.parts.now();
-    // It goes at the market of now, not of when it was proposed, and is valued so.
-    const mark = this.parts.feed.price(held.request.asset) ?? held.mark;
-    const arrival: Arrival = {
-      ...held,
-      referencePrice: held.request.orderType === 'MARKET' ? mark : held.referencePrice,
-      mark,
-      ts: held.createdAt,
-    };
-    // It was seen, by itself: the idempotency gate passed it when it arrived.
-    const gates = runGates(BUILT_IN_GATES, gateIntentOf(arrival), this.parts.risk, {
-      ...this.gateContext(),
-      seen: () => false,
-    });
-    // Either way its ending is journaled before it leaves the queue: a fault on the way leaves it waiting.
-    const result = gates.pass
-      ? this.execute(arrival, {
-          gates: [...gates.passed, 'supervisor'],
-          grantedBy: 'operator',
-          at,
-          createdJournaled: true,
-        })
-      : this.refuseByGate(arrival, gates, true);
-    this.supervisor.take(intentId);
-    this.armExpiry();
-    return result;
+    return this.journalFault ? this.refuseFaulted() : this.desk.grant(intentId);
   }
 
-  /** The operator rejects a waiting entry. */
+  /** The operator rejects an entry waiting in supervised mode. */
   rejectIntent(intentId: string, reason: string | undefined): CommandResult<{ intentId: string }> {
-    if (this.journalFault) return this.refuseFaulted();
-    const held = this.supervisor.find(intentId);
-    if (!held) return this.notWaiting(intentId);
-    const words = reason ?? 'rejected by the operator';
-    this.commit([
-      this.hostDraft(
-        this.parts.ids.next('h'),
-        'TradingSignalIntentRejected',
-        held.correlationId,
-        held.createdEventId,
-        this.parts.now(),
-        { intentId, gate: 'supervisor', reason: words, by: 'operator' },
-      ),
-    ]);
-    this.supervisor.take(intentId);
-    this.armExpiry();
-    this.notify(
-      'info',
-      'INTENT_REJECTED',
-      `${held.request.signalProvider}'s entry ${intentId} rejected: ${words}`,
-      held.correlationId,
-    );
-    return { ok: true, value: { intentId } };
-  }
-
-  /** Entries whose time to be granted is up expire: journaled, then told. */
-  expireHeld(): void {
-    if (this.stopped) return;
-    const expired = this.supervisor.takeExpired(this.parts.now());
-    this.armExpiry();
-    if (expired.length === 0) return;
-    this.commit(
-      expired.map((held) =>
-        this.hostDraft(
-          this.parts.ids.next('h'),
-          'TradingSignalIntentExpired',
-          held.correlationId,
-          held.createdEventId,
-          this.parts.now(),
-          { intentId: held.intentId, expiresAt: held.expiresAt, signalProvider: held.request.signalProvider },
-        ),
-      ),
-    );
-    for (const held of expired) {
-      this.notify(
-        'warning',
-        'INTENT_EXPIRED',
-        `${held.request.signalProvider}'s entry ${held.intentId} (${describeEntry(held.request)}) expired: nobody granted it in time`,
-        held.correlationId,
-      );
-    }
+    return this.journalFault ? this.refuseFaulted() : this.desk.reject(intentId, reason);
   }
 
   exitTrade(target: { tradeId: string } | { slotId: number }): CommandResult<{ tradeId: string }> {
@@ -357,7 +228,7 @@ export class TradingSession {
     if (!outcome.accepted) return { ok: false, error: refusalOf(outcome) };
     this.commit(
       [
-        this.hostDraft(requested, 'OrderCancelRequested', order.correlationId, order.requestEventId, ts, {
+        hostDraft(requested, 'OrderCancelRequested', order.correlationId, order.requestEventId, ts, {
           clientOrderId,
           intentId,
           tradeId: order.tradeId,
@@ -388,7 +259,7 @@ export class TradingSession {
     }
     const eventId = this.parts.ids.next('h');
     this.commit([
-      this.hostDraft(eventId, 'TradingModeChanged', this.sessionId, eventId, ts, {
+      hostDraft(eventId, 'TradingModeChanged', this.sessionId, eventId, ts, {
         mode,
         previousMode: previous.mode,
         reason,
@@ -418,7 +289,7 @@ export class TradingSession {
     const cancels = outcome.venueCommands.filter((c) => c.kind === 'CANCEL').length;
     const closes = outcome.venueCommands.filter((c) => c.kind === 'PLACE').length;
     const eventId = this.parts.ids.next('h');
-    const engaged = this.hostDraft(eventId, 'KillSwitchEngaged', this.sessionId, eventId, ts, {
+    const engaged = hostDraft(eventId, 'KillSwitchEngaged', this.sessionId, eventId, ts, {
       previousMode,
       reason,
       by: 'operator',
@@ -427,11 +298,10 @@ export class TradingSession {
     });
     // Its own notice below says what it did; the kernel's KILL_SWITCH verdict would only repeat it.
     this.commitDrafts(
-      [engaged, ...this.outcomeDrafts(outcome), ...this.withdrawHeld('the kill switch fired')],
+      [engaged, ...this.outcomeDrafts(outcome), ...this.desk.withdraw('the kill switch fired')],
       [outcome],
       { tellDiagnostics: false },
     );
-    this.armExpiry();
     this.notify(
       'error',
       'KILL_SWITCH',
@@ -452,7 +322,7 @@ export class TradingSession {
       control: controlState(this.parts.kernel.control()),
       risk: this.parts.risk,
       strategy: this.parts.strategy?.config ?? null,
-      pendingIntents: this.supervisor.list(),
+      pendingIntents: this.desk.pending(),
     };
   }
 
@@ -558,17 +428,14 @@ export class TradingSession {
     outcomes.push(...this.parts.kernel.tick(ticks[0]?.ts ?? this.parts.now()));
     const drafts = outcomes.flatMap((outcome) => this.outcomeDrafts(outcome));
     this.commitDrafts(drafts, outcomes);
-    if (this.parts.risk.maxDrawdown !== undefined) {
-      this.peakEquity = Math.max(this.peakEquity, this.parts.kernel.account().equity);
-    }
-    this.runStrategy(ticks);
+    this.desk.onMarks(ticks, (request) => this.submitIntent(request));
     this.queueSnapshot();
   }
 
   /** Stops the feed and the venue; entries still waiting for the operator are cancelled first, in the journal. */
   stop(): void {
     if (this.stopped) return;
-    const withdrawn = this.journalFault ? [] : this.withdrawHeld('the session stopped');
+    const withdrawn = this.journalFault ? [] : this.desk.withdraw('the session stopped');
     try {
       if (withdrawn.length > 0) this.commit(withdrawn);
     } catch {
@@ -576,277 +443,12 @@ export class TradingSession {
     }
     if (this.stopped) return;
     this.stopped = true;
-    clearTimeout(this.expiryTimer);
+    this.desk.stop();
     this.parts.feed.stop();
     this.parts.venue.close();
   }
 
   // ── the way of an intent: gates, the operator, the kernel ──────────────
-
-  /** The kernel takes the intent, or refuses it; either is journaled with the intent (malformed input is not). */
-  private execute(arrival: Arrival, grant: Grant): CommandResult<IntentSubmitted> {
-    const { request, intentId, correlationId, createdEventId, slot } = arrival;
-    const grantedEvent = this.parts.ids.next('h');
-    const signalEvent = this.parts.ids.next('h');
-    const signalId = this.parts.ids.next('S');
-    const intent = kernelIntentOf(request, {
-      intentId,
-      ts: grant.at,
-      correlationId,
-      causationId: signalEvent,
-      referencePrice: arrival.referencePrice,
-      ...(slot ? { slotId: slot.slotId } : {}),
-      ...(slot?.tradeId ? { tradeId: slot.tradeId } : {}),
-    });
-    const outcome = this.parts.kernel.submitIntent(intent);
-    const created = grant.createdJournaled ? [] : [this.createdDraft(arrival)];
-
-    if (!outcome.accepted) {
-      const error = refusalOf(outcome);
-      // A business refusal is a fact the operator is told: it is journaled. Malformed input is not, unless the
-      // intent is in the journal already (it waited for the operator), whose lineage must say how it ended.
-      if (error.code === 'KERNEL_REJECTED' || grant.createdJournaled) {
-        this.intentIds.remember(intentId);
-        this.commit([
-          ...created,
-          this.hostDraft(
-            grantedEvent,
-            'TradingSignalIntentRejected',
-            correlationId,
-            createdEventId,
-            grant.at,
-            {
-              intentId,
-              gate: 'kernel',
-              diagnosticCode: outcome.diagnosticCode,
-              reason: error.message,
-            },
-          ),
-        ]);
-        this.notify(
-          'warning',
-          outcome.diagnosticCode,
-          `Intent ${intentId} rejected: ${error.message}`,
-          correlationId,
-        );
-      }
-      return { ok: false, error };
-    }
-
-    this.intentIds.remember(intentId);
-    this.commit(
-      [
-        ...created,
-        this.hostDraft(grantedEvent, 'TradingSignalIntentGranted', correlationId, createdEventId, grant.at, {
-          intentId,
-          gates: grant.gates,
-          mode: this.parts.risk.supervised ? 'supervised' : 'unsupervised',
-          grantedBy: grant.grantedBy,
-          ...(grant.createdJournaled ? { waitedMs: grant.at - arrival.ts } : {}),
-        }),
-        this.hostDraft(signalEvent, 'TradingSignalCreated', correlationId, grantedEvent, grant.at, {
-          signalId,
-          intentId,
-          action: request.action,
-          asset: request.asset,
-          side: request.side,
-          orderType: request.orderType,
-          targetSize: request.targetSize,
-          signalProvider: request.signalProvider,
-          createdAt: arrival.ts,
-          prmGrantedAt: grant.at,
-        }),
-      ],
-      [outcome],
-    );
-    return {
-      ok: true,
-      value: {
-        intentId,
-        correlationId,
-        ...(outcome.tradeId ? { tradeId: outcome.tradeId } : {}),
-        slotId: outcome.slotId,
-      },
-    };
-  }
-
-  /** A gate refused: journaled with the intent (once), told, and answered naming the gate. */
-  private refuseByGate(
-    arrival: Arrival,
-    run: Extract<GateRun, { pass: false }>,
-    createdJournaled: boolean,
-  ): CommandResult<never> {
-    const { intentId, correlationId, request } = arrival;
-    const at = this.parts.now();
-    this.intentIds.remember(intentId);
-    this.commit([
-      ...(createdJournaled ? [] : [this.createdDraft(arrival)]),
-      this.hostDraft(
-        this.parts.ids.next('h'),
-        'TradingSignalIntentRejected',
-        correlationId,
-        arrival.createdEventId,
-        at,
-        { intentId, gate: run.gate, reason: run.reason, ...(run.field ? { field: run.field } : {}) },
-      ),
-    ]);
-    const error = gateError(run);
-    this.notify(
-      'warning',
-      'RISK_REJECTED',
-      `${request.signalProvider}'s ${describeEntry(request)} rejected by the ${error.message}`,
-      correlationId,
-    );
-    return { ok: false, error };
-  }
-
-  /** Supervised mode: a strategy's entry is journaled and waits for the operator, who is told. */
-  private holdForOperator(arrival: Arrival): CommandResult<IntentSubmitted> {
-    const { intentId, correlationId, request } = arrival;
-    const createdAt = this.parts.now();
-    const expiresAt = this.supervisor.expiryOf(createdAt);
-    this.commit([this.createdDraft(arrival, { awaiting: 'supervisor', expiresAt })]);
-    this.intentIds.remember(intentId);
-    this.supervisor.hold({
-      request,
-      intentId,
-      correlationId,
-      createdEventId: arrival.createdEventId,
-      referencePrice: arrival.referencePrice,
-      mark: arrival.mark,
-      createdAt,
-      expiresAt,
-    });
-    this.armExpiry();
-    this.notify(
-      'info',
-      'INTENT_AWAITING',
-      `${request.signalProvider} proposes ${describeEntry(request)}: grant or reject it within ` +
-        `${Math.round((expiresAt - createdAt) / 1000)} s`,
-      correlationId,
-    );
-    return { ok: true, value: { intentId, correlationId, pendingUntil: expiresAt } };
-  }
-
-  private createdDraft(
-    arrival: Arrival,
-    supervision: { awaiting: 'supervisor'; expiresAt: number } | object = {},
-  ) {
-    const { request, intentId, correlationId, slot } = arrival;
-    const intent = kernelIntentOf(request, {
-      intentId,
-      ts: arrival.ts,
-      correlationId,
-      referencePrice: arrival.referencePrice,
-      ...(slot ? { slotId: slot.slotId } : {}),
-      ...(slot?.tradeId ? { tradeId: slot.tradeId } : {}),
-    });
-    return this.hostDraft(
-      arrival.createdEventId,
-      'TradingSignalIntentCreated',
-      correlationId,
-      intentId,
-      arrival.ts,
-      {
-        ...intent,
-        signalProvider: request.signalProvider,
-        ...supervision,
-      },
-    );
-  }
-
-  private notWaiting(intentId: string): CommandResult<never> {
-    return this.refuse('NOT_FOUND', 'intentId', `intentId: no entry ${intentId} is waiting for a grant`);
-  }
-
-  /** What the gates may read of the session; each part is read across napi only when a gate asks. */
-  private gateContext(): GateContext {
-    return {
-      seen: (intentId) => this.intentIds.has(intentId) || this.supervisor.find(intentId) !== undefined,
-      exposure: () => this.exposure(),
-      equity: () => this.parts.kernel.account().equity,
-      peakEquity: () => Math.max(this.peakEquity, this.parts.kernel.account().equity),
-    };
-  }
-
-  /** Notional per asset of the open positions (at the mark) and of the unfilled part of working entries. */
-  private exposure(): Map<string, number> {
-    const byAsset = new Map<string, number>();
-    const add = (asset: string, notional: number) => byAsset.set(asset, (byAsset.get(asset) ?? 0) + notional);
-    for (const slot of this.parts.kernel.slots()) {
-      if (slot.free || !slot.asset || slot.size <= 0) continue;
-      add(slot.asset, slot.size * (this.parts.feed.price(slot.asset) ?? slot.entryPrice));
-    }
-    for (const order of this.parts.venue.openOrders()) {
-      if (order.reduceOnly) continue;
-      const price = order.limitPrice ?? this.parts.feed.price(order.asset) ?? 0;
-      add(order.asset, (order.size - order.filledSize) * price);
-    }
-    return byAsset;
-  }
-
-  /** One timer, for the entry that expires first. */
-  private armExpiry(): void {
-    clearTimeout(this.expiryTimer);
-    this.expiryTimer = undefined;
-    const next = this.supervisor.nextExpiry();
-    if (next === undefined || this.stopped) return;
-    this.expiryTimer = setTimeout(
-      () => this.guarded('supervisor expiry', (session) => session.expireHeld()),
-      Math.max(0, next - this.parts.now()),
-    );
-    // The feed's timers keep a running session alive; this one must not hold a host that is shutting down.
-    this.expiryTimer.unref();
-  }
-
-  /** Waiting entries end with the session or the kill switch: journaled as cancelled, with why. */
-  private withdrawHeld(reason: string): JournalDraft[] {
-    const ts = this.parts.now();
-    return this.supervisor
-      .takeAll()
-      .map((held) =>
-        this.hostDraft(
-          this.parts.ids.next('h'),
-          'TradingSignalIntentCanceled',
-          held.correlationId,
-          held.createdEventId,
-          ts,
-          { intentId: held.intentId, reason },
-        ),
-      );
-  }
-
-  /** The strategy's proposals go the ticket's way: schema, gates, the operator in supervised mode. */
-  private runStrategy(ticks: MarkTick[]): void {
-    const strategy = this.parts.strategy?.plugin;
-    // While entries are refused (REDUCING, HALTED) it proposes none: each would only be refused or wait in vain.
-    if (!strategy || this.parts.kernel.control().mode !== 'ACTIVE') return;
-    const proposals = strategy.onMarks(ticks, {
-      busy: (asset) => this.supervisor.waitingIn(asset, strategy.name) || this.assetBusy(asset),
-    });
-    for (const proposal of proposals) {
-      const parsed = IntentRequest.safeParse(proposal);
-      const result = parsed.success
-        ? this.submitIntent(parsed.data)
-        : ({ ok: false, error: fromZodError(parsed.error, proposal).error } as const);
-      // Gate and kernel refusals were journaled and told; anything else is told here.
-      if (!result.ok && result.error.code !== 'RISK_REJECTED' && result.error.code !== 'KERNEL_REJECTED') {
-        this.notify(
-          'warning',
-          'STRATEGY_REFUSED',
-          `${strategy.name}'s entry was refused: ${result.error.message}`,
-        );
-      }
-    }
-  }
-
-  /** Whether `asset` has an open position or a working entry. */
-  private assetBusy(asset: string): boolean {
-    return (
-      this.parts.kernel.slots().some((slot) => !slot.free && slot.asset === asset) ||
-      this.parts.venue.openOrders().some((order) => order.asset === asset && !order.reduceOnly)
-    );
-  }
 
   // ── journal and fan-out ─────────────────────────────────────────────────
 
@@ -940,25 +542,6 @@ export class TradingSession {
     const payload = stripEmpty(event, EVENT_HEADER);
     payload.kernelSeq = seq;
     return { eventId, type, source: 'kernel', correlationId, causationId, ts, payload };
-  }
-
-  private hostDraft(
-    eventId: string,
-    type: string,
-    correlationId: string,
-    causationId: string,
-    ts: number,
-    payload: object,
-  ): JournalDraft {
-    return {
-      eventId,
-      type,
-      source: 'host',
-      correlationId,
-      causationId,
-      ts,
-      payload: stripEmpty(payload),
-    };
   }
 
   private dispatch(command: KernelVenueCommand): void {
@@ -1196,73 +779,3 @@ const EVENT_HEADER: ReadonlySet<string> = new Set([
   'causationId',
   'ts',
 ]);
-
-/**
- * A copy of `record` without undefined and null, so the journal stores what was said, not what was absent, and
- * without the `omit` fields. One pass, no intermediate copies: it runs for every journaled fact.
- */
-function stripEmpty(record: object, omit?: ReadonlySet<string>): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
-  for (const key of Object.keys(record)) {
-    const value = (record as Record<string, unknown>)[key];
-    if (value !== undefined && value !== null && !omit?.has(key)) fields[key] = value;
-  }
-  return fields;
-}
-
-/** The kernel's Intent for a validated request, with the ids and lineage the host assigns. */
-function kernelIntentOf(
-  request: ParsedIntentRequest,
-  assigned: Pick<
-    KernelIntent,
-    'intentId' | 'ts' | 'correlationId' | 'causationId' | 'slotId' | 'tradeId' | 'referencePrice'
-  >,
-): KernelIntent {
-  const { slotId = request.slotId, tradeId = request.tradeId } = assigned;
-  return {
-    ...assigned,
-    action: request.action,
-    asset: request.asset,
-    side: request.side,
-    orderType: request.orderType,
-    targetSize: request.targetSize,
-    leverage: request.leverage,
-    ...(request.limitPrice !== undefined ? { limitPrice: request.limitPrice } : {}),
-    ...(request.exitLegRatios !== undefined ? { exitLegRatios: request.exitLegRatios } : {}),
-    ...(request.takeProfit !== undefined ? { takeProfit: request.takeProfit } : {}),
-    ...(request.stopLoss !== undefined ? { stopLoss: request.stopLoss } : {}),
-    ...(slotId !== undefined ? { slotId } : {}),
-    ...(tradeId !== undefined ? { tradeId } : {}),
-    ...(request.reason !== undefined ? { reason: request.reason } : {}),
-  };
-}
-
-/** What the gates see of an intent, valued at the host's mark (`entryPrice`). */
-function gateIntentOf(arrival: Arrival): GateIntent {
-  const { request } = arrival;
-  return {
-    intentId: arrival.intentId,
-    action: request.action,
-    asset: request.asset,
-    side: request.side,
-    orderType: request.orderType,
-    targetSize: request.targetSize,
-    price: entryPrice(request, arrival.mark),
-  };
-}
-
-/** A gate's refusal as a command error, naming the gate and the field. */
-function gateError(run: Extract<GateRun, { pass: false }>): CommandError {
-  return {
-    code: 'RISK_REJECTED',
-    message: `${run.gate} gate: ${run.reason}`,
-    gate: run.gate,
-    ...(run.field ? { field: run.field } : {}),
-  };
-}
-
-/** "LONG 0.002 BTC/USDT at market", "SHORT 1 SOL/USDT limit 151.2". */
-function describeEntry(request: ParsedIntentRequest): string {
-  const at = request.limitPrice === undefined ? 'at market' : `limit ${request.limitPrice}`;
-  return `${request.action === 'ENTER' ? '' : `${request.action} `}${request.side} ${request.targetSize} ${request.asset} ${at}`;
-}
