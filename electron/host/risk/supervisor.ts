@@ -16,7 +16,7 @@ export interface HeldIntent {
   /** The `TradingSignalIntentCreated` event: what a grant, a rejection or the expiry is caused by. */
   createdEventId: string;
   referencePrice: number;
-  /** The host's mark when it arrived, which it is valued at. */
+  /** The host's mark when it arrived (else its reference price, before the first tick): what it is valued at. */
   mark: number;
   createdAt: number;
   expiresAt: number;

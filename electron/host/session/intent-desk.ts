@@ -25,7 +25,7 @@ import {
   type GateRun,
 } from '../risk/gates.js';
 import { IntentWindow } from '../risk/intent-window.js';
-import { SupervisorQueue } from '../risk/supervisor.js';
+import { SupervisorQueue, type HeldIntent } from '../risk/supervisor.js';
 import type { Strategy } from '../strategy/strategy.js';
 import type { Venue } from '../venue/venue.js';
 import { hostDraft } from './drafts.js';
@@ -42,16 +42,8 @@ export interface IntentSubmitted {
   pendingUntil?: number;
 }
 
-/** An intent as it arrived, with the ids and price the host gave it. */
-export interface Arrival {
-  request: ParsedIntentRequest;
-  intentId: string;
-  correlationId: string;
-  /** Its `TradingSignalIntentCreated` event. */
-  createdEventId: string;
-  referencePrice: number;
-  /** The host's mark when it arrived (else its reference price, before the first tick): what it is valued at. */
-  mark: number;
+/** An intent as it arrived, with the ids and price the host gave it (a waiting entry keeps these). */
+export interface Arrival extends Omit<HeldIntent, 'createdAt' | 'expiresAt'> {
   ts: number;
   slot?: KernelSlot;
 }

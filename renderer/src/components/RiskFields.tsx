@@ -11,9 +11,42 @@ import { Field } from './Field.js';
 const DEFAULT_NOTIONAL = StrategyConfig.parse({ name: StrategyName.options[0] }).notional;
 const DEFAULT_TTL_SECONDS = RiskEnvelope.parse({}).supervisorTtlMs / 1000;
 
+/** The limits typed as numbers, with the schema field each one's errors name. */
+const LIMIT_FIELDS = [
+  {
+    key: 'maxOrderNotional',
+    label: 'risk.maxOrderNotional',
+    testId: 'session-max-order-notional',
+    title: 'the most one entry may be worth',
+  },
+  {
+    key: 'maxAssetNotional',
+    label: 'risk.maxAssetNotional',
+    testId: 'session-max-asset-notional',
+    title: 'the most the positions and working entries in one asset may be worth',
+  },
+  {
+    key: 'maxGrossNotional',
+    label: 'risk.maxGrossNotional',
+    testId: 'session-max-gross-notional',
+    title: 'the most all positions and working entries together may be worth',
+  },
+  {
+    key: 'maxDrawdown',
+    label: 'risk.maxDrawdown',
+    testId: 'session-max-drawdown',
+    title: 'entries are refused once equity is this many percent below its session peak',
+  },
+] as const satisfies readonly {
+  key: keyof RiskForm;
+  label: keyof typeof SESSION_LABELS;
+  testId: string;
+  title: string;
+}[];
+
 /** What is set, in a few words: "breakout · supervised · 2 limits", or "none". */
 function setSummary(form: RiskForm): string {
-  const typed = [form.maxOrderNotional, form.maxAssetNotional, form.maxGrossNotional, form.maxDrawdown];
+  const typed = LIMIT_FIELDS.map(({ key }) => form[key]);
   const limits = typed.filter((text) => text.trim() !== '').length + (form.shortingDisabled ? 1 : 0);
   const parts = [
     form.strategy,
@@ -104,38 +137,16 @@ export function RiskFields(props: {
             onChange={(text) => set('supervisorTtl', text)}
           />
         </Field>
-        <Field label={SESSION_LABELS['risk.maxOrderNotional']}>
-          <NumberInput
-            testId="session-max-order-notional"
-            value={form.maxOrderNotional}
-            title="the most one entry may be worth"
-            onChange={(text) => set('maxOrderNotional', text)}
-          />
-        </Field>
-        <Field label={SESSION_LABELS['risk.maxAssetNotional']}>
-          <NumberInput
-            testId="session-max-asset-notional"
-            value={form.maxAssetNotional}
-            title="the most the positions and working entries in one asset may be worth"
-            onChange={(text) => set('maxAssetNotional', text)}
-          />
-        </Field>
-        <Field label={SESSION_LABELS['risk.maxGrossNotional']}>
-          <NumberInput
-            testId="session-max-gross-notional"
-            value={form.maxGrossNotional}
-            title="the most all positions and working entries together may be worth"
-            onChange={(text) => set('maxGrossNotional', text)}
-          />
-        </Field>
-        <Field label={SESSION_LABELS['risk.maxDrawdown']}>
-          <NumberInput
-            testId="session-max-drawdown"
-            value={form.maxDrawdown}
-            title="entries are refused once equity is this many percent below its session peak"
-            onChange={(text) => set('maxDrawdown', text)}
-          />
-        </Field>
+        {LIMIT_FIELDS.map(({ key, label, testId, title }) => (
+          <Field key={key} label={SESSION_LABELS[label]}>
+            <NumberInput
+              testId={testId}
+              value={form[key]}
+              title={title}
+              onChange={(text) => set(key, text)}
+            />
+          </Field>
+        ))}
         <Check
           label={SESSION_LABELS['risk.shortingDisabled']}
           testId="session-shorting-disabled"
