@@ -10,7 +10,8 @@
 // kernel's slot reads, and the journal's appends (JSON of each payload,
 // SQLite), so the time splits into those and the rest of the host (decode,
 // drafts, lineage, fan-out, commands out).
-// Env: BENCH_HOST_SLOTS (100), BENCH_HOST_CYCLES (100), BENCH_HOST_BURST (50).
+// Env: BENCH_HOST_SLOTS (100), BENCH_HOST_CYCLES (100), BENCH_HOST_BURST (50), BENCH_HOST_LIMITS (0; 1 sets
+// every risk limit, too wide to refuse anything, so each ENTER pays for every gate's reads).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ const env = (name: string, dflt: number): number => Number(process.env[name] ?? 
 const SLOTS = env('BENCH_HOST_SLOTS', 100);
 const CYCLES = env('BENCH_HOST_CYCLES', 100);
 const BURST = env('BENCH_HOST_BURST', 50);
+const LIMITS = env('BENCH_HOST_LIMITS', 0) === 1;
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
 
 /** Nanoseconds spent in the session's calls and their turns, and inside them in the kernel and the journal. */
@@ -211,7 +213,11 @@ const session = new TradingSession({
   log: (level, message) => {
     if (level === 'error') throw new Error(message);
   },
-  risk: RiskEnvelope.parse({}),
+  risk: RiskEnvelope.parse(
+    LIMITS
+      ? { maxOrderNotional: 1e12, maxAssetNotional: 1e12, maxGrossNotional: 1e12, maxDrawdown: 0.99 }
+      : {},
+  ),
 });
 relay.session = session;
 
@@ -309,7 +315,7 @@ const perUnit = (part: Spent, n: number) => ({
   journal: Number(part.journal) / n,
 });
 console.log(
-  `host bench: ${SLOTS} slots, ${CYCLES} cycles, bursts of ${BURST} reports, journal on disk (WAL)`,
+  `host bench: ${SLOTS} slots, ${CYCLES} cycles, bursts of ${BURST} reports, journal on disk (WAL), ${LIMITS ? 'every risk limit set' : 'no risk limits'}`,
 );
 console.log(
   `  ${reports} venue reports, ${marks} market steps, ${commands} commands; ${journaled} journal rows, ${trades} trades closed, ${published} events published (${wall.toFixed(1)} s wall)`,
