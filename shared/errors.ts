@@ -1,6 +1,7 @@
 // Typed command errors. Only `message` survives an Error crossing IPC, so
 // failures travel as values: `{ ok: false, error: { code, message, field? } }`.
 import { z } from 'zod';
+import { GATE_NAMES } from './risk.js';
 
 export const ErrorCode = z.enum([
   'INVALID_REQUEST',
@@ -27,7 +28,7 @@ export const CommandError = z.object({
   /** For KERNEL_REJECTED: the kernel's diagnostic code (e.g. NO_FREE_SLOT). */
   diagnosticCode: z.string().optional(),
   /** For RISK_REJECTED: the gate that refused. */
-  gate: z.string().optional(),
+  gate: z.enum(GATE_NAMES).optional(),
 });
 export type CommandError = z.infer<typeof CommandError>;
 

@@ -34,7 +34,10 @@ describe('risk in words', () => {
     expect(refusalText({ gate: 'position_risk', message: 'gross notional 5200 over 5000' })).toBe(
       'position risk gate: gross notional 5200 over 5000',
     );
-    expect(refusalText({ gate: 'kernel', message: 'NO_FREE_SLOT' })).toBe('kernel gate: NO_FREE_SLOT');
+    // The host's own message names the gate by its code name: said once, in words.
+    expect(
+      refusalText({ gate: 'static', message: 'static gate: the entry is worth 640 USDT, over the 100 USDT' }),
+    ).toBe('order limits gate: the entry is worth 640 USDT, over the 100 USDT');
     expect(refusalText({ message: `over 1${'0'.repeat(20)}` })).toBe('over 1e+20');
   });
 });

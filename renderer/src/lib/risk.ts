@@ -1,13 +1,7 @@
 // A running session's risk envelope, strategy and gate refusals in words, for
 // the supervisor panel: only the limits that are set, in the units a trader
 // reads them in (the drawdown in percent, the TTL in seconds).
-import {
-  GATE_NAMES,
-  type CommandError,
-  type GateName,
-  type RiskEnvelope,
-  type StrategyConfig,
-} from '../../../shared/index.js';
+import type { CommandError, GateName, RiskEnvelope, StrategyConfig } from '../../../shared/index.js';
 import { compactNumbers, qty } from './format.js';
 
 const percent = (fraction: number): string => `${Number((fraction * 100).toPrecision(6))} %`;
@@ -44,13 +38,14 @@ const GATE_WORDS: Record<GateName, string> = {
   supervisor: 'supervisor',
 };
 
-function isGateName(gate: string): gate is GateName {
-  return (GATE_NAMES as readonly string[]).includes(gate);
-}
-
-/** A refusal, with the gate that refused it named first when a gate did: "position risk gate: …". */
+/**
+ * A refusal, with the gate that refused it named first in words when a gate did: "position risk gate: …". The
+ * host's message starts with the gate's code name ("position_risk gate: …"); the words replace it.
+ */
 export function refusalText(error: Pick<CommandError, 'message' | 'gate'>): string {
   const message = compactNumbers(error.message);
   if (!error.gate) return message;
-  return `${isGateName(error.gate) ? GATE_WORDS[error.gate] : error.gate} gate: ${message}`;
+  const prefix = `${error.gate} gate: `;
+  const reason = message.startsWith(prefix) ? message.slice(prefix.length) : message;
+  return `${GATE_WORDS[error.gate]} gate: ${reason}`;
 }
