@@ -687,6 +687,76 @@ describe('risk gates and the supervisor', () => {
     expect((await snapshot()).pendingIntents).toEqual([]);
   });
 
+  it('ends, as cancelled, the entries a crashed host left waiting, when the next host closes its session', async () => {
+    const crashedDir = mkdtempSync(join(tmpdir(), 'cockpit-crashed-'));
+    try {
+      // What a host killed while two entries waited leaves behind: one decided, one still waiting.
+      const journal = new Journal(join(crashedDir, 'crashed.sqlite'));
+      journal.createSession({
+        sessionId: 'S-crashed',
+        startedAt: 1_000,
+        venue: 'paper',
+        symbols: ['BTC/USDT'],
+        seed: 1,
+        seedCapital: 10_000,
+        maxSlots: 4,
+      });
+      const waiting = (intentId: string, ts: number) => ({
+        eventId: `h-${intentId}`,
+        type: 'TradingSignalIntentCreated',
+        source: 'host' as const,
+        correlationId: intentId,
+        causationId: intentId,
+        ts,
+        payload: { intentId, awaiting: 'supervisor', expiresAt: ts + 60_000 },
+      });
+      journal.append('S-crashed', [
+        waiting('I-decided', 2_000),
+        waiting('I-waiting', 3_000),
+        {
+          eventId: 'h-rejected',
+          type: 'TradingSignalIntentRejected',
+          source: 'host',
+          correlationId: 'I-decided',
+          causationId: 'h-I-decided',
+          ts: 4_000,
+          payload: { intentId: 'I-decided', gate: 'supervisor', reason: 'no' },
+        },
+      ]);
+      journal.close();
+
+      const logged: string[] = [];
+      const next = createCockpit({
+        dataDir: crashedDir,
+        profile: 'crashed',
+        log: (_level, message) => logged.push(message),
+      });
+      try {
+        const page = (await next.invoke('journal.page', { sessionId: 'S-crashed' })) as Ok<{
+          events: JournalEvent[];
+        }>;
+        expect(page.events.map((e) => [e.type, e.correlationId])).toEqual([
+          ['TradingSignalIntentCreated', 'I-decided'],
+          ['TradingSignalIntentCreated', 'I-waiting'],
+          ['TradingSignalIntentRejected', 'I-decided'],
+          ['TradingSignalIntentCanceled', 'I-waiting'],
+        ]);
+        // As of the session's last fact, when it was closed as abandoned.
+        expect(page.events.at(-1)).toMatchObject({ ts: 4_000, causationId: 'h-I-waiting' });
+        const graph = (await next.invoke('lineage', {
+          correlationId: 'I-waiting',
+          sessionId: 'S-crashed',
+        })) as Ok<LineageGraph>;
+        expect(graph.nodes).toMatchObject([{ kind: 'intent', state: 'CANCELED' }]);
+        expect(logged.join('\n')).toContain('cancelled 1 entry still waiting for a grant');
+      } finally {
+        await next.close();
+      }
+    } finally {
+      rmSync(crashedDir, { recursive: true, force: true });
+    }
+  });
+
   it('runs the breakout strategy: its entries go through the gates and wait for the operator', async () => {
     await startSession({
       seed: 7,

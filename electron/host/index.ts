@@ -21,6 +21,7 @@ import { EventBus } from './event-bus.js';
 import { logFault } from './fault-log.js';
 import { Journal } from './journal/journal.js';
 import { SessionTrades } from './review/session-trades.js';
+import { cancelAbandonedWaits } from './session/abandoned-intents.js';
 import { startPaperSession } from './session/paper-session.js';
 import { plural } from './session/outcome-words.js';
 import type { CommandResult, TradingSession } from './session/trading-session.js';
@@ -40,8 +41,16 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}),
   });
   const abandoned = journal.closeAbandonedSessions();
-  if (abandoned.length > 0)
-    log('warn', `closed ${abandoned.length} session(s) left open by a crash: ${abandoned.join(', ')}`);
+  if (abandoned.length > 0) {
+    const waits = abandoned.reduce((sum, sessionId) => sum + cancelAbandonedWaits(journal, sessionId), 0);
+    log(
+      'warn',
+      `closed ${abandoned.length} session(s) left open by a crash: ${abandoned.join(', ')}` +
+        (waits > 0
+          ? `; cancelled ${waits} ${waits === 1 ? 'entry' : 'entries'} still waiting for a grant`
+          : ''),
+    );
+  }
   const bus = new EventBus((error) => log('error', `event subscriber failed: ${String(error)}`));
   let session: TradingSession | undefined;
   let closed = false;

@@ -1,0 +1,52 @@
+// A host that dies (kill -9, power) leaves the entries that waited for the
+// operator with no ending in the journal: they lived in its memory. When the
+// next host closes that session as ABANDONED it also ends them, as cancelled,
+// so every intent in the journal ends, and a review never shows one waiting
+// in a session that is over.
+import type { JournalEvent } from '../../../shared/index.js';
+import type { Journal } from '../journal/journal.js';
+
+/** The events that start and end an intent's wait. */
+const INTENT_EVENTS = [
+  'TradingSignalIntentCreated',
+  'TradingSignalIntentGranted',
+  'TradingSignalIntentRejected',
+  'TradingSignalIntentExpired',
+  'TradingSignalIntentCanceled',
+] as const;
+const PAGE = 2_000;
+
+/** Ends, as cancelled at the session's last fact, every entry still waiting in an abandoned session; how many. */
+export function cancelAbandonedWaits(journal: Journal, sessionId: string): number {
+  const waiting = new Map<string, JournalEvent>();
+  for (let afterSeq = 0; ;) {
+    const page = journal.pageOfTypes(sessionId, afterSeq, PAGE, INTENT_EVENTS);
+    for (const event of page) {
+      const intentId = String(event.payload.intentId);
+      if (event.type === 'TradingSignalIntentCreated' && event.payload.awaiting === 'supervisor') {
+        waiting.set(intentId, event);
+      } else if (event.type !== 'TradingSignalIntentCreated') {
+        waiting.delete(intentId);
+      }
+    }
+    if (page.length < PAGE) break;
+    afterSeq = page.at(-1)?.seq ?? afterSeq;
+  }
+  if (waiting.size === 0) return 0;
+  const endedAt =
+    journal.session(sessionId)?.stoppedAt ?? Math.max(...[...waiting.values()].map((e) => e.ts));
+  journal.append(
+    sessionId,
+    [...waiting.values()].map((created) => ({
+      // The created event's id is the session's own: suffixed, it stays unique in the journal.
+      eventId: `${created.eventId}-abandoned`,
+      type: 'TradingSignalIntentCanceled',
+      source: 'host' as const,
+      correlationId: created.correlationId,
+      causationId: created.eventId,
+      ts: endedAt,
+      payload: { intentId: created.payload.intentId, reason: 'the host stopped while it waited' },
+    })),
+  );
+  return waiting.size;
+}
