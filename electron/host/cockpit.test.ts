@@ -687,6 +687,40 @@ describe('risk gates and the supervisor', () => {
     expect((await snapshot()).pendingIntents).toEqual([]);
   });
 
+  it('expires an entry whose time is up when a grant comes before its timer does', async () => {
+    let clock = Date.now();
+    const clockDir = mkdtempSync(join(tmpdir(), 'cockpit-clock-'));
+    const clocked = createCockpit({ dataDir: clockDir, profile: 'clock', now: () => clock });
+    try {
+      await clocked.invoke('session.start', {
+        seed: 11,
+        latencyMs: 5,
+        tickIntervalMs: 10,
+        risk: { supervised: true },
+      });
+      const held = (await clocked.invoke('intent.submit', {
+        asset: 'BTC/USDT',
+        side: 'LONG',
+        targetSize: 0.01,
+        signalProvider: 'test-strategy',
+      })) as Ok<{ intentId: string; correlationId: string }>;
+      // The host's clock passes the TTL; the timer, set for a minute of real time, has not run.
+      clock += 61_000;
+      expect(await clocked.invoke('intent.grant', { intentId: held.intentId })).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_FOUND', field: 'intentId' },
+      });
+      const page = (await clocked.invoke('journal.page', {})) as Ok<{ events: JournalEvent[] }>;
+      expect(page.events.filter((e) => e.correlationId === held.correlationId).map((e) => e.type)).toEqual([
+        'TradingSignalIntentCreated',
+        'TradingSignalIntentExpired',
+      ]);
+    } finally {
+      await clocked.close();
+      rmSync(clockDir, { recursive: true, force: true });
+    }
+  });
+
   it('ends, as cancelled, the entries a crashed host left waiting, when the next host closes its session', async () => {
     const crashedDir = mkdtempSync(join(tmpdir(), 'cockpit-crashed-'));
     try {

@@ -40,9 +40,17 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
   const journal = new Journal(join(options.dataDir, `${options.profile ?? 'default'}.sqlite`), {
     ...(options.sqliteNativeBinding ? { nativeBinding: options.sqliteNativeBinding } : {}),
   });
+  // Waits first, then the close: a host that dies between the two does both again on its next start.
+  let waits = 0;
+  for (const sessionId of journal.openSessions()) {
+    try {
+      waits += cancelAbandonedWaits(journal, sessionId);
+    } catch (error) {
+      logFault(log, `cancelling the waiting entries of abandoned session ${sessionId} failed`, error);
+    }
+  }
   const abandoned = journal.closeAbandonedSessions();
   if (abandoned.length > 0) {
-    const waits = abandoned.reduce((sum, sessionId) => sum + cancelAbandonedWaits(journal, sessionId), 0);
     log(
       'warn',
       `closed ${abandoned.length} session(s) left open by a crash: ${abandoned.join(', ')}` +
@@ -66,7 +74,9 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     const final = stopping.snapshot();
     stopping.stop();
     const stoppedAt = now();
-    journal.stopSession(stopping.sessionId, stoppedAt, reason);
+    // A session whose journal failed stays open in it: the next start closes it as ABANDONED at its last
+    // journaled fact, and ends what still waited there (DECISIONS §2, §5).
+    if (!stopping.journalFailure) journal.stopSession(stopping.sessionId, stoppedAt, reason);
     const info = { ...stopping.info, stoppedAt };
     // Entries that waited for the operator were cancelled by the stop.
     lastSnapshot = { ...final, session: info, control: null, pendingIntents: [] };

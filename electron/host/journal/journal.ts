@@ -133,6 +133,22 @@ export class Journal {
   }
 
   /** Sessions left open by a crash are closed with the time of their last fact. */
+  /** Sessions with no stop: running in another host, or left open by a crash (`closeAbandonedSessions`). */
+  openSessions(): string[] {
+    const rows = this.db.prepare('SELECT session_id FROM sessions WHERE stopped_at IS NULL').all() as {
+      session_id: string;
+    }[];
+    return rows.map((row) => row.session_id);
+  }
+
+  /** When a session's last fact happened, if it has one. */
+  lastFactAt(sessionId: string): number | undefined {
+    const row = this.db.prepare('SELECT MAX(ts) AS ts FROM events WHERE session_id = ?').get(sessionId) as {
+      ts: number | null;
+    };
+    return row.ts ?? undefined;
+  }
+
   closeAbandonedSessions(): string[] {
     const open = this.db.prepare('SELECT session_id FROM sessions WHERE stopped_at IS NULL').all() as {
       session_id: string;

@@ -145,7 +145,7 @@ export const drawdownHaltGate: RiskGate = {
   }),
 };
 
-/** Every intent passes these, in this order (the supervisor, last, is the session's hold: supervisor.ts). */
+/** Every intent passes these, in this order (the supervisor, last, is the intent desk's hold: supervisor.ts). */
 export const BUILT_IN_GATES: readonly RiskGate[] = [
   idempotencyGate,
   staticGate,

@@ -47,7 +47,7 @@ export class SupervisorQueue {
     return this.held.get(intentId);
   }
 
-  /** Takes the entry out, once its ending (a grant, a rejection) is journaled. */
+  /** Takes the entry out, once its ending (granted, rejected, expired) is journaled. */
   take(intentId: string): void {
     this.held.delete(intentId);
   }
@@ -57,11 +57,14 @@ export class SupervisorQueue {
     return [...this.held.values()].filter((entry) => entry.expiresAt <= now);
   }
 
-  /** Takes out every entry (the session stops, the kill switch fires). */
-  takeAll(): HeldIntent[] {
-    const all = [...this.held.values()];
+  /** Every entry, oldest first. */
+  all(): HeldIntent[] {
+    return [...this.held.values()];
+  }
+
+  /** Takes out every entry, once their cancellation is journaled (the session stops, the kill switch fires). */
+  takeAll(): void {
     this.held.clear();
-    return all;
   }
 
   /** When the next entry expires, if any waits. */

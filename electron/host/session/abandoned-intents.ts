@@ -1,8 +1,9 @@
-// A host that dies (kill -9, power) leaves the entries that waited for the
-// operator with no ending in the journal: they lived in its memory. When the
-// next host closes that session as ABANDONED it also ends them, as cancelled,
-// so every intent in the journal ends, and a review never shows one waiting
-// in a session that is over.
+// A host that dies (kill -9, power, a journal that refused a write) leaves
+// the entries that waited for the operator with no ending in the journal:
+// they lived in its memory. Before the next host closes that session as
+// ABANDONED it ends them, as cancelled at the session's last fact, so every
+// intent in the journal ends, and a review never shows one waiting in a
+// session that is over. Run again, it finds nothing left to end.
 import type { JournalEvent } from '../../../shared/index.js';
 import type { Journal } from '../journal/journal.js';
 
@@ -16,7 +17,7 @@ const INTENT_EVENTS = [
 ] as const;
 const PAGE = 2_000;
 
-/** Ends, as cancelled at the session's last fact, every entry still waiting in an abandoned session; how many. */
+/** Ends, as cancelled at the session's last fact, every entry still waiting in a session left open; how many. */
 export function cancelAbandonedWaits(journal: Journal, sessionId: string): number {
   const waiting = new Map<string, JournalEvent>();
   for (let afterSeq = 0; ;) {
@@ -33,8 +34,8 @@ export function cancelAbandonedWaits(journal: Journal, sessionId: string): numbe
     afterSeq = page.at(-1)?.seq ?? afterSeq;
   }
   if (waiting.size === 0) return 0;
-  const endedAt =
-    journal.session(sessionId)?.stoppedAt ?? Math.max(...[...waiting.values()].map((e) => e.ts));
+  // A waiting entry's creation is a fact of the session: it has a last one.
+  const endedAt = journal.lastFactAt(sessionId) ?? 0;
   journal.append(
     sessionId,
     [...waiting.values()].map((created) => ({

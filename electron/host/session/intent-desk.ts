@@ -1,7 +1,8 @@
 // The way of an intent after the session has checked its shape: the risk
 // gates, the operator's grant in supervised mode, then the kernel. Each
-// ending (granted; rejected by a gate, the operator or the kernel; expired;
-// cancelled) is journaled, then told. The session owns the journal and the
+// ending (granted; rejected by a gate, the operator or the kernel; expired)
+// is journaled, then told; a cancellation (stop, kill switch) is journaled
+// with the session's own fact, which tells it. The session owns the journal and the
 // notices; the desk owns the waiting entries, their timer and what the gates
 // remember.
 import type {
@@ -122,7 +123,7 @@ export class IntentDesk {
       // write into the first one's lineage. The caller is answered.
       return { ok: false, error: gateError(gates) };
     }
-    if (!gates.pass) return this.refuseByGate(arrival, gates, false);
+    if (!gates.pass) return this.refuseByGate(arrival, gates, arrival.ts, false);
     if (this.supervisor.holds(arrival.request)) return this.holdForOperator(arrival);
     return this.execute(arrival, {
       gates: gates.passed,
@@ -137,6 +138,11 @@ export class IntentDesk {
     const held = this.supervisor.find(intentId);
     if (!held) return this.notWaiting(intentId);
     const at = this.parts.now();
+    if (held.expiresAt <= at) {
+      // Its timer has not run yet (a busy turn of the event loop): it expires now, not granted late.
+      this.expire();
+      return this.notWaiting(intentId);
+    }
     // It goes at the market of now, not of when it was proposed, and is valued so.
     const mark = this.parts.feed.price(held.request.asset) ?? held.mark;
     const arrival: Arrival = {
@@ -158,7 +164,7 @@ export class IntentDesk {
           at,
           createdJournaled: true,
         })
-      : this.refuseByGate(arrival, gates, true);
+      : this.refuseByGate(arrival, gates, at, true);
     this.supervisor.take(intentId);
     this.armExpiry();
     return result;
@@ -303,10 +309,10 @@ export class IntentDesk {
   private refuseByGate(
     arrival: Arrival,
     run: Extract<GateRun, { pass: false }>,
+    at: number,
     createdJournaled: boolean,
   ): CommandResult<never> {
     const { intentId, correlationId, request } = arrival;
-    const at = this.parts.now();
     this.intentIds.remember(intentId);
     this.session.commit([
       ...(createdJournaled ? [] : [this.createdDraft(arrival)]),
@@ -435,21 +441,30 @@ export class IntentDesk {
     this.expiryTimer.unref();
   }
 
-  /** Waiting entries end with the session or the kill switch: journaled as cancelled, with why. */
-  withdraw(reason: string): JournalDraft[] {
+  /**
+   * Waiting entries end with the session or the kill switch, as cancelled with why: the session journals these
+   * drafts with its own fact, then calls `withdrawn`, so a refused write leaves them waiting, not lost.
+   */
+  withdrawals(reason: string): JournalDraft[] {
     const ts = this.parts.now();
-    const withdrawn = this.supervisor.takeAll();
+    return this.supervisor
+      .all()
+      .map((held) =>
+        hostDraft(
+          this.parts.ids.next('h'),
+          'TradingSignalIntentCanceled',
+          held.correlationId,
+          held.createdEventId,
+          ts,
+          { intentId: held.intentId, reason },
+        ),
+      );
+  }
+
+  /** The withdrawals are journaled: the entries leave the queue. */
+  withdrawn(): void {
+    this.supervisor.takeAll();
     this.armExpiry();
-    return withdrawn.map((held) =>
-      hostDraft(
-        this.parts.ids.next('h'),
-        'TradingSignalIntentCanceled',
-        held.correlationId,
-        held.createdEventId,
-        ts,
-        { intentId: held.intentId, reason },
-      ),
-    );
   }
 
   /** The strategy's proposals go the ticket's way: schema, gates, the operator in supervised mode. */

@@ -276,7 +276,8 @@ export class TradingSession {
 
   /**
    * The kill switch: the kernel halts, cancels every working order and closes every open position at market
-   * (a slot whose order is being cancelled closes once the cancel is confirmed). Journaled, then carried out, then told.
+   * (a slot whose order is being cancelled closes once the cancel is confirmed); entries waiting for the operator
+   * are cancelled. Journaled, then carried out, then told.
    */
   killSwitch(
     reason: string | undefined,
@@ -298,10 +299,11 @@ export class TradingSession {
     });
     // Its own notice below says what it did; the kernel's KILL_SWITCH verdict would only repeat it.
     this.commitDrafts(
-      [engaged, ...this.outcomeDrafts(outcome), ...this.desk.withdraw('the kill switch fired')],
+      [engaged, ...this.outcomeDrafts(outcome), ...this.desk.withdrawals('the kill switch fired')],
       [outcome],
       { tellDiagnostics: false },
     );
+    this.desk.withdrawn();
     this.notify(
       'error',
       'KILL_SWITCH',
@@ -435,9 +437,10 @@ export class TradingSession {
   /** Stops the feed and the venue; entries still waiting for the operator are cancelled first, in the journal. */
   stop(): void {
     if (this.stopped) return;
-    const withdrawn = this.journalFault ? [] : this.desk.withdraw('the session stopped');
+    const withdrawals = this.journalFault ? [] : this.desk.withdrawals('the session stopped');
     try {
-      if (withdrawn.length > 0) this.commit(withdrawn);
+      if (withdrawals.length > 0) this.commit(withdrawals);
+      this.desk.withdrawn();
     } catch {
       // The journal refused: failClosed has halted the session and told the operator; the stop goes on.
     }
@@ -447,8 +450,6 @@ export class TradingSession {
     this.parts.feed.stop();
     this.parts.venue.close();
   }
-
-  // ── the way of an intent: gates, the operator, the kernel ──────────────
 
   // ── journal and fan-out ─────────────────────────────────────────────────
 
