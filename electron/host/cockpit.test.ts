@@ -687,6 +687,30 @@ describe('risk gates and the supervisor', () => {
     expect((await snapshot()).pendingIntents).toEqual([]);
   });
 
+  it("says so when the market moved past a waiting entry's stop-loss before the grant", async () => {
+    await startSession({ risk: { supervised: true } });
+    const mark = (await snapshot()).marks['SOL/USDT']!;
+    const tick = (x: number) => Math.round(x * 1000) / 1000;
+    // Proposed at a price 10 % under the mark, its stop-loss 5 % under: the mark is already past it.
+    const held = (await strategyEntry({
+      asset: 'SOL/USDT',
+      side: 'SHORT',
+      targetSize: 1,
+      referencePrice: tick(mark * 0.9),
+      stopLoss: tick(mark * 0.95),
+    })) as Ok<{ intentId: string; correlationId: string }>;
+    const refused = await refuse('intent.grant', { intentId: held.intentId });
+    expect(refused.error).toMatchObject({ field: 'stopLoss' });
+    expect(refused.error.message).toMatch(
+      /^the market moved to [\d.]+ while it waited, past its stop-loss: /,
+    );
+    expect(await types(held.correlationId)).toEqual([
+      'TradingSignalIntentCreated',
+      'TradingSignalIntentRejected',
+    ]);
+    expect((await snapshot()).pendingIntents).toEqual([]);
+  });
+
   it('expires an entry whose time is up when a grant comes before its timer does', async () => {
     let clock = Date.now();
     const clockDir = mkdtempSync(join(tmpdir(), 'cockpit-clock-'));

@@ -244,7 +244,7 @@ export class IntentDesk {
     const created = grant.createdJournaled ? [] : [this.createdDraft(arrival)];
 
     if (!outcome.accepted) {
-      const error = refusalOf(outcome);
+      const error = grant.createdJournaled ? movedPast(refusalOf(outcome), arrival) : refusalOf(outcome);
       // A business refusal is a fact the operator is told: it is journaled. Malformed input is not, unless the
       // intent is in the journal already (it waited for the operator), whose lineage must say how it ended.
       if (error.code === 'KERNEL_REJECTED' || grant.createdJournaled) {
@@ -555,4 +555,21 @@ function gateError(run: Extract<GateRun, { pass: false }>): CommandError {
 function describeEntry(request: ParsedIntentRequest): string {
   const at = request.limitPrice === undefined ? 'at market' : `limit ${request.limitPrice}`;
   return `${request.action === 'ENTER' ? '' : `${request.action} `}${request.side} ${request.targetSize} ${request.asset} ${at}`;
+}
+
+/** The protective levels a proposal set from the mark of its time, in the operator's words. */
+const PROTECTION_WORDS: Record<string, string> = { stopLoss: 'stop-loss', takeProfit: 'take-profit' };
+
+/**
+ * A waiting entry's take-profit or stop-loss was set from the mark when it was proposed; the kernel refuses one
+ * the market has moved past by the grant. The refusal then says so, rather than only which side of the price
+ * the level is on.
+ */
+function movedPast(error: CommandError, arrival: Arrival): CommandError {
+  const level = error.field ? PROTECTION_WORDS[error.field] : undefined;
+  if (!level) return error;
+  return {
+    ...error,
+    message: `the market moved to ${arrival.referencePrice} while it waited, past its ${level}: ${error.message}`,
+  };
 }
