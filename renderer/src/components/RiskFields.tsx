@@ -1,15 +1,57 @@
-// The session form's "Risk & strategy" disclosure: a built-in strategy, the
-// supervisor, and the limits the gates hold every entry to. Closed, it says in
-// a few words what is set, so the bar stays one line; open, it drops below the
-// bar. Esc or a click elsewhere closes it.
-import { useEffect, useRef } from 'react';
-import { RiskEnvelope, StrategyConfig, StrategyName } from '../../../shared/index.js';
+// The session form's "Risk & strategy" disclosure: a built-in strategy and its
+// parameters, the supervisor, and the limits the gates hold every entry to.
+// Closed, it says in a few words what is set, so the bar stays one line; open,
+// it drops below the bar. Esc or a click elsewhere closes it.
+import { useEffect, useId, useRef } from 'react';
+import { OrderType, RiskEnvelope, StrategyConfig, StrategyName } from '../../../shared/index.js';
 import { SESSION_LABELS, type RiskForm } from '../lib/ticket.js';
 import { Field } from './Field.js';
 
 // The schema's defaults, shown as placeholders: an empty field sends nothing and the default holds.
-const DEFAULT_NOTIONAL = StrategyConfig.parse({ name: StrategyName.options[0] }).notional;
+const STRATEGY_DEFAULTS = StrategyConfig.parse({ name: StrategyName.options[0] });
 const DEFAULT_TTL_SECONDS = RiskEnvelope.parse({}).supervisorTtlMs / 1000;
+
+/** The strategy's parameters, shown only once one is chosen; the cooldown typed in seconds, as its label says. */
+const STRATEGY_FIELDS = [
+  {
+    key: 'lookbackTicks',
+    label: 'strategy.lookbackTicks',
+    testId: 'session-strategy-lookback',
+    placeholder: STRATEGY_DEFAULTS.lookbackTicks,
+    title: 'a new high (low) over this many marks proposes a LONG (SHORT) entry',
+  },
+  {
+    key: 'cooldown',
+    label: 'strategy.cooldownMs',
+    testId: 'session-strategy-cooldown',
+    placeholder: STRATEGY_DEFAULTS.cooldownMs / 1000,
+    title: "the least time between two of the strategy's entries in one asset, in seconds",
+  },
+  {
+    key: 'takeProfitPct',
+    label: 'strategy.takeProfitPct',
+    testId: 'session-strategy-take-profit',
+    placeholder: STRATEGY_DEFAULTS.takeProfitPct,
+    title: 'how far from the entry price its take-profit is, in percent',
+  },
+  {
+    key: 'stopLossPct',
+    label: 'strategy.stopLossPct',
+    testId: 'session-strategy-stop-loss',
+    placeholder: STRATEGY_DEFAULTS.stopLossPct,
+    title: 'how far from the entry price its stop-loss is, in percent',
+  },
+] as const satisfies readonly {
+  key: keyof RiskForm;
+  label: keyof typeof SESSION_LABELS;
+  testId: string;
+  placeholder: number;
+  title: string;
+}[];
+
+/** Every order type allowed: entries are not restricted to some. */
+const unrestricted = (form: RiskForm): boolean =>
+  OrderType.options.every((type) => form.allowedOrderTypes.includes(type));
 
 /** The limits typed as numbers, with the schema field each one's errors name. */
 const LIMIT_FIELDS = [
@@ -47,7 +89,10 @@ const LIMIT_FIELDS = [
 /** What is set, in a few words: "breakout · supervised · 2 limits", or "none". */
 function setSummary(form: RiskForm): string {
   const typed = LIMIT_FIELDS.map(({ key }) => form[key]);
-  const limits = typed.filter((text) => text.trim() !== '').length + (form.shortingDisabled ? 1 : 0);
+  const limits =
+    typed.filter((text) => text.trim() !== '').length +
+    (form.shortingDisabled ? 1 : 0) +
+    (unrestricted(form) ? 0 : 1);
   const parts = [
     form.strategy,
     form.supervised ? 'supervised' : '',
@@ -65,6 +110,13 @@ export function RiskFields(props: {
   const { form, onChange, open, onOpenChange } = props;
   const details = useRef<HTMLDetailsElement>(null);
   const set = <K extends keyof RiskForm>(key: K, value: RiskForm[K]) => onChange({ ...form, [key]: value });
+  const orderTypesLabel = useId();
+  // Kept in the schema's order, whichever was clicked first.
+  const allow = (type: OrderType, checked: boolean) =>
+    set(
+      'allowedOrderTypes',
+      OrderType.options.filter((t) => (t === type ? checked : form.allowedOrderTypes.includes(t))),
+    );
 
   useEffect(() => {
     if (!open) return;
@@ -116,11 +168,24 @@ export function RiskFields(props: {
           <NumberInput
             testId="session-strategy-notional"
             value={form.strategyNotional}
-            placeholder={String(DEFAULT_NOTIONAL)}
+            placeholder={String(STRATEGY_DEFAULTS.notional)}
             title="what each of the strategy's entries is worth, in quote currency"
             onChange={(text) => set('strategyNotional', text)}
           />
         </Field>
+        {form.strategy
+          ? STRATEGY_FIELDS.map(({ key, label, testId, placeholder, title }) => (
+              <Field key={key} label={SESSION_LABELS[label]}>
+                <NumberInput
+                  testId={testId}
+                  value={form[key]}
+                  placeholder={String(placeholder)}
+                  title={title}
+                  onChange={(text) => set(key, text)}
+                />
+              </Field>
+            ))
+          : null}
         <Check
           label={SESSION_LABELS['risk.supervised']}
           testId="session-supervised"
@@ -154,6 +219,25 @@ export function RiskFields(props: {
           title="SHORT entries are refused"
           onChange={(checked) => set('shortingDisabled', checked)}
         />
+        <div
+          className="risk-order-types"
+          role="group"
+          aria-labelledby={orderTypesLabel}
+          data-testid="session-order-types"
+          title="the order types entries may use: all checked, they are not restricted"
+        >
+          <span id={orderTypesLabel}>{SESSION_LABELS['risk.allowedOrderTypes']}</span>
+          {OrderType.options.map((type) => (
+            <Check
+              key={type}
+              label={type}
+              testId={`session-order-type-${type.toLowerCase()}`}
+              checked={form.allowedOrderTypes.includes(type)}
+              title={`unchecked, ${type} entries are refused`}
+              onChange={(checked) => allow(type, checked)}
+            />
+          ))}
+        </div>
       </div>
     </details>
   );

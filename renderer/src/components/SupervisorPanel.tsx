@@ -3,9 +3,10 @@
 // one on through the gates, Reject drops it; the host's answer decides. The
 // header says the mode, the strategy and the limits the gates hold every entry
 // to. Unsupervised with nothing waiting, the panel is that one line.
-import { useEffect, useState, type MouseEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type MouseEvent } from 'react';
 import type { CommandError, PendingIntent } from '../../../shared/index.js';
 import { grantIntent, rejectIntent, selectLineage } from '../actions.js';
+import { focusAfterRemoval } from '../lib/focus.js';
 import { clock, countdown, DASH, money, price, qty } from '../lib/format.js';
 import { limitsSummary, refusalText, strategySummary, ttlSummary } from '../lib/risk.js';
 import { isRunning } from '../store/apply.js';
@@ -145,7 +146,38 @@ interface RowProps {
 
 function PendingTable(props: RowProps & { pending: PendingIntent[] }) {
   const now = useClock();
-  const { pending, ...row } = props;
+  const { pending, onAnswer, ...row } = props;
+  const rows = useRef<HTMLTableSectionElement>(null);
+  const shown = useRef(pending);
+  /** The entry last decided by a Grant or Reject that held the focus: its row's going hands the focus on. */
+  const decidedWithFocus = useRef<string | null>(null);
+
+  // Before paint, so the focus moves as the row goes, not a frame later.
+  useLayoutEffect(() => {
+    const before = shown.current.map((intent) => intent.intentId);
+    const after = pending.map((intent) => intent.intentId);
+    shown.current = pending;
+    const decided = decidedWithFocus.current;
+    if (decided === null || after.includes(decided)) return;
+    decidedWithFocus.current = null;
+    // The removed button left the focus on the page itself; focus the operator moved on meanwhile stays put.
+    if (document.activeElement !== null && document.activeElement !== document.body) return;
+    const next = focusAfterRemoval(before, after, decided);
+    const tr = [...(rows.current?.rows ?? [])].find((r) => r.dataset.intentId === next);
+    // Its Grant, or its Reject while grants are held back (offline, the trading mode, expiry).
+    tr?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
+  }, [pending]);
+
+  function onDecide(intent: PendingIntent, focused: boolean) {
+    decidedWithFocus.current = focused ? intent.intentId : null;
+  }
+
+  function onRowAnswer(intent: PendingIntent, verb: Verb, error: CommandError | null) {
+    // A refused entry keeps its row, so the focus has nowhere to move from.
+    if (error && decidedWithFocus.current === intent.intentId) decidedWithFocus.current = null;
+    onAnswer(intent, verb, error);
+  }
+
   return (
     <table className="grid" data-testid="pending-intents" aria-label="entries waiting for your grant">
       <thead>
@@ -158,9 +190,16 @@ function PendingTable(props: RowProps & { pending: PendingIntent[] }) {
           <th className="r sup-act">expires</th>
         </tr>
       </thead>
-      <tbody>
+      <tbody ref={rows}>
         {pending.map((intent) => (
-          <PendingRow key={intent.intentId} intent={intent} now={now} {...row} />
+          <PendingRow
+            key={intent.intentId}
+            intent={intent}
+            now={now}
+            onDecide={onDecide}
+            onAnswer={onRowAnswer}
+            {...row}
+          />
         ))}
       </tbody>
     </table>
@@ -173,15 +212,22 @@ function PendingRow({
   selected,
   online,
   grantBlocked,
+  onDecide,
   onAnswer,
-}: RowProps & { intent: PendingIntent; now: number }) {
+}: RowProps & {
+  intent: PendingIntent;
+  now: number;
+  /** Told before the command goes out, with whether the clicked button held the focus. */
+  onDecide: (intent: PendingIntent, focused: boolean) => void;
+}) {
   const [busy, setBusy] = useState<Verb | null>(null);
   const left = intent.expiresAt - now;
   const limit = intent.limitPrice !== undefined;
   const offline = online ? undefined : OFFLINE_TITLE;
 
-  async function act(event: MouseEvent, verb: Verb) {
+  async function act(event: MouseEvent<HTMLButtonElement>, verb: Verb) {
     event.stopPropagation();
+    onDecide(intent, event.currentTarget === document.activeElement);
     setBusy(verb);
     const answer =
       verb === 'grant' ? await grantIntent(intent.intentId) : await rejectIntent(intent.intentId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RiskEnvelope } from '../../../shared/index.js';
+import { OrderType, RiskEnvelope, StrategyConfig } from '../../../shared/index.js';
 import {
   buildIntentRequest,
   buildSessionRequest,
@@ -259,6 +259,129 @@ describe('session form, risk and strategy', () => {
     expect(isRiskField('strategy.notional')).toBe(true);
     expect(isRiskField('maxSlots')).toBe(false);
     expect(isRiskField(undefined)).toBe(false);
+  });
+});
+
+describe('session form, strategy parameters and order types', () => {
+  const message = (over: Partial<RiskForm>) => {
+    const checked = checkSession(withRisk(over));
+    return checked.ok ? null : checked.error.message;
+  };
+  /** A strategy parameter's bounds, from the schema. */
+  const bounds = (key: 'lookbackTicks' | 'cooldownMs' | 'takeProfitPct' | 'stopLossPct') => {
+    const number = StrategyConfig.shape[key].unwrap();
+    return [number.minValue!, number.maxValue!] as const;
+  };
+
+  it('sends no parameter left empty and no order types while all are checked, so the defaults hold', () => {
+    expect(NO_RISK.allowedOrderTypes).toEqual(OrderType.options);
+    expect(checkSession(withRisk({ strategy: 'breakout' }))).toEqual({
+      ok: true,
+      request: { venue: 'paper', symbols: ['BTC/USDT'], strategy: { name: 'breakout' } },
+    });
+    // Checked in another order is still every type: no restriction.
+    expect(buildSessionRequest(withRisk({ allowedOrderTypes: ['LIMIT', 'MARKET'] }))).not.toHaveProperty(
+      'risk',
+    );
+  });
+
+  it('leaves the parameters out without a strategy, whatever their hidden fields still hold', () => {
+    expect(
+      checkSession(
+        withRisk({ lookbackTicks: '1', cooldown: 'soon', takeProfitPct: '-1', stopLossPct: '99' }),
+      ),
+    ).toEqual({ ok: true, request: { venue: 'paper', symbols: ['BTC/USDT'] } });
+  });
+
+  it('sends the parameters, the cooldown typed in seconds as whole milliseconds, the percentages as typed', () => {
+    const checked = checkSession(
+      withRisk({
+        strategy: 'breakout',
+        lookbackTicks: '20',
+        cooldown: '7.5',
+        takeProfitPct: '1.5',
+        stopLossPct: '0.75',
+      }),
+    );
+    expect(checked.ok && checked.request.strategy).toEqual({
+      name: 'breakout',
+      lookbackTicks: 20,
+      cooldownMs: 7500,
+      takeProfitPct: 1.5,
+      stopLossPct: 0.75,
+    });
+    // 5.1 s is 5099.999999999999 ms in floating point: rounded, it is not refused as fractional.
+    const cooldown = checkSession(withRisk({ strategy: 'breakout', cooldown: '5.1' }));
+    expect(cooldown.ok && cooldown.request.strategy?.cooldownMs).toBe(5100);
+  });
+
+  it('sends the one order type left checked', () => {
+    for (const type of OrderType.options) {
+      const checked = checkSession(withRisk({ allowedOrderTypes: [type] }));
+      expect(checked.ok && checked.request.risk).toEqual({ allowedOrderTypes: [type] });
+    }
+  });
+
+  it('refuses no order type checked, in words, before sending', () => {
+    const checked = checkSession(withRisk({ allowedOrderTypes: [] }));
+    expect(checked.ok).toBe(false);
+    if (checked.ok) return;
+    expect(checked.error.field).toBe('risk.allowedOrderTypes');
+    expect(checked.error.message).toBe('order types (risk.allowedOrderTypes): needs at least 1 (got none)');
+    expect(isRiskField(checked.error.field)).toBe(true);
+  });
+
+  it('names a refused parameter in words and echoes what was typed, bounds in the typed units', () => {
+    const strategy = 'breakout';
+    const [fewest, most] = bounds('lookbackTicks');
+    expect(message({ strategy, lookbackTicks: String(fewest - 1) })).toBe(
+      `lookback ticks (strategy.lookbackTicks): must be at least ${fewest} (got ${fewest - 1})`,
+    );
+    expect(message({ strategy, lookbackTicks: String(most + 1) })).toBe(
+      `lookback ticks (strategy.lookbackTicks): must be at most ${most} (got ${most + 1})`,
+    );
+    expect(message({ strategy, lookbackTicks: '20.5' })).toBe(
+      'lookback ticks (strategy.lookbackTicks): must be a whole number (got 20.5)',
+    );
+
+    // The cooldown's bounds are the schema's milliseconds, said in seconds.
+    const [shortest, longest] = bounds('cooldownMs').map((ms) => ms / 1000);
+    expect(message({ strategy, cooldown: String(shortest! - 1) })).toBe(
+      `cooldown seconds (strategy.cooldownMs): must be at least ${shortest} (got ${shortest! - 1})`,
+    );
+    expect(message({ strategy, cooldown: String(longest! * 2) })).toBe(
+      `cooldown seconds (strategy.cooldownMs): must be at most ${longest} (got ${longest! * 2})`,
+    );
+    expect(message({ strategy, cooldown: 'soon' })).toBe(
+      'cooldown seconds (strategy.cooldownMs): "soon" is not a number',
+    );
+
+    // The percentages are the schema's own unit: their bounds are said as they are.
+    const [nearest, farthest] = bounds('takeProfitPct');
+    expect(message({ strategy, takeProfitPct: '0.01' })).toBe(
+      `take profit % (strategy.takeProfitPct): must be at least ${nearest} (got 0.01)`,
+    );
+    expect(message({ strategy, takeProfitPct: String(farthest * 2) })).toBe(
+      `take profit % (strategy.takeProfitPct): must be at most ${farthest} (got ${farthest * 2})`,
+    );
+    expect(message({ strategy, stopLossPct: '-1' })).toBe(
+      `stop loss % (strategy.stopLossPct): must be at least ${bounds('stopLossPct')[0]} (got -1)`,
+    );
+    expect(message({ strategy, stopLossPct: '1e999' })).toBe(
+      'stop loss % (strategy.stopLossPct): "1e999" is too large',
+    );
+  });
+
+  it("words the host's refusal of the cooldown in seconds, as typed", () => {
+    const form = withRisk({ strategy: 'breakout', cooldown: '1' });
+    const refusal = {
+      field: 'strategy.cooldownMs',
+      message: 'strategy.cooldownMs: Too small: expected number to be >=5000 (got 1000)',
+    };
+    expect(explainError(refusal, sessionWords(form))).toBe(
+      'cooldown seconds (strategy.cooldownMs): must be at least 5 (got 1)',
+    );
+    expect(isRiskField('strategy.cooldownMs')).toBe(true);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   DEFAULT_SYMBOLS as DEFAULT_SYMBOL_LIST,
   fromZodError,
   IntentRequest,
+  OrderType,
   SessionStartRequest,
   type CommandError,
   type CommandRequest,
@@ -36,13 +37,20 @@ export interface SessionForm {
 }
 
 /**
- * The session form's risk and strategy part. The drawdown is typed in percent and the TTL in seconds, as a
- * trader reads them; the request carries a fraction and milliseconds, as the schema does.
+ * The session form's risk and strategy part. The drawdown is typed in percent and the TTL and the cooldown in
+ * seconds, as a trader reads them; the request carries a fraction and milliseconds, as the schema does.
  */
 export interface RiskForm {
   /** A built-in strategy's name, or '' for none. */
   strategy: string;
   strategyNotional: string;
+  lookbackTicks: string;
+  /** Seconds. */
+  cooldown: string;
+  /** Percent, as the schema has it. */
+  takeProfitPct: string;
+  /** Percent, as the schema has it. */
+  stopLossPct: string;
   supervised: boolean;
   /** Seconds. */
   supervisorTtl: string;
@@ -52,12 +60,18 @@ export interface RiskForm {
   /** Percent. */
   maxDrawdown: string;
   shortingDisabled: boolean;
+  /** The order types entries may use: all of them means not restricted. */
+  allowedOrderTypes: readonly OrderType[];
 }
 
 /** No strategy, no limits, unsupervised: the session the bar started before it had risk gates. */
 export const NO_RISK: RiskForm = {
   strategy: '',
   strategyNotional: '',
+  lookbackTicks: '',
+  cooldown: '',
+  takeProfitPct: '',
+  stopLossPct: '',
   supervised: false,
   supervisorTtl: '',
   maxOrderNotional: '',
@@ -65,12 +79,14 @@ export const NO_RISK: RiskForm = {
   maxGrossNotional: '',
   maxDrawdown: '',
   shortingDisabled: false,
+  allowedOrderTypes: OrderType.options,
 };
 
 /** Typed units per request unit, for the fields typed in other units than the schema's: percent, seconds. */
 const TYPED_UNITS: Readonly<Record<string, number>> = {
   'risk.maxDrawdown': 100,
   'risk.supervisorTtlMs': 0.001,
+  'strategy.cooldownMs': 0.001,
 };
 
 /** The session form's default symbols, as typed: the paper venue's default session. */
@@ -133,10 +149,16 @@ export function buildSessionRequest(form: SessionForm): Record<string, unknown> 
   return { ...request, ...buildRiskRequest(form.risk) };
 }
 
-/** A number typed in other units than the request's: the drawdown in percent, the TTL in seconds. */
+/** A number typed in other units than the request's: the drawdown in percent, the TTL and the cooldown in seconds. */
 function inRequestUnits(text: string, field: string): number | undefined {
   const typed = optionalNumber(text);
   return typed === undefined ? undefined : typed / (TYPED_UNITS[field] ?? 1);
+}
+
+/** Seconds as whole milliseconds: 1.1 s must not be refused as 1100.0000000000002 ms. */
+function wholeMs(text: string, field: string): number | undefined {
+  const ms = inRequestUnits(text, field);
+  return ms === undefined ? undefined : Math.round(ms);
 }
 
 /** `risk` and `strategy` of session.start; each left out when nothing in it was set, so the schema's defaults hold. */
@@ -147,18 +169,23 @@ export function buildRiskRequest(form: RiskForm): Record<string, unknown> {
   put(risk, 'maxGrossNotional', optionalNumber(form.maxGrossNotional));
   put(risk, 'maxDrawdown', inRequestUnits(form.maxDrawdown, 'risk.maxDrawdown'));
   if (form.shortingDisabled) risk.shortingDisabled = true;
+  // Every type checked is no restriction; none checked is sent, for the schema to refuse by name.
+  if (!OrderType.options.every((type) => form.allowedOrderTypes.includes(type)))
+    risk.allowedOrderTypes = OrderType.options.filter((type) => form.allowedOrderTypes.includes(type));
   if (form.supervised) {
     risk.supervised = true;
     // The TTL is the supervisor's: unsupervised, whatever the field still holds is left out.
-    const ttl = inRequestUnits(form.supervisorTtl, 'risk.supervisorTtlMs');
-    // Whole milliseconds: 1.1 s must not be refused as 1100.0000000000002 ms.
-    put(risk, 'supervisorTtlMs', ttl === undefined ? undefined : Math.round(ttl));
+    put(risk, 'supervisorTtlMs', wholeMs(form.supervisorTtl, 'risk.supervisorTtlMs'));
   }
   const request: Record<string, unknown> = {};
   if (Object.keys(risk).length > 0) request.risk = risk;
   if (form.strategy !== '') {
     const strategy: Record<string, unknown> = { name: form.strategy };
     put(strategy, 'notional', optionalNumber(form.strategyNotional));
+    put(strategy, 'lookbackTicks', optionalNumber(form.lookbackTicks));
+    put(strategy, 'cooldownMs', wholeMs(form.cooldown, 'strategy.cooldownMs'));
+    put(strategy, 'takeProfitPct', optionalNumber(form.takeProfitPct));
+    put(strategy, 'stopLossPct', optionalNumber(form.stopLossPct));
     request.strategy = strategy;
   }
   return request;
@@ -208,6 +235,10 @@ export const SESSION_LABELS = {
   maxSlots: 'slots',
   'strategy.name': 'strategy',
   'strategy.notional': 'strategy notional',
+  'strategy.lookbackTicks': 'lookback ticks',
+  'strategy.cooldownMs': 'cooldown seconds',
+  'strategy.takeProfitPct': 'take profit %',
+  'strategy.stopLossPct': 'stop loss %',
   'risk.supervised': 'supervised',
   'risk.supervisorTtlMs': 'TTL seconds',
   'risk.maxOrderNotional': 'max order notional',
@@ -215,6 +246,7 @@ export const SESSION_LABELS = {
   'risk.maxGrossNotional': 'max gross notional',
   'risk.maxDrawdown': 'max drawdown %',
   'risk.shortingDisabled': 'no shorting',
+  'risk.allowedOrderTypes': 'order types',
 } as const;
 
 /** Whether a refused field is one of the session form's "Risk & strategy" fields (to open them and show it). */
@@ -246,7 +278,13 @@ export function sessionWords(form: SessionForm): FormWords {
     'risk.maxDrawdown': risk.maxDrawdown,
   };
   if (risk.supervised) typed['risk.supervisorTtlMs'] = risk.supervisorTtl;
-  if (risk.strategy !== '') typed['strategy.notional'] = risk.strategyNotional;
+  if (risk.strategy !== '') {
+    typed['strategy.notional'] = risk.strategyNotional;
+    typed['strategy.lookbackTicks'] = risk.lookbackTicks;
+    typed['strategy.cooldownMs'] = risk.cooldown;
+    typed['strategy.takeProfitPct'] = risk.takeProfitPct;
+    typed['strategy.stopLossPct'] = risk.stopLossPct;
+  }
   return { labels: SESSION_LABELS, typed, units: TYPED_UNITS };
 }
 
@@ -259,6 +297,8 @@ const REWORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^Too small: expected number to be >(\S+)/, 'must be greater than $1'],
   [/^Too big: expected number to be <=(\S+)/, 'must be at most $1'],
   [/^Too big: expected number to be <(\S+)/, 'must be less than $1'],
+  // An empty list says so, not "[]" (the order types with none checked).
+  [/^Too small: expected array to have >=(\d+) items? \(got \[\]\)$/, 'needs at least $1 (got none)'],
   [/^Too small: expected array to have >=(\d+) items?/, 'needs at least $1'],
   [/^Too big: expected array to have <=(\d+) items?/, 'takes at most $1'],
   [/^Too big: expected string to have <=(\d+) characters?/, 'is longer than $1 characters'],
