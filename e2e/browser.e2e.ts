@@ -173,10 +173,17 @@ describe('browser host', () => {
     await page.getByTestId('session-supervised').check();
     await page.getByTestId('session-strategy').selectOption('breakout');
     await page.getByTestId('session-max-order-notional').fill('2000');
+    await page.getByTestId('session-strategy-lookback').fill('30');
+    await page.getByTestId('session-strategy-cooldown').fill('10');
+    await page.getByTestId('session-order-type-limit').uncheck();
     await startSession(cockpit);
     const started = await cockpit.snapshot();
-    expect(started.risk).toMatchObject({ supervised: true, maxOrderNotional: 2000 });
-    expect(started.strategy).toMatchObject({ name: 'breakout' });
+    expect(started.risk).toMatchObject({
+      supervised: true,
+      maxOrderNotional: 2000,
+      allowedOrderTypes: ['MARKET'],
+    });
+    expect(started.strategy).toMatchObject({ name: 'breakout', lookbackTicks: 30, cooldownMs: 10_000 });
     await eventually(() => page.getByTestId('supervisor-mode').getAttribute('data-mode')).toBe('supervised');
 
     // Any caller naming a provider other than the operator is supervised: here, a test's own strategy.
@@ -223,10 +230,15 @@ describe('browser host', () => {
       ),
     ).toMatchObject({ payload: { grantedBy: 'operator', mode: 'supervised' } });
 
-    // The operator's own ticket does not wait, but it meets the gates: 1 BTC is over the 2 000 a single order may be.
+    // The operator's own ticket does not wait, but it meets the gates: 1 BTC is over the 2 000 a single order may be,
+    // and this session's entries are MARKET only.
     await fillTicket(page, { asset: 'BTC/USDT', size: '1' });
     await eventually(() => page.getByTestId('ticket-error').textContent()).toContain('static gate');
     await eventually(() => page.getByTestId('notices').textContent()).toContain('static gate');
+    await fillTicket(page, { asset: 'SOL/USDT', type: 'LIMIT', size: '0.1', limit: '100' });
+    await eventually(() => page.getByTestId('ticket-error').textContent()).toContain(
+      'LIMIT entries are not allowed',
+    );
 
     // The breakout strategy proposes entries of its own, and they wait for the operator too.
     await expect
