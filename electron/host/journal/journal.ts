@@ -150,15 +150,13 @@ export class Journal {
   }
 
   closeAbandonedSessions(): string[] {
-    const open = this.db.prepare('SELECT session_id FROM sessions WHERE stopped_at IS NULL').all() as {
-      session_id: string;
-    }[];
+    const open = this.openSessions();
     const close = this.db.prepare(
       `UPDATE sessions SET stopped_at = COALESCE((SELECT MAX(ts) FROM events WHERE session_id = @id), started_at),
          end_reason = 'ABANDONED' WHERE session_id = @id`,
     );
-    this.db.transaction(() => open.forEach((row) => close.run({ id: row.session_id })))();
-    return open.map((row) => row.session_id);
+    this.db.transaction(() => open.forEach((id) => close.run({ id })))();
+    return open;
   }
 
   createSession(session: SessionInfo): void {

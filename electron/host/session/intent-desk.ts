@@ -176,14 +176,11 @@ export class IntentDesk {
     if (!held) return this.notWaiting(intentId);
     const words = reason ?? 'rejected by the operator';
     this.session.commit([
-      hostDraft(
-        this.parts.ids.next('h'),
-        'TradingSignalIntentRejected',
-        held.correlationId,
-        held.createdEventId,
-        this.parts.now(),
-        { intentId, gate: 'supervisor', reason: words, by: 'operator' },
-      ),
+      this.endingDraft(held, 'TradingSignalIntentRejected', this.parts.now(), {
+        gate: 'supervisor',
+        reason: words,
+        by: 'operator',
+      }),
     ]);
     this.supervisor.take(intentId);
     this.armExpiry();
@@ -203,14 +200,10 @@ export class IntentDesk {
     if (expired.length === 0) return this.armExpiry();
     this.session.commit(
       expired.map((held) =>
-        hostDraft(
-          this.parts.ids.next('h'),
-          'TradingSignalIntentExpired',
-          held.correlationId,
-          held.createdEventId,
-          this.parts.now(),
-          { intentId: held.intentId, expiresAt: held.expiresAt, signalProvider: held.request.signalProvider },
-        ),
+        this.endingDraft(held, 'TradingSignalIntentExpired', this.parts.now(), {
+          expiresAt: held.expiresAt,
+          signalProvider: held.request.signalProvider,
+        }),
       ),
     );
     for (const held of expired) this.supervisor.take(held.intentId);
@@ -251,12 +244,13 @@ export class IntentDesk {
         this.intentIds.remember(intentId);
         this.session.commit([
           ...created,
-          hostDraft(grantedEvent, 'TradingSignalIntentRejected', correlationId, createdEventId, grant.at, {
-            intentId,
-            gate: 'kernel',
-            diagnosticCode: outcome.diagnosticCode,
-            reason: error.message,
-          }),
+          this.endingDraft(
+            arrival,
+            'TradingSignalIntentRejected',
+            grant.at,
+            { gate: 'kernel', diagnosticCode: outcome.diagnosticCode, reason: error.message },
+            grantedEvent,
+          ),
         ]);
         this.session.notify(
           'warning',
@@ -316,14 +310,11 @@ export class IntentDesk {
     this.intentIds.remember(intentId);
     this.session.commit([
       ...(createdJournaled ? [] : [this.createdDraft(arrival)]),
-      hostDraft(
-        this.parts.ids.next('h'),
-        'TradingSignalIntentRejected',
-        correlationId,
-        arrival.createdEventId,
-        at,
-        { intentId, gate: run.gate, reason: run.reason, ...(run.field ? { field: run.field } : {}) },
-      ),
+      this.endingDraft(arrival, 'TradingSignalIntentRejected', at, {
+        gate: run.gate,
+        reason: run.reason,
+        ...(run.field ? { field: run.field } : {}),
+      }),
     ]);
     const error = gateError(run);
     this.session.notify(
@@ -390,6 +381,20 @@ export class IntentDesk {
     );
   }
 
+  /** How an intent ended, in its lineage: caused by its `…Created`, naming the intent. */
+  private endingDraft(
+    entry: Pick<HeldIntent, 'intentId' | 'correlationId' | 'createdEventId'>,
+    type: 'TradingSignalIntentRejected' | 'TradingSignalIntentExpired' | 'TradingSignalIntentCanceled',
+    ts: number,
+    details: object,
+    eventId = this.parts.ids.next('h'),
+  ): JournalDraft {
+    return hostDraft(eventId, type, entry.correlationId, entry.createdEventId, ts, {
+      intentId: entry.intentId,
+      ...details,
+    });
+  }
+
   private notWaiting(intentId: string): CommandResult<never> {
     return {
       ok: false,
@@ -403,11 +408,14 @@ export class IntentDesk {
 
   /** What the gates may read of the session; each part is read across napi only when a gate asks. */
   private gateContext(): GateContext {
+    // The drawdown halt asks for both equity and its peak: one read of the account across napi serves both.
+    let equity: number | undefined;
+    const equityNow = () => (equity ??= this.parts.kernel.account().equity);
     return {
       seen: (intentId) => this.intentIds.has(intentId) || this.supervisor.find(intentId) !== undefined,
       exposure: () => this.exposure(),
-      equity: () => this.parts.kernel.account().equity,
-      peakEquity: () => Math.max(this.peakEquity, this.parts.kernel.account().equity),
+      equity: equityNow,
+      peakEquity: () => Math.max(this.peakEquity, equityNow()),
     };
   }
 
@@ -449,16 +457,7 @@ export class IntentDesk {
     const ts = this.parts.now();
     return this.supervisor
       .all()
-      .map((held) =>
-        hostDraft(
-          this.parts.ids.next('h'),
-          'TradingSignalIntentCanceled',
-          held.correlationId,
-          held.createdEventId,
-          ts,
-          { intentId: held.intentId, reason },
-        ),
-      );
+      .map((held) => this.endingDraft(held, 'TradingSignalIntentCanceled', ts, { reason }));
   }
 
   /** The withdrawals are journaled: the entries leave the queue. */
