@@ -17,6 +17,8 @@ import {
 } from './domain.js';
 import type { Failure } from './errors.js';
 import type { JournalEvent, LineageGraph } from './journal.js';
+import type { FeedListing } from './market.js';
+import { MarketSource, SessionMarket } from './market.js';
 import type { PendingIntent } from './risk.js';
 import { RiskEnvelope, StrategyConfig } from './risk.js';
 
@@ -52,8 +54,10 @@ export const SessionStartRequest = z.strictObject({
     .min(1_000)
     .max(7 * 24 * 3_600_000)
     .optional(),
-  /** Market data tick interval per symbol. */
+  /** Market data tick interval per symbol (synthetic prices). */
   tickIntervalMs: z.number().int().min(10).max(60_000).optional(),
+  /** Where prices come from: the seeded walk (the default) or a feed file replayed. */
+  market: MarketSource.optional(),
   /** The limits every entry is checked against, and whether a strategy's entries wait for the operator. */
   risk: RiskEnvelope.prefault({}),
   /** A built-in strategy proposing entries on this session's marks; none by default. */
@@ -98,6 +102,8 @@ export const SessionInfo = z.object({
   seed: z.number(),
   seedCapital: z.number(),
   maxSlots: z.number(),
+  /** Left out by sessions journaled before markets could be replayed: those ran on the synthetic walk. */
+  market: SessionMarket.optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
@@ -134,6 +140,7 @@ export const commandRequests = {
   lineage: LineageRequest,
   'journal.page': JournalPageRequest,
   'session.trades': SessionTradesRequest,
+  'feed.list': Empty,
 } as const;
 
 export interface CommandResults {
@@ -161,6 +168,8 @@ export interface CommandResults {
   'journal.page': { sessionId: string; events: JournalEvent[]; nextSeq: number | null };
   /** Newest first; the newest `MAX_BLOTTER_TRADES` of them. */
   'session.trades': { sessionId: string; trades: TradeSummary[] };
+  /** The feed files a session can replay: `folder` is where to put them. */
+  'feed.list': { folder: string; feeds: FeedListing[] };
 }
 
 export type CommandName = keyof typeof commandRequests;

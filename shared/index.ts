@@ -7,3 +7,4 @@ export * from './events.js';
 export * from './protocol.js';
 export * from './lineage.js';
 export * from './risk.js';
+export * from './market.js';

@@ -14,6 +14,8 @@ export interface CockpitHost {
 export interface CockpitOptions {
   /** Folder holding the profile's journal (`<dataDir>/<profile>.sqlite`). */
   dataDir: string;
+  /** Folder of the CSV price files a paper session can replay; `<dataDir>/feeds` by default. */
+  feedsDir?: string;
   /** Profile name; one SQLite journal file per profile. */
   profile?: string;
   /** Wall clock in epoch ms; injected so tests can drive time. */

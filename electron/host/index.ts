@@ -20,6 +20,7 @@ import type { CockpitHost, CockpitOptions } from './api.js';
 import { EventBus } from './event-bus.js';
 import { logFault } from './fault-log.js';
 import { Journal } from './journal/journal.js';
+import { FeedLibrary } from './market/feed-library.js';
 import { SessionTrades } from './review/session-trades.js';
 import { cancelAbandonedWaits } from './session/abandoned-intents.js';
 import { startPaperSession } from './session/paper-session.js';
@@ -59,6 +60,7 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
           : ''),
     );
   }
+  const feeds = new FeedLibrary(options.feedsDir ?? join(options.dataDir, 'feeds'));
   const bus = new EventBus((error) => log('error', `event subscriber failed: ${String(error)}`));
   let session: TradingSession | undefined;
   let closed = false;
@@ -124,7 +126,7 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
           },
         };
       }
-      const started = startPaperSession(request, { journal, bus, now, log });
+      const started = startPaperSession(request, { journal, bus, now, log, feeds });
       if (!started.ok) return started;
       session = started.value;
       lastSnapshot = undefined;
@@ -190,6 +192,7 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
         ? { ok: true, value: { sessionId: request.sessionId, trades } }
         : noSuchSession(request.sessionId);
     },
+    'feed.list': () => ({ ok: true, value: { folder: feeds.folder, feeds: feeds.list() } }),
     'journal.page': (request) => {
       const sessionId = request.sessionId ?? session?.sessionId ?? journal.listSessions()[0]?.sessionId;
       if (!sessionId || !journal.session(sessionId)) return noSuchSession(request.sessionId);

@@ -5,7 +5,13 @@ import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { EventSource, JournalEvent, SessionInfo, VenueName } from '../../../shared/index.js';
+import type {
+  EventSource,
+  JournalEvent,
+  SessionInfo,
+  SessionMarket,
+  VenueName,
+} from '../../../shared/index.js';
 import { acquireWriterLock } from './writer-lock.js';
 
 /** A fact before the journal gives it its place in the session. */
@@ -33,6 +39,8 @@ interface SessionRow {
   seed_capital: number;
   max_slots: number;
   end_reason: string | null;
+  /** JSON of SessionMarket; null in journals older than replays (the synthetic walk). */
+  market?: string | null;
 }
 
 interface EventRow {
@@ -57,7 +65,8 @@ CREATE TABLE IF NOT EXISTS sessions (
   seed         INTEGER NOT NULL,
   seed_capital REAL NOT NULL,
   max_slots    INTEGER NOT NULL,
-  end_reason   TEXT
+  end_reason   TEXT,
+  market       TEXT
 );
 CREATE TABLE IF NOT EXISTS events (
   session_id     TEXT NOT NULL REFERENCES sessions(session_id),
@@ -105,6 +114,7 @@ export class Journal {
         // NORMAL in WAL mode: a commit survives a process crash; only power loss may drop the last ones.
         this.db.pragma('synchronous = NORMAL');
         this.db.exec(SCHEMA);
+        migrate(this.db);
       }
     } catch (error) {
       this.releaseLock();
@@ -132,7 +142,6 @@ export class Journal {
     });
   }
 
-  /** Sessions left open by a crash are closed with the time of their last fact. */
   /** Sessions with no stop: running in another host, or left open by a crash (`closeAbandonedSessions`). */
   openSessions(): string[] {
     const rows = this.db.prepare('SELECT session_id FROM sessions WHERE stopped_at IS NULL').all() as {
@@ -149,6 +158,7 @@ export class Journal {
     return row.ts ?? undefined;
   }
 
+  /** Sessions left open by a crash are closed with the time of their last fact. */
   closeAbandonedSessions(): string[] {
     const open = this.openSessions();
     const close = this.db.prepare(
@@ -162,8 +172,8 @@ export class Journal {
   createSession(session: SessionInfo): void {
     this.db
       .prepare(
-        `INSERT INTO sessions (session_id, started_at, venue, symbols, seed, seed_capital, max_slots)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO sessions (session_id, started_at, venue, symbols, seed, seed_capital, max_slots, market)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         session.sessionId,
@@ -173,6 +183,7 @@ export class Journal {
         session.seed,
         session.seedCapital,
         session.maxSlots,
+        session.market ? JSON.stringify(session.market) : null,
       );
     this.lastSeq.set(session.sessionId, 0);
   }
@@ -272,6 +283,14 @@ export class Journal {
   }
 }
 
+/** Brings a journal made by an earlier version up to this schema; each step is idempotent. */
+function migrate(db: SqliteDatabase): void {
+  const sessionColumns = db.pragma('table_info(sessions)') as { name: string }[];
+  if (!sessionColumns.some((column) => column.name === 'market')) {
+    db.exec('ALTER TABLE sessions ADD COLUMN market TEXT');
+  }
+}
+
 function toSession(row: SessionRow): SessionRecord {
   return {
     sessionId: row.session_id,
@@ -283,6 +302,7 @@ function toSession(row: SessionRow): SessionRecord {
     seedCapital: row.seed_capital,
     maxSlots: row.max_slots,
     ...(row.end_reason !== null ? { endReason: row.end_reason } : {}),
+    ...(row.market ? { market: JSON.parse(row.market) as SessionMarket } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SYMBOLS, findInstrument, INSTRUMENTS } from '../../../shared/index.js';
-import { createPriceWalk, roundToStep, SyntheticFeed } from './synthetic-feed.js';
+import { roundToStep } from './grid.js';
+import { createPriceWalk, SyntheticFeed } from './synthetic-feed.js';
 
 const btc = findInstrument('BTC/USDT')!;
 

@@ -3,6 +3,8 @@
 // tick index), never on wall time, so a session replays with the same prices.
 import type { MarkTick } from '../../../shared/index.js';
 import type { Instrument } from '../../../shared/index.js';
+import { roundToStep } from './grid.js';
+import type { MarketFeed } from './market-feed.js';
 import { gaussian, mulberry32, streamSeed } from './prng.js';
 
 const MS_PER_YEAR = 365 * 24 * 3600 * 1000;
@@ -31,16 +33,6 @@ export function createPriceWalk(instrument: Instrument, seed: number, tickInterv
   };
 }
 
-export function roundToStep(value: number, step: number): number {
-  const decimals = Math.max(0, Math.ceil(-Math.log10(step)) + 1);
-  return Number((Math.round(value / step) * step).toFixed(decimals));
-}
-
-/** Whether `value` is a whole number of `step`s, as a venue's price and size filters demand. */
-export function onGrid(value: number, step: number): boolean {
-  return roundToStep(value, step) === value;
-}
-
 export interface SyntheticFeedOptions {
   instruments: readonly Instrument[];
   seed: number;
@@ -50,7 +42,7 @@ export interface SyntheticFeedOptions {
 }
 
 /** Drives the walks on a timer; `step()` is the timer body, callable directly in tests. */
-export class SyntheticFeed {
+export class SyntheticFeed implements MarketFeed {
   private readonly walks: PriceWalk[];
   private timer: ReturnType<typeof setInterval> | undefined;
 

@@ -16,7 +16,7 @@ import type {
 import { fromZodError, IntentRequest } from '../../../shared/index.js';
 import type { JournalDraft } from '../journal/journal.js';
 import type { KernelIntent, KernelOutcome, KernelPort, KernelSlot } from '../kernel/kernel-port.js';
-import type { SyntheticFeed } from '../market/synthetic-feed.js';
+import type { MarketFeed } from '../market/market-feed.js';
 import {
   BUILT_IN_GATES,
   entryPrice,
@@ -70,7 +70,7 @@ export interface DeskSession {
 export interface IntentDeskParts {
   kernel: KernelPort;
   venue: Venue;
-  feed: SyntheticFeed;
+  feed: MarketFeed;
   ids: IdSource;
   now: () => number;
   risk: RiskEnvelope;

@@ -6,6 +6,7 @@ import type { CockpitEvent, ParsedCommandRequest } from '../../../shared/index.j
 import { RiskEnvelope } from '../../../shared/index.js';
 import { EventBus } from '../event-bus.js';
 import { Journal } from '../journal/journal.js';
+import { FeedLibrary } from '../market/feed-library.js';
 import { startPaperSession } from './paper-session.js';
 import type { TradingSession } from './trading-session.js';
 
@@ -38,6 +39,7 @@ function startTestSession(
       journal,
       bus,
       now: Date.now,
+      feeds: new FeedLibrary(join(dir, 'feeds')),
       ...clocks,
       log: (_level, message) => logged.push(message),
     },

@@ -2,10 +2,19 @@
 // kernel, wired into a TradingSession. The kernel is loaded here, at the edge,
 // so everything else depends only on KernelPort.
 import { Kernel } from '../../../native/index.js';
-import type { ParsedCommandRequest, SessionInfo } from '../../../shared/index.js';
+import type {
+  CommandError,
+  MarkTick,
+  ParsedCommandRequest,
+  SessionInfo,
+  SessionMarket,
+} from '../../../shared/index.js';
 import type { EventBus } from '../event-bus.js';
 import type { Journal } from '../journal/journal.js';
 import { DEFAULT_SYMBOLS, findInstrument, type Instrument } from '../../../shared/index.js';
+import type { FeedLibrary, LoadedFeed } from '../market/feed-library.js';
+import type { MarketFeed } from '../market/market-feed.js';
+import { ReplayFeed } from '../market/replay-feed.js';
 import { SyntheticFeed } from '../market/synthetic-feed.js';
 import { createStrategy } from '../strategy/strategy.js';
 import { PaperVenue } from '../venue/paper-venue.js';
@@ -34,46 +43,94 @@ export interface SessionServices {
   /** The host's monotonic clock, which paces snapshots (`performance.now` unless a test gives its own). */
   monotonic?: () => number;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** The feeds folder a replay's file is read from. */
+  feeds: FeedLibrary;
 }
 
 export function startPaperSession(
   request: ParsedCommandRequest<'session.start'>,
   services: SessionServices,
 ): CommandResult<TradingSession> {
-  const symbols = request.symbols ?? [...DEFAULT_SYMBOLS];
+  const source = request.market ?? { kind: 'synthetic' };
+  let replay: LoadedFeed | undefined;
+  if (source.kind === 'replay') {
+    const misplaced =
+      request.seed !== undefined
+        ? 'seed'
+        : request.tickIntervalMs !== undefined
+          ? 'tickIntervalMs'
+          : undefined;
+    if (misplaced) {
+      return refuse(
+        'INVALID_REQUEST',
+        misplaced,
+        `${misplaced}: a replay's prices and their pace come from its file and market.speed; leave ${misplaced} out`,
+      );
+    }
+    const loaded = services.feeds.load(source.feed, 'market.feed');
+    if (!loaded.ok) return loaded;
+    replay = loaded.value;
+  }
+  const symbols = request.symbols ?? (replay ? replay.feed.contents.symbols : [...DEFAULT_SYMBOLS]);
   const instruments: Instrument[] = [];
   for (const [index, symbol] of symbols.entries()) {
     const instrument = findInstrument(symbol);
     if (!instrument) {
-      return {
-        ok: false,
-        error: {
-          code: 'UNKNOWN_ASSET',
-          field: `symbols.${index}`,
-          message: `symbols.${index}: the paper venue does not list ${symbol}`,
-        },
-      };
+      return refuse(
+        'UNKNOWN_ASSET',
+        `symbols.${index}`,
+        `symbols.${index}: the paper venue does not list ${symbol}`,
+      );
+    }
+    if (replay && !replay.feed.contents.symbols.includes(symbol)) {
+      return refuse(
+        'UNKNOWN_ASSET',
+        `symbols.${index}`,
+        `symbols.${index}: ${replay.name} has no prices of ${symbol} (it has ${replay.feed.contents.symbols.join(', ')})`,
+      );
     }
     instruments.push(instrument);
   }
-  const cheapest = request.strategy ? lotOutOfReach(request.strategy.notional, instruments) : undefined;
-  if (cheapest) {
-    return {
-      ok: false,
-      error: {
-        code: 'INVALID_REQUEST',
-        field: 'strategy.notional',
-        message:
-          `strategy.notional: ${request.strategy?.notional} buys less than one lot of ${cheapest.symbol} ` +
-          `(${cheapest.lotStep} at about ${cheapest.startPrice} = ${cheapest.lotStep * cheapest.startPrice} USDT)`,
-      },
-    };
-  }
   const startedAt = services.now();
   const tag = newSessionTag();
-  const seed = request.seed ?? startedAt % 2 ** 31;
+  const seed = replay ? 0 : (request.seed ?? startedAt % 2 ** 31);
   const tickIntervalMs = request.tickIntervalMs ?? PAPER_DEFAULTS.tickIntervalMs;
   const fundingIntervalMs = request.fundingIntervalMs ?? PAPER_DEFAULTS.fundingIntervalMs;
+  // The feed and the venue report into the session built from them.
+  const relay: { session?: TradingSession } = {};
+  const onTicks = (ticks: MarkTick[]) => relay.session?.guarded('market step', (s) => s.onMarks(ticks));
+  const feed: MarketFeed =
+    replay && source.kind === 'replay'
+      ? new ReplayFeed({
+          feed: replay.feed,
+          symbols,
+          speed: source.speed,
+          now: services.now,
+          ...(services.monotonic ? { monotonic: services.monotonic } : {}),
+          onTicks,
+          onEnd: (end) => relay.session?.guarded('replay end', (s) => s.onReplayEnd(end)),
+        })
+      : new SyntheticFeed({ instruments, seed, tickIntervalMs, now: services.now, onTicks });
+  const cheapest = request.strategy ? lotOutOfReach(request.strategy.notional, instruments, feed) : undefined;
+  if (cheapest) {
+    const { instrument, price } = cheapest;
+    return refuse(
+      'INVALID_REQUEST',
+      'strategy.notional',
+      `strategy.notional: ${request.strategy?.notional} buys less than one lot of ${instrument.symbol} ` +
+        `(${instrument.lotStep} at about ${price} = ${instrument.lotStep * price} USDT)`,
+    );
+  }
+  const market: SessionMarket =
+    replay && source.kind === 'replay'
+      ? {
+          kind: 'replay',
+          feed: replay.name,
+          sha256: replay.sha256,
+          speed: source.speed,
+          ...replay.feed.contents,
+        }
+      : { kind: 'synthetic' };
   const info: SessionInfo = {
     sessionId: sessionIdOf(tag, startedAt),
     startedAt,
@@ -82,6 +139,7 @@ export function startPaperSession(
     seed,
     seedCapital: request.seedCapital,
     maxSlots: request.maxSlots,
+    market,
   };
   const ids = new IdSource(tag);
   const kernel = new Kernel({
@@ -99,18 +157,9 @@ export function startPaperSession(
   });
   // The session's row comes first: the venue's timers start when it is built, and would outlive a failed start.
   services.journal.createSession(info);
-  // The feed and the venue report into the session built from them.
-  const relay: { session?: TradingSession } = {};
   // Timers call these, outside any command: a fault is reported, never left to crash the host.
   const onReports = (reports: VenueReport[]) =>
     relay.session?.guarded('venue reports', (s) => s.onVenueReports(reports));
-  const feed = new SyntheticFeed({
-    instruments,
-    seed,
-    tickIntervalMs,
-    now: services.now,
-    onTicks: (ticks) => relay.session?.guarded('market step', (s) => s.onMarks(ticks)),
-  });
   const venue = new PaperVenue({
     instruments,
     latencyMs: request.latencyMs ?? PAPER_DEFAULTS.latencyMs,
@@ -152,6 +201,22 @@ export function startPaperSession(
 }
 
 /** A symbol whose one lot, at its opening price, is worth more than a strategy's notional: it could never enter. */
-function lotOutOfReach(notional: number, instruments: readonly Instrument[]): Instrument | undefined {
-  return instruments.find((instrument) => instrument.lotStep * instrument.startPrice > notional);
+function lotOutOfReach(
+  notional: number,
+  instruments: readonly Instrument[],
+  feed: MarketFeed,
+): { instrument: Instrument; price: number } | undefined {
+  for (const instrument of instruments) {
+    const price = feed.price(instrument.symbol) ?? instrument.startPrice;
+    if (instrument.lotStep * price > notional) return { instrument, price };
+  }
+  return undefined;
+}
+
+function refuse(
+  code: CommandError['code'],
+  field: string,
+  message: string,
+): { ok: false; error: CommandError } {
+  return { ok: false, error: { code, field, message } };
 }

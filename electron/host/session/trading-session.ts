@@ -30,7 +30,9 @@ import type {
   KernelSlot,
   KernelVenueCommand,
 } from '../kernel/kernel-port.js';
-import { onGrid, type SyntheticFeed } from '../market/synthetic-feed.js';
+import { onGrid } from '../market/grid.js';
+import type { MarketFeed } from '../market/market-feed.js';
+import type { ReplayEnd } from '../market/replay-feed.js';
 import type { Strategy } from '../strategy/strategy.js';
 import type { AccountReport, Venue, VenueReport } from '../venue/venue.js';
 import { hostDraft, stripEmpty } from './drafts.js';
@@ -57,7 +59,7 @@ export interface TradingSessionParts {
   ids: IdSource;
   kernel: KernelPort;
   venue: Venue;
-  feed: SyntheticFeed;
+  feed: MarketFeed;
   journal: Journal;
   bus: EventBus;
   now: () => number;
@@ -432,6 +434,27 @@ export class TradingSession {
     this.commitDrafts(drafts, outcomes);
     this.desk.onMarks(ticks, (request) => this.submitIntent(request));
     this.queueSnapshot();
+  }
+
+  /** A replay's file has no more rows: prices hold where it left them, and the session runs on until stopped. */
+  onReplayEnd(end: ReplayEnd): void {
+    if (this.stopped || this.info.market?.kind !== 'replay') return;
+    const { feed } = this.info.market;
+    const eventId = this.parts.ids.next('h');
+    const lastRowAt = new Date(end.lastRowAt).toISOString();
+    this.commit([
+      hostDraft(eventId, 'MarketReplayEnded', this.sessionId, eventId, this.parts.now(), {
+        feed,
+        steps: end.steps,
+        lastRowAt: end.lastRowAt,
+      }),
+    ]);
+    this.notify(
+      'info',
+      'REPLAY_ENDED',
+      `The replay of ${feed} ended after ${plural(end.steps, 'market step')} (last row ${lastRowAt}): ` +
+        'prices hold there until the session stops',
+    );
   }
 
   /** Stops the feed and the venue; entries still waiting for the operator are cancelled first, in the journal. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findInstrument, IntentRequest, StrategyConfig, type MarkTick } from '../../../shared/index.js';
-import { onGrid } from '../market/synthetic-feed.js';
+import { onGrid } from '../market/grid.js';
 import { Breakout } from './breakout.js';
 import type { StrategyView } from './strategy.js';
 

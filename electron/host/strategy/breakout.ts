@@ -3,7 +3,7 @@
 // with a take-profit and a stop-loss. Deterministic: the same marks give the
 // same proposals, so a seeded session proposes the same entries every run.
 import type { Instrument, IntentRequest, MarkTick, StrategyConfig } from '../../../shared/index.js';
-import { roundToStep } from '../market/synthetic-feed.js';
+import { roundToStep } from '../market/grid.js';
 import type { Strategy, StrategyView } from './strategy.js';
 
 interface AssetWindow {

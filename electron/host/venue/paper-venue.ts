@@ -11,7 +11,7 @@
 // reduce-only one reduces the other side's (SELL long, BUY short).
 import type { MarkTick } from '../../../shared/index.js';
 import type { Instrument } from '../../../shared/index.js';
-import { roundToStep } from '../market/synthetic-feed.js';
+import { roundToStep } from '../market/grid.js';
 import type {
   AccountReport,
   AccountReportSink,

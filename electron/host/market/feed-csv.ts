@@ -1,0 +1,393 @@
+// Reads a feed file: recorded prices as CSV, one row per (time, symbol). Pure:
+// text in, the rows sorted by time (columns, not objects: a feed may hold
+// millions) or the first problem out, naming its line, column and value.
+// docs/MARKET_DATA.md is the format's reference; keep the two in step.
+import {
+  describeValue,
+  INSTRUMENTS,
+  MAX_FEED_ROWS,
+  type FeedContents,
+  type Instrument,
+} from '../../../shared/index.js';
+import { roundToStep } from './grid.js';
+
+export interface ParsedFeed {
+  contents: FeedContents;
+  /** The paper instruments the rows name; `symbolOf` indexes this. */
+  instruments: Instrument[];
+  /** Per row, in time order (ties keep the file's order): epoch ms, instrument index, price on the tick grid. */
+  times: Float64Array;
+  symbolOf: Uint8Array;
+  prices: Float64Array;
+}
+
+export interface FeedProblem {
+  /** 1-based line of the file; absent for a problem of the whole file. */
+  line?: number;
+  column?: string;
+  message: string;
+}
+
+export type FeedParse = { ok: true; feed: ParsedFeed } | { ok: false; problem: FeedProblem };
+
+export function describeProblem(problem: FeedProblem): string {
+  const where = [
+    problem.line === undefined ? '' : `line ${problem.line}`,
+    problem.column === undefined ? '' : `column ${problem.column}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return where ? `${where}: ${problem.message}` : problem.message;
+}
+
+/** Header names each column is recognised by (case-insensitive), the first present wins. */
+const TIME_COLUMNS = ['ts', 'timestamp', 'time', 'datetime', 'date', 'open_time'];
+const PRICE_COLUMNS = ['price', 'mark', 'close', 'last'];
+const SYMBOL_COLUMNS = ['symbol', 'asset', 'pair', 'instrument'];
+/** A file whose first line is all numbers has no header: it is read as Binance's kline layout. */
+const KLINE_TIME = 0;
+const KLINE_CLOSE = 4;
+
+const NUMBER = /^\+?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const EPOCH = /^(\d+)(\.\d+)?$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const MAX_PRICE = 1e12;
+
+/** An instrument's symbol without separators, upper case: how file names and symbol cells are matched. */
+function compact(symbol: string): string {
+  return symbol.toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+/** `BTC/USDT`, `BTCUSDT`, `btc-usdt`, ccxt's `BTC/USDT:USDT` (the settle currency is dropped). */
+export function instrumentOfCell(cell: string): Instrument | undefined {
+  const key = compact(cell.split(':')[0] ?? '');
+  return INSTRUMENTS.find((instrument) => compact(instrument.symbol) === key);
+}
+
+/** The instrument a file name starts with (`BTCUSDT-1m-2024-03-01.csv`, `eth_usdt.csv`), the longest match. */
+export function instrumentOfFileName(fileName: string): Instrument | undefined {
+  const key = compact(fileName);
+  return INSTRUMENTS.filter((instrument) => key.startsWith(compact(instrument.symbol))).sort(
+    (a, b) => compact(b.symbol).length - compact(a.symbol).length,
+  )[0];
+}
+
+/**
+ * Epoch ms (UTC) of a time cell: epoch seconds, ms, µs or ns told apart by their digits (≤ 10, ≤ 13, ≤ 16,
+ * ≤ 19; seconds may have a fraction), or ISO 8601, UTC when it names no offset. Sub-millisecond parts are
+ * dropped (floor).
+ */
+export function epochMsOf(cell: string): number | undefined {
+  const epoch = EPOCH.exec(cell);
+  if (epoch) {
+    const whole = epoch[1] ?? '';
+    const fraction = epoch[2];
+    const digits = whole.replace(/^0+(?=\d)/, '').length;
+    if (fraction !== undefined && digits > 10) return undefined;
+    const scale = digits <= 10 ? 1e-3 : digits <= 13 ? 1 : digits <= 16 ? 1e3 : digits <= 19 ? 1e6 : 0;
+    if (scale === 0) return undefined;
+    return Math.floor(Number(cell) / scale);
+  }
+  const iso = ISO.exec(cell);
+  if (!iso) return undefined;
+  const [year, month, day, hour = '0', minute = '0', second = '0'] = iso
+    .slice(1, 7)
+    .map((part) => part ?? '0');
+  const fraction = iso[7] ? Math.floor(Number(`0${iso[7]}`) * 1000) : 0;
+  const parts = [year, month, day, hour, minute, second].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [y, mo, d, h, mi, s] = parts;
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
+  const utc = Date.UTC(y, mo - 1, d, h, mi, s, fraction);
+  // Date.UTC rolls 31 April into 1 May: a day the month does not have is refused instead.
+  if (new Date(utc).getUTCDate() !== d) return undefined;
+  const offset = iso[8];
+  if (offset === undefined || offset.toUpperCase() === 'Z') return utc;
+  const sign = offset.startsWith('-') ? -1 : 1;
+  const digitsOnly = offset.slice(1).replace(':', '');
+  const offsetMinutes = Number(digitsOnly.slice(0, 2)) * 60 + Number(digitsOnly.slice(2));
+  return utc - sign * offsetMinutes * 60_000;
+}
+
+/** One line's cells: split on the delimiter, `"…"` quoting with `""` for a quote (a cell may not span lines). */
+export function cellsOf(line: string, delimiter: string): string[] | undefined {
+  if (!line.includes('"')) return line.split(delimiter).map((cell) => cell.trim());
+  const cells: string[] = [];
+  let at = 0;
+  for (;;) {
+    while (line[at] === ' ' || line[at] === '\t') at++;
+    let cell = '';
+    if (line[at] === '"') {
+      at++;
+      for (;;) {
+        const quote = line.indexOf('"', at);
+        if (quote < 0) return undefined;
+        cell += line.slice(at, quote);
+        at = quote + 1;
+        if (line[at] !== '"') break;
+        cell += '"';
+        at++;
+      }
+      while (line[at] === ' ' || line[at] === '\t') at++;
+      if (at < line.length && line[at] !== delimiter) return undefined;
+    } else {
+      const end = line.indexOf(delimiter, at);
+      cell = (end < 0 ? line.slice(at) : line.slice(at, end)).trim();
+      at = end < 0 ? line.length : end;
+    }
+    cells.push(cell);
+    if (at >= line.length) return cells;
+    at++;
+  }
+}
+
+interface Layout {
+  time: number;
+  price: number;
+  /** The symbol column, or the one instrument the file name names. */
+  symbol: number | Instrument;
+  timeName: string;
+  priceName: string;
+  symbolName: string;
+  /** The first line of data. */
+  dataFrom: number;
+}
+
+function layoutOf(
+  header: string[],
+  headerIndex: number,
+  fileName: string,
+): { ok: true; layout: Layout } | { ok: false; problem: FeedProblem } {
+  const line = headerIndex + 1;
+  const fromName = instrumentOfFileName(fileName);
+  if (header.every((cell) => NUMBER.test(cell))) {
+    if (header.length <= KLINE_CLOSE) {
+      return {
+        ok: false,
+        problem: {
+          line,
+          message: `no header, and ${header.length} columns are too few for the kline layout (6+)`,
+        },
+      };
+    }
+    if (!fromName) {
+      return {
+        ok: false,
+        problem: {
+          message: `a file without a symbol column names its symbol first (BTCUSDT-1m-….csv); ${describeValue(fileName)} names none the paper venue lists`,
+        },
+      };
+    }
+    return {
+      ok: true,
+      layout: {
+        time: KLINE_TIME,
+        price: KLINE_CLOSE,
+        symbol: fromName,
+        timeName: 'open_time',
+        priceName: 'close',
+        symbolName: 'file name',
+        dataFrom: headerIndex,
+      },
+    };
+  }
+  const names = header.map((cell) => cell.toLowerCase());
+  const find = (aliases: string[]) => {
+    const name = aliases.find((alias) => names.includes(alias));
+    return name === undefined ? undefined : { name, index: names.indexOf(name) };
+  };
+  const time = find(TIME_COLUMNS);
+  const price = find(PRICE_COLUMNS);
+  const symbol = find(SYMBOL_COLUMNS);
+  if (!time) {
+    return { ok: false, problem: { line, message: `no time column (one of ${TIME_COLUMNS.join(', ')})` } };
+  }
+  if (!price) {
+    return { ok: false, problem: { line, message: `no price column (one of ${PRICE_COLUMNS.join(', ')})` } };
+  }
+  if (!symbol && !fromName) {
+    return {
+      ok: false,
+      problem: {
+        line,
+        message: `no symbol column (one of ${SYMBOL_COLUMNS.join(', ')}), and the file name names no symbol the paper venue lists`,
+      },
+    };
+  }
+  return {
+    ok: true,
+    layout: {
+      time: time.index,
+      price: price.index,
+      symbol: symbol ? symbol.index : (fromName as Instrument),
+      timeName: time.name,
+      priceName: price.name,
+      symbolName: symbol?.name ?? 'file name',
+      dataFrom: headerIndex + 1,
+    },
+  };
+}
+
+/** Reads `text`, the contents of the feed file `fileName` (whose name may give the symbol). */
+export function parseFeedCsv(text: string, fileName: string): FeedParse {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const headerIndex = lines.findIndex((line) => line.trim() !== '' && !line.startsWith('#'));
+  if (headerIndex < 0) return { ok: false, problem: { message: 'the file holds no rows' } };
+  const headerLine = lines[headerIndex] ?? '';
+  // `;` where `,` is the decimal mark: a header with semicolons and no commas says so.
+  const delimiter = headerLine.includes(';') && !headerLine.includes(',') ? ';' : ',';
+  const header = cellsOf(headerLine, delimiter);
+  if (!header) return { ok: false, problem: { line: headerIndex + 1, message: 'an unclosed quote' } };
+  const shaped = layoutOf(header, headerIndex, fileName);
+  if (!shaped.ok) return shaped;
+  const { layout } = shaped;
+
+  const instruments: Instrument[] = [];
+  const indexOf = new Map<Instrument, number>();
+  const capacity = Math.min(MAX_FEED_ROWS, lines.length);
+  const times = new Float64Array(capacity);
+  const symbolOf = new Uint8Array(capacity);
+  const prices = new Float64Array(capacity);
+  const lineOf = new Uint32Array(capacity);
+  let rows = 0;
+  let snappedPrices = 0;
+  let sorted = true;
+  for (let index = layout.dataFrom; index < lines.length; index++) {
+    const text = lines[index] ?? '';
+    if (text.trim() === '' || text.startsWith('#')) continue;
+    const line = index + 1;
+    if (rows === MAX_FEED_ROWS) {
+      return { ok: false, problem: { line, message: `more than ${MAX_FEED_ROWS} rows; split the file` } };
+    }
+    const cells = cellsOf(text, delimiter);
+    if (!cells)
+      return { ok: false, problem: { line, message: 'an unclosed quote, or text after a quoted cell' } };
+    const timeCell = cells[layout.time] ?? '';
+    const ts = epochMsOf(timeCell);
+    if (ts === undefined) {
+      return {
+        ok: false,
+        problem: {
+          line,
+          column: layout.timeName,
+          message: `${describeValue(timeCell)} is not a time (epoch s, ms, µs or ns, or ISO 8601)`,
+        },
+      };
+    }
+    let instrument: Instrument;
+    if (typeof layout.symbol === 'number') {
+      const symbolCell = cells[layout.symbol] ?? '';
+      const named = instrumentOfCell(symbolCell);
+      if (!named) {
+        return {
+          ok: false,
+          problem: {
+            line,
+            column: layout.symbolName,
+            message: `the paper venue does not list ${describeValue(symbolCell)} (it lists ${INSTRUMENTS.map((i) => i.symbol).join(', ')})`,
+          },
+        };
+      }
+      instrument = named;
+    } else {
+      instrument = layout.symbol;
+    }
+    const priceCell = cells[layout.price] ?? '';
+    const raw = NUMBER.test(priceCell) ? Number(priceCell) : Number.NaN;
+    if (!(raw > 0 && raw <= MAX_PRICE)) {
+      return {
+        ok: false,
+        problem: {
+          line,
+          column: layout.priceName,
+          message: `${describeValue(priceCell)} is not a price (a number above 0, at most ${MAX_PRICE})`,
+        },
+      };
+    }
+    const price = roundToStep(raw, instrument.tickSize);
+    if (price <= 0) {
+      return {
+        ok: false,
+        problem: {
+          line,
+          column: layout.priceName,
+          message: `${raw} is below half of ${instrument.symbol}'s tick ${instrument.tickSize}`,
+        },
+      };
+    }
+    if (price !== raw) snappedPrices++;
+    let symbolIndex = indexOf.get(instrument);
+    if (symbolIndex === undefined) {
+      symbolIndex = instruments.length;
+      indexOf.set(instrument, symbolIndex);
+      instruments.push(instrument);
+    }
+    if (rows > 0 && ts < (times[rows - 1] ?? 0)) sorted = false;
+    times[rows] = ts;
+    symbolOf[rows] = symbolIndex;
+    prices[rows] = price;
+    lineOf[rows] = line;
+    rows++;
+  }
+  if (rows === 0) return { ok: false, problem: { message: 'the file holds a header and no rows' } };
+
+  const order = sorted ? undefined : timeOrder(times.subarray(0, rows));
+  const pick = <A extends Float64Array | Uint8Array | Uint32Array>(column: A): A =>
+    (order ? column.map((_, i) => (i < rows ? (column[order[i] ?? 0] ?? 0) : 0)) : column).subarray(
+      0,
+      rows,
+    ) as A;
+  const feed: ParsedFeed = {
+    contents: {
+      symbols: instruments.map((instrument) => instrument.symbol),
+      rows,
+      from: 0,
+      to: 0,
+      snappedPrices,
+    },
+    instruments,
+    times: pick(times),
+    symbolOf: pick(symbolOf),
+    prices: pick(prices),
+  };
+  const lines_ = pick(lineOf);
+  const twin = sameTimeTwin(feed, lines_);
+  if (twin) return { ok: false, problem: twin };
+  feed.contents.from = feed.times[0] ?? 0;
+  feed.contents.to = feed.times[rows - 1] ?? 0;
+  return { ok: true, feed };
+}
+
+/** Row indexes in time order; rows of one time keep the file's order. */
+function timeOrder(times: Float64Array): Uint32Array {
+  const order = Uint32Array.from(times, (_, i) => i);
+  return order.sort((a, b) => (times[a] ?? 0) - (times[b] ?? 0) || a - b);
+}
+
+/** Two rows of one symbol at one time: which price would hold is a guess, so the file is refused. */
+function sameTimeTwin(feed: ParsedFeed, lineOf: Uint32Array): FeedProblem | undefined {
+  const { times, symbolOf, instruments } = feed;
+  let stepStart = 0;
+  for (let row = 1; row <= times.length; row++) {
+    if (row < times.length && times[row] === times[stepStart]) continue;
+    for (let a = stepStart; a < row; a++) {
+      for (let b = a + 1; b < row; b++) {
+        if (symbolOf[a] === symbolOf[b]) {
+          return {
+            line: lineOf[b] ?? 0,
+            message: `${instruments[symbolOf[b] ?? 0]?.symbol} at ${new Date(times[b] ?? 0).toISOString()} again (first on line ${lineOf[a]})`,
+          };
+        }
+      }
+    }
+    stepStart = row;
+  }
+  return undefined;
+}

@@ -1,0 +1,134 @@
+// Replays a feed file's prices: every row of the session's symbols, in time
+// order, each run of rows of one time as one market step, paced by the rows'
+// times divided by the speed. Prices come from the file; time is the host's
+// (the venue's latency, TTLs and funding run on it), so ticks carry now().
+import type { MarkTick } from '../../../shared/index.js';
+import type { ParsedFeed } from './feed-csv.js';
+import type { MarketFeed } from './market-feed.js';
+
+/** At most this many steps in one turn of the event loop: a replay too fast for the host runs late, it skips nothing. */
+const MAX_STEPS_PER_TURN = 500;
+
+export interface ReplayEnd {
+  /** Steps played, and the recorded time of the last. */
+  steps: number;
+  lastRowAt: number;
+}
+
+export interface ReplayFeedOptions {
+  feed: ParsedFeed;
+  /** The session's symbols: rows of others are skipped. */
+  symbols: readonly string[];
+  speed: number;
+  now: () => number;
+  /** The clock that paces the replay; `performance.now` by default. */
+  monotonic?: () => number;
+  onTicks: (ticks: MarkTick[]) => void;
+  /** Once, after the last step: prices then hold where the file left them. */
+  onEnd: (end: ReplayEnd) => void;
+}
+
+export class ReplayFeed implements MarketFeed {
+  private readonly latest = new Map<string, number>();
+  /** Per instrument index of the file, whether the session trades it. */
+  private readonly traded: boolean[];
+  private readonly monotonic: () => number;
+  private next = 0;
+  private steps = 0;
+  private endTold = false;
+  private startedAt: number | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly options: ReplayFeedOptions) {
+    const { feed, symbols } = options;
+    this.monotonic = options.monotonic ?? (() => performance.now());
+    this.traded = feed.instruments.map((instrument) => symbols.includes(instrument.symbol));
+    // Each symbol opens at its first row's price, so the ticket and the gates have a mark before the first step.
+    for (let row = 0; row < feed.times.length && this.latest.size < symbols.length; row++) {
+      const symbol = this.symbolAt(row);
+      if (symbol !== undefined && !this.latest.has(symbol)) this.latest.set(symbol, feed.prices[row] ?? 0);
+    }
+    this.skipUntraded();
+  }
+
+  marks(): Record<string, number> {
+    return Object.fromEntries(this.latest);
+  }
+
+  price(symbol: string): number | undefined {
+    return this.latest.get(symbol);
+  }
+
+  /** Whether every step has been played. */
+  get ended(): boolean {
+    return this.next >= this.options.feed.times.length;
+  }
+
+  start(): void {
+    if (this.timer !== undefined || this.ended) return;
+    this.startedAt ??= this.monotonic();
+    this.turn();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * Plays every step due at `at` (on the pacing clock, `start` at `startedAt`), at most MAX_STEPS_PER_TURN;
+   * returns the delay until the next is due, or undefined once the replay has ended.
+   */
+  playDue(at: number): number | undefined {
+    const { times } = this.options.feed;
+    const startedAt = this.startedAt ?? at;
+    this.startedAt = startedAt;
+    const origin = times[0] ?? 0;
+    for (let played = 0; played < MAX_STEPS_PER_TURN && !this.ended; played++) {
+      const dueAt = startedAt + ((times[this.next] ?? 0) - origin) / this.options.speed;
+      if (dueAt > at) return dueAt - at;
+      this.playStep();
+    }
+    if (!this.ended) return 0;
+    if (this.endTold) return undefined;
+    this.endTold = true;
+    this.options.onEnd({ steps: this.steps, lastRowAt: times[times.length - 1] ?? 0 });
+    return undefined;
+  }
+
+  private turn(): void {
+    this.timer = undefined;
+    const wait = this.playDue(this.monotonic());
+    // Unref'd: a replay must not hold a host that is shutting down.
+    if (wait !== undefined) this.timer = setTimeout(() => this.turn(), wait).unref();
+  }
+
+  /** One step: the rows of the next time, of the session's symbols. */
+  private playStep(): void {
+    const { times, prices } = this.options.feed;
+    const time = times[this.next];
+    const ts = this.options.now();
+    const ticks: MarkTick[] = [];
+    for (; this.next < times.length && times[this.next] === time; this.next++) {
+      const asset = this.symbolAt(this.next);
+      if (asset === undefined) continue;
+      const price = prices[this.next] ?? 0;
+      this.latest.set(asset, price);
+      ticks.push({ asset, price, ts });
+    }
+    this.skipUntraded();
+    this.steps++;
+    this.options.onTicks(ticks);
+  }
+
+  /** Moves past rows of symbols the session does not trade, so every step played has ticks. */
+  private skipUntraded(): void {
+    const { times } = this.options.feed;
+    while (this.next < times.length && this.symbolAt(this.next) === undefined) this.next++;
+  }
+
+  private symbolAt(row: number): string | undefined {
+    const index = this.options.feed.symbolOf[row] ?? 0;
+    return this.traded[index] ? this.options.feed.instruments[index]?.symbol : undefined;
+  }
+}
