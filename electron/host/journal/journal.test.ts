@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,5 +105,45 @@ describe('Journal', () => {
     expect(() => journal.append('A', [draft('a1'), bad])).toThrow();
     expect(journal.page('A', 0, 10)).toEqual([]);
     expect(journal.append('A', [draft('a3')])[0]?.seq).toBe(1);
+  });
+});
+
+describe('a journal made before replays', () => {
+  it('gains the sessions.market column on open, keeps its sessions, and records the markets of new ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'journal-test-'));
+    dirs.push(dir);
+    const file = join(dir, 'old.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE sessions (
+      session_id TEXT PRIMARY KEY, started_at INTEGER NOT NULL, stopped_at INTEGER, venue TEXT NOT NULL,
+      symbols TEXT NOT NULL, seed INTEGER NOT NULL, seed_capital REAL NOT NULL, max_slots INTEGER NOT NULL,
+      end_reason TEXT)`);
+    old
+      .prepare(
+        `INSERT INTO sessions VALUES ('s-old', 1000, 2000, 'paper', '["BTC/USDT"]', 7, 10000, 2, 'STOPPED')`,
+      )
+      .run();
+    old.close();
+
+    const journal = new Journal(file);
+    const market = {
+      kind: 'replay' as const,
+      feed: 'btc.csv',
+      sha256: 'ab'.repeat(32),
+      speed: 60,
+      symbols: ['BTC/USDT'],
+      rows: 2,
+      from: 0,
+      to: 60_000,
+      snappedPrices: 0,
+    };
+    journal.createSession({ ...session('s-new'), startedAt: 3_000, market });
+    expect(journal.session('s-old')).toEqual({ ...session('s-old'), stoppedAt: 2_000, endReason: 'STOPPED' });
+    expect(journal.session('s-new')?.market).toEqual(market);
+    journal.close();
+    // Opening it again finds the column there and leaves it.
+    const again = new Journal(file);
+    expect(again.listSessions().map((s) => s.sessionId)).toEqual(['s-new', 's-old']);
+    again.close();
   });
 });

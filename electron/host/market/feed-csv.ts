@@ -74,7 +74,7 @@ export function instrumentOfFileName(fileName: string): Instrument | undefined {
 }
 
 /**
- * Epoch ms (UTC) of a time cell: epoch seconds, ms, µs or ns told apart by their digits (≤ 10, ≤ 13, ≤ 16,
+ * Epoch ms (UTC) of a time cell: epoch seconds, ms, µs or ns told apart by their digits as written (≤ 10, ≤ 13, ≤ 16,
  * ≤ 19; seconds may have a fraction), or ISO 8601, UTC when it names no offset. Sub-millisecond parts are
  * dropped (floor).
  */
@@ -83,7 +83,8 @@ export function epochMsOf(cell: string): number | undefined {
   if (epoch) {
     const whole = epoch[1] ?? '';
     const fraction = epoch[2];
-    const digits = whole.replace(/^0+(?=\d)/, '').length;
+    // Digits as written: a zero-padded 13-digit cell is milliseconds.
+    const digits = whole.length;
     if (fraction !== undefined && digits > 10) return undefined;
     const scale = digits <= 10 ? 1e-3 : digits <= 13 ? 1 : digits <= 16 ? 1e3 : digits <= 19 ? 1e6 : 0;
     if (scale === 0) return undefined;

@@ -37,6 +37,8 @@ export class ReplayFeed implements MarketFeed {
   private steps = 0;
   private endTold = false;
   private startedAt: number | undefined;
+  /** The recorded time the replay starts from: the first row of a symbol the session trades. */
+  private readonly origin: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: ReplayFeedOptions) {
@@ -49,6 +51,7 @@ export class ReplayFeed implements MarketFeed {
       if (symbol !== undefined && !this.latest.has(symbol)) this.latest.set(symbol, feed.prices[row] ?? 0);
     }
     this.skipUntraded();
+    this.origin = feed.times[this.next] ?? 0;
   }
 
   marks(): Record<string, number> {
@@ -83,9 +86,8 @@ export class ReplayFeed implements MarketFeed {
     const { times } = this.options.feed;
     const startedAt = this.startedAt ?? at;
     this.startedAt = startedAt;
-    const origin = times[0] ?? 0;
     for (let played = 0; played < MAX_STEPS_PER_TURN && !this.ended; played++) {
-      const dueAt = startedAt + ((times[this.next] ?? 0) - origin) / this.options.speed;
+      const dueAt = startedAt + ((times[this.next] ?? 0) - this.origin) / this.options.speed;
       if (dueAt > at) return dueAt - at;
       this.playStep();
     }
