@@ -92,29 +92,28 @@ export function epochMsOf(cell: string): number | undefined {
   }
   const iso = ISO.exec(cell);
   if (!iso) return undefined;
-  const [year, month, day, hour = '0', minute = '0', second = '0'] = iso
-    .slice(1, 7)
-    .map((part) => part ?? '0');
+  const y = Number(iso[1]);
+  const mo = Number(iso[2]);
+  const d = Number(iso[3]);
+  const h = Number(iso[4] ?? 0);
+  const mi = Number(iso[5] ?? 0);
+  const sec = Number(iso[6] ?? 0);
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || sec > 59) {
+    return undefined;
+  }
   const fraction = iso[7] ? Math.floor(Number(`0${iso[7]}`) * 1000) : 0;
-  const parts = [year, month, day, hour, minute, second].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const [y, mo, d, h, mi, s] = parts;
-  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
-  const utc = Date.UTC(y, mo - 1, d, h, mi, s, fraction);
-  // Date.UTC rolls 31 April into 1 May: a day the month does not have is refused instead.
-  if (new Date(utc).getUTCDate() !== d) return undefined;
+  const utc = Date.UTC(y, mo - 1, d, h, mi, sec, fraction);
   const offset = iso[8];
   if (offset === undefined || offset.toUpperCase() === 'Z') return utc;
   const sign = offset.startsWith('-') ? -1 : 1;
   const digitsOnly = offset.slice(1).replace(':', '');
   const offsetMinutes = Number(digitsOnly.slice(0, 2)) * 60 + Number(digitsOnly.slice(2));
   return utc - sign * offsetMinutes * 60_000;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** One line's cells: split on the delimiter, `"…"` quoting with `""` for a quote (a cell may not span lines). */
@@ -257,6 +256,7 @@ export function parseFeedCsv(text: string, fileName: string): FeedParse {
   const symbolOf = new Uint8Array(capacity);
   const prices = new Float64Array(capacity);
   const lineOf = new Uint32Array(capacity);
+  const symbolOfCell = new Map<string, Instrument | undefined>();
   let rows = 0;
   let snappedPrices = 0;
   let sorted = true;
@@ -285,7 +285,12 @@ export function parseFeedCsv(text: string, fileName: string): FeedParse {
     let instrument: Instrument;
     if (typeof layout.symbol === 'number') {
       const symbolCell = cells[layout.symbol] ?? '';
-      const named = instrumentOfCell(symbolCell);
+      // A file names a handful of symbols millions of times: each spelling is matched once.
+      let named = symbolOfCell.get(symbolCell);
+      if (named === undefined && !symbolOfCell.has(symbolCell)) {
+        named = instrumentOfCell(symbolCell);
+        symbolOfCell.set(symbolCell, named);
+      }
       if (!named) {
         return {
           ok: false,
@@ -312,7 +317,7 @@ export function parseFeedCsv(text: string, fileName: string): FeedParse {
         },
       };
     }
-    const price = roundToStep(raw, instrument.tickSize);
+    const price = onTickAsWritten(priceCell, instrument) ? raw : roundToStep(raw, instrument.tickSize);
     if (price <= 0) {
       return {
         ok: false,
@@ -365,6 +370,24 @@ export function parseFeedCsv(text: string, fileName: string): FeedParse {
   feed.contents.to = feed.times[rows - 1] ?? 0;
   return { ok: true, feed };
 }
+
+/** Whether a price cell is on its tick as written, no rounding needed: a tick of 10^-n and at most n decimals. */
+function onTickAsWritten(cell: string, instrument: Instrument): boolean {
+  const decimals = TICK_DECIMALS.get(instrument);
+  if (decimals === undefined || cell.includes('e') || cell.includes('E')) return false;
+  const point = cell.indexOf('.');
+  return point < 0 || cell.length - point - 1 <= decimals;
+}
+
+/** n for the instruments whose tick is 10^-n (all the paper venue lists); the rest always round. */
+const TICK_DECIMALS = new Map(
+  INSTRUMENTS.flatMap((instrument) => {
+    const decimals = Math.round(-Math.log10(instrument.tickSize));
+    return decimals >= 0 && Number((10 ** -decimals).toFixed(decimals)) === instrument.tickSize
+      ? [[instrument, decimals] as const]
+      : [];
+  }),
+);
 
 /** Row indexes in time order; rows of one time keep the file's order. */
 function timeOrder(times: Float64Array): Uint32Array {
