@@ -192,7 +192,10 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
         ? { ok: true, value: { sessionId: request.sessionId, trades } }
         : noSuchSession(request.sessionId);
     },
-    'feed.list': () => ({ ok: true, value: { folder: feeds.folder, feeds: feeds.list() } }),
+    'feed.list': () => {
+      const listed = feeds.list();
+      return listed.ok ? { ok: true, value: { folder: feeds.folder, feeds: listed.value } } : listed;
+    },
     'journal.page': (request) => {
       const sessionId = request.sessionId ?? session?.sessionId ?? journal.listSessions()[0]?.sessionId;
       if (!sessionId || !journal.session(sessionId)) return noSuchSession(request.sessionId);

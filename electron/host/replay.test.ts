@@ -82,6 +82,15 @@ describe('the feeds folder', () => {
     rmSync(feedsDir, { recursive: true });
     expect(await call('feed.list')).toMatchObject({ folder: feedsDir, feeds: [] });
   });
+
+  it('says so when it cannot be made', async () => {
+    rmSync(feedsDir, { recursive: true });
+    writeFileSync(feedsDir, 'a file where the folder should be');
+    expect((await refuse('feed.list', {})).error).toEqual({
+      code: 'NOT_FOUND',
+      message: `the feeds folder ${feedsDir} cannot be made or read (EEXIST)`,
+    });
+  });
 });
 
 describe('a replay session', () => {

@@ -34,11 +34,23 @@ export class FeedLibrary {
   constructor(readonly folder: string) {}
 
   /** Every `.csv` file of the folder, by name; the folder is made if it is missing, so the trader can find it. */
-  list(): FeedListing[] {
-    mkdirSync(this.folder, { recursive: true });
-    const names = readdirSync(this.folder)
-      .filter((name) => FeedName.safeParse(name).success)
-      .sort((a, b) => a.localeCompare(b));
+  list(): { ok: true; value: FeedListing[] } | { ok: false; error: CommandError } {
+    let names: string[];
+    try {
+      mkdirSync(this.folder, { recursive: true });
+      names = readdirSync(this.folder)
+        .filter((name) => FeedName.safeParse(name).success)
+        .sort((a, b) => a.localeCompare(b));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      return {
+        ok: false,
+        error: {
+          code: 'NOT_FOUND',
+          message: `the feeds folder ${this.folder} cannot be made or read (${code})`,
+        },
+      };
+    }
     const feeds: FeedListing[] = [];
     for (const name of names) {
       const stats = this.statOf(name);
@@ -62,7 +74,7 @@ export class FeedLibrary {
       });
     }
     for (const name of this.listed.keys()) if (!names.includes(name)) this.listed.delete(name);
-    return feeds;
+    return { ok: true, value: feeds };
   }
 
   /** Reads the feed `name` for a session; `field` is the request field that named it. */
