@@ -187,6 +187,11 @@ export async function stopSession() {
   return response;
 }
 
+/** The feed files a session can replay, and the folder they are read from. The session form shows a failure itself. */
+export function listFeeds() {
+  return command('feed.list', {}, { quiet: true });
+}
+
 let pushSnapshot: ((batch: CockpitEvent[]) => void) | null = null;
 
 /** Where explicitly fetched snapshots go (the event pump), set at startup. */

@@ -1,10 +1,12 @@
-// Top bar: start/stop a session (venue, seed, symbols, capital, slots, and its
-// risk and strategy behind a disclosure), its status, its trading mode and kill
-// switch, the connection, and live marks per symbol.
+// Top bar: start/stop a session (venue, market, seed or replay speed, symbols,
+// capital, slots, and its risk and strategy behind a disclosure), its status,
+// its trading mode and kill switch, the connection, and live marks per symbol.
 import { memo, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { SessionInfo } from '../../../shared/index.js';
 import { startSession, stopSession } from '../actions.js';
 import { baseOf, price } from '../lib/format.js';
+import { marketSymbols, marketWords, SYNTHETIC } from '../lib/market.js';
 import {
   checkSession,
   DEFAULT_SYMBOLS,
@@ -21,6 +23,7 @@ import { isRunning } from '../store/apply.js';
 import { useCockpit } from '../store/store.js';
 import { ControlPlane } from './ControlPlane.js';
 import { Field } from './Field.js';
+import { MarketFields, useFeedShelf } from './MarketFields.js';
 import { RiskFields } from './RiskFields.js';
 import { useCommand } from './useCommand.js';
 import { OFFLINE_TITLE, useLinkView } from './useOnline.js';
@@ -29,17 +32,20 @@ const DEFAULT_SYMBOL_LIST = splitSymbols(DEFAULT_SYMBOLS);
 
 export function SessionBar() {
   const [venue, setVenue] = useState('paper');
+  const [market, setMarket] = useState(SYNTHETIC);
   const [seed, setSeed] = useState('');
+  const [speed, setSpeed] = useState('');
   const [symbols, setSymbols] = useState(DEFAULT_SYMBOLS);
   const [capital, setCapital] = useState('10000');
   const [slots, setSlots] = useState('4');
   const [risk, setRisk] = useState<RiskForm>(NO_RISK);
   const [riskOpen, setRiskOpen] = useState(false);
-  const form: SessionForm = { venue, seed, symbols, capital, slots, risk };
+  const form: SessionForm = { venue, market, seed, speed, symbols, capital, slots, risk };
   const current = useCockpit((s) => s.session.current);
   const connection = useCockpit((s) => s.session.connection);
   const link = useLinkView();
   const running = isRunning(current);
+  const feeds = useFeedShelf(!running && link.online);
   // A refusal about one session (e.g. "a session is already running") is not shown once it changed.
   const scope = `${current?.sessionId ?? ''}:${running}`;
   const start = useCommand('session.start', { explain: (e) => explainError(e, sessionWords(form)), scope });
@@ -47,11 +53,19 @@ export function SessionBar() {
 
   async function onStart(event: FormEvent) {
     event.preventDefault();
-    const checked = checkSession(form);
+    const checked = checkSession(form, feeds.shelf);
     const answer = await start.run(checked, startSession);
     const refused = checked.ok ? (answer && !answer.ok ? answer.error : null) : checked.error;
     // A refused risk field is shown open; a started session closes them (they are the next session's).
     setRiskOpen(refused ? isRiskField(refused.field) : false);
+    // A feed refused is gone or changed since it was listed: the list shows what the folder holds now.
+    if (refused?.field === 'market.feed') feeds.refresh();
+  }
+
+  /** A market brings its symbols: a feed's own (the trader may narrow them), or the synthetic walk's default. */
+  function chooseMarket(choice: string) {
+    setMarket(choice);
+    setSymbols(marketSymbols(choice, feeds.shelf));
   }
 
   const busy = start.busy || stop.busy;
@@ -77,7 +91,7 @@ export function SessionBar() {
           : '';
 
   return (
-    <header className="session-bar">
+    <header className={`session-bar ${running ? '' : 'is-idle'}`}>
       <div className="brand">
         <span
           className={`conn conn-${connection}`}
@@ -94,9 +108,9 @@ export function SessionBar() {
           <span
             className="session-summary"
             data-testid="session-summary"
-            title={`venue ${current.venue} · seed ${current.seed} · symbols ${current.symbols.join(' ')} · capital ${current.seedCapital} · ${current.maxSlots} slots`}
+            title={`venue ${current.venue} · ${marketWords(current)} · symbols ${current.symbols.join(' ')} · capital ${current.seedCapital} · ${current.maxSlots} slots`}
           >
-            {current.venue} · seed {current.seed} · capital {current.seedCapital}
+            {current.venue} · <MarketLabel info={current} /> · capital {current.seedCapital}
           </span>
         ) : (
           <>
@@ -105,16 +119,26 @@ export function SessionBar() {
                 <option value="paper">paper</option>
               </select>
             </Field>
-            <Field label={SESSION_LABELS.seed}>
-              <input
-                data-testid="session-seed"
-                className="w-seed"
-                value={seed}
-                placeholder="auto"
-                inputMode="numeric"
-                onChange={(e) => setSeed(e.target.value)}
-              />
-            </Field>
+            <MarketFields
+              feeds={feeds}
+              market={market}
+              speed={speed}
+              online={link.online}
+              onMarket={chooseMarket}
+              onSpeed={setSpeed}
+            />
+            {market === SYNTHETIC ? (
+              <Field label={SESSION_LABELS.seed}>
+                <input
+                  data-testid="session-seed"
+                  className="w-seed"
+                  value={seed}
+                  placeholder="auto"
+                  inputMode="numeric"
+                  onChange={(e) => setSeed(e.target.value)}
+                />
+              </Field>
+            ) : null}
             <Field label={SESSION_LABELS.symbols}>
               <input
                 data-testid="session-symbols"
@@ -179,6 +203,18 @@ export function SessionBar() {
       ) : null}
       <Marks symbols={current?.symbols ?? DEFAULT_SYMBOL_LIST} stale={link.stale} />
     </header>
+  );
+}
+
+/** A replay says what it replays and how fast; the synthetic walk says its seed. */
+function MarketLabel({ info }: { info: SessionInfo }) {
+  const market = info.market;
+  if (market?.kind !== 'replay') return <>seed {info.seed}</>;
+  // A long file name is cut, not the speed after it (the summary's tooltip has the whole name).
+  return (
+    <span data-testid="session-market-label">
+      replay of <span className="market-feed">{market.feed}</span> ×{market.speed}
+    </span>
   );
 }
 

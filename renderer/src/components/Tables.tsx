@@ -7,6 +7,7 @@ import { memo, useMemo, useState, type MouseEvent } from 'react';
 import {
   MAX_BLOTTER_TRADES,
   type OpenOrder,
+  type SessionInfo,
   type SlotSnapshot,
   type TradeSummary,
 } from '../../../shared/index.js';
@@ -23,6 +24,7 @@ import {
   qty,
   signedMoney,
 } from '../lib/format.js';
+import { marketWords, replayLabel } from '../lib/market.js';
 import { toneOf } from '../lib/tone.js';
 import { useCockpit } from '../store/store.js';
 import { useModeBlock } from './ControlPlane.js';
@@ -298,6 +300,13 @@ const OrderRow = memo(function OrderRow({
 /** The tag a session id ends with ("08f364" of "S20261122-2030-08f364"): its ids carry it too. */
 const sessionTag = (sessionId: string) => sessionId.slice(sessionId.lastIndexOf('-') + 1);
 
+/** "2026-11-22 20:30 · BTC ETH · 08f364", and what a replay replayed: "· replay of btc.csv ×60". */
+function sessionChoice(info: SessionInfo): string {
+  const replay = replayLabel(info);
+  const shown = `${dateTime(info.startedAt)} · ${info.symbols.map(baseOf).join(' ')} · ${sessionTag(info.sessionId)}`;
+  return replay ? `${shown} · ${replay}` : shown;
+}
+
 /** Which session's trades the blotter lists: the live one, or an earlier one from its journal. */
 function SessionPicker() {
   const sessions = useCockpit((s) => s.session.sessions);
@@ -317,8 +326,12 @@ function SessionPicker() {
     >
       <option value="">{live}</option>
       {earlier.map((info) => (
-        <option key={info.sessionId} value={info.sessionId} title={info.sessionId}>
-          {dateTime(info.startedAt)} · {info.symbols.map(baseOf).join(' ')} · {sessionTag(info.sessionId)}
+        <option
+          key={info.sessionId}
+          value={info.sessionId}
+          title={`${info.sessionId} · ${marketWords(info)}`}
+        >
+          {sessionChoice(info)}
         </option>
       ))}
     </select>

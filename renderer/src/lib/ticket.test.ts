@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { OrderType, RiskEnvelope, StrategyConfig } from '../../../shared/index.js';
+import {
+  fromZodError,
+  OrderType,
+  RiskEnvelope,
+  SessionStartRequest,
+  StrategyConfig,
+  type FeedListing,
+} from '../../../shared/index.js';
+import { SYNTHETIC, type FeedShelf } from './market.js';
 import {
   buildIntentRequest,
   buildSessionRequest,
@@ -117,7 +125,9 @@ describe('intent ticket', () => {
 
 const session = (over: Partial<SessionForm> = {}): SessionForm => ({
   venue: 'paper',
+  market: SYNTHETIC,
   seed: '',
+  speed: '',
   symbols: 'BTC/USDT',
   capital: '',
   slots: '',
@@ -456,5 +466,148 @@ describe("errors in the form's words", () => {
     const fraction = checkSession({ ...typed, capital: '1000', slots: '1.5' });
     expect(!fraction.ok && fraction.error.message).toBe('slots (maxSlots): must be a whole number (got 1.5)');
     expect(sessionWords(typed).labels.seedCapital).toBe('capital');
+  });
+});
+
+describe('session form, market', () => {
+  const btc: FeedListing = {
+    name: 'btc-eth.csv',
+    bytes: 2048,
+    modifiedAt: Date.UTC(2024, 2, 2),
+    contents: {
+      symbols: ['BTC/USDT', 'ETH/USDT'],
+      rows: 2880,
+      from: Date.UTC(2024, 2, 1),
+      to: Date.UTC(2024, 2, 1, 23, 59),
+      snappedPrices: 0,
+    },
+  };
+  const broken: FeedListing = {
+    name: 'broken.csv',
+    bytes: 10,
+    modifiedAt: Date.UTC(2024, 2, 2),
+    problem: 'line 3, column price: "abc" is not a number',
+  };
+  const shelf: FeedShelf = { folder: '/data/feeds', feeds: [btc, broken] };
+  const replay = (over: Partial<SessionForm> = {}) =>
+    session({ market: btc.name, symbols: 'BTC/USDT,ETH/USDT', ...over });
+  const refusal = (form: SessionForm, known: FeedShelf | null = shelf) => {
+    const checked = checkSession(form, known);
+    return checked.ok ? null : checked.error;
+  };
+
+  it('sends no market for the synthetic walk, so the request is the one the bar always sent', () => {
+    expect(buildSessionRequest(session({ seed: '7' }))).toEqual({
+      venue: 'paper',
+      symbols: ['BTC/USDT'],
+      seed: 7,
+    });
+  });
+
+  it('sends a replay with its feed and speed, and leaves the seed out whatever its field holds', () => {
+    expect(buildSessionRequest(replay({ seed: '7', speed: '60' }))).toEqual({
+      venue: 'paper',
+      symbols: ['BTC/USDT', 'ETH/USDT'],
+      market: { kind: 'replay', feed: 'btc-eth.csv', speed: 60 },
+    });
+    // A seed the synthetic walk would refuse is not the replay's business.
+    expect(checkSession(replay({ seed: 'abc' }), shelf).ok).toBe(true);
+  });
+
+  it("leaves an empty speed out, so the schema's default of 1 holds", () => {
+    const request = buildSessionRequest(replay());
+    expect(request.market).toEqual({ kind: 'replay', feed: 'btc-eth.csv' });
+    expect(SessionStartRequest.parse(request).market).toEqual({
+      kind: 'replay',
+      feed: 'btc-eth.csv',
+      speed: 1,
+    });
+  });
+
+  it("leaves the symbols to the host when none are typed: it takes the feed's own", () => {
+    const checked = checkSession(replay({ symbols: '' }), shelf);
+    expect(checked.ok && checked.request).toEqual({
+      venue: 'paper',
+      market: { kind: 'replay', feed: 'btc-eth.csv' },
+    });
+  });
+
+  it("names the speed outside the host's bounds, echoing what was typed", () => {
+    expect(refusal(replay({ speed: '0' }))).toMatchObject({
+      field: 'market.speed',
+      message: 'speed (market.speed): must be at least 1 (got 0)',
+    });
+    expect(refusal(replay({ speed: '1e6' }))?.message).toBe(
+      'speed (market.speed): must be at most 100000 (got 1e6)',
+    );
+    expect(refusal(replay({ speed: 'fast' }))?.message).toBe('speed (market.speed): "fast" is not a number');
+  });
+
+  it('refuses a symbol the feed has no prices of, by its place in the list, as the host does', () => {
+    expect(refusal(replay({ symbols: 'BTC/USDT, SOL/USDT' }))).toEqual({
+      code: 'UNKNOWN_ASSET',
+      field: 'symbols.1',
+      message: 'symbols #2 (symbols.1): btc-eth.csv has no prices of SOL/USDT (it has BTC/USDT, ETH/USDT)',
+    });
+    // Narrowed to one of the feed's symbols, it passes.
+    expect(checkSession(replay({ symbols: 'ETH/USDT' }), shelf).ok).toBe(true);
+  });
+
+  it('refuses a feed the folder no longer has, or one that cannot be replayed, on the market field', () => {
+    expect(refusal(replay({ market: 'gone.csv' }))).toEqual({
+      code: 'NOT_FOUND',
+      field: 'market.feed',
+      message: 'market (market.feed): no feed "gone.csv" in /data/feeds',
+    });
+    expect(refusal(replay({ market: 'broken.csv' }))).toEqual({
+      code: 'INVALID_REQUEST',
+      field: 'market.feed',
+      message:
+        'market (market.feed): broken.csv cannot be replayed: line 3, column price: "abc" is not a number',
+    });
+  });
+
+  it('leaves the feed and its symbols to the host while no listing came', () => {
+    expect(checkSession(replay({ market: 'gone.csv', symbols: 'SOL/USDT' }), null).ok).toBe(true);
+  });
+
+  it("words the host's refusals of a replay on the fields they name", () => {
+    const typed = replay({ speed: '1e6' });
+    const words = sessionWords(typed);
+    // The host validates with the same schema: its refusal of the speed is this one.
+    const request = { ...buildSessionRequest(typed), market: { kind: 'replay', feed: btc.name, speed: 1e6 } };
+    const parsed = SessionStartRequest.safeParse(request);
+    if (parsed.success) throw new Error('a speed of 1e6 must be refused');
+    expect(explainError(fromZodError(parsed.error, request).error, words)).toBe(
+      'speed (market.speed): must be at most 100000 (got 1e6)',
+    );
+    const gone = { field: 'market.feed', message: 'market.feed: no feed "btc-eth.csv" in /data/feeds' };
+    expect(explainError(gone, words)).toBe('market (market.feed): no feed "btc-eth.csv" in /data/feeds');
+    const unread = {
+      field: 'market.feed',
+      message: 'market.feed: btc-eth.csv cannot be replayed: line 2, column ts: "x"',
+    };
+    expect(explainError(unread, words)).toBe(
+      'market (market.feed): btc-eth.csv cannot be replayed: line 2, column ts: "x"',
+    );
+    const seed = {
+      field: 'seed',
+      message: "seed: a replay's prices and their pace come from its file and market.speed; leave seed out",
+    };
+    expect(explainError(seed, words)).toBe(seed.message);
+    const symbol = {
+      field: 'symbols.2',
+      message: 'symbols.2: btc-eth.csv has no prices of SOL/USDT (it has BTC/USDT, ETH/USDT)',
+    };
+    expect(explainError(symbol, words)).toBe(
+      'symbols #3 (symbols.2): btc-eth.csv has no prices of SOL/USDT (it has BTC/USDT, ETH/USDT)',
+    );
+  });
+
+  it('echoes the seed only while the synthetic walk sends it, and the speed only while a replay does', () => {
+    expect(sessionWords(session({ seed: '7', speed: '60' })).typed).toMatchObject({ seed: '7' });
+    expect(sessionWords(session({ seed: '7', speed: '60' })).typed).not.toHaveProperty(['market.speed']);
+    expect(sessionWords(replay({ seed: '7', speed: '60' })).typed).toMatchObject({ 'market.speed': '60' });
+    expect(sessionWords(replay({ seed: '7', speed: '60' })).typed).not.toHaveProperty('seed');
   });
 });

@@ -5,6 +5,7 @@
 // arrive as null) and the window must name it itself.
 import {
   DEFAULT_SYMBOLS as DEFAULT_SYMBOL_LIST,
+  describeValue,
   fromZodError,
   IntentRequest,
   OrderType,
@@ -14,6 +15,7 @@ import {
   type Failure,
 } from '../../../shared/index.js';
 import { compactNumbers } from './format.js';
+import { feedOf, isReplayable, problemOf, SYNTHETIC, type FeedShelf } from './market.js';
 
 export interface TicketForm {
   asset: string;
@@ -29,7 +31,11 @@ export interface TicketForm {
 
 export interface SessionForm {
   venue: string;
+  /** `SYNTHETIC`, or the name of the feed file to replay. */
+  market: string;
   seed: string;
+  /** A replay's speed (×), as typed; empty means the schema's default. */
+  speed: string;
   symbols: string;
   capital: string;
   slots: string;
@@ -143,10 +149,19 @@ export function buildSessionRequest(form: SessionForm): Record<string, unknown> 
   const request: Record<string, unknown> = { venue: form.venue };
   const symbols = splitSymbols(form.symbols);
   if (symbols.length > 0) request.symbols = symbols;
-  put(request, 'seed', optionalNumber(form.seed));
+  // A replay's prices and their pace come from its file: the seed is the synthetic walk's, left out.
+  if (form.market === SYNTHETIC) put(request, 'seed', optionalNumber(form.seed));
+  else request.market = buildReplayRequest(form);
   put(request, 'seedCapital', optionalNumber(form.capital));
   put(request, 'maxSlots', optionalNumber(form.slots));
   return { ...request, ...buildRiskRequest(form.risk) };
+}
+
+/** `market` of session.start for a replay; an empty speed is left out, so the schema's default holds. */
+function buildReplayRequest(form: SessionForm): Record<string, unknown> {
+  const market: Record<string, unknown> = { kind: 'replay', feed: form.market };
+  put(market, 'speed', optionalNumber(form.speed));
+  return market;
 }
 
 /** A number typed in other units than the request's: the drawdown in percent, the TTL and the cooldown in seconds. */
@@ -191,11 +206,46 @@ export function buildRiskRequest(form: RiskForm): Record<string, unknown> {
   return request;
 }
 
-export function checkSession(form: SessionForm): Checked<CommandRequest<'session.start'>> {
+/**
+ * The request as typed, or the first refusal in words. With the host's feed listing (`shelf`), a replay is also
+ * held to what the host would refuse: a feed that is gone or cannot be replayed, a symbol the feed has no prices of.
+ */
+export function checkSession(
+  form: SessionForm,
+  shelf: FeedShelf | null = null,
+): Checked<CommandRequest<'session.start'>> {
   const request = buildSessionRequest(form);
   const parsed = SessionStartRequest.safeParse(request);
   if (!parsed.success) return explained(fromZodError(parsed.error, request), sessionWords(form));
+  const refused = form.market === SYNTHETIC ? null : checkReplay(form.market, parsed.data.symbols, shelf);
+  if (refused) return explained(refused, sessionWords(form));
   return { ok: true, request: request as CommandRequest<'session.start'> };
+}
+
+/** The host's refusals of a replay, as it words them; null when the listing is not known (the host judges then). */
+function checkReplay(
+  name: string,
+  symbols: readonly string[] | undefined,
+  shelf: FeedShelf | null,
+): Failure | null {
+  if (!shelf) return null;
+  const feed = feedOf(shelf, name);
+  if (!feed) {
+    const message = `market.feed: no feed ${describeValue(name)} in ${shelf.folder}`;
+    return { ok: false, error: { code: 'NOT_FOUND', field: 'market.feed', message } };
+  }
+  if (!isReplayable(feed)) {
+    const message = `market.feed: ${name} cannot be replayed: ${problemOf(feed)}`;
+    return { ok: false, error: { code: 'INVALID_REQUEST', field: 'market.feed', message } };
+  }
+  // No symbols typed: the host takes the feed's own.
+  const wanted = symbols ?? [];
+  const has = feed.contents.symbols;
+  const index = wanted.findIndex((symbol) => !has.includes(symbol));
+  if (index < 0) return null;
+  const field = `symbols.${index}`;
+  const message = `${field}: ${name} has no prices of ${wanted[index]} (it has ${has.join(', ')})`;
+  return { ok: false, error: { code: 'UNKNOWN_ASSET', field, message } };
 }
 
 // ---------------------------------------------------------------------------
@@ -229,6 +279,9 @@ export const TICKET_LABELS = {
 /** The session form's label of each request field: what the top bar shows and what its errors say. */
 export const SESSION_LABELS = {
   venue: 'venue',
+  market: 'market',
+  'market.feed': 'market',
+  'market.speed': 'speed',
   seed: 'seed',
   symbols: 'symbols',
   seedCapital: 'capital',
@@ -269,7 +322,6 @@ export function intentWords(form: TicketForm): FormWords {
 export function sessionWords(form: SessionForm): FormWords {
   const { risk } = form;
   const typed: Record<string, string> = {
-    seed: form.seed,
     seedCapital: form.capital,
     maxSlots: form.slots,
     'risk.maxOrderNotional': risk.maxOrderNotional,
@@ -277,6 +329,9 @@ export function sessionWords(form: SessionForm): FormWords {
     'risk.maxGrossNotional': risk.maxGrossNotional,
     'risk.maxDrawdown': risk.maxDrawdown,
   };
+  // Only the field the request carries: a replay sends its speed, the synthetic walk its seed.
+  if (form.market === SYNTHETIC) typed.seed = form.seed;
+  else typed['market.speed'] = form.speed;
   if (risk.supervised) typed['risk.supervisorTtlMs'] = risk.supervisorTtl;
   if (risk.strategy !== '') {
     typed['strategy.notional'] = risk.strategyNotional;

@@ -1,0 +1,129 @@
+// The session form's Market: the seeded synthetic walk or a CSV feed file from
+// the host's feeds folder, and a replay's speed. The host lists the files when
+// the form is shown and on Refresh; the folder heads them in the list, so the
+// trader sees where to put more while choosing one.
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { MarketSource, MAX_REPLAY_SPEED, MIN_REPLAY_SPEED } from '../../../shared/index.js';
+import { listFeeds } from '../actions.js';
+import { compactNumbers } from '../lib/format.js';
+import {
+  feedChoices,
+  folderWords,
+  SYNTHETIC,
+  SYNTHETIC_CHOICE,
+  type FeedShelf,
+  type MarketChoice,
+} from '../lib/market.js';
+import { SESSION_LABELS } from '../lib/ticket.js';
+import { Field } from './Field.js';
+
+/** Speeds a trader reaches for: as recorded, and 10 s, a minute, 10 minutes or an hour of prices a second. */
+const SPEED_CHOICES = [1, 10, 60, 600, 3600] as const;
+// The schema's default, shown as the placeholder: an empty speed sends nothing and the default holds.
+const DEFAULT_SPEED = MarketSource.options[1].shape.speed.parse(undefined);
+
+export interface FeedShelfView {
+  /** The last listing the host sent; null until one came. */
+  shelf: FeedShelf | null;
+  /** Why the last listing failed, in words; the one before it is kept. */
+  error: string | null;
+  refresh: () => void;
+}
+
+/** The host's feed listing, read again each time `active` turns true (the form shown, the host reachable). */
+export function useFeedShelf(active: boolean): FeedShelfView {
+  const [listing, setListing] = useState<Omit<FeedShelfView, 'refresh'>>({ shelf: null, error: null });
+  // Counts the reads: only the answer to the latest may land.
+  const reads = useRef(0);
+
+  const refresh = useCallback(() => {
+    const read = ++reads.current;
+    void listFeeds().then((answer) => {
+      if (read !== reads.current) return;
+      setListing((last) =>
+        answer.ok
+          ? { shelf: { folder: answer.folder, feeds: answer.feeds }, error: null }
+          : { shelf: last.shelf, error: compactNumbers(answer.error.message) },
+      );
+    });
+  }, []);
+
+  useEffect(() => {
+    if (active) refresh();
+  }, [active, refresh]);
+
+  return { ...listing, refresh };
+}
+
+export function MarketFields(props: {
+  feeds: FeedShelfView;
+  market: string;
+  speed: string;
+  online: boolean;
+  onMarket: (choice: string) => void;
+  onSpeed: (text: string) => void;
+}) {
+  const { feeds, market, speed } = props;
+  const speeds = useId();
+  const files = feedChoices(feeds.shelf, market);
+  const folder = folderWords(feeds.shelf, feeds.error);
+  return (
+    <>
+      {/* Its choices name themselves ("Synthetic (seed)", "btc.csv — …"): no label, so the bar stays one line. */}
+      <select
+        data-testid="session-market"
+        className="w-market"
+        aria-label={SESSION_LABELS.market}
+        value={market}
+        title={`${SESSION_LABELS.market}: ${[SYNTHETIC_CHOICE, ...files].find((choice) => choice.value === market)?.title}`}
+        onChange={(e) => props.onMarket(e.target.value)}
+      >
+        <MarketOption choice={SYNTHETIC_CHOICE} />
+        <optgroup data-testid="session-market-folder" label={folder}>
+          {files.map((choice) => (
+            <MarketOption key={choice.value} choice={choice} />
+          ))}
+        </optgroup>
+      </select>
+      <button
+        type="button"
+        className="btn btn-refresh"
+        data-testid="session-market-refresh"
+        aria-label="Refresh the feed list"
+        title={`list the feeds folder again (${folder})`}
+        disabled={!props.online}
+        onClick={feeds.refresh}
+      >
+        ↻
+      </button>
+      {market === SYNTHETIC ? null : (
+        <Field label={SESSION_LABELS['market.speed']}>
+          <span aria-hidden="true">×</span>
+          <input
+            data-testid="session-speed"
+            className="w-speed"
+            value={speed}
+            placeholder={String(DEFAULT_SPEED)}
+            inputMode="decimal"
+            list={speeds}
+            title={`how much faster than recorded, ${MIN_REPLAY_SPEED} to ${MAX_REPLAY_SPEED}: 60 plays an hour of prices in a minute`}
+            onChange={(e) => props.onSpeed(e.target.value)}
+          />
+          <datalist id={speeds}>
+            {SPEED_CHOICES.map((choice) => (
+              <option key={choice} value={choice} />
+            ))}
+          </datalist>
+        </Field>
+      )}
+    </>
+  );
+}
+
+function MarketOption({ choice }: { choice: MarketChoice }) {
+  return (
+    <option value={choice.value} disabled={choice.disabled} title={choice.title}>
+      {choice.label}
+    </option>
+  );
+}
