@@ -1,4 +1,6 @@
 // What an operator does, in the browser host (`npm run serve`), in Debian's Chromium.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../electron/host/journal/journal.js';
@@ -325,5 +327,59 @@ describe('browser host', () => {
 
     await page.getByTestId('trades-session').selectOption('');
     await eventually(() => table.getAttribute('data-session')).toBe('live');
+  });
+  it('(h) a session replays a CSV file from the feeds folder: chosen in the form, filled at its prices, its end told', async () => {
+    // BTC holds at 61 000 for twenty minutes while ETH climbs; at ×600 a minute's row plays every 100 ms.
+    const feeds = join(host.dataDir, 'feeds');
+    mkdirSync(feeds, { recursive: true });
+    const rows = Array.from({ length: 20 }, (_, minute) => {
+      const ts = new Date(Date.UTC(2024, 2, 1, 0, minute)).toISOString();
+      return [`${ts},BTC/USDT,61000`, `${ts},ETH/USDT,${3400 + minute}`];
+    }).flat();
+    writeFileSync(join(feeds, 'march.csv'), ['ts,symbol,price', ...rows].join('\n'));
+    writeFileSync(join(feeds, 'broken.csv'), 'ts,symbol,price\nnoon,BTC/USDT,1\n');
+
+    await page.getByTestId('session-market-refresh').click();
+    const market = page.getByTestId('session-market');
+    const option = (name: string) => market.locator(`option[value="${name}"]`);
+    await eventually(() => option('march.csv').textContent()).toContain('BTC ETH · 40 rows');
+    expect(await option('broken.csv').isDisabled()).toBe(true);
+    expect(await option('broken.csv').textContent()).toContain('line 2, column ts');
+    expect(await page.getByTestId('session-market-folder').getAttribute('label')).toBe(
+      `CSV files in ${feeds}`,
+    );
+
+    await market.selectOption('march.csv');
+    await eventually(() => page.getByTestId('session-symbols').inputValue()).toBe('BTC/USDT,ETH/USDT');
+    expect(await page.getByTestId('session-seed').count()).toBe(0);
+    await page.getByTestId('session-speed').fill('600');
+    await page.getByTestId('session-start').click();
+    await eventually(() => page.getByTestId('session-status').textContent()).toContain('running');
+    expect(await page.getByTestId('session-market-label').textContent()).toBe('replay of march.csv ×600');
+    const { session } = await cockpit.snapshot();
+    expect(session?.market).toMatchObject({ kind: 'replay', feed: 'march.csv', speed: 600, rows: 40 });
+    expect(session?.market).not.toHaveProperty('problem');
+
+    // The venue fills at the file's price (plus its 1 bp of slippage), not the walk's.
+    await fillTicket(page, { asset: 'BTC/USDT', size: '0.01' });
+    await eventually(
+      async () => (await cockpit.snapshot()).slots.find((s) => s.size > 0)?.entryPrice,
+    ).toBeCloseTo(61_006.1, 6);
+    await eventually(() => page.getByTestId('notices').textContent()).toContain(
+      'The replay of march.csv ended',
+    );
+    expect((await cockpit.snapshot()).marks).toEqual({ 'BTC/USDT': 61_000, 'ETH/USDT': 3419 });
+    await eventually(() => page.getByTestId('mark-ETH').textContent()).toBe('3419.00');
+    const ended = (await cockpit.journal()).filter((e) => e.type === 'MarketReplayEnded');
+    expect(ended.map((e) => e.payload)).toEqual([
+      { feed: 'march.csv', steps: 20, lastRowAt: Date.UTC(2024, 2, 1, 0, 19) },
+    ]);
+
+    // Back to synthetic prices; the session picker says what the earlier session replayed.
+    await cockpit.invoke('session.stop');
+    await market.selectOption('synthetic');
+    await startSession(cockpit);
+    const earlier = page.getByTestId('trades-session').locator(`option[value="${session?.sessionId}"]`);
+    await eventually(() => earlier.textContent({ timeout: 1_000 })).toContain('replay of march.csv ×600');
   });
 });
