@@ -12,8 +12,8 @@ import { FeedLibrary } from '../electron/host/market/feed-library.js';
 const ROWS = Number(process.env.BENCH_FEED_ROWS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_FEED_ROUNDS ?? 3);
 const START = Date.UTC(2024, 0, 1);
-/** A kline row is ~125 bytes: MAX_FEED_BYTES (64 MiB) holds about 530 000 of them. */
-const KLINE_ROWS = Math.min(ROWS, 500_000);
+/** A Binance kline row is ~150 bytes: MAX_FEED_BYTES (64 MiB) holds about 440 000 of them. */
+const KLINE_ROWS = Math.min(ROWS, 400_000);
 
 /** The layouts a trader's files come in: long with ISO times, long with epoch ms, Binance's klines. */
 const LAYOUTS: Record<string, { name: string; rows: number; text: () => string }> = {
@@ -32,12 +32,15 @@ const LAYOUTS: Record<string, { name: string; rows: number; text: () => string }
     rows: KLINE_ROWS,
     text: () => {
       const lines: string[] = [];
-      let price = 60_000;
+      // In tenths (BTC's tick), written with Binance's eight decimals: every price takes the rounding path.
+      let tenths = 600_000;
+      const px = (t: number) => (t / 10).toFixed(8);
       for (let row = 0; row < KLINE_ROWS; row++) {
-        price = Math.max(1, price + Math.round((Math.random() - 0.5) * 40) / 10);
+        tenths = Math.max(10, tenths + Math.round((Math.random() - 0.5) * 40));
         const ts = START + row * 1_000;
         lines.push(
-          `${ts},${price},${price + 5},${price - 5},${price},1.5,${ts + 999},90000.5,12,0.7,42000.1,0`,
+          `${ts},${px(tenths)},${px(tenths + 50)},${px(tenths - 50)},${px(tenths)},1.23456000,${ts + 999},` +
+            '75501.21234567,1500,0.61728300,37750.60617283,0',
         );
       }
       return lines.join('\n');

@@ -193,6 +193,16 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
         : noSuchSession(request.sessionId);
     },
     'feed.list': () => {
+      // Listing reads new files whole, synchronously: it would hold up a running session's venue and prices.
+      if (session) {
+        return {
+          ok: false,
+          error: {
+            code: 'SESSION_ACTIVE',
+            message: `session ${session.sessionId} is running: the feeds folder is listed while no session runs`,
+          },
+        };
+      }
       const listed = feeds.list();
       return listed.ok ? { ok: true, value: { folder: feeds.folder, feeds: listed.value } } : listed;
     },

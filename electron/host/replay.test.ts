@@ -2,7 +2,7 @@
 // replay, the venue filling at the file's prices, and the end of the file,
 // through the same `invoke` the windows use.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -60,7 +60,8 @@ describe('the feeds folder', () => {
     expect(folder).toBe(feedsDir);
     expect(feeds.map((feed) => feed.name)).toEqual(['broken.csv', 'minutes.csv']);
     expect(feeds[0]).toMatchObject({
-      problem: 'line 2, column price: "abc" is not a price (a number above 0, at most 1000000000000)',
+      problem:
+        'line 2, column price: "abc" is not a price of BTC/USDT (a number above 0, at most 1000000000000)',
     });
     expect(feeds[0]?.contents).toBeUndefined();
     expect(feeds[1]).toMatchObject({
@@ -76,6 +77,34 @@ describe('the feeds folder', () => {
     // A file changed since it was listed is read again.
     writeFeed('broken.csv', 'ts,symbol,price\n2024-03-01,BTC/USDT,5\n');
     expect((await call('feed.list')).feeds[0]).toMatchObject({ contents: { rows: 1 } });
+  });
+
+  it('lists what the window cannot name, or must not read, with why', async () => {
+    writeFeed('BTCUSDT-1m-2024-03-01 (1).csv', MINUTES);
+    writeFeed('minutes.csv', MINUTES);
+    symlinkSync(join(dataDir, 'test.sqlite'), join(feedsDir, 'journal.csv'));
+    mkdirSync(join(feedsDir, 'folder.csv'));
+    const { feeds } = await call('feed.list');
+    expect(feeds.map((feed) => [feed.name, feed.problem ?? 'ok'])).toEqual([
+      [
+        'BTCUSDT-1m-2024-03-01 (1).csv',
+        'rename it: a feed name is letters, digits, space, ".", "_" or "-", at most 100 characters, ending .csv',
+      ],
+      ['folder.csv', 'not a file'],
+      ['journal.csv', 'a link: the host reads only files in the feeds folder, so copy the file here'],
+      ['minutes.csv', 'ok'],
+    ]);
+    const { error } = await refuse('session.start', { market: { kind: 'replay', feed: 'journal.csv' } });
+    expect(error).toMatchObject({ code: 'INVALID_REQUEST', field: 'market.feed' });
+    expect(error.message).toContain('journal.csv cannot be replayed: a link');
+  });
+
+  it('is listed only while no session runs: reading a file would hold one up', async () => {
+    writeFeed('minutes.csv', MINUTES);
+    await call('session.start', { market: { kind: 'replay', feed: 'minutes.csv' } });
+    expect((await refuse('feed.list', {})).error).toMatchObject({ code: 'SESSION_ACTIVE' });
+    await call('session.stop');
+    expect((await call('feed.list')).feeds).toHaveLength(1);
   });
 
   it('is made when missing, so the trader can find it', async () => {

@@ -66,7 +66,7 @@ describe('the feed file reader', () => {
       '\uFEFF# exported 2024-03-02\nOpen,High,Low,"Close",Volume,Date\n\n1,2,0.5,"3,400.5",9,2024-03-01\n';
     // "3,400.5" is one quoted cell: a thousands separator is not a number.
     expect(problemOf(parseFeedCsv(csv, 'ETH-USDT.csv'))).toBe(
-      'line 4, column close: "3,400.5" is not a price (a number above 0, at most 1000000000000)',
+      'line 4, column close: "3,400.5" is not a price of ETH/USDT (a number above 0, at most 1000000000000)',
     );
     const fixed = csv.replace('"3,400.5"', '"3400.5"');
     expect(rowsOf(parseFeedCsv(fixed, 'ETH-USDT.csv'))).toEqual([
@@ -122,15 +122,15 @@ describe('the feed file reader', () => {
     ],
     [
       'ts,symbol,price\n1,BTC/USDT,-5',
-      'line 2, column price: "-5" is not a price (a number above 0, at most 1000000000000)',
+      'line 2, column price: "-5" is not a price of BTC/USDT (a number above 0, at most 1000000000000)',
     ],
     [
       'ts,symbol,price\n1,BTC/USDT,NaN',
-      'line 2, column price: "NaN" is not a price (a number above 0, at most 1000000000000)',
+      'line 2, column price: "NaN" is not a price of BTC/USDT (a number above 0, at most 1000000000000)',
     ],
     [
       'ts,symbol,price\n1,BTC/USDT,',
-      'line 2, column price: "" is not a price (a number above 0, at most 1000000000000)',
+      'line 2, column price: "" is not a price of BTC/USDT (a number above 0, at most 1000000000000)',
     ],
     ['ts,symbol,price\n1,BTC/USDT,0.01', "line 2, column price: 0.01 is below half of BTC/USDT's tick 0.1"],
     ['ts,symbol,price\n1,BTC/USDT,"1', 'line 2: an unclosed quote, or text after a quoted cell'],
@@ -138,7 +138,12 @@ describe('the feed file reader', () => {
       'ts,symbol,price\n1,BTC/USDT,1\n2,ETH/USDT,1\n1,BTC/USDT,2',
       'line 4: BTC/USDT at 1970-01-01T00:00:01.000Z again (first on line 2)',
     ],
-    ['1709251200000,1,2,3\n', 'line 1: no header, and 4 columns are too few for the kline layout (6+)'],
+    ['1709251200000,1,2,3,4\n', 'line 1: no header, and 5 columns are too few for the kline layout (6+)'],
+    // DOGE's tick is 0.00001: above 10^10 a double cannot hold every price on it.
+    [
+      'ts,symbol,price\n1,DOGE/USDT,95000000000.5',
+      'line 2, column price: "95000000000.5" is not a price of DOGE/USDT (a number above 0, at most 10000000000)',
+    ],
   ])('refuses %j: %s', (csv, problem) => {
     expect(problemOf(parseFeedCsv(csv, 'feed.csv'))).toBe(problem);
   });
@@ -154,6 +159,11 @@ describe('feed cells', () => {
   it.each([
     ['1709251200', 1709251200000],
     ['1709251200.5', 1709251200500],
+    // 1709251200.008 / 1e-3 is 1709251200007.9998 in doubles: the text is cut, not divided.
+    ['1709251200.008', 1709251200008],
+    ['1709251200.0089', 1709251200008],
+    // Above 2^53: divided, it would round up to …808.
+    ['1710115836807999975', 1710115836807],
     ['1709251200000', 1709251200000],
     ['1709251200000123', 1709251200000],
     ['1709251200000123456', 1709251200000],
@@ -163,6 +173,8 @@ describe('feed cells', () => {
     ['2024-03-01T12:30:15.250Z', Date.UTC(2024, 2, 1, 12, 30, 15, 250)],
     ['2024-03-01T12:30:15+02:00', Date.UTC(2024, 2, 1, 10, 30, 15)],
     ['2024-03-01T12:30:15-0530', Date.UTC(2024, 2, 1, 18, 0, 15)],
+    ['2024-02-29', Date.UTC(2024, 1, 29)],
+    ['1970-01-01T00:00:00-01:00', 3_600_000],
   ])('reads the time %s', (cell, ms) => {
     expect(epochMsOf(cell)).toBe(ms);
   });
@@ -174,8 +186,13 @@ describe('feed cells', () => {
     '12345678901234567890',
     '1709251200000.5',
     '2024-13-01',
+    '2023-02-29',
     '1969-12-31',
     '2024-03-01T25:00',
+    // An offset that puts the time before 1970, and offsets no place has.
+    '1970-01-01T00:00:00+01:00',
+    '2024-03-01T12:00+15:00',
+    '2024-03-01T12:00+05:60',
   ])('refuses the time %j', (cell) => {
     expect(epochMsOf(cell)).toBeUndefined();
   });

@@ -47,12 +47,19 @@ const SYMBOL_COLUMNS = ['symbol', 'asset', 'pair', 'instrument'];
 /** A file whose first line is all numbers has no header: it is read as Binance's kline layout. */
 const KLINE_TIME = 0;
 const KLINE_CLOSE = 4;
+/** open_time, open, high, low, close, volume: the kline columns every exchange's export has. */
+const KLINE_MIN_COLUMNS = 6;
 
 const NUMBER = /^\+?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const EPOCH = /^(\d+)(\.\d+)?$/;
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 const MAX_PRICE = 1e12;
+
+/** 10^n at most 2^52 ticks: above that a double no longer holds every price on the tick, so none is taken. */
+function maxPriceOf(instrument: Instrument): number {
+  return Math.min(MAX_PRICE, 10 ** Math.floor(Math.log10(instrument.tickSize * 2 ** 52)));
+}
 
 /** An instrument's symbol without separators, upper case: how file names and symbol cells are matched. */
 function compact(symbol: string): string {
@@ -86,9 +93,13 @@ export function epochMsOf(cell: string): number | undefined {
     // Digits as written: a zero-padded 13-digit cell is milliseconds.
     const digits = whole.length;
     if (fraction !== undefined && digits > 10) return undefined;
-    const scale = digits <= 10 ? 1e-3 : digits <= 13 ? 1 : digits <= 16 ? 1e3 : digits <= 19 ? 1e6 : 0;
-    if (scale === 0) return undefined;
-    return Math.floor(Number(cell) / scale);
+    // Cut in the text, not divided: a float division drops a millisecond of 1709251200.008, and 19 digits of
+    // nanoseconds are more than a double holds exactly.
+    if (digits <= 10) return Number(whole) * 1000 + Number(`${(fraction ?? '.').slice(1)}000`.slice(0, 3));
+    if (digits <= 13) return Number(whole);
+    if (digits <= 16) return Number(whole.slice(0, -3));
+    if (digits <= 19) return Number(whole.slice(0, -6));
+    return undefined;
   }
   const iso = ISO.exec(cell);
   if (!iso) return undefined;
@@ -107,8 +118,12 @@ export function epochMsOf(cell: string): number | undefined {
   if (offset === undefined || offset.toUpperCase() === 'Z') return utc;
   const sign = offset.startsWith('-') ? -1 : 1;
   const digitsOnly = offset.slice(1).replace(':', '');
-  const offsetMinutes = Number(digitsOnly.slice(0, 2)) * 60 + Number(digitsOnly.slice(2));
-  return utc - sign * offsetMinutes * 60_000;
+  const offsetHours = Number(digitsOnly.slice(0, 2));
+  const offsetMinutes = Number(digitsOnly.slice(2));
+  // Real offsets run from -12:00 to +14:00.
+  if (offsetHours > 14 || offsetMinutes > 59) return undefined;
+  const ms = utc - sign * (offsetHours * 60 + offsetMinutes) * 60_000;
+  return ms < 0 ? undefined : ms;
 }
 
 function daysIn(year: number, month: number): number {
@@ -168,12 +183,12 @@ function layoutOf(
   const line = headerIndex + 1;
   const fromName = instrumentOfFileName(fileName);
   if (header.every((cell) => NUMBER.test(cell))) {
-    if (header.length <= KLINE_CLOSE) {
+    if (header.length < KLINE_MIN_COLUMNS) {
       return {
         ok: false,
         problem: {
           line,
-          message: `no header, and ${header.length} columns are too few for the kline layout (6+)`,
+          message: `no header, and ${header.length} columns are too few for the kline layout (${KLINE_MIN_COLUMNS}+)`,
         },
       };
     }
@@ -307,13 +322,14 @@ export function parseFeedCsv(text: string, fileName: string): FeedParse {
     }
     const priceCell = cells[layout.price] ?? '';
     const raw = NUMBER.test(priceCell) ? Number(priceCell) : Number.NaN;
-    if (!(raw > 0 && raw <= MAX_PRICE)) {
+    const maxPrice = maxPriceOf(instrument);
+    if (!(raw > 0 && raw <= maxPrice)) {
       return {
         ok: false,
         problem: {
           line,
           column: layout.priceName,
-          message: `${describeValue(priceCell)} is not a price (a number above 0, at most ${MAX_PRICE})`,
+          message: `${describeValue(priceCell)} is not a price of ${instrument.symbol} (a number above 0, at most ${maxPrice})`,
         },
       };
     }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MarkTick } from '../../../shared/index.js';
 import { describeProblem, parseFeedCsv, type ParsedFeed } from './feed-csv.js';
-import { ReplayFeed, type ReplayEnd } from './replay-feed.js';
+import { MAX_STEPS_PER_TURN, ReplayFeed, type ReplayEnd } from './replay-feed.js';
 
 function feedOf(csv: string): ParsedFeed {
   const parse = parseFeedCsv(csv, 'feed.csv');
@@ -39,13 +39,20 @@ function replay(symbols: string[], speed = 1) {
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe('a replayed feed', () => {
-  it('opens each symbol at its first price, before any step', () => {
-    const { feed, steps } = replay(['BTC/USDT', 'ETH/USDT']);
+  it("has the first step's prices before it plays, and none of a symbol whose rows begin later", () => {
+    const { feed, steps } = replay(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
     expect(feed.marks()).toEqual({ 'BTC/USDT': 100, 'ETH/USDT': 10 });
+    // SOL's first row is 30 s in: its price then must not be known before.
+    expect(feed.price('SOL/USDT')).toBeUndefined();
+    expect(feed.firstPrice('SOL/USDT')).toBe(1);
     expect(steps).toEqual([]);
+    feed.playDue(0);
+    feed.playDue(30_000);
+    expect(feed.price('SOL/USDT')).toBe(1);
   });
 
   it("plays each time's rows as one step, paced by the rows' times over the speed, stamped with the host's clock", () => {
@@ -73,10 +80,12 @@ describe('a replayed feed', () => {
   });
 
   it('skips the rows of symbols the session does not trade, and starts at the first row of one it does', () => {
-    const { feed, steps } = replay(['SOL/USDT']);
+    const { feed, steps, ends } = replay(['SOL/USDT']);
     expect(feed.marks()).toEqual({ 'SOL/USDT': 1 });
     expect(feed.playDue(0)).toBeUndefined();
     expect(steps).toEqual([[{ asset: 'SOL/USDT', price: 1, ts: 7 }]]);
+    // Its end names the last row it played, not the file's last (another symbol's).
+    expect(ends).toEqual([{ steps: 1, lastRowAt: 90_000 }]);
   });
 
   it('plays every step that is due at once, late rather than skipping any, and tells its end once', () => {
@@ -86,6 +95,79 @@ describe('a replayed feed', () => {
     expect(steps.map((step) => step.map((tick) => tick.price))).toEqual([[100, 10], [1], [101], [11, 102]]);
     expect(feed.playDue(20_000_000)).toBeUndefined();
     expect(ends).toHaveLength(1);
+  });
+
+  it(`plays at most ${MAX_STEPS_PER_TURN} steps a turn, and the rest on the next, none skipped`, () => {
+    const rows = Array.from({ length: MAX_STEPS_PER_TURN + 20 }, (_, i) => `${i},BTC/USDT,${100 + i}`);
+    const played: number[] = [];
+    const feed = new ReplayFeed({
+      feed: feedOf(['ts,symbol,price', ...rows].join('\n')),
+      symbols: ['BTC/USDT'],
+      speed: 1_000,
+      now: () => 0,
+      onTicks: (ticks) => played.push(...ticks.map((tick) => tick.price)),
+      onEnd: () => undefined,
+    });
+    expect(feed.playDue(0)).toBe(1);
+    expect(feed.playDue(1_000_000)).toBe(0);
+    expect(played).toHaveLength(1 + MAX_STEPS_PER_TURN);
+    expect(feed.playDue(1_000_000)).toBeUndefined();
+    expect(played).toEqual(rows.map((_, i) => 100 + i));
+  });
+
+  it('stops for good when stopped inside a step, as a journal fault stops a session', () => {
+    vi.useFakeTimers();
+    const played: number[] = [];
+    const feed: ReplayFeed = new ReplayFeed({
+      feed: feedOf(
+        ['ts,symbol,price', ...Array.from({ length: 10 }, (_, i) => `${i},BTC/USDT,${100 + i}`)].join('\n'),
+      ),
+      symbols: ['BTC/USDT'],
+      speed: 1_000,
+      now: () => 0,
+      // The faked clock: a row a second apart at ×1000 is a step a millisecond.
+      monotonic: () => Date.now(),
+      onTicks: (ticks) => {
+        played.push(...ticks.map((tick) => tick.price));
+        if (played.length === 2) feed.stop();
+      },
+      onEnd: () => undefined,
+    });
+    feed.start();
+    vi.advanceTimersByTime(10_000);
+    expect(played).toEqual([100, 101]);
+    expect(vi.getTimerCount()).toBe(0);
+    feed.start();
+    expect(played).toHaveLength(2);
+  });
+
+  it('waits out a gap longer than a timer can hold in parts, not in a busy loop', () => {
+    vi.useFakeTimers();
+    const delays: number[] = [];
+    const setTimer = globalThis.setTimeout;
+    vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      delays.push(ms ?? 0);
+      return setTimer(fn, ms);
+    }) as typeof setTimeout);
+    let clock = 0;
+    const played: number[] = [];
+    // Two monthly rows: 30 days apart at ×1, more than setTimeout's 2^31 - 1 ms.
+    const feed = new ReplayFeed({
+      feed: feedOf('ts,symbol,price\n2024-01-01,BTC/USDT,100\n2024-01-31,BTC/USDT,101\n'),
+      symbols: ['BTC/USDT'],
+      speed: 1,
+      now: () => clock,
+      monotonic: () => clock,
+      onTicks: (ticks) => played.push(...ticks.map((tick) => tick.price)),
+      onEnd: () => undefined,
+    });
+    feed.start();
+    expect(delays).toEqual([2 ** 31 - 1]);
+    clock = 2 ** 31 - 1;
+    vi.advanceTimersByTime(2 ** 31 - 1);
+    expect(played).toEqual([100]);
+    expect(delays).toEqual([2 ** 31 - 1, 30 * 86_400_000 - (2 ** 31 - 1)]);
+    feed.stop();
   });
 
   it('runs on its timer from start, and stop holds it', () => {

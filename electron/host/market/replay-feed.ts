@@ -7,10 +7,12 @@ import type { ParsedFeed } from './feed-csv.js';
 import type { MarketFeed } from './market-feed.js';
 
 /** At most this many steps in one turn of the event loop: a replay too fast for the host runs late, it skips nothing. */
-const MAX_STEPS_PER_TURN = 500;
+export const MAX_STEPS_PER_TURN = 500;
+/** The longest delay setTimeout keeps; a longer one fires at once. A gap longer than this is waited in parts. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ReplayEnd {
-  /** Steps played, and the recorded time of the last. */
+  /** Steps played, and the recorded time of the last one played. */
   steps: number;
   lastRowAt: number;
 }
@@ -36,6 +38,8 @@ export class ReplayFeed implements MarketFeed {
   private next = 0;
   private steps = 0;
   private endTold = false;
+  private stopped = false;
+  private lastPlayedAt = 0;
   private startedAt: number | undefined;
   /** The recorded time the replay starts from: the first row of a symbol the session trades. */
   private readonly origin: number;
@@ -45,13 +49,22 @@ export class ReplayFeed implements MarketFeed {
     const { feed, symbols } = options;
     this.monotonic = options.monotonic ?? (() => performance.now());
     this.traded = feed.instruments.map((instrument) => symbols.includes(instrument.symbol));
-    // Each symbol opens at its first row's price, so the ticket and the gates have a mark before the first step.
-    for (let row = 0; row < feed.times.length && this.latest.size < symbols.length; row++) {
-      const symbol = this.symbolAt(row);
-      if (symbol !== undefined && !this.latest.has(symbol)) this.latest.set(symbol, feed.prices[row] ?? 0);
-    }
     this.skipUntraded();
     this.origin = feed.times[this.next] ?? 0;
+    // The first step's prices are the marks before it plays (it plays at start). A symbol whose rows begin later
+    // has no price until its first row: a price from later in the file would let an order fill in the future.
+    for (let row = this.next; row < feed.times.length && feed.times[row] === this.origin; row++) {
+      const symbol = this.symbolAt(row);
+      if (symbol !== undefined) this.latest.set(symbol, feed.prices[row] ?? 0);
+    }
+  }
+
+  /** The file's first price of `symbol`, wherever it is: for checking a session's settings, never for trading. */
+  firstPrice(symbol: string): number | undefined {
+    const { feed } = this.options;
+    const index = feed.instruments.findIndex((instrument) => instrument.symbol === symbol);
+    const row = feed.symbolOf.indexOf(index);
+    return index < 0 || row < 0 ? undefined : feed.prices[row];
   }
 
   marks(): Record<string, number> {
@@ -68,33 +81,36 @@ export class ReplayFeed implements MarketFeed {
   }
 
   start(): void {
-    if (this.timer !== undefined || this.ended) return;
+    if (this.timer !== undefined || this.ended || this.stopped) return;
     this.startedAt ??= this.monotonic();
     this.turn();
   }
 
+  /** For good: a step under way when it is called (a fault inside `onTicks`) is the last. */
   stop(): void {
+    this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   /**
    * Plays every step due at `at` (on the pacing clock, `start` at `startedAt`), at most MAX_STEPS_PER_TURN;
-   * returns the delay until the next is due, or undefined once the replay has ended.
+   * returns the delay until the next is due, or undefined once the replay has ended or was stopped.
    */
   playDue(at: number): number | undefined {
     const { times } = this.options.feed;
     const startedAt = this.startedAt ?? at;
     this.startedAt = startedAt;
-    for (let played = 0; played < MAX_STEPS_PER_TURN && !this.ended; played++) {
+    for (let played = 0; played < MAX_STEPS_PER_TURN && !this.ended && !this.stopped; played++) {
       const dueAt = startedAt + ((times[this.next] ?? 0) - this.origin) / this.options.speed;
       if (dueAt > at) return dueAt - at;
       this.playStep();
     }
+    if (this.stopped) return undefined;
     if (!this.ended) return 0;
     if (this.endTold) return undefined;
     this.endTold = true;
-    this.options.onEnd({ steps: this.steps, lastRowAt: times[times.length - 1] ?? 0 });
+    this.options.onEnd({ steps: this.steps, lastRowAt: this.lastPlayedAt });
     return undefined;
   }
 
@@ -102,13 +118,16 @@ export class ReplayFeed implements MarketFeed {
     this.timer = undefined;
     const wait = this.playDue(this.monotonic());
     // Unref'd: a replay must not hold a host that is shutting down.
-    if (wait !== undefined) this.timer = setTimeout(() => this.turn(), wait).unref();
+    if (wait !== undefined && !this.stopped) {
+      this.timer = setTimeout(() => this.turn(), Math.min(wait, MAX_TIMER_MS)).unref();
+    }
   }
 
   /** One step: the rows of the next time, of the session's symbols. */
   private playStep(): void {
     const { times, prices } = this.options.feed;
-    const time = times[this.next];
+    const time = times[this.next] ?? 0;
+    this.lastPlayedAt = time;
     const ts = this.options.now();
     const ticks: MarkTick[] = [];
     for (; this.next < times.length && times[this.next] === time; this.next++) {

@@ -1,5 +1,5 @@
-// Starts a paper session: the synthetic market, the paper venue and a fresh
-// kernel, wired into a TradingSession. The kernel is loaded here, at the edge,
+// Starts a paper session: its market (the synthetic walk or a replayed feed
+// file), the paper venue and a fresh kernel, wired into a TradingSession. The kernel is loaded here, at the edge,
 // so everything else depends only on KernelPort.
 import { Kernel } from '../../../native/index.js';
 import type {
@@ -99,7 +99,7 @@ export function startPaperSession(
   // The feed and the venue report into the session built from them.
   const relay: { session?: TradingSession } = {};
   const onTicks = (ticks: MarkTick[]) => relay.session?.guarded('market step', (s) => s.onMarks(ticks));
-  const feed: MarketFeed =
+  const replayFeed =
     replay && source.kind === 'replay'
       ? new ReplayFeed({
           feed: replay.feed,
@@ -110,8 +110,13 @@ export function startPaperSession(
           onTicks,
           onEnd: (end) => relay.session?.guarded('replay end', (s) => s.onReplayEnd(end)),
         })
-      : new SyntheticFeed({ instruments, seed, tickIntervalMs, now: services.now, onTicks });
-  const cheapest = request.strategy ? lotOutOfReach(request.strategy.notional, instruments, feed) : undefined;
+      : undefined;
+  const feed: MarketFeed =
+    replayFeed ?? new SyntheticFeed({ instruments, seed, tickIntervalMs, now: services.now, onTicks });
+  const openingPrice = (symbol: string) => (replayFeed ? replayFeed.firstPrice(symbol) : feed.price(symbol));
+  const cheapest = request.strategy
+    ? lotOutOfReach(request.strategy.notional, instruments, openingPrice)
+    : undefined;
   if (cheapest) {
     const { instrument, price } = cheapest;
     return refuse(
@@ -204,10 +209,10 @@ export function startPaperSession(
 function lotOutOfReach(
   notional: number,
   instruments: readonly Instrument[],
-  feed: MarketFeed,
+  openingPrice: (symbol: string) => number | undefined,
 ): { instrument: Instrument; price: number } | undefined {
   for (const instrument of instruments) {
-    const price = feed.price(instrument.symbol) ?? instrument.startPrice;
+    const price = openingPrice(instrument.symbol) ?? instrument.startPrice;
     if (instrument.lotStep * price > notional) return { instrument, price };
   }
   return undefined;
