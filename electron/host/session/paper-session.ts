@@ -1,6 +1,7 @@
 // Starts a paper session: its market (the synthetic walk or a replayed feed
-// file), the paper venue and a fresh kernel, wired into a TradingSession. The kernel is loaded here, at the edge,
-// so everything else depends only on KernelPort.
+// file), the paper venue and a fresh kernel, wired into a TradingSession. The
+// kernel is loaded here, at the edge, so everything else depends only on
+// KernelPort.
 import { Kernel } from '../../../native/index.js';
 import type {
   CommandError,
@@ -52,7 +53,7 @@ export function startPaperSession(
   services: SessionServices,
 ): CommandResult<TradingSession> {
   const source = request.market ?? { kind: 'synthetic' };
-  let replay: LoadedFeed | undefined;
+  let replay: (LoadedFeed & { speed: number }) | undefined;
   if (source.kind === 'replay') {
     const misplaced =
       request.seed !== undefined
@@ -69,7 +70,7 @@ export function startPaperSession(
     }
     const loaded = services.feeds.load(source.feed, 'market.feed');
     if (!loaded.ok) return loaded;
-    replay = loaded.value;
+    replay = { ...loaded.value, speed: source.speed };
   }
   const symbols = request.symbols ?? (replay ? replay.feed.contents.symbols : [...DEFAULT_SYMBOLS]);
   const instruments: Instrument[] = [];
@@ -99,18 +100,17 @@ export function startPaperSession(
   // The feed and the venue report into the session built from them.
   const relay: { session?: TradingSession } = {};
   const onTicks = (ticks: MarkTick[]) => relay.session?.guarded('market step', (s) => s.onMarks(ticks));
-  const replayFeed =
-    replay && source.kind === 'replay'
-      ? new ReplayFeed({
-          feed: replay.feed,
-          symbols,
-          speed: source.speed,
-          now: services.now,
-          ...(services.monotonic ? { monotonic: services.monotonic } : {}),
-          onTicks,
-          onEnd: (end) => relay.session?.guarded('replay end', (s) => s.onReplayEnd(end)),
-        })
-      : undefined;
+  const replayFeed = replay
+    ? new ReplayFeed({
+        feed: replay.feed,
+        symbols,
+        speed: replay.speed,
+        now: services.now,
+        ...(services.monotonic ? { monotonic: services.monotonic } : {}),
+        onTicks,
+        onEnd: (end) => relay.session?.guarded('replay end', (s) => s.onReplayEnd(end)),
+      })
+    : undefined;
   const feed: MarketFeed =
     replayFeed ?? new SyntheticFeed({ instruments, seed, tickIntervalMs, now: services.now, onTicks });
   const openingPrice = (symbol: string) => (replayFeed ? replayFeed.firstPrice(symbol) : feed.price(symbol));
@@ -126,16 +126,15 @@ export function startPaperSession(
         `(${instrument.lotStep} at about ${price} = ${instrument.lotStep * price} USDT)`,
     );
   }
-  const market: SessionMarket =
-    replay && source.kind === 'replay'
-      ? {
-          kind: 'replay',
-          feed: replay.name,
-          sha256: replay.sha256,
-          speed: source.speed,
-          ...replay.feed.contents,
-        }
-      : { kind: 'synthetic' };
+  const market: SessionMarket = replay
+    ? {
+        kind: 'replay',
+        feed: replay.name,
+        sha256: replay.sha256,
+        speed: replay.speed,
+        ...replay.feed.contents,
+      }
+    : { kind: 'synthetic' };
   const info: SessionInfo = {
     sessionId: sessionIdOf(tag, startedAt),
     startedAt,
