@@ -8,3 +8,4 @@ export * from './protocol.js';
 export * from './lineage.js';
 export * from './risk.js';
 export * from './market.js';
+export * from './event-types.js';

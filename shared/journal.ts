@@ -1,5 +1,6 @@
 // The journal's event envelope and the lineage graph drawn from it.
 import { z } from 'zod';
+import { EVENT_TYPES } from './event-types.js';
 
 /** Who wrote the fact: the host (intents, risk, signals), the venue (its reports), the kernel (state changes). */
 export const EventSource = z.enum(['host', 'venue', 'kernel']);
@@ -14,7 +15,7 @@ export const JournalEvent = z.object({
   sessionId: z.string(),
   seq: z.number().int().positive(),
   eventId: z.string(),
-  type: z.string(),
+  type: z.enum(EVENT_TYPES),
   source: EventSource,
   correlationId: z.string(),
   causationId: z.string(),

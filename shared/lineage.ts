@@ -5,6 +5,7 @@
 // rebuilt from the journal and the window's replay of it as of any event are
 // the same function of the same events: the host draws the graph, the window
 // replays it, both with this.
+import type { EventType, IntentEventType } from './event-types.js';
 import type { JournalEvent, LineageEdge, LineageGraph, LineageNode, LineageNodeKind } from './journal.js';
 
 interface EntityRef {
@@ -18,7 +19,7 @@ interface EntityRef {
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
-const ORDER_STATE: Record<string, string> = {
+const ORDER_STATE: Partial<Record<EventType, string>> = {
   OrderRequested: 'REQUESTED',
   OrderPlaced: 'PLACED',
   OrderCancelRequested: 'CANCEL_REQUESTED',
@@ -28,7 +29,7 @@ const ORDER_STATE: Record<string, string> = {
   OrderCancelRejected: 'CANCEL_REJECTED',
 };
 
-const TRADE_STATE: Record<string, string> = {
+const TRADE_STATE: Partial<Record<EventType, string>> = {
   TradeOpened: 'OPEN',
   TradeIncreased: 'OPEN',
   TradeReduced: 'REDUCED',
@@ -36,13 +37,14 @@ const TRADE_STATE: Record<string, string> = {
   TradeCanceled: 'CANCELED',
 };
 
-const INTENT_STATE: Record<string, string> = {
+/** Every intent event has its state here (`satisfies`); looked up by any event's type. */
+const INTENT_STATE: Partial<Record<EventType, string>> = {
   TradingSignalIntentCreated: 'CREATED',
   TradingSignalIntentGranted: 'GRANTED',
   TradingSignalIntentRejected: 'REJECTED',
   TradingSignalIntentCanceled: 'CANCELED',
   TradingSignalIntentExpired: 'EXPIRED',
-};
+} satisfies Record<IntentEventType, string>;
 
 function fillNode(venueEventId: string, event: JournalEvent, final: boolean): EntityRef {
   const size = num(event.payload.size);

@@ -761,7 +761,7 @@ describe('risk gates and the supervisor', () => {
       });
       const waiting = (intentId: string, ts: number) => ({
         eventId: `h-${intentId}`,
-        type: 'TradingSignalIntentCreated',
+        type: 'TradingSignalIntentCreated' as const,
         source: 'host' as const,
         correlationId: intentId,
         causationId: intentId,

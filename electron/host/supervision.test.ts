@@ -8,15 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { JournalEvent, Snapshot } from '../../shared/index.js';
+import { INTENT_EVENT_TYPES, type EventType, type JournalEvent, type Snapshot } from '../../shared/index.js';
 import { createCockpit, type CockpitHost } from './index.js';
 
-const ENDINGS = new Set([
-  'TradingSignalIntentGranted',
-  'TradingSignalIntentRejected',
-  'TradingSignalIntentExpired',
-  'TradingSignalIntentCanceled',
-]);
+const ENDINGS = new Set<EventType>(
+  INTENT_EVENT_TYPES.filter((type) => type !== 'TradingSignalIntentCreated'),
+);
 const TTL_MS = 1_000;
 
 let dataDir: string;

@@ -8,6 +8,7 @@ import {
   type ReconcileInput,
   type VenueEvent,
 } from '../index.js';
+import { KERNEL_EVENT_TYPES } from '../../shared/index.js';
 import { enter, ledgerEquity, pathsReached, reachTally, sessionPaths, venueEventKinds } from './fixtures.js';
 
 type Step =
@@ -290,6 +291,8 @@ describe('kernel properties through the binding (fast-check)', () => {
         }
         const seqs = outs.flatMap((o) => o.events.map((e) => e.seq));
         expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+        // The host journals by the shared vocabulary: every type emitted is in it.
+        for (const e of outs.flatMap((o) => o.events)) expect(KERNEL_EVENT_TYPES).toContain(e.type);
       }),
       { numRuns: 150 },
     );

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EventType } from '../../../shared/index.js';
 import { Journal, type JournalDraft } from './journal.js';
 
 const dirs: string[] = [];
@@ -65,18 +66,19 @@ describe('Journal', () => {
   it('pages the events of some types only', () => {
     const journal = freshJournal();
     journal.createSession(session('A'));
-    const typed = (eventId: string, type: string) => ({ ...draft(eventId), type });
+    const typed = (eventId: string, type: EventType) => ({ ...draft(eventId), type });
     journal.append('A', [
-      typed('a1', 'X'),
-      typed('a2', 'Y'),
-      typed('a3', 'Z'),
-      typed('a4', 'X'),
-      typed('a5', 'Y'),
+      typed('a1', 'OrderPlaced'),
+      typed('a2', 'OrderFilled'),
+      typed('a3', 'TradeOpened'),
+      typed('a4', 'OrderPlaced'),
+      typed('a5', 'OrderFilled'),
     ]);
     const ids = (events: { eventId: string }[]) => events.map((e) => e.eventId);
-    expect(ids(journal.pageOfTypes('A', 0, 10, ['X', 'Y']))).toEqual(['a1', 'a2', 'a4', 'a5']);
-    expect(ids(journal.pageOfTypes('A', 2, 2, ['X', 'Y']))).toEqual(['a4', 'a5']);
-    expect(ids(journal.pageOfTypes('A', 0, 10, ['Q']))).toEqual([]);
+    const orderTypes: EventType[] = ['OrderPlaced', 'OrderFilled'];
+    expect(ids(journal.pageOfTypes('A', 0, 10, orderTypes))).toEqual(['a1', 'a2', 'a4', 'a5']);
+    expect(ids(journal.pageOfTypes('A', 2, 2, orderTypes))).toEqual(['a4', 'a5']);
+    expect(ids(journal.pageOfTypes('A', 0, 10, ['TradeClosed']))).toEqual([]);
   });
 
   it('lists the events of one correlation id in order', () => {

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
   EventSource,
+  EventType,
   JournalEvent,
   SessionInfo,
   SessionMarket,
@@ -17,7 +18,7 @@ import { acquireWriterLock } from './writer-lock.js';
 /** A fact before the journal gives it its place in the session. */
 export interface JournalDraft {
   eventId: string;
-  type: string;
+  type: EventType;
   source: EventSource;
   correlationId: string;
   causationId: string;
@@ -236,7 +237,12 @@ export class Journal {
   }
 
   /** Like `page`, of the events of these types only. */
-  pageOfTypes(sessionId: string, afterSeq: number, limit: number, types: readonly string[]): JournalEvent[] {
+  pageOfTypes(
+    sessionId: string,
+    afterSeq: number,
+    limit: number,
+    types: readonly EventType[],
+  ): JournalEvent[] {
     const rows = this.db
       .prepare(
         `SELECT * FROM events WHERE session_id = ? AND seq > ? AND type IN (${types.map(() => '?').join(', ')})
@@ -311,7 +317,8 @@ function toEvent(row: EventRow): JournalEvent {
     sessionId: row.session_id,
     seq: row.seq,
     eventId: row.event_id,
-    type: row.type,
+    // Only this code writes the journal, and it writes only listed types (JournalDraft).
+    type: row.type as EventType,
     source: row.source,
     correlationId: row.correlation_id,
     causationId: row.causation_id,

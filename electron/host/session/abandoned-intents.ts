@@ -4,24 +4,15 @@
 // ABANDONED it ends them, as cancelled at the session's last fact, so every
 // intent in the journal ends, and a review never shows one waiting in a
 // session that is over. Run again, it finds nothing left to end.
-import type { JournalEvent } from '../../../shared/index.js';
+import { INTENT_EVENT_TYPES, type JournalEvent } from '../../../shared/index.js';
 import type { Journal } from '../journal/journal.js';
-
-/** The events that start and end an intent's wait. */
-const INTENT_EVENTS = [
-  'TradingSignalIntentCreated',
-  'TradingSignalIntentGranted',
-  'TradingSignalIntentRejected',
-  'TradingSignalIntentExpired',
-  'TradingSignalIntentCanceled',
-] as const;
 const PAGE = 2_000;
 
 /** Ends, as cancelled at the session's last fact, every entry still waiting in a session left open; how many. */
 export function cancelAbandonedWaits(journal: Journal, sessionId: string): number {
   const waiting = new Map<string, JournalEvent>();
   for (let afterSeq = 0; ;) {
-    const page = journal.pageOfTypes(sessionId, afterSeq, PAGE, INTENT_EVENTS);
+    const page = journal.pageOfTypes(sessionId, afterSeq, PAGE, INTENT_EVENT_TYPES);
     for (const event of page) {
       const intentId = String(event.payload.intentId);
       if (event.type === 'TradingSignalIntentCreated' && event.payload.awaiting === 'supervisor') {

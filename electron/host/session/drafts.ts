@@ -1,11 +1,12 @@
 // The journal drafts the host writes itself (a kernel's event becomes one in
 // the session): one shape, and only what was said.
+import type { HostEventType } from '../../../shared/index.js';
 import type { JournalDraft } from '../journal/journal.js';
 
 /** A fact the host itself journals: an intent's way through the gates, the control plane, a cancel request. */
 export function hostDraft(
   eventId: string,
-  type: string,
+  type: HostEventType,
   correlationId: string,
   causationId: string,
   ts: number,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { JournalEvent } from '../../../shared/index.js';
+import type { EventType, JournalEvent } from '../../../shared/index.js';
 import { TradeBook } from './trade-book.js';
 
 let seq = 0;
-const event = (type: string, payload: Record<string, unknown>, ts = 1_000 + seq): JournalEvent => ({
+const event = (type: EventType, payload: Record<string, unknown>, ts = 1_000 + seq): JournalEvent => ({
   sessionId: 'S1',
   seq: ++seq,
   eventId: `e${seq}`,

@@ -3,6 +3,7 @@
 // truth; rebuilt from the journal the same way.
 import {
   MAX_BLOTTER_TRADES,
+  type EventType,
   type JournalEvent,
   type TradeSide,
   type TradeSummary,
@@ -22,7 +23,7 @@ export interface OrderLineage {
 }
 
 /** The events the blotter is made of: the only ones `apply` reads (a review reads only these from the journal). */
-export const TRADE_BOOK_EVENTS: readonly string[] = [
+export const TRADE_BOOK_EVENTS: readonly EventType[] = [
   'OrderRequested',
   'OrderCancelRequested',
   'OrderFilled',

@@ -18,7 +18,7 @@ import type {
   TradeSummary,
   TradingMode,
 } from '../../../shared/index.js';
-import { findInstrument, MODE_MEANING } from '../../../shared/index.js';
+import { findInstrument, isKernelEventType, MODE_MEANING } from '../../../shared/index.js';
 import { markPricesBulk, onVenueEventsBulk } from '../../../native/packed.js';
 import type { EventBus } from '../event-bus.js';
 import { logFault, sqliteCodeOf, type HostLog } from '../fault-log.js';
@@ -555,6 +555,9 @@ export class TradingSession {
 
   private kernelDraft(event: KernelDomainEvent, occupiesSlot: boolean): JournalDraft {
     const { type, eventId, seq, correlationId, causationId, ts } = event;
+    // The binding's test holds the two lists together; a build where they drift must not journal a type no reader knows.
+    if (!isKernelEventType(type))
+      throw new Error(`the kernel emitted ${type}, a type shared/event-types.ts does not list`);
     if (occupiesSlot && typeof event.slotId === 'number') {
       if (type === 'TradeClosed' || type === 'TradeCanceled') {
         this.tradeSlot.delete(event.tradeId);

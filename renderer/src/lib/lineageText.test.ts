@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { JournalEvent, LineageNode } from '../../../shared/index.js';
+import type { EventType, JournalEvent, LineageNode } from '../../../shared/index.js';
 import { nodeText } from './lineageText.js';
 
 let seq = 0;
-const event = (type: string, payload: Record<string, unknown>): JournalEvent => ({
+const event = (type: EventType, payload: Record<string, unknown>): JournalEvent => ({
   seq: ++seq,
   eventId: `e${seq}`,
   sessionId: 's1',

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildLineage, lineageChanges, type JournalEvent } from '../../../shared/index.js';
+import { buildLineage, lineageChanges, type EventType, type JournalEvent } from '../../../shared/index.js';
 import { graphAsOf, nearestChange, replaySteps, stepIndex } from './replay.js';
 
 /** One market entry's lineage as the host journals it, seq 10, 12, 14…: other lineages' events sit between. */
 function entryLineage(): JournalEvent[] {
   const events: JournalEvent[] = [];
-  const add = (type: string, eventId: string, causationId: string, payload: Record<string, unknown>) =>
+  const add = (type: EventType, eventId: string, causationId: string, payload: Record<string, unknown>) =>
     events.push({
       sessionId: 's1',
       seq: 10 + 2 * events.length,
