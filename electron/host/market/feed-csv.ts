@@ -361,29 +361,27 @@ export function parseFeedCsv(text: string, fileName: string): FeedParse {
   if (rows === 0) return { ok: false, problem: { message: 'the file holds a header and no rows' } };
 
   const order = sorted ? undefined : timeOrder(times.subarray(0, rows));
-  const pick = <A extends Float64Array | Uint8Array | Uint32Array>(column: A): A =>
-    (order ? column.map((_, i) => (i < rows ? (column[order[i] ?? 0] ?? 0) : 0)) : column).subarray(
-      0,
-      rows,
-    ) as A;
+  /** A column's first `rows` entries, in time order. */
+  const inOrder = <A extends Float64Array | Uint8Array | Uint32Array>(column: A): A => {
+    const used = column.subarray(0, rows) as A;
+    return order ? (used.map((_, i) => used[order[i] ?? 0] ?? 0) as A) : used;
+  };
+  const orderedTimes = inOrder(times);
   const feed: ParsedFeed = {
     contents: {
       symbols: instruments.map((instrument) => instrument.symbol),
       rows,
-      from: 0,
-      to: 0,
+      from: orderedTimes[0] ?? 0,
+      to: orderedTimes[rows - 1] ?? 0,
       snappedPrices,
     },
     instruments,
-    times: pick(times),
-    symbolOf: pick(symbolOf),
-    prices: pick(prices),
+    times: orderedTimes,
+    symbolOf: inOrder(symbolOf),
+    prices: inOrder(prices),
   };
-  const lines_ = pick(lineOf);
-  const twin = sameTimeTwin(feed, lines_);
+  const twin = sameTimeTwin(feed, inOrder(lineOf));
   if (twin) return { ok: false, problem: twin };
-  feed.contents.from = feed.times[0] ?? 0;
-  feed.contents.to = feed.times[rows - 1] ?? 0;
   return { ok: true, feed };
 }
 
