@@ -329,8 +329,8 @@ describe('browser host', () => {
     await page.getByTestId('trades-session').selectOption('');
     await eventually(() => table.getAttribute('data-session')).toBe('live');
   });
-  it('(h) a session replays a CSV file from the feeds folder: chosen in the form, filled at its prices, its end told', async () => {
-    // BTC holds at 61 000 for twenty minutes while ETH climbs; at ×600 a minute's row plays every 100 ms.
+  it('(h) a session replays a CSV file from the feeds folder: chosen in the form, filled at its prices, paused and sped up, its end told', async () => {
+    // BTC holds at 61 000 for twenty minutes while ETH climbs; at ×1 the second row is a minute away.
     const feeds = join(host.dataDir, 'feeds');
     mkdirSync(feeds, { recursive: true });
     const rows = Array.from({ length: 20 }, (_, minute) => {
@@ -354,12 +354,12 @@ describe('browser host', () => {
     await market.selectOption('march.csv');
     await eventually(() => page.getByTestId('session-symbols').inputValue()).toBe('BTC/USDT,ETH/USDT');
     expect(await page.getByTestId('session-seed').count()).toBe(0);
-    await page.getByTestId('session-speed').fill('600');
+    await page.getByTestId('session-speed').fill('1');
     await page.getByTestId('session-start').click();
     await eventually(() => page.getByTestId('session-status').textContent()).toContain('running');
-    expect(await page.getByTestId('session-market-label').textContent()).toBe('replay of march.csv ×600');
+    expect(await page.getByTestId('session-market-label').textContent()).toBe('replay of march.csv ×1');
     const { session } = await cockpit.snapshot();
-    expect(session?.market).toMatchObject({ kind: 'replay', feed: 'march.csv', speed: 600, rows: 40 });
+    expect(session?.market).toMatchObject({ kind: 'replay', feed: 'march.csv', speed: 1, rows: 40 });
     expect(session?.market).toMatchObject({ sha256: createHash('sha256').update(march).digest('hex') });
 
     // The venue fills at the file's price (plus its 1 bp of slippage), not the walk's.
@@ -367,9 +367,31 @@ describe('browser host', () => {
     await eventually(
       async () => (await cockpit.snapshot()).slots.find((s) => s.size > 0)?.entryPrice,
     ).toBeCloseTo(61_006.1, 6);
+
+    // Paused, the prices hold; at ×3600 and resumed, the rest of the file plays out.
+    const pause = page.getByTestId('replay-pause');
+    await pause.click();
+    await eventually(() => pause.getAttribute('data-paused')).toBe('true');
+    await eventually(() => page.getByTestId('notices').textContent()).toContain(
+      'The replay of march.csv is paused at 2024-03-01T00:00:00.000Z',
+    );
+    expect(await page.getByTestId('market-replay-position').textContent()).toContain('2024-03-01 00:00');
+    await page.getByTestId('replay-speed').selectOption('3600');
+    await eventually(() => page.getByTestId('session-market-label').textContent()).toBe(
+      'replay of march.csv ×3600',
+    );
+    expect((await cockpit.snapshot()).marks).toEqual({ 'BTC/USDT': 61_000, 'ETH/USDT': 3400 });
+    await pause.click();
     await eventually(() => page.getByTestId('notices').textContent()).toContain(
       'The replay of march.csv ended',
     );
+    await eventually(() => page.getByTestId('market-replay-position').textContent()).toBe('ended');
+    const controls = (await cockpit.journal()).filter((e) => e.type === 'MarketReplaySet');
+    expect(controls.map((e) => [e.payload.paused, e.payload.speed])).toEqual([
+      [true, 1],
+      [true, 3600],
+      [false, 3600],
+    ]);
     expect((await cockpit.snapshot()).marks).toEqual({ 'BTC/USDT': 61_000, 'ETH/USDT': 3419 });
     await eventually(() => page.getByTestId('mark-ETH').textContent()).toBe('3419.00');
     const ended = (await cockpit.journal()).filter((e) => e.type === 'MarketReplayEnded');
@@ -382,6 +404,6 @@ describe('browser host', () => {
     await market.selectOption('synthetic');
     await startSession(cockpit);
     const earlier = page.getByTestId('trades-session').locator(`option[value="${session?.sessionId}"]`);
-    await eventually(() => earlier.textContent({ timeout: 1_000 })).toContain('replay of march.csv ×600');
+    await eventually(() => earlier.textContent({ timeout: 1_000 })).toContain('replay of march.csv ×1');
   });
 });

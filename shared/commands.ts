@@ -17,8 +17,8 @@ import {
 } from './domain.js';
 import type { Failure } from './errors.js';
 import type { JournalEvent, LineageGraph } from './journal.js';
-import type { FeedListing } from './market.js';
-import { MarketSource, SessionMarket } from './market.js';
+import type { FeedListing, ReplayState } from './market.js';
+import { MarketSource, ReplaySetRequest, SessionMarket } from './market.js';
 import type { PendingIntent } from './risk.js';
 import { RiskEnvelope, StrategyConfig } from './risk.js';
 
@@ -122,6 +122,8 @@ export interface Snapshot {
   strategy: StrategyConfig | null;
   /** Entries waiting for the operator's grant, oldest first. */
   pendingIntents: PendingIntent[];
+  /** The running session's replay; null for synthetic prices or no session. */
+  replay: ReplayState | null;
 }
 
 /** Request schemas and success payloads, by command name. */
@@ -141,6 +143,7 @@ export const commandRequests = {
   'journal.page': JournalPageRequest,
   'session.trades': SessionTradesRequest,
   'feed.list': Empty,
+  'replay.set': ReplaySetRequest,
 } as const;
 
 export interface CommandResults {
@@ -170,6 +173,8 @@ export interface CommandResults {
   'session.trades': { sessionId: string; trades: TradeSummary[] };
   /** The feed files a session can replay: `folder` is where to put them. */
   'feed.list': { folder: string; feeds: FeedListing[] };
+  /** `changed` is false when the replay already was as asked: nothing is journaled then. */
+  'replay.set': { replay: ReplayState; changed: boolean };
 }
 
 export type CommandName = keyof typeof commandRequests;

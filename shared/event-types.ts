@@ -51,6 +51,7 @@ export const HOST_EVENT_TYPES = [
   'TradingModeChanged',
   'KillSwitchEngaged',
   'MarketReplayEnded',
+  'MarketReplaySet',
 ] as const;
 export type HostEventType = (typeof HOST_EVENT_TYPES)[number];
 

@@ -19,6 +19,8 @@ export const MAX_REPLAY_SPEED = 100_000;
 export const MAX_FEED_BYTES = 64 * 1024 * 1024;
 export const MAX_FEED_ROWS = 2_000_000;
 
+export const ReplaySpeed = z.number().min(MIN_REPLAY_SPEED).max(MAX_REPLAY_SPEED);
+
 export const MarketSource = z.discriminatedUnion('kind', [
   /** Prices from the seeded random walk (`seed`, `tickIntervalMs`). */
   z.strictObject({ kind: z.literal('synthetic') }),
@@ -26,7 +28,7 @@ export const MarketSource = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('replay'),
     feed: FeedName,
-    speed: z.number().min(MIN_REPLAY_SPEED).max(MAX_REPLAY_SPEED).default(1),
+    speed: ReplaySpeed.default(1),
   }),
 ]);
 export type MarketSource = z.output<typeof MarketSource>;
@@ -52,6 +54,24 @@ export interface FeedListing {
   contents?: FeedContents;
   /** Why the file cannot be replayed (line, column and value), when it cannot. */
   problem?: string;
+}
+
+/** The running replay's controls: pause it (prices hold, the session runs on), resume it, change its speed. */
+export const ReplaySetRequest = z
+  .strictObject({ paused: z.boolean().optional(), speed: ReplaySpeed.optional() })
+  .refine((request) => request.paused !== undefined || request.speed !== undefined, {
+    message: 'say paused, speed or both',
+  });
+
+/** Where a running replay stands. */
+export interface ReplayState {
+  feed: string;
+  paused: boolean;
+  speed: number;
+  /** The recorded time (epoch ms, UTC) of the last row played: the prices shown are as of then. */
+  position: number;
+  /** Every row has played; prices hold at the last. */
+  ended: boolean;
 }
 
 /** The market a session ran on, recorded with it. A synthetic session's is its `seed`. */

@@ -81,7 +81,7 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     if (!stopping.journalFailure) journal.stopSession(stopping.sessionId, stoppedAt, reason);
     const info = { ...stopping.info, stoppedAt };
     // Entries that waited for the operator were cancelled by the stop.
-    lastSnapshot = { ...final, session: info, control: null, pendingIntents: [] };
+    lastSnapshot = { ...final, session: info, control: null, pendingIntents: [], replay: null };
     bus.publish({ type: 'session', state: 'stopped', session: info });
     const positions = final.slots.filter((slot) => slot.size > 0).length;
     const working = final.openOrders.length;
@@ -160,6 +160,7 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
           risk: null,
           strategy: null,
           pendingIntents: [],
+          replay: null,
         },
     }),
     lineage: (request) => {
@@ -192,6 +193,7 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
         ? { ok: true, value: { sessionId: request.sessionId, trades } }
         : noSuchSession(request.sessionId);
     },
+    'replay.set': (request) => (session ? session.setReplay(request) : noSession),
     'feed.list': () => {
       // Listing reads new files whole, synchronously: it would hold up a running session's venue and prices.
       if (session) {

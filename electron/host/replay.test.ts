@@ -226,6 +226,67 @@ describe('a replay session', () => {
     expect((await call('snapshot')).session).toBeNull();
   });
 
+  it('is paused, resumed and sped up by the operator, each change journaled before it is told', async () => {
+    writeFeed('minutes.csv', MINUTES);
+    // At ×1 the second row is a minute away: nothing moves on its own during the test.
+    await call('session.start', { market: { kind: 'replay', feed: 'minutes.csv' } });
+    expect((await call('snapshot')).replay).toEqual({
+      feed: 'minutes.csv',
+      paused: false,
+      speed: 1,
+      position: Date.UTC(2024, 2, 1),
+      ended: false,
+    });
+    const paused = await call('replay.set', { paused: true });
+    expect(paused).toMatchObject({ changed: true, replay: { paused: true, speed: 1 } });
+    expect(await call('replay.set', { paused: true })).toMatchObject({ changed: false });
+    // Paused at ×100 000 the rest of the file is due at once, and none of it plays.
+    await call('replay.set', { speed: 100_000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await call('snapshot')).marks['BTC/USDT']).toBe(61_000);
+    await call('replay.set', { paused: false });
+    await vi.waitFor(async () => expect((await call('snapshot')).replay).toMatchObject({ ended: true }));
+    expect((await call('snapshot')).marks['BTC/USDT']).toBe(61_040);
+
+    const { events } = await call('journal.page', { limit: 1000 });
+    expect(events.filter((e) => e.type === 'MarketReplaySet').map((e) => e.payload)).toEqual([
+      { feed: 'minutes.csv', paused: true, speed: 1, position: Date.UTC(2024, 2, 1) },
+      { feed: 'minutes.csv', paused: true, speed: 100_000, previousSpeed: 1, position: Date.UTC(2024, 2, 1) },
+      { feed: 'minutes.csv', paused: false, speed: 100_000, position: Date.UTC(2024, 2, 1) },
+    ]);
+    const told = received.flatMap((e) =>
+      e.type === 'notice' && e.code.startsWith('REPLAY_') ? [e.code] : [],
+    );
+    expect(told).toEqual(['REPLAY_PAUSED', 'REPLAY_SPEED', 'REPLAY_RESUMED', 'REPLAY_ENDED']);
+    // Once the file has run out there is nothing left to pause.
+    expect((await refuse('replay.set', { paused: true })).error).toMatchObject({
+      code: 'INVALID_REQUEST',
+      field: 'paused',
+      message: 'paused: the replay of minutes.csv has ended; prices hold at its last row',
+    });
+  });
+
+  it('refuses replay controls that name nothing, a bad speed, or a session with no replay', async () => {
+    expect((await refuse('replay.set', { paused: true })).error).toMatchObject({ code: 'NO_SESSION' });
+    await call('session.start', { seed: 3 });
+    const cases: [unknown, string, string | undefined, RegExp][] = [
+      [{}, 'INVALID_REQUEST', undefined, /say paused, speed or both/],
+      [{ speed: 0 }, 'INVALID_REQUEST', 'speed', /./],
+      [{ speed: 1e6 }, 'INVALID_REQUEST', 'speed', /./],
+      [{ paused: 'yes' }, 'INVALID_REQUEST', 'paused', /./],
+      [{ paused: true, seek: 5 }, 'INVALID_REQUEST', 'seek', /./],
+      [{ paused: true }, 'INVALID_REQUEST', 'paused', /runs on synthetic prices, not a replay/],
+    ];
+    for (const [request, code, field, message] of cases) {
+      const { error } = await refuse('replay.set', request);
+      expect({ request, code: error.code, field: error.field }).toEqual({ request, code, field });
+      expect(error.message).toMatch(message);
+    }
+    const { events } = await call('journal.page', { limit: 1000 });
+    expect(events.filter((e) => e.type === 'MarketReplaySet')).toEqual([]);
+    expect((await call('snapshot')).replay).toBeNull();
+  });
+
   it('leaves synthetic sessions as they were, their market recorded', async () => {
     await call('session.start', { seed: 3 });
     expect((await call('session.list')).sessions[0]).toMatchObject({

@@ -11,6 +11,7 @@ import {
   reviewSession,
   selectLineage,
   setLineageScheduler,
+  setReplay,
   setSnapshotSink,
 } from './actions.js';
 import { useCockpit } from './store/store.js';
@@ -227,6 +228,25 @@ describe('the supervisor gate', () => {
     const [event] = batches[0]!;
     expect(event?.type === 'snapshot' && event.snapshot).toMatchObject({ risk, pendingIntents: waiting });
     expect(event?.type === 'snapshot' && 'ok' in event.snapshot).toBe(false);
+  });
+});
+
+describe("a replay's controls", () => {
+  it('sends the state wanted, and puts a refusal in the notices like the other bar commands', async () => {
+    const paused = setReplay({ paused: true });
+    expect(calls.map((c) => [c.name, c.request])).toEqual([['replay.set', { paused: true }]]);
+    const state = { feed: 'march.csv', paused: true, speed: 60, position: 1, ended: false };
+    calls[0]!.resolve({ ok: true, replay: state, changed: true });
+    await expect(paused).resolves.toEqual({ ok: true, replay: state, changed: true });
+
+    const refused = setReplay({ speed: 600 });
+    expect(calls.at(-1)!.request).toEqual({ speed: 600 });
+    const message = 'speed: the replay of march.csv has ended; prices hold at its last row';
+    calls.at(-1)!.resolve({ ok: false, error: { code: 'INVALID_REQUEST', field: 'speed', message } });
+    await expect(refused).resolves.toMatchObject({ ok: false, error: { field: 'speed' } });
+    expect(useCockpit.getState().notices.items.map((n) => [n.code, n.message])).toEqual([
+      ['INVALID_REQUEST', `replay.set: ${message}`],
+    ]);
   });
 });
 

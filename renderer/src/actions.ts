@@ -187,6 +187,11 @@ export async function stopSession() {
   return response;
 }
 
+/** Pauses or resumes the session's replay, or changes its speed. The host's next snapshot carries it. */
+export function setReplay(request: CommandRequest<'replay.set'>) {
+  return command('replay.set', request);
+}
+
 /** The feed files a session can replay, and the folder they are read from. The session form shows a failure itself. */
 export function listFeeds() {
   return command('feed.list', {}, { quiet: true });

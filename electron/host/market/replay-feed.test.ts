@@ -170,6 +170,41 @@ describe('a replayed feed', () => {
     feed.stop();
   });
 
+  it("pauses the file's clock where it is, resumes from there, and changes speed without a jump", () => {
+    let clock = 0;
+    const steps: MarkTick[][] = [];
+    const feed = new ReplayFeed({
+      feed: FEED,
+      symbols: ['BTC/USDT'],
+      speed: 1,
+      now: () => clock,
+      monotonic: () => clock,
+      onTicks: (ticks) => steps.push(ticks),
+      onEnd: () => undefined,
+    });
+    // Rows at 60 s, 120 s and 180 s of file time: the first plays at once.
+    expect(feed.playDue(0)).toBe(60_000);
+    clock = 20_000;
+    feed.pause();
+    expect(feed.paused).toBe(true);
+    // Paused, the file's clock holds at 80 s however long the pause.
+    clock = 1_000_000;
+    expect(feed.playDue(clock)).toBeUndefined();
+    expect(steps).toHaveLength(1);
+    feed.resume();
+    // 40 s of file time left to the next row.
+    expect(feed.playDue(clock)).toBe(40_000);
+    // 2 s later (82 s of file time) at ×10: the 38 s of file time left take 3.8 s.
+    clock += 2_000;
+    feed.setSpeed(10);
+    expect(feed.speed).toBe(10);
+    expect(feed.playDue(clock)).toBe(3_800);
+    clock += 3_800;
+    expect(feed.playDue(clock)).toBe(6_000);
+    expect(steps.map((step) => step[0]?.price)).toEqual([100, 101]);
+    expect(feed.position).toBe(120_000);
+  });
+
   it('runs on its timer from start, and stop holds it', () => {
     vi.useFakeTimers();
     let clock = 0;

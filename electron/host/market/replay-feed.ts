@@ -2,6 +2,8 @@
 // order, each run of rows of one time as one market step, paced by the rows'
 // times divided by the speed. Prices come from the file; time is the host's
 // (the venue's latency, TTLs and funding run on it), so ticks carry now().
+// The operator may pause it and change its speed: the file's clock is an
+// anchor (the file's time at a moment of the pacing clock) moved at each.
 import type { MarkTick } from '../../../shared/index.js';
 import type { ParsedFeed } from './feed-csv.js';
 import type { MarketFeed } from './market-feed.js';
@@ -39,8 +41,11 @@ export class ReplayFeed implements MarketFeed {
   private steps = 0;
   private endTold = false;
   private stopped = false;
-  private lastPlayedAt = 0;
-  private startedAt: number | undefined;
+  private lastPlayedAt: number;
+  private currentSpeed: number;
+  private isPaused = false;
+  /** The file's time at a moment of the pacing clock; set when the replay starts, moved by a pause or a new speed. */
+  private anchor: { at: number; fileTime: number } | undefined;
   /** The recorded time the replay starts from: the first row of a symbol the session trades. */
   private readonly origin: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -51,6 +56,8 @@ export class ReplayFeed implements MarketFeed {
     this.traded = feed.instruments.map((instrument) => symbols.includes(instrument.symbol));
     this.skipUntraded();
     this.origin = feed.times[this.next] ?? 0;
+    this.lastPlayedAt = this.origin;
+    this.currentSpeed = options.speed;
     // The first step's prices are the marks before it plays (it plays at start). A symbol whose rows begin later
     // has no price until its first row: a price from later in the file would let an order fill in the future.
     for (let row = this.next; row < feed.times.length && feed.times[row] === this.origin; row++) {
@@ -80,30 +87,69 @@ export class ReplayFeed implements MarketFeed {
     return this.next >= this.options.feed.times.length;
   }
 
+  get speed(): number {
+    return this.currentSpeed;
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  /** The recorded time of the last step played: where the replay stands in its file. */
+  get position(): number {
+    return this.lastPlayedAt;
+  }
+
   start(): void {
     if (this.timer !== undefined || this.ended || this.stopped) return;
-    this.startedAt ??= this.monotonic();
+    this.anchor ??= { at: this.monotonic(), fileTime: this.origin };
     this.turn();
+  }
+
+  /** Holds the file's clock where it is (prices hold); `resume` goes on from there. */
+  pause(): void {
+    if (this.isPaused) return;
+    this.reanchor();
+    this.isPaused = true;
+    this.clearTimer();
+  }
+
+  resume(): void {
+    if (!this.isPaused) return;
+    this.isPaused = false;
+    if (this.anchor) this.anchor = { at: this.monotonic(), fileTime: this.anchor.fileTime };
+    if (this.anchor) this.turn();
+  }
+
+  /** From now on, `speed` times faster than recorded; the file's time reached so far stays. */
+  setSpeed(speed: number): void {
+    this.reanchor();
+    this.currentSpeed = speed;
+    if (this.anchor && !this.isPaused && !this.stopped) {
+      this.clearTimer();
+      this.turn();
+    }
   }
 
   /** For good: a step under way when it is called (a fault inside `onTicks`) is the last. */
   stop(): void {
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.clearTimer();
   }
 
   /**
-   * Plays every step due at `at` (on the pacing clock, `start` at `startedAt`), at most MAX_STEPS_PER_TURN;
-   * returns the delay until the next is due, or undefined once the replay has ended or was stopped.
+   * Plays every step due at `at` on the pacing clock (the first call starts the file's clock), at most
+   * MAX_STEPS_PER_TURN; returns the delay until the next is due, or undefined once the replay has ended, is paused
+   * or was stopped.
    */
   playDue(at: number): number | undefined {
     const { times } = this.options.feed;
-    const startedAt = this.startedAt ?? at;
-    this.startedAt = startedAt;
+    this.anchor ??= { at, fileTime: this.origin };
+    if (this.isPaused) return undefined;
+    const fileTime = this.fileTimeAt(at);
     for (let played = 0; played < MAX_STEPS_PER_TURN && !this.ended && !this.stopped; played++) {
-      const dueAt = startedAt + ((times[this.next] ?? 0) - this.origin) / this.options.speed;
-      if (dueAt > at) return dueAt - at;
+      const rowTime = times[this.next] ?? 0;
+      if (rowTime > fileTime) return (rowTime - fileTime) / this.currentSpeed;
       this.playStep();
     }
     if (this.stopped) return undefined;
@@ -114,11 +160,28 @@ export class ReplayFeed implements MarketFeed {
     return undefined;
   }
 
+  private fileTimeAt(at: number): number {
+    const anchor = this.anchor ?? { at, fileTime: this.origin };
+    return this.isPaused ? anchor.fileTime : anchor.fileTime + (at - anchor.at) * this.currentSpeed;
+  }
+
+  /** Moves the anchor to now, so what follows (a pause, a new speed) starts from the file's time reached. */
+  private reanchor(): void {
+    if (!this.anchor) return;
+    const at = this.monotonic();
+    this.anchor = { at, fileTime: this.fileTimeAt(at) };
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   private turn(): void {
     this.timer = undefined;
     const wait = this.playDue(this.monotonic());
     // Unref'd: a replay must not hold a host that is shutting down.
-    if (wait !== undefined && !this.stopped) {
+    if (wait !== undefined && !this.stopped && !this.isPaused) {
       this.timer = setTimeout(() => this.turn(), Math.min(wait, MAX_TIMER_MS)).unref();
     }
   }

@@ -197,6 +197,7 @@ export function startPaperSession(
     ...(request.strategy
       ? { strategy: { config: request.strategy, plugin: createStrategy(request.strategy, symbols) } }
       : {}),
+    ...(replayFeed ? { replay: replayFeed } : {}),
   });
   relay.session = session;
   session.begin();

@@ -10,6 +10,7 @@ import type {
   MarkTick,
   OpenOrder,
   ParsedIntentRequest,
+  ReplayState,
   RiskEnvelope,
   SessionInfo,
   SlotSnapshot,
@@ -32,7 +33,7 @@ import type {
 } from '../kernel/kernel-port.js';
 import { onGrid } from '../market/grid.js';
 import type { MarketFeed } from '../market/market-feed.js';
-import type { ReplayEnd } from '../market/replay-feed.js';
+import type { ReplayEnd, ReplayFeed } from '../market/replay-feed.js';
 import type { Strategy } from '../strategy/strategy.js';
 import type { AccountReport, Venue, VenueReport } from '../venue/venue.js';
 import { hostDraft, stripEmpty } from './drafts.js';
@@ -70,6 +71,8 @@ export interface TradingSessionParts {
   risk: RiskEnvelope;
   /** A strategy proposing entries on the session's marks, and the config it was built from. */
   strategy?: { config: StrategyConfig; plugin: Strategy };
+  /** The feed, when it replays a file: the operator's replay controls act on it. */
+  replay?: ReplayFeed;
 }
 
 export class TradingSession {
@@ -327,7 +330,67 @@ export class TradingSession {
       risk: this.parts.risk,
       strategy: this.parts.strategy?.config ?? null,
       pendingIntents: this.desk.pending(),
+      replay: this.replayState(),
     };
+  }
+
+  /** Where the replay stands; null for synthetic prices. */
+  replayState(): ReplayState | null {
+    const { replay } = this.parts;
+    if (!replay || this.info.market?.kind !== 'replay') return null;
+    const { paused, speed, position, ended } = replay;
+    return { feed: this.info.market.feed, paused, speed, position, ended };
+  }
+
+  /** The operator pauses or resumes the replay, or changes its speed: journaled, then done, then told. */
+  setReplay(request: {
+    paused?: boolean | undefined;
+    speed?: number | undefined;
+  }): CommandResult<{ replay: ReplayState; changed: boolean }> {
+    if (this.journalFault) return this.refuseFaulted();
+    const { replay } = this.parts;
+    const state = this.replayState();
+    const field = request.paused !== undefined ? 'paused' : 'speed';
+    if (!replay || !state) {
+      return this.refuse(
+        'INVALID_REQUEST',
+        field,
+        `${field}: this session runs on synthetic prices, not a replay`,
+      );
+    }
+    if (state.ended) {
+      return this.refuse(
+        'INVALID_REQUEST',
+        field,
+        `${field}: the replay of ${state.feed} has ended; prices hold at its last row`,
+      );
+    }
+    const paused = request.paused ?? state.paused;
+    const speed = request.speed ?? state.speed;
+    if (paused === state.paused && speed === state.speed)
+      return { ok: true, value: { replay: state, changed: false } };
+    const eventId = this.parts.ids.next('h');
+    this.commit([
+      hostDraft(eventId, 'MarketReplaySet', this.sessionId, eventId, this.parts.now(), {
+        feed: state.feed,
+        paused,
+        speed,
+        previousSpeed: speed === state.speed ? undefined : state.speed,
+        position: state.position,
+      }),
+    ]);
+    if (speed !== state.speed) replay.setSpeed(speed);
+    if (paused) replay.pause();
+    else replay.resume();
+    const at = new Date(state.position).toISOString();
+    this.notify(
+      'info',
+      paused !== state.paused ? (paused ? 'REPLAY_PAUSED' : 'REPLAY_RESUMED') : 'REPLAY_SPEED',
+      paused
+        ? `The replay of ${state.feed} is paused at ${at}${speed === state.speed ? '' : ` (×${speed} when resumed)`}: prices hold until it resumes`
+        : `The replay of ${state.feed} runs at ×${speed} from ${at}`,
+    );
+    return { ok: true, value: { replay: this.replayState() ?? state, changed: true } };
   }
 
   // ── inputs from the venue and the market ────────────────────────────────

@@ -9,6 +9,7 @@ import { compactNumbers } from '../lib/format.js';
 import {
   feedChoices,
   folderWords,
+  REPLAY_SPEEDS,
   SYNTHETIC,
   SYNTHETIC_CHOICE,
   type FeedShelf,
@@ -17,8 +18,6 @@ import {
 import { SESSION_LABELS } from '../lib/ticket.js';
 import { Field } from './Field.js';
 
-/** Speeds a trader reaches for: as recorded, and 10 s, a minute, 10 minutes or an hour of prices a second. */
-const SPEED_CHOICES = [1, 10, 60, 600, 3600] as const;
 // The schema's default, shown as the placeholder: an empty speed sends nothing and the default holds.
 const DEFAULT_SPEED = MarketSource.options[1].shape.speed.parse(undefined);
 
@@ -110,7 +109,7 @@ export function MarketFields(props: {
             onChange={(e) => props.onSpeed(e.target.value)}
           />
           <datalist id={speeds}>
-            {SPEED_CHOICES.map((choice) => (
+            {REPLAY_SPEEDS.map((choice) => (
               <option key={choice} value={choice} />
             ))}
           </datalist>

@@ -1,10 +1,11 @@
 // Top bar: start/stop a session (venue, market, seed or replay speed, symbols,
-// capital, slots, and its risk and strategy behind a disclosure), its status,
-// its trading mode and kill switch, the connection, and live marks per symbol.
+// capital, slots, and its risk and strategy behind a disclosure), a running
+// replay's controls, its status, its trading mode and kill switch, the
+// connection, and live marks per symbol.
 import { memo, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionInfo } from '../../../shared/index.js';
-import { startSession, stopSession } from '../actions.js';
+import { setReplay, startSession, stopSession } from '../actions.js';
 import { baseOf, price } from '../lib/format.js';
 import { marketSymbols, marketWords, SYNTHETIC } from '../lib/market.js';
 import {
@@ -24,6 +25,7 @@ import { useCockpit } from '../store/store.js';
 import { ControlPlane } from './ControlPlane.js';
 import { Field } from './Field.js';
 import { MarketFields, useFeedShelf } from './MarketFields.js';
+import { ReplayControls } from './ReplayControls.js';
 import { RiskFields } from './RiskFields.js';
 import { useCommand } from './useCommand.js';
 import { OFFLINE_TITLE, useLinkView } from './useOnline.js';
@@ -50,6 +52,8 @@ export function SessionBar() {
   const scope = `${current?.sessionId ?? ''}:${running}`;
   const start = useCommand('session.start', { explain: (e) => explainError(e, sessionWords(form)), scope });
   const stop = useCommand('session.stop', { scope });
+  const replaySet = useCommand('replay.set', { scope });
+  const replay = useCockpit((s) => s.book.replay);
 
   async function onStart(event: FormEvent) {
     event.preventDefault();
@@ -68,8 +72,8 @@ export function SessionBar() {
     setSymbols(marketSymbols(choice, feeds.shelf));
   }
 
-  const busy = start.busy || stop.busy;
-  const error = start.error ?? stop.error;
+  const busy = start.busy || stop.busy || replaySet.busy;
+  const error = start.error ?? stop.error ?? replaySet.error;
 
   const status = current
     ? `${running ? 'running' : 'stopped'} · ${current.sessionId}`
@@ -105,13 +109,25 @@ export function SessionBar() {
         {running && current ? (
           // While a session runs, what it runs with, in one short line: the fields are for the next one.
           // Its symbols are the marks beside it and its slots the slots panel; all of it is in the tooltip.
-          <span
-            className="session-summary"
-            data-testid="session-summary"
-            title={`venue ${current.venue} · ${marketWords(current)} · symbols ${current.symbols.join(' ')} · capital ${current.seedCapital} · ${current.maxSlots} slots`}
-          >
-            {current.venue} · <MarketLabel info={current} /> · capital {current.seedCapital}
-          </span>
+          // A replay's controls follow it.
+          <>
+            <span
+              className="session-summary"
+              data-testid="session-summary"
+              title={`venue ${current.venue} · ${marketWords(current, replay?.speed)} · symbols ${current.symbols.join(' ')} · capital ${current.seedCapital} · ${current.maxSlots} slots`}
+            >
+              {current.venue} · <MarketLabel info={current} speed={replay?.speed} /> · capital{' '}
+              {current.seedCapital}
+            </span>
+            {replay ? (
+              <ReplayControls
+                replay={replay}
+                online={link.online}
+                busy={busy}
+                onSet={(request) => void replaySet.run({ ok: true, request }, setReplay)}
+              />
+            ) : null}
+          </>
         ) : (
           <>
             <Field label={SESSION_LABELS.venue}>
@@ -206,14 +222,14 @@ export function SessionBar() {
   );
 }
 
-/** A replay says what it replays and how fast; the synthetic walk says its seed. */
-function MarketLabel({ info }: { info: SessionInfo }) {
+/** A replay says what it replays and how fast (`speed`, the running replay's, once known); the synthetic walk says its seed. */
+function MarketLabel({ info, speed }: { info: SessionInfo; speed: number | undefined }) {
   const market = info.market;
   if (market?.kind !== 'replay') return <>seed {info.seed}</>;
   // A long file name is cut, not the speed after it (the summary's tooltip has the whole name).
   return (
     <span data-testid="session-market-label">
-      replay of <span className="market-feed">{market.feed}</span> ×{market.speed}
+      replay of <span className="market-feed">{market.feed}</span> ×{speed ?? market.speed}
     </span>
   );
 }

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { FeedListing, SessionInfo } from '../../../shared/index.js';
+import type { FeedListing, ReplayState, SessionInfo } from '../../../shared/index.js';
 import {
   feedChoices,
   feedLabel,
   folderWords,
   marketSymbols,
   marketWords,
+  REPLAY_SPEEDS,
   replayLabel,
+  replayPosition,
+  speedChoices,
   SYNTHETIC,
   SYNTHETIC_CHOICE,
   utcRange,
@@ -132,9 +135,51 @@ describe("a session's market in words", () => {
     expect(marketWords(replay)).toBe('replay of btc-eth.csv ×60');
   });
 
+  it('says the speed the replay runs at now, when the trader changed it', () => {
+    expect(replayLabel(replay, 600)).toBe('replay of btc-eth.csv ×600');
+    expect(marketWords(replay, 1)).toBe('replay of btc-eth.csv ×1');
+    expect(marketWords(info(), 600)).toBe('seed 7');
+  });
+
   it('keeps the seed of a synthetic session, and of one journaled before markets were recorded', () => {
     expect(replayLabel(info({ market: { kind: 'synthetic' } }))).toBeNull();
     expect(marketWords(info({ market: { kind: 'synthetic' } }))).toBe('seed 7');
     expect(marketWords(info())).toBe('seed 7');
+  });
+});
+
+describe('a running replay', () => {
+  const state = (over: Partial<ReplayState> = {}): ReplayState => ({
+    feed: 'march.csv',
+    paused: false,
+    speed: 60,
+    position: Date.UTC(2024, 2, 1, 0, 14, 30, 250),
+    ended: false,
+    ...over,
+  });
+
+  it('offers the usual speeds, and one typed at the start among them in order', () => {
+    expect(REPLAY_SPEEDS).toEqual([1, 10, 60, 600, 3600]);
+    expect(speedChoices(60)).toEqual([1, 10, 60, 600, 3600]);
+    expect(speedChoices(120)).toEqual([1, 10, 60, 120, 600, 3600]);
+    expect(speedChoices(2.5)).toEqual([1, 2.5, 10, 60, 600, 3600]);
+    expect(speedChoices(100_000)).toEqual([1, 10, 60, 600, 3600, 100_000]);
+  });
+
+  it('says where it stands as the recorded UTC minute, the exact time in the title', () => {
+    expect(replayPosition(state())).toEqual({
+      text: '2024-03-01 00:14 UTC',
+      title: 'prices as recorded at 2024-03-01T00:14:30.250Z in march.csv',
+    });
+  });
+
+  it('says prices hold while paused, and that it ended once every row played', () => {
+    expect(replayPosition(state({ paused: true })).title).toBe(
+      'paused: prices hold as recorded at 2024-03-01T00:14:30.250Z in march.csv',
+    );
+    expect(replayPosition(state({ ended: true, position: Date.UTC(2024, 2, 1, 0, 19) }))).toEqual({
+      text: 'ended',
+      title: 'the replay of march.csv ended at its last row, 2024-03-01T00:19:00.000Z: prices hold there',
+    });
   });
 });

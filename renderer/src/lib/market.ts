@@ -1,11 +1,12 @@
 // Where a session's prices come from, in words: the session form's Market
-// choices (the synthetic walk, or a feed file the host listed) and the market
-// a running or past session ran on.
+// choices (the synthetic walk, or a feed file the host listed), the market
+// a running or past session ran on, and where a running replay stands.
 import {
   DEFAULT_SYMBOLS,
   type CommandResults,
   type FeedContents,
   type FeedListing,
+  type ReplayState,
   type SessionInfo,
 } from '../../../shared/index.js';
 import { baseOf } from './format.js';
@@ -110,13 +111,42 @@ export function marketSymbols(choice: string, shelf: FeedShelf | null): string {
   return (contents?.symbols ?? DEFAULT_SYMBOLS).join(',');
 }
 
-/** "replay of btc.csv ×60" for a replay session; null for the synthetic walk (its seed says where prices came from). */
-export function replayLabel(info: SessionInfo): string | null {
+/**
+ * "replay of btc.csv ×60" for a replay session, at `speed` when given (the running replay's, which the trader may
+ * have changed) else the one it started at; null for the synthetic walk (its seed says where prices came from).
+ */
+export function replayLabel(info: SessionInfo, speed?: number): string | null {
   const market = info.market;
-  return market?.kind === 'replay' ? `replay of ${market.feed} ×${market.speed}` : null;
+  return market?.kind === 'replay' ? `replay of ${market.feed} ×${speed ?? market.speed}` : null;
 }
 
 /** Where a session's prices came from, in a few words: "seed 7" or "replay of btc.csv ×60". */
-export function marketWords(info: SessionInfo): string {
-  return replayLabel(info) ?? `seed ${info.seed}`;
+export function marketWords(info: SessionInfo, speed?: number): string {
+  return replayLabel(info, speed) ?? `seed ${info.seed}`;
+}
+
+/** Speeds a trader reaches for: as recorded, and 10 s, a minute, 10 minutes or an hour of prices a second. */
+export const REPLAY_SPEEDS: readonly number[] = [1, 10, 60, 600, 3600];
+
+/** A running replay's speed choices: the usual ones, and its own when it is none of them (typed at its start). */
+export function speedChoices(current: number): number[] {
+  return REPLAY_SPEEDS.includes(current)
+    ? [...REPLAY_SPEEDS]
+    : [...REPLAY_SPEEDS, current].sort((a, b) => a - b);
+}
+
+/**
+ * Where a running replay stands: the recorded UTC minute of the last row played ("2024-03-01 00:14 UTC"), or
+ * "ended"; the title has the exact time, and says whether prices hold there.
+ */
+export function replayPosition(replay: ReplayState): { text: string; title: string } {
+  const at = new Date(replay.position).toISOString();
+  if (replay.ended) {
+    return {
+      text: 'ended',
+      title: `the replay of ${replay.feed} ended at its last row, ${at}: prices hold there`,
+    };
+  }
+  const state = replay.paused ? 'paused: prices hold' : 'prices';
+  return { text: `${utc(replay.position)} UTC`, title: `${state} as recorded at ${at} in ${replay.feed}` };
 }

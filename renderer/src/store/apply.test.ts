@@ -4,6 +4,7 @@ import type {
   CockpitEvent,
   JournalEvent,
   PendingIntent,
+  ReplayState,
   RiskEnvelope,
   SessionInfo,
   SlotSnapshot,
@@ -73,6 +74,16 @@ const snapshot = (extra: Partial<Snapshot> = {}): Snapshot => ({
   risk: risk(),
   strategy: null,
   pendingIntents: [],
+  replay: null,
+  ...extra,
+});
+
+const replay = (extra: Partial<ReplayState> = {}): ReplayState => ({
+  feed: 'march.csv',
+  paused: false,
+  speed: 60,
+  position: Date.UTC(2024, 2, 1, 0, 14),
+  ended: false,
   ...extra,
 });
 
@@ -400,6 +411,41 @@ describe('applyBatch', () => {
     expect(state.book.risk).toBeNull();
     expect(state.book.strategy).toBeNull();
     expect(state.book.pendingIntents).toEqual([]);
+  });
+
+  it("takes the replay's state from each snapshot, keeping the object while it stands still", () => {
+    const state = apply(initialData(), [{ type: 'snapshot', snapshot: snapshot({ replay: replay() }) }]);
+    expect(state.book.replay).toEqual(replay());
+    const same = apply(state, [{ type: 'snapshot', snapshot: snapshot({ replay: replay() }) }]);
+    expect(same.book.replay).toBe(state.book.replay);
+    const paused = apply(same, [
+      { type: 'snapshot', snapshot: snapshot({ replay: replay({ paused: true, speed: 600 }) }) },
+    ]);
+    expect(paused.book.replay).toMatchObject({ paused: true, speed: 600 });
+    const later = Date.UTC(2024, 2, 1, 0, 19);
+    const ended = apply(paused, [
+      { type: 'snapshot', snapshot: snapshot({ replay: replay({ position: later, ended: true }) }) },
+    ]);
+    expect(ended.book.replay).toMatchObject({ position: later, ended: true, paused: false });
+    // The host's last snapshot of a stopped session, and a synthetic session's, carry none.
+    const stopped = apply(ended, [
+      {
+        type: 'snapshot',
+        snapshot: snapshot({ session: session('s1', { stoppedAt: 9_000 }), control: null, replay: null }),
+      },
+    ]);
+    expect(stopped.book.replay).toBeNull();
+  });
+
+  it("drops the old session's replay when another session starts, and reads a host that sends none as none", () => {
+    let state = apply(initialData(), [{ type: 'snapshot', snapshot: snapshot({ replay: replay() }) }]);
+    state = apply(state, [
+      { type: 'session', state: 'started', session: session('s2', { startedAt: 2_000 }) },
+    ]);
+    expect(state.book.replay).toBeNull();
+    const { replay: _replay, ...old } = snapshot({ session: session('s2', { startedAt: 2_000 }) });
+    state = apply(state, [{ type: 'snapshot', snapshot: old as Snapshot }]);
+    expect(state.book.replay).toBeNull();
   });
 
   it('takes one PnL sample per frame from the newest snapshot', () => {

@@ -68,6 +68,7 @@ function emptyBook(hydrated: boolean): BookState {
     risk: null,
     strategy: null,
     pendingIntents: [],
+    replay: null,
     hydrated,
   };
 }
@@ -205,6 +206,8 @@ export function applyBook(book: BookState, snapshot: Snapshot): BookState {
     risk: keepSame(book.risk, snapshot.risk ?? null),
     strategy: keepSame(book.strategy, snapshot.strategy ?? null),
     pendingIntents: shareRows(book.pendingIntents, snapshot.pendingIntents ?? [], (p) => p.intentId),
+    // Kept while it stands still (paused, or between two steps); a host without replay controls sends none.
+    replay: keepSame(book.replay, snapshot.replay ?? null),
     hydrated: true,
   };
 }

@@ -8,6 +8,7 @@ import type {
   NoticeLevel,
   OpenOrder,
   PendingIntent,
+  ReplayState,
   RiskEnvelope,
   SessionInfo,
   SlotSnapshot,
@@ -63,6 +64,8 @@ export interface BookState {
   strategy: StrategyConfig | null;
   /** Entries waiting for the operator's grant (supervised mode), oldest first as the host lists them. */
   pendingIntents: PendingIntent[];
+  /** Where the session's replay of a feed file stands; null for synthetic prices or when no session runs. */
+  replay: ReplayState | null;
   hydrated: boolean;
 }
 
