@@ -61,6 +61,7 @@ export const ReplaySetRequest = z
   .strictObject({ paused: z.boolean().optional(), speed: ReplaySpeed.optional() })
   .refine((request) => request.paused !== undefined || request.speed !== undefined, {
     message: 'say paused, speed or both',
+    path: ['paused'],
   });
 
 /** Where a running replay stands. */

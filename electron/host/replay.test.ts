@@ -254,10 +254,24 @@ describe('a replay session', () => {
       { feed: 'minutes.csv', paused: true, speed: 100_000, previousSpeed: 1, position: Date.UTC(2024, 2, 1) },
       { feed: 'minutes.csv', paused: false, speed: 100_000, position: Date.UTC(2024, 2, 1) },
     ]);
+    // Each fact reached the window before the notice that tells it.
     const told = received.flatMap((e) =>
-      e.type === 'notice' && e.code.startsWith('REPLAY_') ? [e.code] : [],
+      e.type === 'notice' && e.code.startsWith('REPLAY_')
+        ? [e.code]
+        : e.type === 'journal' && e.event.type.startsWith('MarketReplay')
+          ? [e.event.type]
+          : [],
     );
-    expect(told).toEqual(['REPLAY_PAUSED', 'REPLAY_SPEED', 'REPLAY_RESUMED', 'REPLAY_ENDED']);
+    expect(told).toEqual([
+      'MarketReplaySet',
+      'REPLAY_PAUSED',
+      'MarketReplaySet',
+      'REPLAY_SPEED',
+      'MarketReplaySet',
+      'REPLAY_RESUMED',
+      'MarketReplayEnded',
+      'REPLAY_ENDED',
+    ]);
     // Once the file has run out there is nothing left to pause.
     expect((await refuse('replay.set', { paused: true })).error).toMatchObject({
       code: 'INVALID_REQUEST',
@@ -270,7 +284,7 @@ describe('a replay session', () => {
     expect((await refuse('replay.set', { paused: true })).error).toMatchObject({ code: 'NO_SESSION' });
     await call('session.start', { seed: 3 });
     const cases: [unknown, string, string | undefined, RegExp][] = [
-      [{}, 'INVALID_REQUEST', undefined, /say paused, speed or both/],
+      [{}, 'INVALID_REQUEST', 'paused', /say paused, speed or both/],
       [{ speed: 0 }, 'INVALID_REQUEST', 'speed', /./],
       [{ speed: 1e6 }, 'INVALID_REQUEST', 'speed', /./],
       [{ paused: 'yes' }, 'INVALID_REQUEST', 'paused', /./],

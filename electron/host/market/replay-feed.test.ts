@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MarkTick } from '../../../shared/index.js';
 import { describeProblem, parseFeedCsv, type ParsedFeed } from './feed-csv.js';
-import { MAX_STEPS_PER_TURN, ReplayFeed, type ReplayEnd } from './replay-feed.js';
+import { CLOCK_INTERVAL_MS, MAX_STEPS_PER_TURN, ReplayFeed, type ReplayEnd } from './replay-feed.js';
 
 function feedOf(csv: string): ParsedFeed {
   const parse = parseFeedCsv(csv, 'feed.csv');
@@ -171,6 +171,7 @@ describe('a replayed feed', () => {
   });
 
   it("pauses the file's clock where it is, resumes from there, and changes speed without a jump", () => {
+    vi.useFakeTimers();
     let clock = 0;
     const steps: MarkTick[][] = [];
     const feed = new ReplayFeed({
@@ -203,6 +204,43 @@ describe('a replayed feed', () => {
     expect(feed.playDue(clock)).toBe(6_000);
     expect(steps.map((step) => step[0]?.price)).toEqual([100, 101]);
     expect(feed.position).toBe(120_000);
+    feed.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('on its timers: resumes on the next turn, not inside the call, and ticks the clock paused or not', () => {
+    vi.useFakeTimers();
+    let clock = 0;
+    const steps: number[] = [];
+    let ticks = 0;
+    const feed = new ReplayFeed({
+      feed: FEED,
+      symbols: ['BTC/USDT'],
+      speed: 60,
+      now: () => clock,
+      monotonic: () => clock,
+      onTicks: (batch) => steps.push(...batch.map((tick) => tick.price)),
+      onEnd: () => undefined,
+      onClock: () => ticks++,
+    });
+    feed.start();
+    expect(steps).toEqual([100]);
+    feed.pause();
+    // Paused for 5 s: no step (the next is due 1 s in at ×60), and the clock ticks on.
+    clock = 5_000;
+    vi.advanceTimersByTime(5_000);
+    expect(steps).toEqual([100]);
+    expect(ticks).toBe(5_000 / CLOCK_INTERVAL_MS);
+    feed.resume();
+    // The row 60 s of file time on is due 1 s after the resume; nothing plays inside the call.
+    expect(steps).toEqual([100]);
+    clock = 6_000;
+    vi.advanceTimersByTime(1_000);
+    expect(steps).toEqual([100, 101]);
+    feed.stop();
+    vi.advanceTimersByTime(10_000);
+    expect(ticks).toBe(6_000 / CLOCK_INTERVAL_MS);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('runs on its timer from start, and stop holds it', () => {

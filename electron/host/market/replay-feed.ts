@@ -12,6 +12,11 @@ import type { MarketFeed } from './market-feed.js';
 export const MAX_STEPS_PER_TURN = 500;
 /** The longest delay setTimeout keeps; a longer one fires at once. A gap longer than this is waited in parts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * How often the session's clock ticks between steps. A synthetic feed's steps (every 100 ms) are the kernel's clock;
+ * a replay's rows may be minutes apart, paused or over, and ack timeouts and rate-limit retries must still come due.
+ */
+export const CLOCK_INTERVAL_MS = 500;
 
 export interface ReplayEnd {
   /** Steps played, and the recorded time of the last one played. */
@@ -30,6 +35,8 @@ export interface ReplayFeedOptions {
   onTicks: (ticks: MarkTick[]) => void;
   /** Once, after the last step: prices then hold where the file left them. */
   onEnd: (end: ReplayEnd) => void;
+  /** Every CLOCK_INTERVAL_MS from start to stop, steps or none. */
+  onClock?: () => void;
 }
 
 export class ReplayFeed implements MarketFeed {
@@ -49,6 +56,7 @@ export class ReplayFeed implements MarketFeed {
   /** The recorded time the replay starts from: the first row of a symbol the session trades. */
   private readonly origin: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private clock: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: ReplayFeedOptions) {
     const { feed, symbols } = options;
@@ -101,12 +109,15 @@ export class ReplayFeed implements MarketFeed {
   }
 
   start(): void {
-    if (this.timer !== undefined || this.ended || this.stopped) return;
+    if (this.stopped) return;
+    const { onClock } = this.options;
+    if (onClock) this.clock ??= setInterval(onClock, CLOCK_INTERVAL_MS).unref();
+    if (this.timer !== undefined || this.ended) return;
     this.anchor ??= { at: this.monotonic(), fileTime: this.origin };
     this.turn();
   }
 
-  /** Holds the file's clock where it is (prices hold); `resume` goes on from there. */
+  /** Holds the file's clock where the prices are; `resume` goes on from there. */
   pause(): void {
     if (this.isPaused) return;
     this.reanchor();
@@ -117,24 +128,24 @@ export class ReplayFeed implements MarketFeed {
   resume(): void {
     if (!this.isPaused) return;
     this.isPaused = false;
-    if (this.anchor) this.anchor = { at: this.monotonic(), fileTime: this.anchor.fileTime };
-    if (this.anchor) this.turn();
+    if (!this.anchor) return;
+    this.anchor = { at: this.monotonic(), fileTime: this.anchor.fileTime };
+    this.schedule();
   }
 
   /** From now on, `speed` times faster than recorded; the file's time reached so far stays. */
   setSpeed(speed: number): void {
     this.reanchor();
     this.currentSpeed = speed;
-    if (this.anchor && !this.isPaused && !this.stopped) {
-      this.clearTimer();
-      this.turn();
-    }
+    if (this.anchor && !this.isPaused) this.schedule();
   }
 
   /** For good: a step under way when it is called (a fault inside `onTicks`) is the last. */
   stop(): void {
     this.stopped = true;
     this.clearTimer();
+    if (this.clock !== undefined) clearInterval(this.clock);
+    this.clock = undefined;
   }
 
   /**
@@ -144,9 +155,9 @@ export class ReplayFeed implements MarketFeed {
    */
   playDue(at: number): number | undefined {
     const { times } = this.options.feed;
-    this.anchor ??= { at, fileTime: this.origin };
+    const anchor = (this.anchor ??= { at, fileTime: this.origin });
     if (this.isPaused) return undefined;
-    const fileTime = this.fileTimeAt(at);
+    const fileTime = this.fileTimeAt(anchor, at);
     for (let played = 0; played < MAX_STEPS_PER_TURN && !this.ended && !this.stopped; played++) {
       const rowTime = times[this.next] ?? 0;
       if (rowTime > fileTime) return (rowTime - fileTime) / this.currentSpeed;
@@ -160,16 +171,26 @@ export class ReplayFeed implements MarketFeed {
     return undefined;
   }
 
-  private fileTimeAt(at: number): number {
-    const anchor = this.anchor ?? { at, fileTime: this.origin };
+  private fileTimeAt(anchor: { at: number; fileTime: number }, at: number): number {
     return this.isPaused ? anchor.fileTime : anchor.fileTime + (at - anchor.at) * this.currentSpeed;
   }
 
-  /** Moves the anchor to now, so what follows (a pause, a new speed) starts from the file's time reached. */
+  /**
+   * Moves the anchor to now, so what follows (a pause, a new speed) starts from the file's time reached, but no
+   * further than the next row not yet played: a replay running late goes on from where its prices are.
+   */
   private reanchor(): void {
     if (!this.anchor) return;
     const at = this.monotonic();
-    this.anchor = { at, fileTime: this.fileTimeAt(at) };
+    const next = this.options.feed.times[this.next] ?? Number.POSITIVE_INFINITY;
+    this.anchor = { at, fileTime: Math.min(this.fileTimeAt(this.anchor, at), next) };
+  }
+
+  /** The next turn, on the event loop: never inside the command that resumed or sped up the replay. */
+  private schedule(): void {
+    if (this.stopped) return;
+    this.clearTimer();
+    this.timer = setTimeout(() => this.turn(), 0).unref();
   }
 
   private clearTimer(): void {

@@ -109,6 +109,7 @@ export function startPaperSession(
         ...(services.monotonic ? { monotonic: services.monotonic } : {}),
         onTicks,
         onEnd: (end) => relay.session?.guarded('replay end', (s) => s.onReplayEnd(end)),
+        onClock: () => relay.session?.guarded('clock', (s) => s.onClock(services.now())),
       })
     : undefined;
   const feed: MarketFeed =

@@ -379,9 +379,10 @@ export class TradingSession {
         position: state.position,
       }),
     ]);
-    if (speed !== state.speed) replay.setSpeed(speed);
+    // Paused first: a replay being paused takes no step at its new speed.
     if (paused) replay.pause();
-    else replay.resume();
+    if (speed !== state.speed) replay.setSpeed(speed);
+    if (!paused) replay.resume();
     const at = new Date(state.position).toISOString();
     this.notify(
       'info',
@@ -496,6 +497,18 @@ export class TradingSession {
     const drafts = outcomes.flatMap((outcome) => this.outcomeDrafts(outcome));
     this.commitDrafts(drafts, outcomes);
     this.desk.onMarks(ticks, (request) => this.submitIntent(request));
+    this.queueSnapshot();
+  }
+
+  /** The kernel's clock between market steps (a replay's rows may be far apart, paused or over). */
+  onClock(ts: number): void {
+    if (this.stopped) return;
+    const outcomes = this.parts.kernel.tick(ts);
+    if (outcomes.length === 0) return;
+    this.commitDrafts(
+      outcomes.flatMap((outcome) => this.outcomeDrafts(outcome)),
+      outcomes,
+    );
     this.queueSnapshot();
   }
 
