@@ -37,6 +37,22 @@ function replay(symbols: string[], speed = 1) {
   return { feed, steps, ends };
 }
 
+/** A BTC/USDT replay on a clock the test moves (`at`): the prices it plays, and the clock's ticks. */
+function clockedReplay(speed: number, feed: ParsedFeed = FEED) {
+  const state = { at: 0, prices: [] as number[], ticks: 0 };
+  const replayFeed = new ReplayFeed({
+    feed,
+    symbols: ['BTC/USDT'],
+    speed,
+    now: () => state.at,
+    monotonic: () => state.at,
+    onTicks: (ticks) => state.prices.push(...ticks.map((tick) => tick.price)),
+    onEnd: () => undefined,
+    onClock: () => state.ticks++,
+  });
+  return { feed: replayFeed, state };
+}
+
 afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
@@ -149,60 +165,43 @@ describe('a replayed feed', () => {
       delays.push(ms ?? 0);
       return setTimer(fn, ms);
     }) as typeof setTimeout);
-    let clock = 0;
-    const played: number[] = [];
     // Two monthly rows: 30 days apart at ×1, more than setTimeout's 2^31 - 1 ms.
-    const feed = new ReplayFeed({
-      feed: feedOf('ts,symbol,price\n2024-01-01,BTC/USDT,100\n2024-01-31,BTC/USDT,101\n'),
-      symbols: ['BTC/USDT'],
-      speed: 1,
-      now: () => clock,
-      monotonic: () => clock,
-      onTicks: (ticks) => played.push(...ticks.map((tick) => tick.price)),
-      onEnd: () => undefined,
-    });
+    const { feed, state } = clockedReplay(
+      1,
+      feedOf('ts,symbol,price\n2024-01-01,BTC/USDT,100\n2024-01-31,BTC/USDT,101\n'),
+    );
     feed.start();
     expect(delays).toEqual([2 ** 31 - 1]);
-    clock = 2 ** 31 - 1;
+    state.at = 2 ** 31 - 1;
     vi.advanceTimersByTime(2 ** 31 - 1);
-    expect(played).toEqual([100]);
+    expect(state.prices).toEqual([100]);
     expect(delays).toEqual([2 ** 31 - 1, 30 * 86_400_000 - (2 ** 31 - 1)]);
     feed.stop();
   });
 
   it("pauses the file's clock where it is, resumes from there, and changes speed without a jump", () => {
     vi.useFakeTimers();
-    let clock = 0;
-    const steps: MarkTick[][] = [];
-    const feed = new ReplayFeed({
-      feed: FEED,
-      symbols: ['BTC/USDT'],
-      speed: 1,
-      now: () => clock,
-      monotonic: () => clock,
-      onTicks: (ticks) => steps.push(ticks),
-      onEnd: () => undefined,
-    });
+    const { feed, state } = clockedReplay(1);
     // Rows at 60 s, 120 s and 180 s of file time: the first plays at once.
     expect(feed.playDue(0)).toBe(60_000);
-    clock = 20_000;
+    state.at = 20_000;
     feed.pause();
     expect(feed.paused).toBe(true);
     // Paused, the file's clock holds at 80 s however long the pause.
-    clock = 1_000_000;
-    expect(feed.playDue(clock)).toBeUndefined();
-    expect(steps).toHaveLength(1);
+    state.at = 1_000_000;
+    expect(feed.playDue(state.at)).toBeUndefined();
+    expect(state.prices).toEqual([100]);
     feed.resume();
     // 40 s of file time left to the next row.
-    expect(feed.playDue(clock)).toBe(40_000);
+    expect(feed.playDue(state.at)).toBe(40_000);
     // 2 s later (82 s of file time) at ×10: the 38 s of file time left take 3.8 s.
-    clock += 2_000;
+    state.at += 2_000;
     feed.setSpeed(10);
     expect(feed.speed).toBe(10);
-    expect(feed.playDue(clock)).toBe(3_800);
-    clock += 3_800;
-    expect(feed.playDue(clock)).toBe(6_000);
-    expect(steps.map((step) => step[0]?.price)).toEqual([100, 101]);
+    expect(feed.playDue(state.at)).toBe(3_800);
+    state.at += 3_800;
+    expect(feed.playDue(state.at)).toBe(6_000);
+    expect(state.prices).toEqual([100, 101]);
     expect(feed.position).toBe(120_000);
     feed.stop();
     expect(vi.getTimerCount()).toBe(0);
@@ -210,60 +209,38 @@ describe('a replayed feed', () => {
 
   it('on its timers: resumes on the next turn, not inside the call, and ticks the clock paused or not', () => {
     vi.useFakeTimers();
-    let clock = 0;
-    const steps: number[] = [];
-    let ticks = 0;
-    const feed = new ReplayFeed({
-      feed: FEED,
-      symbols: ['BTC/USDT'],
-      speed: 60,
-      now: () => clock,
-      monotonic: () => clock,
-      onTicks: (batch) => steps.push(...batch.map((tick) => tick.price)),
-      onEnd: () => undefined,
-      onClock: () => ticks++,
-    });
+    const { feed, state } = clockedReplay(60);
     feed.start();
-    expect(steps).toEqual([100]);
+    expect(state.prices).toEqual([100]);
     feed.pause();
     // Paused for 5 s: no step (the next is due 1 s in at ×60), and the clock ticks on.
-    clock = 5_000;
+    state.at = 5_000;
     vi.advanceTimersByTime(5_000);
-    expect(steps).toEqual([100]);
-    expect(ticks).toBe(5_000 / CLOCK_INTERVAL_MS);
+    expect(state.prices).toEqual([100]);
+    expect(state.ticks).toBe(5_000 / CLOCK_INTERVAL_MS);
     feed.resume();
     // The row 60 s of file time on is due 1 s after the resume; nothing plays inside the call.
-    expect(steps).toEqual([100]);
-    clock = 6_000;
+    expect(state.prices).toEqual([100]);
+    state.at = 6_000;
     vi.advanceTimersByTime(1_000);
-    expect(steps).toEqual([100, 101]);
+    expect(state.prices).toEqual([100, 101]);
     feed.stop();
     vi.advanceTimersByTime(10_000);
-    expect(ticks).toBe(6_000 / CLOCK_INTERVAL_MS);
+    expect(state.ticks).toBe(6_000 / CLOCK_INTERVAL_MS);
     expect(vi.getTimerCount()).toBe(0);
   });
 
   it('runs on its timer from start, and stop holds it', () => {
     vi.useFakeTimers();
-    let clock = 0;
-    const steps: MarkTick[][] = [];
-    const feed = new ReplayFeed({
-      feed: FEED,
-      symbols: ['BTC/USDT'],
-      speed: 60,
-      now: () => clock,
-      monotonic: () => clock,
-      onTicks: (ticks) => steps.push(ticks),
-      onEnd: () => undefined,
-    });
+    const { feed, state } = clockedReplay(60);
     feed.start();
-    expect(steps).toHaveLength(1);
-    clock = 1_000;
+    expect(state.prices).toEqual([100]);
+    state.at = 1_000;
     vi.advanceTimersByTime(1_000);
-    expect(steps.map((step) => step[0]?.price)).toEqual([100, 101]);
+    expect(state.prices).toEqual([100, 101]);
     feed.stop();
-    clock = 5_000;
+    state.at = 5_000;
     vi.advanceTimersByTime(4_000);
-    expect(steps).toHaveLength(2);
+    expect(state.prices).toEqual([100, 101]);
   });
 });
