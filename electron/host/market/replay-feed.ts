@@ -127,10 +127,10 @@ export class ReplayFeed implements MarketFeed {
 
   resume(): void {
     if (!this.isPaused) return;
+    // Paused, the anchor's file time holds: moved to now, it is where the file's clock goes on from.
+    this.reanchor();
     this.isPaused = false;
-    if (!this.anchor) return;
-    this.anchor = { at: this.monotonic(), fileTime: this.anchor.fileTime };
-    this.schedule();
+    if (this.anchor) this.schedule();
   }
 
   /** From now on, `speed` times faster than recorded; the file's time reached so far stays. */

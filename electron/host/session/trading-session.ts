@@ -505,10 +505,7 @@ export class TradingSession {
     if (this.stopped) return;
     const outcomes = this.parts.kernel.tick(ts);
     if (outcomes.length === 0) return;
-    this.commitDrafts(
-      outcomes.flatMap((outcome) => this.outcomeDrafts(outcome)),
-      outcomes,
-    );
+    this.commit([], outcomes);
     this.queueSnapshot();
   }
 
