@@ -17,6 +17,8 @@ import {
 } from './domain.js';
 import type { Failure } from './errors.js';
 import type { JournalEvent, LineageGraph } from './journal.js';
+import type { ExchangeListing } from './exchange.js';
+import { ExchangeId, SessionExchange } from './exchange.js';
 import type { FeedListing, ReplayState } from './market.js';
 import { MarketSource, ReplaySetRequest, SessionMarket } from './market.js';
 import type { PendingIntent } from './risk.js';
@@ -29,6 +31,8 @@ export const MAX_BLOTTER_TRADES = 500;
 
 export const SessionStartRequest = z.strictObject({
   venue: VenueName.default('paper'),
+  /** For venue `ccxt`: the exchange whose testnet the session trades on (the host must hold its credentials). */
+  exchange: ExchangeId.optional(),
   symbols: z
     .array(Symbol)
     .min(1)
@@ -41,6 +45,7 @@ export const SessionStartRequest = z.strictObject({
     .min(0)
     .max(2 ** 32 - 1)
     .optional(),
+  /** The paper account's wallet. A ccxt session's is the exchange's wallet at the start, whatever this says. */
   seedCapital: Positive.max(1e12).default(10_000),
   maxSlots: z.number().int().min(1).max(MAX_SLOTS).default(4),
   /** Paper venue latency between an order and its first report. */
@@ -104,6 +109,8 @@ export const SessionInfo = z.object({
   maxSlots: z.number(),
   /** Left out by sessions journaled before markets could be replayed: those ran on the synthetic walk. */
   market: SessionMarket.optional(),
+  /** The exchange of a `ccxt` session. */
+  exchange: SessionExchange.optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
@@ -144,6 +151,7 @@ export const commandRequests = {
   'session.trades': SessionTradesRequest,
   'feed.list': Empty,
   'replay.set': ReplaySetRequest,
+  'exchange.list': Empty,
 } as const;
 
 export interface CommandResults {
@@ -175,6 +183,8 @@ export interface CommandResults {
   'feed.list': { folder: string; feeds: FeedListing[] };
   /** `changed` is false when the replay already was as asked: nothing is journaled then. */
   'replay.set': { replay: ReplayState; changed: boolean };
+  /** The exchanges the host holds testnet credentials for, and the variables it reads them from. */
+  'exchange.list': { exchanges: ExchangeListing[]; variables: { apiKey: string; secret: string; password: string } };
 }
 
 export type CommandName = keyof typeof commandRequests;

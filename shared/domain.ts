@@ -58,7 +58,8 @@ export const MODE_MEANING: Record<TradingMode, string> = {
   REDUCING: 'new entries are refused; exits and cancels pass',
   HALTED: 'only cancels pass',
 };
-export const VenueName = z.enum(['paper']);
+/** `ccxt`: a real exchange's testnet, named by the request's `exchange`. */
+export const VenueName = z.enum(['paper', 'ccxt']);
 export type VenueName = z.infer<typeof VenueName>;
 
 const LEG_SUM_TOLERANCE = 1e-9;

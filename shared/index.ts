@@ -7,5 +7,6 @@ export * from './events.js';
 export * from './protocol.js';
 export * from './lineage.js';
 export * from './risk.js';
+export * from './exchange.js';
 export * from './market.js';
 export * from './event-types.js';

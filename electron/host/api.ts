@@ -1,6 +1,7 @@
 // The host's public shape: the same as `window.cockpit`, plus `close`. The
 // Electron main process and the browser host both wrap exactly this.
 import type { CockpitEvent } from '../../shared/index.js';
+import type { ExchangeAccess } from './session/exchange-session.js';
 
 export interface CockpitHost {
   /** Validates `request` against the command map and runs it; never throws for bad input. */
@@ -22,6 +23,8 @@ export interface CockpitOptions {
   now?: () => number;
   /** Where the host reports what it refused (bad frames, wrong tokens) and failures. */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Where exchange credentials come from and how an exchange is made: the process's environment and ccxt's testnets by default. */
+  exchanges?: ExchangeAccess;
   /** better-sqlite3's addon built for another ABI (the Electron app's); Node's build otherwise. */
   sqliteNativeBinding?: string;
 }

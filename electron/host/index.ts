@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   buildLineage,
   commandRequests,
+  credentialVariables,
   failure,
   fromZodError,
   isCommandName,
@@ -23,7 +24,9 @@ import { Journal } from './journal/journal.js';
 import { FeedLibrary } from './market/feed-library.js';
 import { SessionTrades } from './review/session-trades.js';
 import { cancelAbandonedWaits } from './session/abandoned-intents.js';
+import { startExchangeSession } from './session/exchange-session.js';
 import { startPaperSession } from './session/paper-session.js';
+import { listExchanges, openTestnet } from './venue/exchange/open-exchange.js';
 import { plural } from './session/outcome-words.js';
 import type { CommandResult, TradingSession } from './session/trading-session.js';
 
@@ -62,7 +65,10 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
   }
   const feeds = new FeedLibrary(options.feedsDir ?? join(options.dataDir, 'feeds'));
   const bus = new EventBus((error) => log('error', `event subscriber failed: ${String(error)}`));
+  const exchanges = options.exchanges ?? { env: process.env, open: openTestnet };
   let session: TradingSession | undefined;
+  /** A ccxt session between its request and its start: the exchange is asked several things first. */
+  let starting = false;
   let closed = false;
 
   /** The last session's final read model, shown until the next starts: a stop must not blank the trader's view. */
@@ -116,17 +122,36 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
   };
 
   const handlers: Handlers = {
-    'session.start': (request) => {
-      if (session) {
+    'session.start': async (request) => {
+      if (session || starting) {
         return {
           ok: false,
           error: {
             code: 'SESSION_ACTIVE',
-            message: `session ${session.sessionId} is running: stop it first`,
+            message: session
+              ? `session ${session.sessionId} is running: stop it first`
+              : 'a session is starting: wait for it',
           },
         };
       }
-      const started = startPaperSession(request, { journal, bus, now, log, feeds });
+      let started: CommandResult<TradingSession>;
+      if (request.venue === 'ccxt') {
+        starting = true;
+        try {
+          started = await startExchangeSession(request, { journal, bus, now, log, feeds }, exchanges);
+        } finally {
+          starting = false;
+        }
+        if (started.ok && closed) {
+          started.value.stop();
+          return {
+            ok: false,
+            error: { code: 'INTERNAL', message: 'the cockpit closed while the session started' },
+          };
+        }
+      } else {
+        started = startPaperSession(request, { journal, bus, now, log, feeds });
+      }
       if (!started.ok) return started;
       session = started.value;
       lastSnapshot = undefined;
@@ -208,6 +233,13 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
       const listed = feeds.list();
       return listed.ok ? { ok: true, value: { folder: feeds.folder, feeds: listed.value } } : listed;
     },
+    'exchange.list': () => ({
+      ok: true,
+      value: {
+        exchanges: listExchanges(exchanges.env, exchanges.open),
+        variables: credentialVariables('<id>'),
+      },
+    }),
     'journal.page': (request) => {
       const sessionId = request.sessionId ?? session?.sessionId ?? journal.listSessions()[0]?.sessionId;
       if (!sessionId || !journal.session(sessionId)) return noSuchSession(request.sessionId);

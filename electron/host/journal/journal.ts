@@ -10,6 +10,7 @@ import type {
   EventType,
   JournalEvent,
   SessionInfo,
+  SessionExchange,
   SessionMarket,
   VenueName,
 } from '../../../shared/index.js';
@@ -42,6 +43,8 @@ interface SessionRow {
   end_reason: string | null;
   /** JSON of SessionMarket; null in journals older than replays (the synthetic walk). */
   market?: string | null;
+  /** JSON of SessionExchange for a ccxt session; null for paper sessions and in older journals. */
+  exchange?: string | null;
 }
 
 interface EventRow {
@@ -67,7 +70,8 @@ CREATE TABLE IF NOT EXISTS sessions (
   seed_capital REAL NOT NULL,
   max_slots    INTEGER NOT NULL,
   end_reason   TEXT,
-  market       TEXT
+  market       TEXT,
+  exchange     TEXT
 );
 CREATE TABLE IF NOT EXISTS events (
   session_id     TEXT NOT NULL REFERENCES sessions(session_id),
@@ -173,8 +177,8 @@ export class Journal {
   createSession(session: SessionInfo): void {
     this.db
       .prepare(
-        `INSERT INTO sessions (session_id, started_at, venue, symbols, seed, seed_capital, max_slots, market)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO sessions (session_id, started_at, venue, symbols, seed, seed_capital, max_slots, market, exchange)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         session.sessionId,
@@ -185,6 +189,7 @@ export class Journal {
         session.seedCapital,
         session.maxSlots,
         session.market ? JSON.stringify(session.market) : null,
+        session.exchange ? JSON.stringify(session.exchange) : null,
       );
     this.lastSeq.set(session.sessionId, 0);
   }
@@ -295,6 +300,9 @@ function migrate(db: SqliteDatabase): void {
   if (!sessionColumns.some((column) => column.name === 'market')) {
     db.exec('ALTER TABLE sessions ADD COLUMN market TEXT');
   }
+  if (!sessionColumns.some((column) => column.name === 'exchange')) {
+    db.exec('ALTER TABLE sessions ADD COLUMN exchange TEXT');
+  }
 }
 
 function toSession(row: SessionRow): SessionRecord {
@@ -309,6 +317,7 @@ function toSession(row: SessionRow): SessionRecord {
     maxSlots: row.max_slots,
     ...(row.end_reason !== null ? { endReason: row.end_reason } : {}),
     ...(row.market ? { market: JSON.parse(row.market) as SessionMarket } : {}),
+    ...(row.exchange ? { exchange: JSON.parse(row.exchange) as SessionExchange } : {}),
   };
 }
 

@@ -52,6 +52,13 @@ export function startPaperSession(
   request: ParsedCommandRequest<'session.start'>,
   services: SessionServices,
 ): CommandResult<TradingSession> {
+  if (request.exchange !== undefined) {
+    return refuse(
+      'INVALID_REQUEST',
+      'exchange',
+      "exchange: only a ccxt session trades on an exchange; say venue: 'ccxt'",
+    );
+  }
   const source = request.market ?? { kind: 'synthetic' };
   let replay: (LoadedFeed & { speed: number }) | undefined;
   if (source.kind === 'replay') {
@@ -207,7 +214,7 @@ export function startPaperSession(
 }
 
 /** A symbol whose one lot, at its opening price, is worth more than a strategy's notional: it could never enter. */
-function lotOutOfReach(
+export function lotOutOfReach(
   notional: number,
   instruments: readonly Instrument[],
   openingPrice: (symbol: string) => number | undefined,
@@ -219,7 +226,7 @@ function lotOutOfReach(
   return undefined;
 }
 
-function refuse(
+export function refuse(
   code: CommandError['code'],
   field: string,
   message: string,

@@ -1,0 +1,306 @@
+// A test double of a ccxt exchange's testnet: an in-memory linear-perpetual
+// exchange that answers ccxt's unified methods with ccxt's structures and
+// throws ccxt's own error classes. Market orders fill at once at the set
+// price (taker), limit orders rest until the price crosses them (maker). One
+// account in one-way mode. Tests steer it: prices, the next answer of a
+// method (an error, or a lost answer after the work is done), and read every
+// call made.
+import type { Balances, Market, Order, Position, Ticker, Tickers, Trade } from 'ccxt';
+import { InsufficientFunds, OrderNotFound, RequestTimeout } from 'ccxt';
+import type { ExchangeClient } from '../venue/exchange/exchange-client.js';
+import { PRECISION_MODE } from '../venue/exchange/exchange-markets.js';
+
+export const TESTNET_SECRET = 'double-secret-never-shown';
+
+interface DoubleOrder extends Order {
+  symbol: string;
+}
+
+type Method =
+  | 'createOrder'
+  | 'cancelOrder'
+  | 'fetchOrder'
+  | 'fetchOpenOrders'
+  | 'fetchMyTrades'
+  | 'fetchPositions'
+  | 'fetchBalance'
+  | 'fetchTickers'
+  | 'loadMarkets';
+
+function perpetual(base: string, tick: number, lot: number): Market {
+  return {
+    id: `${base}USDT`,
+    symbol: `${base}/USDT:USDT`,
+    base,
+    quote: 'USDT',
+    settle: 'USDT',
+    baseId: base,
+    quoteId: 'USDT',
+    settleId: 'USDT',
+    active: true,
+    type: 'swap',
+    spot: false,
+    margin: false,
+    swap: true,
+    future: false,
+    option: false,
+    contract: true,
+    linear: true,
+    inverse: false,
+    contractSize: 1,
+    taker: 0.0005,
+    maker: 0.0002,
+    precision: { price: tick, amount: lot },
+    limits: {},
+    info: {},
+  } as unknown as Market;
+}
+
+export class TestnetDouble implements ExchangeClient {
+  readonly id = 'testnetdouble';
+  readonly name = 'Testnet Double';
+  readonly precisionMode = PRECISION_MODE.TICK_SIZE;
+  readonly rateLimit = 50;
+  readonly has: Record<string, boolean> = {
+    createOrder: true,
+    cancelOrder: true,
+    fetchOrder: true,
+    fetchOpenOrders: true,
+    fetchMyTrades: true,
+    fetchPositions: true,
+    fetchBalance: true,
+    fetchTickers: true,
+  };
+  readonly markets: Record<string, Market> = {
+    'BTC/USDT:USDT': perpetual('BTC', 0.1, 0.001),
+    'ETH/USDT:USDT': perpetual('ETH', 0.01, 0.001),
+    'SOL/USDT:USDT': perpetual('SOL', 0.001, 0.01),
+  };
+  /** Every call, by method name, in order. */
+  readonly calls: { method: Method; args: unknown[] }[] = [];
+  wallet = 5_000;
+  private readonly prices = new Map<string, number>([
+    ['BTC/USDT:USDT', 64_000],
+    ['ETH/USDT:USDT', 3_200],
+    ['SOL/USDT:USDT', 150],
+  ]);
+  private readonly orders: DoubleOrder[] = [];
+  private readonly trades: Trade[] = [];
+  /** Signed size and average price, by symbol. */
+  private readonly held = new Map<string, { size: number; price: number }>();
+  private readonly scripted = new Map<Method, { error: unknown; afterWork: boolean }[]>();
+  private nextId = 0;
+  clock = 1_700_000_000_000;
+
+  constructor(readonly credentials?: { apiKey: string; secret: string }) {}
+
+  /** The next call of `method` throws `error`; with `afterWork`, the call does its work first (an answer lost on the way back). */
+  failNext(method: Method, error: unknown, afterWork = false): void {
+    this.scripted.set(method, [...(this.scripted.get(method) ?? []), { error, afterWork }]);
+  }
+
+  setPrice(symbol: string, price: number): void {
+    this.prices.set(symbol, price);
+    for (const order of this.orders) {
+      if (order.status !== 'open' || order.symbol !== symbol || order.price == null) continue;
+      if (order.side === 'buy' ? price <= order.price : price >= order.price)
+        this.fill(order, order.price, 'maker');
+    }
+  }
+
+  /** Places an order on the account that no session sent, as an operator would on the exchange's site. */
+  placeOutside(symbol: string, side: 'buy' | 'sell', amount: number): Order {
+    return this.place(symbol, 'market', side, amount, undefined, {});
+  }
+
+  calledTimes(method: Method): number {
+    return this.calls.filter((call) => call.method === method).length;
+  }
+
+  async loadMarkets(): Promise<Record<string, Market>> {
+    return this.answer('loadMarkets', [], () => this.markets);
+  }
+
+  async createOrder(
+    symbol: string,
+    type: 'market' | 'limit',
+    side: 'buy' | 'sell',
+    amount: number,
+    price?: number,
+    params: Record<string, unknown> = {},
+  ): Promise<Order> {
+    return this.answer('createOrder', [symbol, type, side, amount, price, params], () => {
+      if (!this.markets[symbol]) throw new OrderNotFound(`${this.id} no market ${symbol}`);
+      if (!params.reduceOnly && amount * (this.prices.get(symbol) ?? 0) > this.wallet * 20) {
+        throw new InsufficientFunds(`${this.id} {"code":-2019,"msg":"Margin is insufficient."}`);
+      }
+      return { ...this.place(symbol, type, side, amount, price, params) };
+    });
+  }
+
+  async cancelOrder(id: string, symbol?: string): Promise<Order> {
+    return this.answer('cancelOrder', [id, symbol], () => {
+      const order = this.orders.find((o) => o.id === id && o.status === 'open');
+      if (!order) throw new OrderNotFound(`${this.id} {"code":-2011,"msg":"Unknown order sent."}`);
+      order.status = 'canceled';
+      return { ...order };
+    });
+  }
+
+  async fetchOrder(id: string, symbol?: string, params: Record<string, unknown> = {}): Promise<Order> {
+    return this.answer('fetchOrder', [id, symbol, params], () => {
+      const wanted = params.clientOrderId;
+      const order = this.orders.find((o) => (wanted ? o.clientOrderId === wanted : o.id === id));
+      if (!order) throw new OrderNotFound(`${this.id} {"code":-2013,"msg":"Order does not exist."}`);
+      return { ...order };
+    });
+  }
+
+  async fetchOpenOrders(symbol?: string): Promise<Order[]> {
+    return this.answer('fetchOpenOrders', [symbol], () =>
+      this.orders
+        .filter((o) => o.status === 'open' && (!symbol || o.symbol === symbol))
+        .map((o) => ({ ...o })),
+    );
+  }
+
+  async fetchMyTrades(symbol?: string, since?: number): Promise<Trade[]> {
+    return this.answer('fetchMyTrades', [symbol, since], () =>
+      this.trades
+        .filter(
+          (t) => (!symbol || t.symbol === symbol) && (since === undefined || (t.timestamp ?? 0) >= since),
+        )
+        .map((t) => ({ ...t })),
+    );
+  }
+
+  async fetchPositions(symbols?: string[]): Promise<Position[]> {
+    return this.answer('fetchPositions', [symbols], () =>
+      [...this.held.entries()]
+        .filter(([symbol, p]) => p.size !== 0 && (!symbols || symbols.includes(symbol)))
+        .map(
+          ([symbol, p]) =>
+            ({
+              symbol,
+              side: p.size > 0 ? 'long' : 'short',
+              contracts: Math.abs(p.size),
+              contractSize: 1,
+              entryPrice: p.price,
+              info: {},
+            }) as Position,
+        ),
+    );
+  }
+
+  async fetchBalance(): Promise<Balances> {
+    return this.answer(
+      'fetchBalance',
+      [],
+      () => ({ info: {}, USDT: { free: this.wallet, used: 0, total: this.wallet } }) as unknown as Balances,
+    );
+  }
+
+  async fetchTickers(symbols?: string[]): Promise<Tickers> {
+    return this.answer('fetchTickers', [symbols], () => {
+      const tickers: Record<string, Ticker> = {};
+      for (const [symbol, last] of this.prices) {
+        if (!symbols || symbols.includes(symbol)) tickers[symbol] = { symbol, last, info: {} } as Ticker;
+      }
+      return tickers as unknown as Tickers;
+    });
+  }
+
+  private answer<T>(method: Method, args: unknown[], work: () => T): Promise<T> {
+    this.calls.push({ method, args });
+    const script = this.scripted.get(method)?.shift();
+    if (script && !script.afterWork) return Promise.reject(script.error);
+    try {
+      const result = work();
+      return script ? Promise.reject(script.error) : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private place(
+    symbol: string,
+    type: 'market' | 'limit',
+    side: 'buy' | 'sell',
+    amount: number,
+    price: number | undefined,
+    params: Record<string, unknown>,
+  ): DoubleOrder {
+    this.clock += 1;
+    this.nextId += 1;
+    const order = {
+      id: String(1000 + this.nextId),
+      clientOrderId:
+        typeof params.clientOrderId === 'string' ? params.clientOrderId : `outside-${this.nextId}`,
+      timestamp: this.clock,
+      status: 'open',
+      symbol,
+      type,
+      side,
+      price: price ?? null,
+      amount,
+      filled: 0,
+      remaining: amount,
+      reduceOnly: params.reduceOnly === true,
+      trades: [],
+      info: {},
+    } as unknown as DoubleOrder;
+    this.orders.push(order);
+    const mark = this.prices.get(symbol) as number;
+    if (type === 'market') this.fill(order, mark, 'taker');
+    else if (price != null && (side === 'buy' ? mark <= price : mark >= price))
+      this.fill(order, mark, 'taker');
+    return order;
+  }
+
+  private fill(order: DoubleOrder, price: number, takerOrMaker: 'taker' | 'maker'): void {
+    this.clock += 1;
+    const amount = order.remaining ?? order.amount ?? 0;
+    const fee = amount * price * (takerOrMaker === 'taker' ? 0.0005 : 0.0002);
+    this.trades.push({
+      id: `t${this.trades.length + 1}`,
+      order: order.id,
+      symbol: order.symbol,
+      side: order.side,
+      price,
+      amount,
+      cost: amount * price,
+      timestamp: this.clock,
+      takerOrMaker,
+      fee: { cost: fee, currency: 'USDT' },
+      info: {},
+    } as unknown as Trade);
+    order.filled = (order.filled ?? 0) + amount;
+    order.remaining = 0;
+    order.status = 'closed';
+    this.wallet -= fee;
+    this.book(order.symbol, order.side === 'buy' ? amount : -amount, price);
+  }
+
+  /** One-way mode: a fill against the position realizes PnL on what it closes; one with it averages in. */
+  private book(symbol: string, signed: number, price: number): void {
+    const held = this.held.get(symbol) ?? { size: 0, price: 0 };
+    const size = Number((held.size + signed).toFixed(9));
+    if (held.size !== 0 && Math.sign(held.size) !== Math.sign(signed)) {
+      this.wallet +=
+        (price - held.price) * Math.min(Math.abs(signed), Math.abs(held.size)) * Math.sign(held.size);
+      this.held.set(symbol, { size, price: size === 0 ? 0 : held.price });
+    } else {
+      this.held.set(symbol, {
+        size,
+        price: (held.price * Math.abs(held.size) + price * Math.abs(signed)) / Math.abs(size),
+      });
+    }
+  }
+}
+
+/** A RequestTimeout as ccxt throws it, its message carrying the signed URL. */
+export function lostAnswer(): RequestTimeout {
+  return new RequestTimeout(
+    'testnetdouble POST https://testnet.example/fapi/v1/order?symbol=BTCUSDT&signature=0f9a request timed out (10000 ms)',
+  );
+}

@@ -1,0 +1,546 @@
+// A real exchange as a venue, through ccxt's unified API. The kernel's
+// commands become REST requests; what the exchange did comes back as venue
+// reports: an ACK when an order is accepted, its fills from the account's
+// trades (one report per exchange trade, its id the trade's, so a trade seen
+// twice is counted once by the kernel), and CANCELED / EXPIRED / REJECTED
+// when an order leaves the book. The exchange is polled: REST works on every
+// exchange ccxt lists, and one loop paces every request under ccxt's own rate
+// limiter.
+//
+// The account is in one-way mode (the exchange nets a symbol's long and
+// short), so an entry against the session's own open position or working
+// entry on that symbol is refused here, with the reason: the kernel would
+// count two positions where the exchange holds one.
+import type { Order, Trade } from 'ccxt';
+import type { MarkTick } from '../../../../shared/index.js';
+import type {
+  AccountReportSink,
+  Venue,
+  VenueOrder,
+  VenueOrderRequest,
+  VenuePosition,
+  VenueReport,
+  VenueReportSink,
+} from '../venue.js';
+import { onGrid } from '../../market/grid.js';
+import type { ExchangeClient } from './exchange-client.js';
+import { meaningOf, reasonOf } from './exchange-errors.js';
+import type { ExchangeMarket } from './exchange-markets.js';
+
+export interface CcxtVenueOptions {
+  exchange: ExchangeClient;
+  /** The session's markets, by the cockpit's symbol. */
+  markets: ReadonlyMap<string, ExchangeMarket>;
+  /** Between two polls of the account (orders, trades, positions, wallet). */
+  pollIntervalMs: number;
+  /** How long a submit whose answer was lost may stay unresolved before the exchange is asked by its client order id. */
+  uncertainGraceMs: number;
+  /** The wallet the session started with (the E ledger's first figure). */
+  walletBalance: number;
+  idPrefix: string;
+  now: () => number;
+  report: VenueReportSink;
+  account: AccountReportSink;
+  /** A poll that failed on something other than the network or a rate limit. */
+  onFault: (error: unknown) => void;
+  /** Network trouble and backing off: the host log. */
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+type TrackedStatus =
+  /** Sent; the exchange's answer has not come. */
+  | 'SUBMITTING'
+  /** Sent, and the answer was lost: the exchange may or may not have it. */
+  | 'UNCERTAIN'
+  | 'OPEN'
+  | 'CANCEL_PENDING'
+  /** Filled, cancelled, expired or rejected, and reported. */
+  | 'DONE';
+
+interface TrackedOrder {
+  request: VenueOrderRequest;
+  market: ExchangeMarket;
+  status: TrackedStatus;
+  venueOrderId?: string;
+  filled: number;
+  /** The host's clock at the submit. */
+  placedAt: number;
+  /** The exchange's clock at the order's creation, once it has told. */
+  createdAt?: number;
+  /** When the submit's answer was lost. */
+  uncertainAt?: number;
+  /** The kernel asked for a cancel before the exchange had answered the submit. */
+  cancelWanted?: boolean;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+/** How far the exchange's clock may be behind the host's when no order has told the exchange's time yet. */
+const CLOCK_SKEW_MS = 60_000;
+
+export class CcxtVenue implements Venue {
+  readonly name: string;
+  private readonly orders = new Map<string, TrackedOrder>();
+  private readonly byVenueId = new Map<string, TrackedOrder>();
+  private readonly tradesSeen = new Set<string>();
+  /** The newest trade time seen per exchange symbol: where the next trades query starts. */
+  private readonly tradesSince = new Map<string, number>();
+  private positionCache: VenuePosition[] = [];
+  private wallet: number;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private polling = false;
+  private pollAgain = false;
+  private backoffMs = 0;
+  private closed = false;
+  private nextEventId = 0;
+
+  constructor(private readonly options: CcxtVenueOptions) {
+    this.name = options.exchange.id;
+    this.wallet = options.walletBalance;
+    this.schedule(options.pollIntervalMs);
+  }
+
+  submit(request: VenueOrderRequest): void {
+    if (this.closed || this.orders.has(request.clientOrderId)) return;
+    const market = this.options.markets.get(request.asset);
+    if (!market) {
+      this.emitLater({
+        kind: 'REJECTED',
+        clientOrderId: request.clientOrderId,
+        reason: `the session does not trade ${request.asset}`,
+      });
+      return;
+    }
+    const offGrid = this.offGrid(request, market);
+    if (offGrid) {
+      this.emitLater({ kind: 'REJECTED', clientOrderId: request.clientOrderId, reason: offGrid });
+      return;
+    }
+    const clash = request.reduceOnly ? undefined : this.oneWayClash(request);
+    if (clash) {
+      this.emitLater({ kind: 'REJECTED', clientOrderId: request.clientOrderId, reason: clash });
+      return;
+    }
+    const order: TrackedOrder = {
+      request,
+      market,
+      status: 'SUBMITTING',
+      filled: 0,
+      placedAt: this.options.now(),
+    };
+    this.orders.set(request.clientOrderId, order);
+    const params: Record<string, unknown> = { clientOrderId: request.clientOrderId };
+    if (request.reduceOnly) params.reduceOnly = true;
+    const type = request.orderType === 'LIMIT' ? 'limit' : 'market';
+    const price = type === 'limit' ? (request.limitPrice ?? undefined) : undefined;
+    this.options.exchange
+      .createOrder(
+        market.exchangeSymbol,
+        type,
+        request.side === 'BUY' ? 'buy' : 'sell',
+        request.size,
+        price,
+        params,
+      )
+      .then(
+        (placed) => this.accepted(order, placed),
+        (error: unknown) => this.submitFailed(order, error),
+      )
+      .catch((error: unknown) => this.options.onFault(error));
+  }
+
+  cancel(clientOrderId: string): void {
+    if (this.closed) return;
+    const order = this.orders.get(clientOrderId);
+    if (!order || order.status === 'DONE') {
+      this.emitLater({
+        kind: 'CANCEL_REJECTED',
+        clientOrderId,
+        reason: order ? 'the order is no longer working' : 'this venue never received the order',
+      });
+      return;
+    }
+    if (order.status === 'SUBMITTING' || order.status === 'UNCERTAIN') {
+      order.cancelWanted = true;
+      return;
+    }
+    if (order.status === 'CANCEL_PENDING') return;
+    this.requestCancel(order);
+  }
+
+  openOrders(): VenueOrder[] {
+    const working: VenueOrder[] = [];
+    for (const order of this.orders.values()) {
+      if (order.status === 'DONE') continue;
+      const { request } = order;
+      working.push({
+        clientOrderId: request.clientOrderId,
+        venueOrderId: order.venueOrderId ?? '',
+        asset: request.asset,
+        side: request.side,
+        orderType: request.orderType,
+        size: request.size,
+        filledSize: order.filled,
+        ...(request.limitPrice != null ? { limitPrice: request.limitPrice } : {}),
+        reduceOnly: request.reduceOnly,
+        status:
+          order.status === 'CANCEL_PENDING'
+            ? 'CANCEL_PENDING'
+            : order.filled > 0
+              ? 'PARTIALLY_FILLED'
+              : 'OPEN',
+        placedAt: order.placedAt,
+      });
+    }
+    return working;
+  }
+
+  positions(): VenuePosition[] {
+    return this.positionCache.map((position) => ({ ...position }));
+  }
+
+  /** The exchange matches on its own prices. */
+  onMarks(_ticks: readonly MarkTick[]): void {}
+
+  /** Stops polling. Working orders stay on the exchange: the operator decides about them, as with the paper venue. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Polls now (after the one in flight, if any), not at the next interval: a fill follows its ACK soon. */
+  private pollSoon(): void {
+    if (this.closed) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.poll();
+    }, delayMs);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.closed || this.polling) return;
+    this.polling = true;
+    try {
+      await this.pollOnce();
+      this.backoffMs = 0;
+    } catch (error) {
+      this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.options.pollIntervalMs, this.backoffMs * 2));
+      const meaning = meaningOf(error);
+      if (meaning === 'RATE_LIMITED' || meaning === 'UNCERTAIN') {
+        this.options.log(
+          'warn',
+          `${this.name}: polling paused ${this.backoffMs} ms after ${reasonOf(error)}`,
+        );
+      } else {
+        this.options.onFault(error);
+      }
+    } finally {
+      this.polling = false;
+    }
+    if (this.closed) return;
+    const again = this.pollAgain;
+    this.pollAgain = false;
+    this.schedule(again && this.backoffMs === 0 ? 0 : this.options.pollIntervalMs + this.backoffMs);
+  }
+
+  private async pollOnce(): Promise<void> {
+    const symbols = new Set<string>();
+    for (const order of this.orders.values()) {
+      if (order.status !== 'DONE' && order.status !== 'SUBMITTING') symbols.add(order.market.exchangeSymbol);
+    }
+    for (const symbol of symbols) {
+      await this.pollTrades(symbol);
+      await this.pollOrders(symbol);
+    }
+    await this.pollAccount();
+  }
+
+  private async pollTrades(exchangeSymbol: string): Promise<void> {
+    const since = this.tradesSince.get(exchangeSymbol) ?? this.firstTradeTime(exchangeSymbol);
+    const trades = await this.options.exchange.fetchMyTrades(exchangeSymbol, since);
+    if (this.closed) return;
+    const fills: VenueReport[] = [];
+    let newest = since;
+    let unclaimed = Infinity;
+    for (const trade of [...trades].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))) {
+      const fill = this.fillOf(trade);
+      if (fill) fills.push(fill);
+      else if (trade.id && !this.tradesSeen.has(trade.id))
+        unclaimed = Math.min(unclaimed, trade.timestamp ?? since);
+      newest = Math.max(newest, trade.timestamp ?? since);
+    }
+    // The query starts at the newest trade read (inclusive: trades of one millisecond are deduped by id), but
+    // not past one no order claims while a lost submit is unresolved: the trade may turn out to be its own.
+    const waiting = [...this.orders.values()].some(
+      (order) => order.status === 'UNCERTAIN' && order.market.exchangeSymbol === exchangeSymbol,
+    );
+    this.tradesSince.set(exchangeSymbol, waiting ? Math.min(newest, unclaimed) : newest);
+    if (fills.length > 0) this.options.report(fills);
+  }
+
+  /**
+   * Where a symbol's first trades query starts: at its first order by the exchange's clock, or, before the
+   * exchange has told it, the host's clock a minute back (the two clocks may differ by seconds).
+   */
+  private firstTradeTime(exchangeSymbol: string): number {
+    let first = Infinity;
+    for (const order of this.orders.values()) {
+      if (order.market.exchangeSymbol !== exchangeSymbol) continue;
+      first = Math.min(first, order.createdAt ?? order.placedAt - CLOCK_SKEW_MS);
+    }
+    return Number.isFinite(first) ? first : this.options.now() - CLOCK_SKEW_MS;
+  }
+
+  private fillOf(trade: Trade): VenueReport | undefined {
+    if (!trade.id || !trade.order || this.tradesSeen.has(trade.id)) return undefined;
+    const order = this.byVenueId.get(trade.order);
+    if (!order || trade.amount == null || trade.price == null || !(trade.amount > 0)) return undefined;
+    this.tradesSeen.add(trade.id);
+    order.filled += trade.amount;
+    const complete = order.filled >= order.request.size - order.market.lotStep / 2;
+    if (complete && order.status !== 'CANCEL_PENDING') this.finish(order);
+    const fee = trade.fee?.currency === order.market.settle ? trade.fee.cost : undefined;
+    return {
+      eventId: `${this.options.idPrefix}trade-${trade.id}`,
+      kind: complete ? 'FILL' : 'PARTIAL_FILL',
+      clientOrderId: order.request.clientOrderId,
+      venueOrderId: trade.order,
+      venueTradeId: trade.id,
+      price: trade.price,
+      size: trade.amount,
+      ...(fee != null ? { fee } : {}),
+      ...(trade.takerOrMaker === 'maker' || trade.takerOrMaker === 'taker'
+        ? { liquidity: trade.takerOrMaker === 'maker' ? ('MAKER' as const) : ('TAKER' as const) }
+        : {}),
+      ts: trade.timestamp ?? this.options.now(),
+    };
+  }
+
+  /** Orders that left the exchange's book: filled (their trades say so), or cancelled, expired or rejected there. */
+  private async pollOrders(exchangeSymbol: string): Promise<void> {
+    const open = await this.options.exchange.fetchOpenOrders(exchangeSymbol);
+    if (this.closed) return;
+    const openIds = new Set(open.map((o) => o.id));
+    for (const found of open) {
+      const order = found.clientOrderId ? this.orders.get(found.clientOrderId) : undefined;
+      if (order?.status === 'UNCERTAIN' && found.id) this.accepted(order, found);
+    }
+    for (const order of [...this.orders.values()]) {
+      if (order.market.exchangeSymbol !== exchangeSymbol || order.status === 'DONE') continue;
+      if (order.status === 'UNCERTAIN') {
+        await this.resolveUncertain(order);
+      } else if (order.venueOrderId && !openIds.has(order.venueOrderId)) {
+        const state = await this.options.exchange.fetchOrder(order.venueOrderId, exchangeSymbol);
+        if (this.closed) return;
+        this.settle(order, state);
+      }
+    }
+  }
+
+  /** A submit whose answer was lost: found in the book above, else asked for by client order id once the grace is over. */
+  private async resolveUncertain(order: TrackedOrder): Promise<void> {
+    if (this.options.now() - (order.uncertainAt ?? 0) < this.options.uncertainGraceMs) return;
+    const { clientOrderId } = order.request;
+    try {
+      const state = await this.options.exchange.fetchOrder('', order.market.exchangeSymbol, {
+        clientOrderId,
+      });
+      if (this.closed || order.status !== 'UNCERTAIN') return;
+      this.accepted(order, state);
+      if (state.status !== 'open') this.settle(order, state);
+    } catch (error) {
+      if (meaningOf(error) !== 'NOT_FOUND') throw error;
+      if (this.closed || order.status !== 'UNCERTAIN') return;
+      this.finish(order);
+      this.emit({
+        kind: 'REJECTED',
+        clientOrderId,
+        reason: `the submit's answer was lost and ${this.name} has no order ${clientOrderId}`,
+      });
+    }
+  }
+
+  /** An order no longer in the open book: what the exchange says it became. Fills not yet read wait for the next poll. */
+  private settle(order: TrackedOrder, state: Order): void {
+    if (state.status === 'open' || state.status == null) return;
+    if ((state.filled ?? 0) > order.filled + order.market.lotStep / 2) return;
+    if (state.status === 'closed' && order.filled >= order.request.size - order.market.lotStep / 2) {
+      this.finish(order);
+      return;
+    }
+    const kind =
+      state.status === 'canceled' ? 'CANCELED' : state.status === 'rejected' ? 'REJECTED' : 'EXPIRED';
+    this.finish(order);
+    this.emit({
+      kind,
+      clientOrderId: order.request.clientOrderId,
+      ...(order.venueOrderId ? { venueOrderId: order.venueOrderId } : {}),
+      ...(kind === 'CANCELED' ? {} : { reason: `${this.name} reports the order ${state.status}` }),
+    });
+  }
+
+  private async pollAccount(): Promise<void> {
+    const symbols = [...this.options.markets.values()].map((m) => m.exchangeSymbol);
+    const [positions, balance] = await Promise.all([
+      this.options.exchange.fetchPositions(symbols),
+      this.options.exchange.fetchBalance(),
+    ]);
+    if (this.closed) return;
+    const bySymbol = new Map([...this.options.markets.values()].map((m) => [m.exchangeSymbol, m]));
+    this.positionCache = positions.flatMap((position) => {
+      const market = position.symbol ? bySymbol.get(position.symbol) : undefined;
+      const size = (position.contracts ?? 0) * (position.contractSize ?? 1);
+      if (!market || !(size > 0)) return [];
+      return [
+        {
+          asset: market.symbol,
+          size: position.side === 'short' ? -size : size,
+          averagePrice: position.entryPrice ?? 0,
+        },
+      ];
+    });
+    const settle = [...this.options.markets.values()][0]?.settle;
+    const total = settle ? (balance[settle] as { total?: number } | undefined)?.total : undefined;
+    if (total != null && Number.isFinite(total) && total !== this.wallet) {
+      this.wallet = total;
+      this.options.account([
+        {
+          eventId: this.eventId('wallet'),
+          kind: 'ACCOUNT_UPDATE',
+          walletBalance: total,
+          ts: this.options.now(),
+        },
+      ]);
+    }
+  }
+
+  private accepted(order: TrackedOrder, placed: Order): void {
+    if (this.closed || !placed.id || (order.status !== 'SUBMITTING' && order.status !== 'UNCERTAIN')) return;
+    order.venueOrderId = placed.id;
+    if (placed.timestamp != null) {
+      order.createdAt = placed.timestamp;
+      // An order found late (its submit's answer lost) may be older than where the trades query stands.
+      const since = this.tradesSince.get(order.market.exchangeSymbol);
+      if (since !== undefined && placed.timestamp < since) {
+        this.tradesSince.set(order.market.exchangeSymbol, placed.timestamp);
+      }
+    }
+    order.status = 'OPEN';
+    this.byVenueId.set(placed.id, order);
+    this.emit({ kind: 'ACK', clientOrderId: order.request.clientOrderId, venueOrderId: placed.id });
+    if (order.cancelWanted) this.requestCancel(order);
+    this.pollSoon();
+  }
+
+  private submitFailed(order: TrackedOrder, error: unknown): void {
+    if (this.closed || order.status !== 'SUBMITTING') return;
+    const meaning = meaningOf(error);
+    if (meaning === 'UNCERTAIN') {
+      order.status = 'UNCERTAIN';
+      order.uncertainAt = this.options.now();
+      this.options.log(
+        'warn',
+        `${this.name}: no answer to ${order.request.clientOrderId}: ${reasonOf(error)}`,
+      );
+      return;
+    }
+    // Nothing was placed: the same client order id may be sent again.
+    this.orders.delete(order.request.clientOrderId);
+    if (meaning === 'RATE_LIMITED') {
+      this.emit({
+        kind: 'RATE_LIMITED',
+        clientOrderId: order.request.clientOrderId,
+        retryAfterMs: Math.max(1_000, this.options.exchange.rateLimit),
+        reason: reasonOf(error),
+      });
+      return;
+    }
+    this.emit({ kind: 'REJECTED', clientOrderId: order.request.clientOrderId, reason: reasonOf(error) });
+  }
+
+  private requestCancel(order: TrackedOrder): void {
+    const venueOrderId = order.venueOrderId as string;
+    order.status = 'CANCEL_PENDING';
+    this.options.exchange
+      .cancelOrder(venueOrderId, order.market.exchangeSymbol)
+      .then(
+        async () => {
+          // Trades the cancel raced are read first: a CANCELED must follow every fill of the order.
+          await this.pollTrades(order.market.exchangeSymbol);
+          if (this.closed || order.status === 'DONE') return;
+          this.finish(order);
+          this.emit({ kind: 'CANCELED', clientOrderId: order.request.clientOrderId, venueOrderId });
+        },
+        (error: unknown) => {
+          if (this.closed || order.status !== 'CANCEL_PENDING') return;
+          order.status = 'OPEN';
+          this.emit({
+            kind: 'CANCEL_REJECTED',
+            clientOrderId: order.request.clientOrderId,
+            venueOrderId,
+            reason: reasonOf(error),
+          });
+          if (meaningOf(error) === 'NOT_FOUND') this.pollSoon();
+        },
+      )
+      .catch((error: unknown) => this.options.onFault(error));
+  }
+
+  /** ccxt would cut an amount or price off the exchange's grid to fit it: the kernel would count what was not sent. */
+  private offGrid(request: VenueOrderRequest, market: ExchangeMarket): string | undefined {
+    if (!onGrid(request.size, market.lotStep)) {
+      return `size ${request.size} is not a multiple of ${this.name}'s lot step ${market.lotStep} for ${market.exchangeSymbol}`;
+    }
+    const price = request.limitPrice;
+    if (request.orderType === 'LIMIT' && price != null && !onGrid(price, market.tickSize)) {
+      return `limit price ${price} is off ${this.name}'s tick ${market.tickSize} for ${market.exchangeSymbol}`;
+    }
+    return undefined;
+  }
+
+  /** An entry that would stand against the session's own position or working entry on its symbol. */
+  private oneWayClash(request: VenueOrderRequest): string | undefined {
+    let net = 0;
+    for (const order of this.orders.values()) {
+      if (order.request.asset !== request.asset) continue;
+      const sign = order.request.side === 'BUY' ? 1 : -1;
+      net += sign * order.filled;
+      if (order.status !== 'DONE' && !order.request.reduceOnly && order.request.side !== request.side) {
+        return `${this.name} nets ${request.asset} in one position (one-way mode), and entry ${order.request.clientOrderId} on the other side is working`;
+      }
+    }
+    const against = request.side === 'BUY' ? net < -1e-12 : net > 1e-12;
+    return against
+      ? `${this.name} nets ${request.asset} in one position (one-way mode), and the session holds the other side: close it first`
+      : undefined;
+  }
+
+  /** A report of a command's own call: it reaches the session after the command, as an exchange's answer would. */
+  private emitLater(report: Omit<VenueReport, 'eventId' | 'ts'>): void {
+    setImmediate(() => {
+      if (!this.closed) this.emit(report);
+    });
+  }
+
+  private finish(order: TrackedOrder): void {
+    order.status = 'DONE';
+  }
+
+  private emit(report: Omit<VenueReport, 'eventId' | 'ts'>): void {
+    this.options.report([{ ...report, eventId: this.eventId(report.kind), ts: this.options.now() }]);
+  }
+
+  private eventId(kind: string): string {
+    this.nextEventId += 1;
+    return `${this.options.idPrefix}${kind.toLowerCase()}-${this.nextEventId}`;
+  }
+}
