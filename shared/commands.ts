@@ -184,7 +184,10 @@ export interface CommandResults {
   /** `changed` is false when the replay already was as asked: nothing is journaled then. */
   'replay.set': { replay: ReplayState; changed: boolean };
   /** The exchanges the host holds testnet credentials for, and the variables it reads them from. */
-  'exchange.list': { exchanges: ExchangeListing[]; variables: { apiKey: string; secret: string; password: string } };
+  'exchange.list': {
+    exchanges: ExchangeListing[];
+    variables: { apiKey: string; secret: string; password: string };
+  };
 }
 
 export type CommandName = keyof typeof commandRequests;

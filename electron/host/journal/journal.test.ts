@@ -110,8 +110,8 @@ describe('Journal', () => {
   });
 });
 
-describe('a journal made before replays', () => {
-  it('gains the sessions.market column on open, keeps its sessions, and records the markets of new ones', () => {
+describe('a journal made before replays and exchanges', () => {
+  it('gains the sessions.market and sessions.exchange columns on open, keeps its sessions, and records both for new ones', () => {
     const dir = mkdtempSync(join(tmpdir(), 'journal-test-'));
     dirs.push(dir);
     const file = join(dir, 'old.sqlite');
@@ -140,12 +140,16 @@ describe('a journal made before replays', () => {
       snappedPrices: 0,
     };
     journal.createSession({ ...session('s-new'), startedAt: 3_000, market });
+    const exchange = { id: 'binanceusdm', name: 'Binance USDⓈ-M', testnet: true as const };
+    journal.createSession({ ...session('s-exchange'), startedAt: 4_000, venue: 'ccxt', exchange });
     expect(journal.session('s-old')).toEqual({ ...session('s-old'), stoppedAt: 2_000, endReason: 'STOPPED' });
     expect(journal.session('s-new')?.market).toEqual(market);
+    expect(journal.session('s-new')?.exchange).toBeUndefined();
+    expect(journal.session('s-exchange')).toMatchObject({ venue: 'ccxt', exchange });
     journal.close();
     // Opening it again finds the column there and leaves it.
     const again = new Journal(file);
-    expect(again.listSessions().map((s) => s.sessionId)).toEqual(['s-new', 's-old']);
+    expect(again.listSessions().map((s) => s.sessionId)).toEqual(['s-exchange', 's-new', 's-old']);
     again.close();
   });
 });
