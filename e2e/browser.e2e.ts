@@ -1,6 +1,6 @@
 // What an operator does, in the browser host (`npm run serve`), in Debian's Chromium.
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -24,8 +24,19 @@ let page: Page;
 let cockpit: Cockpit;
 let consoleErrors: string[];
 
+/** Credentials the host reads from its environment and must never show, send or journal. */
+const EXCHANGE_KEY = 'e2e-key-never-shown';
+const EXCHANGE_SECRET = 'e2e-secret-never-shown';
+
 beforeAll(async () => {
-  host = await startBrowserHostProcess();
+  host = await startBrowserHostProcess({
+    env: {
+      COCKPIT_BINANCEUSDM_API_KEY: EXCHANGE_KEY,
+      COCKPIT_BINANCEUSDM_SECRET: EXCHANGE_SECRET,
+      COCKPIT_KRAKEN_API_KEY: EXCHANGE_KEY,
+      COCKPIT_KRAKEN_SECRET: EXCHANGE_SECRET,
+    },
+  });
   browser = await launchChromium();
 });
 
@@ -405,5 +416,41 @@ describe('browser host', () => {
     await startSession(cockpit);
     const earlier = page.getByTestId('trades-session').locator(`option[value="${session?.sessionId}"]`);
     await eventually(() => earlier.textContent({ timeout: 1_000 })).toContain('replay of march.csv ×1');
+  });
+
+  it("(i) an exchange's testnet is offered from the host's credentials, never showing them; a start the exchange does not answer is refused, naming it", async () => {
+    await page.getByTestId('session-venue-refresh').click();
+    const venue = page.getByTestId('session-venue');
+    const option = (id: string) => venue.locator(`option[value="${id}"]`);
+    await eventually(() => option('binanceusdm').textContent()).toBe('Binance USDⓈ-M testnet');
+    expect(await option('binanceusdm').isDisabled()).toBe(false);
+    expect(await option('kraken').isDisabled()).toBe(true);
+    expect(await option('kraken').textContent()).toContain('no testnet');
+
+    await venue.selectOption('binanceusdm');
+    expect(await page.getByTestId('session-seed').count()).toBe(0);
+    expect(await page.getByTestId('session-market').count()).toBe(0);
+    const before = (await cockpit.invoke('session.list')) as { sessions: unknown[] };
+    await page.getByTestId('session-start').click();
+    // This machine has no route to the testnet: ccxt's request fails, and the start is refused with its words.
+    await eventually(() => page.getByTestId('session-error').textContent()).toContain(
+      "Binance USDⓈ-M's testnet did not answer as asked: NetworkError",
+    );
+    expect(await page.getByTestId('session-error').textContent()).not.toContain('https://');
+    expect(((await cockpit.invoke('session.list')) as { sessions: unknown[] }).sessions).toEqual(
+      before.sessions,
+    );
+    const everything = [
+      await page.content(),
+      JSON.stringify(await cockpit.invoke('exchange.list')),
+      readFileSync(host.journalPath).toString('latin1'),
+      host.stderr(),
+    ];
+    for (const text of everything) {
+      expect(text).not.toContain(EXCHANGE_KEY);
+      expect(text).not.toContain(EXCHANGE_SECRET);
+    }
+    await venue.selectOption('paper');
+    await eventually(() => page.getByTestId('session-seed').count()).toBe(1);
   });
 });

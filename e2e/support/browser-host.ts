@@ -23,6 +23,8 @@ export interface HostOptions {
   port?: number;
   /** A data folder the caller owns and removes (default a throwaway one, removed on stop). */
   dataDir?: string;
+  /** More of the host's environment (exchange credentials, say). */
+  env?: Record<string, string>;
 }
 
 export async function startBrowserHostProcess(options: HostOptions = {}): Promise<RunningHost> {
@@ -34,6 +36,7 @@ export async function startBrowserHostProcess(options: HostOptions = {}): Promis
       COCKPIT_DATA_DIR: dataDir,
       COCKPIT_PROFILE: 'e2e',
       COCKPIT_PORT: String(options.port ?? 0),
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -197,6 +197,11 @@ export function listFeeds() {
   return command('feed.list', {}, { quiet: true });
 }
 
+/** The exchanges the host holds testnet credentials for (ids and names, never the keys). The session form shows a failure itself. */
+export function listExchanges() {
+  return command('exchange.list', {}, { quiet: true });
+}
+
 let pushSnapshot: ((batch: CockpitEvent[]) => void) | null = null;
 
 /** Where explicitly fetched snapshots go (the event pump), set at startup. */

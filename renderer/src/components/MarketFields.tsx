@@ -2,10 +2,9 @@
 // the host's feeds folder, and a replay's speed. The host lists the files when
 // the form is shown and on Refresh; the folder heads them in the list, so the
 // trader sees where to put more while choosing one.
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useId } from 'react';
 import { MarketSource, MAX_REPLAY_SPEED, MIN_REPLAY_SPEED } from '../../../shared/index.js';
 import { listFeeds } from '../actions.js';
-import { compactNumbers } from '../lib/format.js';
 import {
   feedChoices,
   folderWords,
@@ -17,41 +16,16 @@ import {
 } from '../lib/market.js';
 import { SESSION_LABELS } from '../lib/ticket.js';
 import { Field } from './Field.js';
+import { useShelf, type ShelfView } from './useShelf.js';
 
 // The schema's default, shown as the placeholder: an empty speed sends nothing and the default holds.
 const DEFAULT_SPEED = MarketSource.options[1].shape.speed.parse(undefined);
 
-export interface FeedShelfView {
-  /** The last listing the host sent; null until one came. */
-  shelf: FeedShelf | null;
-  /** Why the last listing failed, in words; the one before it is kept. */
-  error: string | null;
-  refresh: () => void;
-}
+export type FeedShelfView = ShelfView<FeedShelf>;
 
 /** The host's feed listing, read again each time `active` turns true (the form shown, the host reachable). */
 export function useFeedShelf(active: boolean): FeedShelfView {
-  const [listing, setListing] = useState<Omit<FeedShelfView, 'refresh'>>({ shelf: null, error: null });
-  // Counts the reads: only the answer to the latest may land.
-  const reads = useRef(0);
-
-  const refresh = useCallback(() => {
-    const read = ++reads.current;
-    void listFeeds().then((answer) => {
-      if (read !== reads.current) return;
-      setListing((last) =>
-        answer.ok
-          ? { shelf: { folder: answer.folder, feeds: answer.feeds }, error: null }
-          : { shelf: last.shelf, error: compactNumbers(answer.error.message) },
-      );
-    });
-  }, []);
-
-  useEffect(() => {
-    if (active) refresh();
-  }, [active, refresh]);
-
-  return { ...listing, refresh };
+  return useShelf(active, listFeeds);
 }
 
 export function MarketFields(props: {
@@ -77,10 +51,10 @@ export function MarketFields(props: {
         title={`${SESSION_LABELS.market}: ${[SYNTHETIC_CHOICE, ...files].find((choice) => choice.value === market)?.title}`}
         onChange={(e) => props.onMarket(e.target.value)}
       >
-        <MarketOption choice={SYNTHETIC_CHOICE} />
+        <ChoiceOption choice={SYNTHETIC_CHOICE} />
         <optgroup data-testid="session-market-folder" label={folder}>
           {files.map((choice) => (
-            <MarketOption key={choice.value} choice={choice} />
+            <ChoiceOption key={choice.value} choice={choice} />
           ))}
         </optgroup>
       </select>
@@ -119,7 +93,8 @@ export function MarketFields(props: {
   );
 }
 
-function MarketOption({ choice }: { choice: MarketChoice }) {
+/** A Market or Venue choice: one that cannot be chosen is shown, its title saying why. */
+export function ChoiceOption({ choice }: { choice: MarketChoice }) {
   return (
     <option value={choice.value} disabled={choice.disabled} title={choice.title}>
       {choice.label}

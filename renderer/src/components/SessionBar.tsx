@@ -1,7 +1,7 @@
-// Top bar: start/stop a session (venue, market, seed or replay speed, symbols,
-// capital, slots, and its risk and strategy behind a disclosure), a running
-// replay's controls, its status, its trading mode and kill switch, the
-// connection, and live marks per symbol.
+// Top bar: start/stop a session (venue; on paper, market, seed or replay speed
+// and capital; symbols, slots, and its risk and strategy behind a disclosure),
+// a running replay's controls, its status, its trading mode and kill switch,
+// the connection, and live marks per symbol.
 import { memo, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionInfo } from '../../../shared/index.js';
@@ -20,6 +20,7 @@ import {
   type RiskForm,
   type SessionForm,
 } from '../lib/ticket.js';
+import { isPaper, PAPER, venueWords } from '../lib/venue.js';
 import { isRunning } from '../store/apply.js';
 import { useCockpit } from '../store/store.js';
 import { ControlPlane } from './ControlPlane.js';
@@ -29,11 +30,15 @@ import { ReplayControls } from './ReplayControls.js';
 import { RiskFields } from './RiskFields.js';
 import { useCommand } from './useCommand.js';
 import { OFFLINE_TITLE, useLinkView } from './useOnline.js';
+import { useExchangeShelf, VenueField } from './VenueField.js';
 
 const DEFAULT_SYMBOL_LIST = splitSymbols(DEFAULT_SYMBOLS);
 
+/** An exchange's testnet is asked several things before its session starts: it may take seconds. */
+const STARTING_TITLE = 'starting the session: the venue is being asked to open it';
+
 export function SessionBar() {
-  const [venue, setVenue] = useState('paper');
+  const [venue, setVenue] = useState(PAPER);
   const [market, setMarket] = useState(SYNTHETIC);
   const [seed, setSeed] = useState('');
   const [speed, setSpeed] = useState('');
@@ -48,6 +53,7 @@ export function SessionBar() {
   const link = useLinkView();
   const running = isRunning(current);
   const feeds = useFeedShelf(!running && link.online);
+  const exchanges = useExchangeShelf(!running && link.online);
   // A refusal about one session (e.g. "a session is already running") is not shown once it changed.
   const scope = `${current?.sessionId ?? ''}:${running}`;
   const start = useCommand('session.start', { explain: (e) => explainError(e, sessionWords(form)), scope });
@@ -57,13 +63,23 @@ export function SessionBar() {
 
   async function onStart(event: FormEvent) {
     event.preventDefault();
-    const checked = checkSession(form, feeds.shelf);
+    // An exchange's start takes seconds: a second submit (Enter in a field) must not send another.
+    if (start.busy) return;
+    const checked = checkSession(form, feeds.shelf, exchanges.shelf);
     const answer = await start.run(checked, startSession);
     const refused = checked.ok ? (answer && !answer.ok ? answer.error : null) : checked.error;
     // A refused risk field is shown open; a started session closes them (they are the next session's).
     setRiskOpen(refused ? isRiskField(refused.field) : false);
     // A feed refused is gone or changed since it was listed: the list shows what the folder holds now.
     if (refused?.field === 'market.feed') feeds.refresh();
+    // So is an exchange: its credentials or what stops it may have changed.
+    if (refused?.field === 'exchange') exchanges.refresh();
+  }
+
+  /** A venue brings its symbols: an exchange's default ones, or back on paper, the market's. */
+  function chooseVenue(choice: string) {
+    setVenue(choice);
+    setSymbols(isPaper(choice) ? marketSymbols(market, feeds.shelf) : DEFAULT_SYMBOLS);
   }
 
   /** A market brings its symbols: a feed's own (the trader may narrow them), or the synthetic walk's default. */
@@ -72,6 +88,7 @@ export function SessionBar() {
     setSymbols(marketSymbols(choice, feeds.shelf));
   }
 
+  const paper = isPaper(venue);
   const busy = start.busy || stop.busy || replaySet.busy;
   const error = start.error ?? stop.error ?? replaySet.error;
 
@@ -114,10 +131,16 @@ export function SessionBar() {
             <span
               className="session-summary"
               data-testid="session-summary"
-              title={`venue ${current.venue} · ${marketWords(current, replay?.speed)} · symbols ${current.symbols.join(' ')} · capital ${current.seedCapital} · ${current.maxSlots} slots`}
+              title={`venue ${venueWords(current)} · ${pricesWords(current, replay?.speed)} · symbols ${current.symbols.join(' ')} · capital ${current.seedCapital} · ${current.maxSlots} slots`}
             >
-              {current.venue} · <MarketLabel info={current} speed={replay?.speed} /> · capital{' '}
-              {current.seedCapital}
+              {/* An exchange's prices are its own: its name says where they come from. */}
+              {venueWords(current)} ·{' '}
+              {current.exchange ? null : (
+                <>
+                  <MarketLabel info={current} speed={replay?.speed} /> ·{' '}
+                </>
+              )}
+              capital {current.seedCapital}
             </span>
             {replay ? (
               <ReplayControls
@@ -130,20 +153,19 @@ export function SessionBar() {
           </>
         ) : (
           <>
-            <Field label={SESSION_LABELS.venue}>
-              <select data-testid="session-venue" value={venue} onChange={(e) => setVenue(e.target.value)}>
-                <option value="paper">paper</option>
-              </select>
-            </Field>
-            <MarketFields
-              feeds={feeds}
-              market={market}
-              speed={speed}
-              online={link.online}
-              onMarket={chooseMarket}
-              onSpeed={setSpeed}
-            />
-            {market === SYNTHETIC ? (
+            <VenueField exchanges={exchanges} venue={venue} online={link.online} onVenue={chooseVenue} />
+            {/* An exchange's testnet has its own prices and pace, and its wallet is the capital: no paper fields. */}
+            {paper ? (
+              <MarketFields
+                feeds={feeds}
+                market={market}
+                speed={speed}
+                online={link.online}
+                onMarket={chooseMarket}
+                onSpeed={setSpeed}
+              />
+            ) : null}
+            {paper && market === SYNTHETIC ? (
               <Field label={SESSION_LABELS.seed}>
                 <input
                   data-testid="session-seed"
@@ -163,15 +185,17 @@ export function SessionBar() {
                 onChange={(e) => setSymbols(e.target.value)}
               />
             </Field>
-            <Field label={SESSION_LABELS.seedCapital}>
-              <input
-                data-testid="session-capital"
-                className="w-num"
-                value={capital}
-                inputMode="decimal"
-                onChange={(e) => setCapital(e.target.value)}
-              />
-            </Field>
+            {paper ? (
+              <Field label={SESSION_LABELS.seedCapital}>
+                <input
+                  data-testid="session-capital"
+                  className="w-num"
+                  value={capital}
+                  inputMode="decimal"
+                  onChange={(e) => setCapital(e.target.value)}
+                />
+              </Field>
+            ) : null}
             <Field label={SESSION_LABELS.maxSlots}>
               <input
                 data-testid="session-slots"
@@ -189,9 +213,10 @@ export function SessionBar() {
           type="submit"
           className="btn btn-go"
           disabled={busy || running || !link.online}
-          title={link.online ? undefined : OFFLINE_TITLE}
+          aria-busy={start.busy}
+          title={link.online ? (start.busy ? STARTING_TITLE : undefined) : OFFLINE_TITLE}
         >
-          Start
+          {start.busy ? 'Starting…' : 'Start'}
         </button>
         <button
           data-testid="session-stop"
@@ -220,6 +245,11 @@ export function SessionBar() {
       <Marks symbols={current?.symbols ?? DEFAULT_SYMBOL_LIST} stale={link.stale} />
     </header>
   );
+}
+
+/** Where a running session's prices come from: an exchange's testnet, its replay or its seed. */
+function pricesWords(info: SessionInfo, speed: number | undefined): string {
+  return info.exchange ? `prices and wallet of ${info.exchange.name}'s testnet` : marketWords(info, speed);
 }
 
 /** A replay says what it replays and how fast (`speed`, the running replay's, once known); the synthetic walk says its seed. */

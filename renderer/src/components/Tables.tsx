@@ -26,6 +26,7 @@ import {
 } from '../lib/format.js';
 import { marketWords, replayLabel } from '../lib/market.js';
 import { toneOf } from '../lib/tone.js';
+import { exchangeLabel } from '../lib/venue.js';
 import { useCockpit } from '../store/store.js';
 import { useModeBlock } from './ControlPlane.js';
 import { Panel } from './Panel.js';
@@ -300,11 +301,14 @@ const OrderRow = memo(function OrderRow({
 /** The tag a session id ends with ("08f364" of "S20261122-2030-08f364"): its ids carry it too. */
 const sessionTag = (sessionId: string) => sessionId.slice(sessionId.lastIndexOf('-') + 1);
 
-/** "2026-11-22 20:30 · BTC ETH · 08f364", and what a replay replayed: "· replay of btc.csv ×60". */
+/**
+ * "2026-11-22 20:30 · BTC ETH · 08f364", and the exchange it traded on ("· Binance testnet") or what a replay
+ * replayed ("· replay of btc.csv ×60").
+ */
 function sessionChoice(info: SessionInfo): string {
-  const replay = replayLabel(info);
+  const where = exchangeLabel(info) ?? replayLabel(info);
   const shown = `${dateTime(info.startedAt)} · ${info.symbols.map(baseOf).join(' ')} · ${sessionTag(info.sessionId)}`;
-  return replay ? `${shown} · ${replay}` : shown;
+  return where ? `${shown} · ${where}` : shown;
 }
 
 /** Which session's trades the blotter lists: the live one, or an earlier one from its journal. */
@@ -329,7 +333,7 @@ function SessionPicker() {
         <option
           key={info.sessionId}
           value={info.sessionId}
-          title={`${info.sessionId} · ${marketWords(info)}`}
+          title={`${info.sessionId} · ${exchangeLabel(info) ?? marketWords(info)}`}
         >
           {sessionChoice(info)}
         </option>

@@ -16,6 +16,7 @@ import {
 } from '../../../shared/index.js';
 import { compactNumbers } from './format.js';
 import { feedOf, isReplayable, problemOf, SYNTHETIC, type FeedShelf } from './market.js';
+import { checkExchange, isPaper, venueRequest, type ExchangeShelf } from './venue.js';
 
 export interface TicketForm {
   asset: string;
@@ -30,6 +31,7 @@ export interface TicketForm {
 }
 
 export interface SessionForm {
+  /** `PAPER`, or the id of the exchange whose testnet to trade on. */
   venue: string;
   /** `SYNTHETIC`, or the name of the feed file to replay. */
   market: string;
@@ -145,14 +147,20 @@ export function splitSymbols(text: string): string[] {
   return text.split(/[\s,]+/).filter((symbol) => symbol !== '');
 }
 
+/**
+ * session.start for either venue. An exchange's testnet has its own prices, pace and wallet: the market, the seed
+ * and the capital are the paper venue's only, left out (the host refuses them), whatever their fields still hold.
+ */
 export function buildSessionRequest(form: SessionForm): Record<string, unknown> {
-  const request: Record<string, unknown> = { venue: form.venue };
+  const request: Record<string, unknown> = venueRequest(form.venue);
   const symbols = splitSymbols(form.symbols);
   if (symbols.length > 0) request.symbols = symbols;
-  // A replay's prices and their pace come from its file: the seed is the synthetic walk's, left out.
-  if (form.market === SYNTHETIC) put(request, 'seed', optionalNumber(form.seed));
-  else request.market = buildReplayRequest(form);
-  put(request, 'seedCapital', optionalNumber(form.capital));
+  if (isPaper(form.venue)) {
+    // A replay's prices and their pace come from its file: the seed is the synthetic walk's, left out.
+    if (form.market === SYNTHETIC) put(request, 'seed', optionalNumber(form.seed));
+    else request.market = buildReplayRequest(form);
+    put(request, 'seedCapital', optionalNumber(form.capital));
+  }
   put(request, 'maxSlots', optionalNumber(form.slots));
   return { ...request, ...buildRiskRequest(form.risk) };
 }
@@ -209,15 +217,21 @@ export function buildRiskRequest(form: RiskForm): Record<string, unknown> {
 /**
  * The request as typed, or the first refusal in words. With the host's feed listing (`shelf`), a replay is also
  * held to what the host would refuse: a feed that is gone or cannot be replayed, a symbol the feed has no prices of.
+ * With its exchange listing (`exchanges`), so is an exchange it holds no credentials for or cannot trade on.
  */
 export function checkSession(
   form: SessionForm,
   shelf: FeedShelf | null = null,
+  exchanges: ExchangeShelf | null = null,
 ): Checked<CommandRequest<'session.start'>> {
   const request = buildSessionRequest(form);
   const parsed = SessionStartRequest.safeParse(request);
   if (!parsed.success) return explained(fromZodError(parsed.error, request), sessionWords(form));
-  const refused = form.market === SYNTHETIC ? null : checkReplay(form.market, parsed.data.symbols, shelf);
+  const refused = !isPaper(form.venue)
+    ? checkExchange(form.venue, exchanges)
+    : form.market === SYNTHETIC
+      ? null
+      : checkReplay(form.market, parsed.data.symbols, shelf);
   if (refused) return explained(refused, sessionWords(form));
   return { ok: true, request: request as CommandRequest<'session.start'> };
 }
@@ -279,6 +293,7 @@ export const TICKET_LABELS = {
 /** The session form's label of each request field: what the top bar shows and what its errors say. */
 export const SESSION_LABELS = {
   venue: 'venue',
+  exchange: 'venue',
   market: 'market',
   'market.feed': 'market',
   'market.speed': 'speed',
@@ -322,16 +337,19 @@ export function intentWords(form: TicketForm): FormWords {
 export function sessionWords(form: SessionForm): FormWords {
   const { risk } = form;
   const typed: Record<string, string> = {
-    seedCapital: form.capital,
     maxSlots: form.slots,
     'risk.maxOrderNotional': risk.maxOrderNotional,
     'risk.maxAssetNotional': risk.maxAssetNotional,
     'risk.maxGrossNotional': risk.maxGrossNotional,
     'risk.maxDrawdown': risk.maxDrawdown,
   };
-  // Only the field the request carries: a replay sends its speed, the synthetic walk its seed.
-  if (form.market === SYNTHETIC) typed.seed = form.seed;
-  else typed['market.speed'] = form.speed;
+  // Only the fields the request carries: the paper venue its capital, and a replay its speed or the synthetic
+  // walk its seed; an exchange none of them.
+  if (isPaper(form.venue)) {
+    typed.seedCapital = form.capital;
+    if (form.market === SYNTHETIC) typed.seed = form.seed;
+    else typed['market.speed'] = form.speed;
+  }
   if (risk.supervised) typed['risk.supervisorTtlMs'] = risk.supervisorTtl;
   if (risk.strategy !== '') {
     typed['strategy.notional'] = risk.strategyNotional;
