@@ -102,7 +102,7 @@ describe('a session on the testnet', () => {
     const filled = (await events(started.sessionId)).find((e) => e.type === 'OrderFilled');
     expect(filled?.payload).toMatchObject({
       price: 64_000,
-      venueEventId: expect.stringMatching(/-trade-t1$/),
+      venueEventId: expect.stringMatching(/-trade-BTCUSDTUSDT-t1$/),
       liquidity: 'TAKER',
     });
     exchange.setPrice('BTC/USDT:USDT', 64_500);
@@ -124,7 +124,11 @@ describe('a session on the testnet', () => {
     await call('session.stop');
     const listed = (await call('session.list')).sessions.find((s) => s.sessionId === started.sessionId);
     expect(listed?.exchange).toEqual({ id: 'testnetdouble', name: 'Testnet Double', testnet: true });
-    const journalText = readFileSync(join(dataDir, 'test.sqlite')).toString('latin1');
+    // The journal runs in WAL mode: this session's rows may still be in the -wal file.
+    const journalText = ['test.sqlite', 'test.sqlite-wal']
+      .map((name) => readFileSync(join(dataDir, name)).toString('latin1'))
+      .join('');
+    expect(journalText).toContain('OrderFilled');
     for (const seen of [journalText, JSON.stringify(received), logged.join('\n')]) {
       expect(seen).not.toContain(TESTNET_SECRET);
       expect(seen).not.toContain('double-key');

@@ -14,7 +14,7 @@ import {
   type Instrument,
 } from '../../../shared/index.js';
 import { createStrategy } from '../strategy/strategy.js';
-import { CcxtVenue } from '../venue/exchange/ccxt-venue.js';
+import { CcxtVenue, walletOf } from '../venue/exchange/ccxt-venue.js';
 import type { ExchangeClient } from '../venue/exchange/exchange-client.js';
 import { reasonOf } from '../venue/exchange/exchange-errors.js';
 import { perpetualOf, type ExchangeMarket } from '../venue/exchange/exchange-markets.js';
@@ -128,13 +128,25 @@ export async function startExchangeSession(
       );
     }
     const balance = await exchange.fetchBalance();
-    const wallet = (balance[settle as string] as { total?: number } | undefined)?.total;
-    if (wallet == null || !Number.isFinite(wallet) || wallet <= 0) {
+    // The session's symbols are flat (checked above): no unrealized PnL of theirs is in the balance.
+    const wallet = walletOf(balance, settle as string, []);
+    if (wallet === undefined || wallet <= 0) {
       return refuse('VENUE_REJECTED', 'exchange', `exchange: ${testnet} wallet holds no ${settle}`);
     }
     const opening = await exchange.fetchTickers(exchangeSymbols);
+    const exchangeTime =
+      exchange.has.fetchTime && exchange.fetchTime ? await exchange.fetchTime() : undefined;
+    const clockOffsetMs = exchangeTime != null ? exchangeTime - services.now() : 0;
     const pollIntervalMs = access.pollIntervalMs;
-    return assemble(request, services, { exchange, markets, instruments, wallet, opening, pollIntervalMs });
+    return assemble(request, services, {
+      exchange,
+      markets,
+      instruments,
+      wallet,
+      opening,
+      pollIntervalMs,
+      clockOffsetMs,
+    });
   } catch (error) {
     return refuse(
       'VENUE_REJECTED',
@@ -165,12 +177,13 @@ interface ExchangeParts {
   wallet: number;
   opening: Awaited<ReturnType<ExchangeClient['fetchTickers']>>;
   pollIntervalMs: number | undefined;
+  clockOffsetMs: number;
 }
 
 function assemble(
   request: ParsedCommandRequest<'session.start'>,
   services: SessionServices,
-  { exchange, markets, instruments, wallet, opening, pollIntervalMs }: ExchangeParts,
+  { exchange, markets, instruments, wallet, opening, pollIntervalMs, clockOffsetMs }: ExchangeParts,
 ): CommandResult<TradingSession> {
   const relay: { session?: TradingSession } = {};
   const log = services.log;
@@ -231,6 +244,7 @@ function assemble(
     pollIntervalMs: pollIntervalMs ?? EXCHANGE_DEFAULTS.pollIntervalMs,
     uncertainGraceMs: EXCHANGE_DEFAULTS.uncertainGraceMs,
     walletBalance: wallet,
+    clockOffsetMs,
     idPrefix: `${tag}-`,
     now: services.now,
     report: (reports: VenueReport[]) =>

@@ -1,10 +1,13 @@
 // A test double of a ccxt exchange's testnet: an in-memory linear-perpetual
 // exchange that answers ccxt's unified methods with ccxt's structures and
-// throws ccxt's own error classes. Market orders fill at once at the set
-// price (taker), limit orders rest until the price crosses them (maker). One
-// account in one-way mode. Tests steer it: prices, the next answer of a
-// method (an error, or a lost answer after the work is done), and read every
-// call made.
+// throws ccxt's own error classes, numbering orders and trades per symbol and
+// answering a trades query from a time oldest first, a page at a time, as
+// Binance does. Market orders fill at once at the set price (taker), limit
+// orders rest until the price crosses them (maker). One account in one-way
+// mode. Tests steer it: prices, the next answer of a method (an error, or a
+// lost answer after the work is done), how late trades show in the account's
+// list, whether a market order's rest expires, whether the create answer has
+// its time; and read every call made.
 import type { Balances, Market, Order, Position, Ticker, Tickers, Trade } from 'ccxt';
 import { InsufficientFunds, OrderNotFound, RequestTimeout } from 'ccxt';
 import type { ExchangeClient } from '../venue/exchange/exchange-client.js';
@@ -70,6 +73,7 @@ export class TestnetDouble implements ExchangeClient {
     fetchPositions: true,
     fetchBalance: true,
     fetchTickers: true,
+    fetchTime: true,
   };
   readonly markets: Record<string, Market> = {
     'BTC/USDT:USDT': perpetual('BTC', 0.1, 0.001),
@@ -89,8 +93,17 @@ export class TestnetDouble implements ExchangeClient {
   /** Signed size and average price, by symbol. */
   private readonly held = new Map<string, { size: number; price: number }>();
   private readonly scripted = new Map<Method, { error: unknown; afterWork: boolean }[]>();
-  private nextId = 0;
+  private readonly counters = new Map<string, number>();
+  /** Calls of fetchMyTrades so far: a trade shows from the `tradeLag`-th call after it happened. */
+  private tradeQueries = 0;
+  private readonly visibleFrom = new Map<Trade, number>();
   clock = 1_700_000_000_000;
+  /** How many trades queries pass before a new trade shows in them (0: at once). */
+  tradeLag = 0;
+  /** A market order fills this part of its size and the rest expires (1: all of it fills). */
+  marketFillRatio = 1;
+  /** The create answer leaves out the order's time, as some exchanges' do. */
+  createAnswerWithoutTime = false;
 
   constructor(readonly credentials?: { apiKey: string; secret: string }) {}
 
@@ -99,12 +112,14 @@ export class TestnetDouble implements ExchangeClient {
     this.scripted.set(method, [...(this.scripted.get(method) ?? []), { error, afterWork }]);
   }
 
-  setPrice(symbol: string, price: number): void {
+  /** Moves the price; a resting limit it crosses fills, in whole or in the `part` given. */
+  setPrice(symbol: string, price: number, part = 1): void {
     this.prices.set(symbol, price);
     for (const order of this.orders) {
       if (order.status !== 'open' || order.symbol !== symbol || order.price == null) continue;
-      if (order.side === 'buy' ? price <= order.price : price >= order.price)
-        this.fill(order, order.price, 'maker');
+      if (order.side === 'buy' ? price <= order.price : price >= order.price) {
+        this.fill(order, order.price, 'maker', Number(((order.remaining ?? 0) * part).toFixed(9)));
+      }
     }
   }
 
@@ -134,7 +149,8 @@ export class TestnetDouble implements ExchangeClient {
       if (!params.reduceOnly && amount * (this.prices.get(symbol) ?? 0) > this.wallet * 20) {
         throw new InsufficientFunds(`${this.id} {"code":-2019,"msg":"Margin is insufficient."}`);
       }
-      return { ...this.place(symbol, type, side, amount, price, params) };
+      const placed = { ...this.place(symbol, type, side, amount, price, params) };
+      return this.createAnswerWithoutTime ? { ...placed, timestamp: undefined } : placed;
     });
   }
 
@@ -164,14 +180,17 @@ export class TestnetDouble implements ExchangeClient {
     );
   }
 
-  async fetchMyTrades(symbol?: string, since?: number): Promise<Trade[]> {
-    return this.answer('fetchMyTrades', [symbol, since], () =>
-      this.trades
+  async fetchMyTrades(symbol?: string, since?: number, limit = 500): Promise<Trade[]> {
+    return this.answer('fetchMyTrades', [symbol, since, limit], () => {
+      this.tradeQueries += 1;
+      return this.trades
+        .filter((t) => (this.visibleFrom.get(t) ?? 0) <= this.tradeQueries)
         .filter(
           (t) => (!symbol || t.symbol === symbol) && (since === undefined || (t.timestamp ?? 0) >= since),
         )
-        .map((t) => ({ ...t })),
-    );
+        .slice(0, limit)
+        .map((t) => ({ ...t }));
+    });
   }
 
   async fetchPositions(symbols?: string[]): Promise<Position[]> {
@@ -198,6 +217,10 @@ export class TestnetDouble implements ExchangeClient {
       [],
       () => ({ info: {}, USDT: { free: this.wallet, used: 0, total: this.wallet } }) as unknown as Balances,
     );
+  }
+
+  async fetchTime(): Promise<number> {
+    return this.clock;
   }
 
   async fetchTickers(symbols?: string[]): Promise<Tickers> {
@@ -231,11 +254,10 @@ export class TestnetDouble implements ExchangeClient {
     params: Record<string, unknown>,
   ): DoubleOrder {
     this.clock += 1;
-    this.nextId += 1;
+    const id = this.count(`order ${symbol}`);
     const order = {
-      id: String(1000 + this.nextId),
-      clientOrderId:
-        typeof params.clientOrderId === 'string' ? params.clientOrderId : `outside-${this.nextId}`,
+      id: String(1000 + id),
+      clientOrderId: typeof params.clientOrderId === 'string' ? params.clientOrderId : `outside-${id}`,
       timestamp: this.clock,
       status: 'open',
       symbol,
@@ -251,18 +273,20 @@ export class TestnetDouble implements ExchangeClient {
     } as unknown as DoubleOrder;
     this.orders.push(order);
     const mark = this.prices.get(symbol) as number;
-    if (type === 'market') this.fill(order, mark, 'taker');
-    else if (price != null && (side === 'buy' ? mark <= price : mark >= price))
-      this.fill(order, mark, 'taker');
+    if (type === 'market') {
+      this.fill(order, mark, 'taker', Number((amount * this.marketFillRatio).toFixed(9)));
+      if (order.status === 'open') order.status = 'expired';
+    } else if (price != null && (side === 'buy' ? mark <= price : mark >= price)) {
+      this.fill(order, mark, 'taker', amount);
+    }
     return order;
   }
 
-  private fill(order: DoubleOrder, price: number, takerOrMaker: 'taker' | 'maker'): void {
+  private fill(order: DoubleOrder, price: number, takerOrMaker: 'taker' | 'maker', amount: number): void {
     this.clock += 1;
-    const amount = order.remaining ?? order.amount ?? 0;
     const fee = amount * price * (takerOrMaker === 'taker' ? 0.0005 : 0.0002);
-    this.trades.push({
-      id: `t${this.trades.length + 1}`,
+    const trade = {
+      id: `t${this.count(`trade ${order.symbol}`)}`,
       order: order.id,
       symbol: order.symbol,
       side: order.side,
@@ -273,12 +297,21 @@ export class TestnetDouble implements ExchangeClient {
       takerOrMaker,
       fee: { cost: fee, currency: 'USDT' },
       info: {},
-    } as unknown as Trade);
-    order.filled = (order.filled ?? 0) + amount;
-    order.remaining = 0;
-    order.status = 'closed';
+    } as unknown as Trade;
+    this.trades.push(trade);
+    this.visibleFrom.set(trade, this.tradeQueries + 1 + this.tradeLag);
+    order.filled = Number(((order.filled ?? 0) + amount).toFixed(9));
+    order.remaining = Number(((order.amount ?? 0) - order.filled).toFixed(9));
+    if (order.remaining <= 0) order.status = 'closed';
     this.wallet -= fee;
     this.book(order.symbol, order.side === 'buy' ? amount : -amount, price);
+  }
+
+  /** Numbers per symbol, from 1, as Binance numbers its orders and trades. */
+  private count(what: string): number {
+    const next = (this.counters.get(what) ?? 0) + 1;
+    this.counters.set(what, next);
+    return next;
   }
 
   /** One-way mode: a fill against the position realizes PnL on what it closes; one with it averages in. */

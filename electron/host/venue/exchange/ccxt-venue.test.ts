@@ -1,8 +1,9 @@
-import { DDoSProtection, InsufficientFunds, RateLimitExceeded } from 'ccxt';
+import { DDoSProtection, DuplicateOrderId, ExchangeError, InsufficientFunds, RateLimitExceeded } from 'ccxt';
+import type { Balances, Position } from 'ccxt';
 import { afterEach, expect, it, vi } from 'vitest';
 import { lostAnswer, TestnetDouble } from '../../testing/testnet-double.js';
 import type { AccountReport, VenueOrderRequest, VenueReport } from '../venue.js';
-import { CcxtVenue } from './ccxt-venue.js';
+import { CcxtVenue, walletOf } from './ccxt-venue.js';
 import { reasonOf } from './exchange-errors.js';
 import { perpetualOf, PRECISION_MODE, type ExchangeMarket } from './exchange-markets.js';
 
@@ -26,6 +27,7 @@ function setUp(options: { uncertainGraceMs?: number } = {}) {
     pollIntervalMs: 5,
     uncertainGraceMs: options.uncertainGraceMs ?? 0,
     walletBalance: exchange.wallet,
+    clockOffsetMs: exchange.clock - Date.now(),
     idPrefix: 'x-',
     // The host's clock, years apart from the double's: the venue must read trades by the exchange's time.
     now: Date.now,
@@ -68,7 +70,7 @@ it('places a market order with its client order id, and reports ACK then the fil
   expect(kinds('T1-E1')).toEqual(['ACK', 'FILL']);
   const fill = reports.find((r) => r.kind === 'FILL');
   expect(fill).toMatchObject({
-    eventId: 'x-trade-t1',
+    eventId: 'x-trade-BTCUSDTUSDT-t1',
     venueOrderId: '1001',
     venueTradeId: 't1',
     price: 64_000,
@@ -244,7 +246,7 @@ it('backs off when polling meets the network, and tells of other faults', async 
   exchange.failNext('fetchPositions', lostAnswer());
   exchange.failNext('fetchPositions', new InsufficientFunds('testnetdouble odd'));
   await until(() => faults.length === 1);
-  expect(faults[0]).toBeInstanceOf(InsufficientFunds);
+  expect(faults).toEqual([new Error('InsufficientFunds: testnetdouble odd')]);
 });
 
 it('stops for good at close: no report after it', async () => {
@@ -254,6 +256,110 @@ it('stops for good at close: no report after it', async () => {
   await new Promise((resolve) => setTimeout(resolve, 30));
   expect(reports).toEqual([]);
   expect(exchange.calledTimes('fetchMyTrades')).toBe(0);
+});
+
+it('tells trades of two symbols apart when the exchange numbers them per symbol', async () => {
+  const { venue, reports, kinds } = setUp();
+  venue.submit(order('T1-E1'));
+  venue.submit(order('T2-E1', { asset: 'ETH/USDT', size: 0.1 }));
+  await until(() => kinds('T1-E1').includes('FILL') && kinds('T2-E1').includes('FILL'));
+  const fills = reports.filter((r) => r.kind === 'FILL');
+  expect(fills.map((r) => [r.clientOrderId, r.venueTradeId, r.eventId, r.size])).toEqual(
+    expect.arrayContaining([
+      ['T1-E1', 't1', 'x-trade-BTCUSDTUSDT-t1', 0.01],
+      ['T2-E1', 't1', 'x-trade-ETHUSDTUSDT-t1', 0.1],
+    ]),
+  );
+});
+
+it("reports a market order's unfilled rest as EXPIRED after its partial fill", async () => {
+  const { exchange, venue, reports, kinds } = setUp();
+  exchange.marketFillRatio = 0.5;
+  venue.submit(order('T1-E1', { size: 0.02 }));
+  await until(() => kinds('T1-E1').includes('EXPIRED'));
+  expect(kinds('T1-E1')).toEqual(['ACK', 'PARTIAL_FILL', 'EXPIRED']);
+  expect(reports.find((r) => r.kind === 'PARTIAL_FILL')?.size).toBe(0.01);
+});
+
+it('reports CANCELED only after a fill the exchange lists late, though the cancel was confirmed before', async () => {
+  const { exchange, venue, reports, kinds } = setUp();
+  venue.submit(order('T1-E1', { orderType: 'LIMIT', limitPrice: 63_000 }));
+  await until(() => kinds('T1-E1').includes('ACK'));
+  exchange.tradeLag = 4;
+  exchange.setPrice('BTC/USDT:USDT', 62_900, 0.5);
+  venue.cancel('T1-E1');
+  await until(() => kinds('T1-E1').includes('CANCELED'));
+  expect(kinds('T1-E1')).toEqual(['ACK', 'PARTIAL_FILL', 'CANCELED']);
+  expect(reports.find((r) => r.kind === 'PARTIAL_FILL')).toMatchObject({ size: 0.005, price: 63_000 });
+});
+
+it("reads the fills of an order whose create answer has no time, by the exchange's clock", async () => {
+  const { exchange, venue, kinds } = setUp();
+  exchange.createAnswerWithoutTime = true;
+  venue.submit(order('T1-E1'));
+  await until(() => kinds('T1-E1').includes('FILL'));
+  expect(kinds('T1-E1')).toEqual(['ACK', 'FILL']);
+});
+
+it('rejects a rate-limited entry the kernel meanwhile asked to cancel; a rate-limited cancel is RATE_LIMITED', async () => {
+  const { exchange, venue, reports, kinds } = setUp();
+  exchange.failNext('createOrder', new RateLimitExceeded('testnetdouble 429'));
+  venue.submit(order('T1-E1'));
+  venue.cancel('T1-E1');
+  await until(() => kinds('T1-E1').length === 1);
+  expect(reports[0]).toMatchObject({ kind: 'REJECTED', reason: 'RateLimitExceeded: testnetdouble 429' });
+  venue.submit(order('T2-E1', { orderType: 'LIMIT', limitPrice: 60_000 }));
+  await until(() => kinds('T2-E1').includes('ACK'));
+  exchange.failNext('cancelOrder', new RateLimitExceeded('testnetdouble 429'));
+  venue.cancel('T2-E1');
+  await until(() => kinds('T2-E1').includes('RATE_LIMITED'));
+  expect(venue.openOrders()[0]?.status).toBe('OPEN');
+  venue.cancel('T2-E1');
+  await until(() => kinds('T2-E1').includes('CANCELED'));
+  expect(kinds('T2-E1')).toEqual(['ACK', 'RATE_LIMITED', 'CANCELED']);
+});
+
+it('sends a cancel again while its lost answer leaves the order in the book', async () => {
+  const { exchange, venue, kinds } = setUp();
+  venue.submit(order('T1-E1', { orderType: 'LIMIT', limitPrice: 60_000 }));
+  await until(() => kinds('T1-E1').includes('ACK'));
+  exchange.failNext('cancelOrder', lostAnswer());
+  venue.cancel('T1-E1');
+  await until(() => kinds('T1-E1').includes('CANCELED'));
+  expect(exchange.calledTimes('cancelOrder')).toBe(2);
+  expect(kinds('T1-E1')).toEqual(['ACK', 'CANCELED']);
+});
+
+it('takes an unclear answer to a submit (a system error, a duplicate id) as unknown, not as a refusal', async () => {
+  const { exchange, venue, kinds } = setUp();
+  exchange.failNext(
+    'createOrder',
+    new ExchangeError('testnetdouble {"code":10016,"msg":"System error"}'),
+    true,
+  );
+  venue.submit(order('T1-E1'));
+  await until(() => kinds('T1-E1').includes('FILL'));
+  expect(kinds('T1-E1')).toEqual(['ACK', 'FILL']);
+  exchange.failNext('createOrder', new DuplicateOrderId('testnetdouble duplicate'));
+  venue.submit(order('T2-E1'));
+  await until(() => kinds('T2-E1').includes('REJECTED'));
+  expect(kinds('T2-E1')).toEqual(['REJECTED']);
+  expect(exchange.calls.filter((c) => c.method === 'fetchOrder').map((c) => c.args[2])).toEqual([
+    { clientOrderId: 'T1-E1' },
+    { clientOrderId: 'T2-E1' },
+  ]);
+});
+
+it("reads the wallet without the positions' unrealized PnL", () => {
+  const binance = {
+    info: { assets: [{ asset: 'USDT', walletBalance: '4990.5', marginBalance: '5010.5' }] },
+    USDT: { free: 4000, used: 1010.5, total: 5010.5 },
+  } as unknown as Balances;
+  const open = [{ symbol: 'BTC/USDT:USDT', unrealizedPnl: 20 }] as unknown as Position[];
+  expect(walletOf(binance, 'USDT', open)).toBe(4990.5);
+  const plain = { info: {}, USDT: { free: 4000, used: 1010.5, total: 5010.5 } } as unknown as Balances;
+  expect(walletOf(plain, 'USDT', open)).toBe(4990.5);
+  expect(walletOf(plain, 'USDC', open)).toBeUndefined();
 });
 
 it('reads a reason without URLs, and cuts it to 200 characters', () => {

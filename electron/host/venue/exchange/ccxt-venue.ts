@@ -3,16 +3,18 @@
 // reports: an ACK when an order is accepted, its fills from the account's
 // trades (one report per exchange trade, its id the trade's, so a trade seen
 // twice is counted once by the kernel), and CANCELED / EXPIRED / REJECTED
-// when an order leaves the book. The exchange is polled: REST works on every
-// exchange ccxt lists, and one loop paces every request under ccxt's own rate
-// limiter.
+// when an order leaves the book, as the exchange says it did, once every fill
+// it reports for the order has been read. The exchange is polled: REST works
+// on every exchange ccxt lists, and one loop paces every request under ccxt's
+// own rate limiter.
 //
 // The account is in one-way mode (the exchange nets a symbol's long and
 // short), so an entry against the session's own open position or working
 // entry on that symbol is refused here, with the reason: the kernel would
 // count two positions where the exchange holds one.
-import type { Order, Trade } from 'ccxt';
+import type { Balances, Order, Position, Trade } from 'ccxt';
 import type { MarkTick } from '../../../../shared/index.js';
+import { onGrid } from '../../market/grid.js';
 import type {
   AccountReportSink,
   Venue,
@@ -22,9 +24,8 @@ import type {
   VenueReport,
   VenueReportSink,
 } from '../venue.js';
-import { onGrid } from '../../market/grid.js';
 import type { ExchangeClient } from './exchange-client.js';
-import { meaningOf, reasonOf } from './exchange-errors.js';
+import { meaningOf, reasonOf, submitMeaning, withoutUrls } from './exchange-errors.js';
 import type { ExchangeMarket } from './exchange-markets.js';
 
 export interface CcxtVenueOptions {
@@ -37,12 +38,14 @@ export interface CcxtVenueOptions {
   uncertainGraceMs: number;
   /** The wallet the session started with (the E ledger's first figure). */
   walletBalance: number;
+  /** The exchange's clock less the host's at the start (its trades are queried by its own time). */
+  clockOffsetMs: number;
   idPrefix: string;
   now: () => number;
   report: VenueReportSink;
   account: AccountReportSink;
-  /** A poll that failed on something other than the network or a rate limit. */
-  onFault: (error: unknown) => void;
+  /** A poll that failed on something other than the network or a rate limit (its URLs taken out). */
+  onFault: (error: Error) => void;
   /** Network trouble and backing off: the host log. */
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
@@ -53,6 +56,7 @@ type TrackedStatus =
   /** Sent, and the answer was lost: the exchange may or may not have it. */
   | 'UNCERTAIN'
   | 'OPEN'
+  /** A cancel was sent; CANCELED waits for the exchange to show the order cancelled, with every fill read. */
   | 'CANCEL_PENDING'
   /** Filled, cancelled, expired or rejected, and reported. */
   | 'DONE';
@@ -71,18 +75,30 @@ interface TrackedOrder {
   uncertainAt?: number;
   /** The kernel asked for a cancel before the exchange had answered the submit. */
   cancelWanted?: boolean;
+  /** The cancel's answer was lost: sent again while the order stays in the book. */
+  cancelUnsure?: boolean;
+  /** The host's clock when it was reported done: its symbol's trades are read a while longer, for late fills. */
+  doneAt?: number;
 }
 
 const MAX_BACKOFF_MS = 30_000;
-/** How far the exchange's clock may be behind the host's when no order has told the exchange's time yet. */
+/** How far off the exchange's clock may be from the host's (and the offset last seen) before an order tells its time. */
 const CLOCK_SKEW_MS = 60_000;
+/** After an order is done, its symbol's trades are still read this long: a fill the exchange lists late is not lost. */
+const LATE_FILL_WATCH_MS = 60_000;
+/** Exchanges answer a trades query from a start time for at most 7 days after it (Binance, Bybit). */
+const TRADES_WINDOW_MS = 6 * 24 * 3_600_000;
+/** Trades asked for at once; Binance's most. A full page moves the cursor to its newest, and the rest follow. */
+const TRADES_PAGE = 1_000;
 
 export class CcxtVenue implements Venue {
   readonly name: string;
   private readonly orders = new Map<string, TrackedOrder>();
+  /** By `symbol|venue order id`: exchanges number orders and trades per symbol. */
   private readonly byVenueId = new Map<string, TrackedOrder>();
+  /** `symbol|trade id` of every trade reported. */
   private readonly tradesSeen = new Set<string>();
-  /** The newest trade time seen per exchange symbol: where the next trades query starts. */
+  /** Per exchange symbol, where the next trades query starts (the exchange's clock). */
   private readonly tradesSince = new Map<string, number>();
   private positionCache: VenuePosition[] = [];
   private wallet: number;
@@ -92,32 +108,24 @@ export class CcxtVenue implements Venue {
   private backoffMs = 0;
   private closed = false;
   private nextEventId = 0;
+  /** The exchange's clock less the host's, as last seen in a fresh answer: host time → exchange time. */
+  private clockOffset: number;
 
   constructor(private readonly options: CcxtVenueOptions) {
     this.name = options.exchange.id;
     this.wallet = options.walletBalance;
+    this.clockOffset = options.clockOffsetMs;
     this.schedule(options.pollIntervalMs);
   }
 
   submit(request: VenueOrderRequest): void {
     if (this.closed || this.orders.has(request.clientOrderId)) return;
     const market = this.options.markets.get(request.asset);
-    if (!market) {
-      this.emitLater({
-        kind: 'REJECTED',
-        clientOrderId: request.clientOrderId,
-        reason: `the session does not trade ${request.asset}`,
-      });
-      return;
-    }
-    const offGrid = this.offGrid(request, market);
-    if (offGrid) {
-      this.emitLater({ kind: 'REJECTED', clientOrderId: request.clientOrderId, reason: offGrid });
-      return;
-    }
-    const clash = request.reduceOnly ? undefined : this.oneWayClash(request);
-    if (clash) {
-      this.emitLater({ kind: 'REJECTED', clientOrderId: request.clientOrderId, reason: clash });
+    const refusal = !market
+      ? `the session does not trade ${request.asset}`
+      : (this.offGrid(request, market) ?? (request.reduceOnly ? undefined : this.oneWayClash(request)));
+    if (!market || refusal) {
+      this.emitLater({ kind: 'REJECTED', clientOrderId: request.clientOrderId, reason: refusal });
       return;
     }
     const order: TrackedOrder = {
@@ -132,20 +140,14 @@ export class CcxtVenue implements Venue {
     if (request.reduceOnly) params.reduceOnly = true;
     const type = request.orderType === 'LIMIT' ? 'limit' : 'market';
     const price = type === 'limit' ? (request.limitPrice ?? undefined) : undefined;
+    const side = request.side === 'BUY' ? 'buy' : 'sell';
     this.options.exchange
-      .createOrder(
-        market.exchangeSymbol,
-        type,
-        request.side === 'BUY' ? 'buy' : 'sell',
-        request.size,
-        price,
-        params,
-      )
+      .createOrder(market.exchangeSymbol, type, side, request.size, price, params)
       .then(
         (placed) => this.accepted(order, placed),
         (error: unknown) => this.submitFailed(order, error),
       )
-      .catch((error: unknown) => this.options.onFault(error));
+      .catch((error: unknown) => this.options.onFault(withoutUrls(error)));
   }
 
   cancel(clientOrderId: string): void {
@@ -241,7 +243,7 @@ export class CcxtVenue implements Venue {
           `${this.name}: polling paused ${this.backoffMs} ms after ${reasonOf(error)}`,
         );
       } else {
-        this.options.onFault(error);
+        this.options.onFault(withoutUrls(error));
       }
     } finally {
       this.polling = false;
@@ -253,9 +255,14 @@ export class CcxtVenue implements Venue {
   }
 
   private async pollOnce(): Promise<void> {
+    const now = this.options.now();
     const symbols = new Set<string>();
     for (const order of this.orders.values()) {
-      if (order.status !== 'DONE' && order.status !== 'SUBMITTING') symbols.add(order.market.exchangeSymbol);
+      const watched =
+        order.status === 'DONE'
+          ? now - (order.doneAt ?? 0) < LATE_FILL_WATCH_MS
+          : order.status !== 'SUBMITTING';
+      if (watched) symbols.add(order.market.exchangeSymbol);
     }
     for (const symbol of symbols) {
       await this.pollTrades(symbol);
@@ -265,25 +272,32 @@ export class CcxtVenue implements Venue {
   }
 
   private async pollTrades(exchangeSymbol: string): Promise<void> {
-    const since = this.tradesSince.get(exchangeSymbol) ?? this.firstTradeTime(exchangeSymbol);
-    const trades = await this.options.exchange.fetchMyTrades(exchangeSymbol, since);
+    const floor = this.exchangeNow() - TRADES_WINDOW_MS;
+    const since = Math.max(
+      floor,
+      this.tradesSince.get(exchangeSymbol) ?? this.firstTradeTime(exchangeSymbol),
+    );
+    const trades = await this.options.exchange.fetchMyTrades(exchangeSymbol, since, TRADES_PAGE);
     if (this.closed) return;
     const fills: VenueReport[] = [];
     let newest = since;
     let unclaimed = Infinity;
     for (const trade of [...trades].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))) {
-      const fill = this.fillOf(trade);
+      const fill = this.fillOf(exchangeSymbol, trade);
       if (fill) fills.push(fill);
-      else if (trade.id && !this.tradesSeen.has(trade.id))
+      else if (trade.id && !this.tradesSeen.has(`${exchangeSymbol}|${trade.id}`)) {
         unclaimed = Math.min(unclaimed, trade.timestamp ?? since);
+      }
       newest = Math.max(newest, trade.timestamp ?? since);
     }
     // The query starts at the newest trade read (inclusive: trades of one millisecond are deduped by id), but
-    // not past one no order claims while a lost submit is unresolved: the trade may turn out to be its own.
-    const waiting = [...this.orders.values()].some(
-      (order) => order.status === 'UNCERTAIN' && order.market.exchangeSymbol === exchangeSymbol,
+    // not past one no order claims while a submit is unanswered: the trade may turn out to be its own.
+    const unanswered = [...this.orders.values()].some(
+      (order) =>
+        (order.status === 'UNCERTAIN' || order.status === 'SUBMITTING') &&
+        order.market.exchangeSymbol === exchangeSymbol,
     );
-    this.tradesSince.set(exchangeSymbol, waiting ? Math.min(newest, unclaimed) : newest);
+    this.tradesSince.set(exchangeSymbol, unanswered ? Math.min(newest, unclaimed) : newest);
     if (fills.length > 0) this.options.report(fills);
   }
 
@@ -295,22 +309,29 @@ export class CcxtVenue implements Venue {
     let first = Infinity;
     for (const order of this.orders.values()) {
       if (order.market.exchangeSymbol !== exchangeSymbol) continue;
-      first = Math.min(first, order.createdAt ?? order.placedAt - CLOCK_SKEW_MS);
+      first = Math.min(first, order.createdAt ?? order.placedAt + this.clockOffset - CLOCK_SKEW_MS);
     }
-    return Number.isFinite(first) ? first : this.options.now() - CLOCK_SKEW_MS;
+    return Number.isFinite(first) ? first : this.exchangeNow() - CLOCK_SKEW_MS;
   }
 
-  private fillOf(trade: Trade): VenueReport | undefined {
-    if (!trade.id || !trade.order || this.tradesSeen.has(trade.id)) return undefined;
-    const order = this.byVenueId.get(trade.order);
+  /** The exchange's time now, by the host's clock and the offset last seen. */
+  private exchangeNow(): number {
+    return this.options.now() + this.clockOffset;
+  }
+
+  private fillOf(exchangeSymbol: string, trade: Trade): VenueReport | undefined {
+    const key = `${exchangeSymbol}|${trade.id}`;
+    if (!trade.id || !trade.order || this.tradesSeen.has(key)) return undefined;
+    if (trade.symbol != null && trade.symbol !== exchangeSymbol) return undefined;
+    const order = this.byVenueId.get(`${exchangeSymbol}|${trade.order}`);
     if (!order || trade.amount == null || trade.price == null || !(trade.amount > 0)) return undefined;
-    this.tradesSeen.add(trade.id);
+    this.tradesSeen.add(key);
     order.filled += trade.amount;
     const complete = order.filled >= order.request.size - order.market.lotStep / 2;
-    if (complete && order.status !== 'CANCEL_PENDING') this.finish(order);
+    if (complete && order.status === 'OPEN') this.finish(order);
     const fee = trade.fee?.currency === order.market.settle ? trade.fee.cost : undefined;
     return {
-      eventId: `${this.options.idPrefix}trade-${trade.id}`,
+      eventId: `${this.options.idPrefix}trade-${exchangeSymbol.replace(/[^A-Za-z0-9]/g, '')}-${trade.id}`,
       kind: complete ? 'FILL' : 'PARTIAL_FILL',
       clientOrderId: order.request.clientOrderId,
       venueOrderId: trade.order,
@@ -333,15 +354,26 @@ export class CcxtVenue implements Venue {
     for (const found of open) {
       const order = found.clientOrderId ? this.orders.get(found.clientOrderId) : undefined;
       if (order?.status === 'UNCERTAIN' && found.id) this.accepted(order, found);
+      else if (order) this.learnCreation(order, found);
     }
     for (const order of [...this.orders.values()]) {
       if (order.market.exchangeSymbol !== exchangeSymbol || order.status === 'DONE') continue;
-      if (order.status === 'UNCERTAIN') {
-        await this.resolveUncertain(order);
-      } else if (order.venueOrderId && !openIds.has(order.venueOrderId)) {
-        const state = await this.options.exchange.fetchOrder(order.venueOrderId, exchangeSymbol);
-        if (this.closed) return;
-        this.settle(order, state);
+      try {
+        if (order.status === 'UNCERTAIN') {
+          await this.resolveUncertain(order);
+        } else if (order.venueOrderId && !openIds.has(order.venueOrderId)) {
+          const state = await this.options.exchange.fetchOrder(order.venueOrderId, exchangeSymbol);
+          if (this.closed) return;
+          this.learnCreation(order, state);
+          this.settle(order, state);
+        } else if (order.status === 'CANCEL_PENDING' && order.cancelUnsure) {
+          this.requestCancel(order);
+        }
+      } catch (error) {
+        // One order the exchange will not tell about must not stop the others, nor the account's poll.
+        const meaning = meaningOf(error);
+        if (meaning === 'RATE_LIMITED' || meaning === 'UNCERTAIN') throw error;
+        this.options.onFault(withoutUrls(error));
       }
     }
   }
@@ -369,7 +401,7 @@ export class CcxtVenue implements Venue {
     }
   }
 
-  /** An order no longer in the open book: what the exchange says it became. Fills not yet read wait for the next poll. */
+  /** An order no longer in the open book: what the exchange says it became, once every fill it counts is read. */
   private settle(order: TrackedOrder, state: Order): void {
     if (state.status === 'open' || state.status == null) return;
     if ((state.filled ?? 0) > order.filled + order.market.lotStep / 2) return;
@@ -409,14 +441,14 @@ export class CcxtVenue implements Venue {
       ];
     });
     const settle = [...this.options.markets.values()][0]?.settle;
-    const total = settle ? (balance[settle] as { total?: number } | undefined)?.total : undefined;
-    if (total != null && Number.isFinite(total) && total !== this.wallet) {
-      this.wallet = total;
+    const wallet = settle ? walletOf(balance, settle, positions) : undefined;
+    if (wallet !== undefined && wallet !== this.wallet) {
+      this.wallet = wallet;
       this.options.account([
         {
           eventId: this.eventId('wallet'),
           kind: 'ACCOUNT_UPDATE',
-          walletBalance: total,
+          walletBalance: wallet,
           ts: this.options.now(),
         },
       ]);
@@ -425,74 +457,87 @@ export class CcxtVenue implements Venue {
 
   private accepted(order: TrackedOrder, placed: Order): void {
     if (this.closed || !placed.id || (order.status !== 'SUBMITTING' && order.status !== 'UNCERTAIN')) return;
+    const symbol = order.market.exchangeSymbol;
     order.venueOrderId = placed.id;
-    if (placed.timestamp != null) {
-      order.createdAt = placed.timestamp;
-      // An order found late (its submit's answer lost) may be older than where the trades query stands.
-      const since = this.tradesSince.get(order.market.exchangeSymbol);
-      if (since !== undefined && placed.timestamp < since) {
-        this.tradesSince.set(order.market.exchangeSymbol, placed.timestamp);
-      }
+    // A create answer is fresh: its time tells the exchange's clock. A found order's time is older.
+    if (order.status === 'SUBMITTING' && placed.timestamp != null) {
+      this.clockOffset = placed.timestamp - this.options.now();
     }
+    this.learnCreation(order, placed);
     order.status = 'OPEN';
-    this.byVenueId.set(placed.id, order);
+    this.byVenueId.set(`${symbol}|${placed.id}`, order);
     this.emit({ kind: 'ACK', clientOrderId: order.request.clientOrderId, venueOrderId: placed.id });
     if (order.cancelWanted) this.requestCancel(order);
     this.pollSoon();
   }
 
+  /**
+   * The exchange's time of the order's creation, from any answer that has it (some exchanges leave it out of
+   * the create answer). An order learnt late may be older than where its symbol's trades query stands.
+   */
+  private learnCreation(order: TrackedOrder, state: Order): void {
+    if (order.createdAt !== undefined || state.timestamp == null) return;
+    order.createdAt = state.timestamp;
+    const symbol = order.market.exchangeSymbol;
+    const since = this.tradesSince.get(symbol);
+    if (since !== undefined && state.timestamp < since) this.tradesSince.set(symbol, state.timestamp);
+  }
+
   private submitFailed(order: TrackedOrder, error: unknown): void {
     if (this.closed || order.status !== 'SUBMITTING') return;
-    const meaning = meaningOf(error);
+    const meaning = submitMeaning(error);
+    const { clientOrderId } = order.request;
     if (meaning === 'UNCERTAIN') {
       order.status = 'UNCERTAIN';
       order.uncertainAt = this.options.now();
-      this.options.log(
-        'warn',
-        `${this.name}: no answer to ${order.request.clientOrderId}: ${reasonOf(error)}`,
-      );
+      this.options.log('warn', `${this.name}: no clear answer to ${clientOrderId}: ${reasonOf(error)}`);
       return;
     }
     // Nothing was placed: the same client order id may be sent again.
-    this.orders.delete(order.request.clientOrderId);
-    if (meaning === 'RATE_LIMITED') {
-      this.emit({
-        kind: 'RATE_LIMITED',
-        clientOrderId: order.request.clientOrderId,
-        retryAfterMs: Math.max(1_000, this.options.exchange.rateLimit),
-        reason: reasonOf(error),
-      });
+    this.orders.delete(clientOrderId);
+    if (meaning === 'RATE_LIMITED' && !order.cancelWanted) {
+      const retryAfterMs = Math.max(1_000, this.options.exchange.rateLimit);
+      this.emit({ kind: 'RATE_LIMITED', clientOrderId, retryAfterMs, reason: reasonOf(error) });
       return;
     }
-    this.emit({ kind: 'REJECTED', clientOrderId: order.request.clientOrderId, reason: reasonOf(error) });
+    // A rate-limited order the kernel meanwhile asked to cancel is over: a retry would place what it no longer wants.
+    this.emit({ kind: 'REJECTED', clientOrderId, reason: reasonOf(error) });
   }
 
   private requestCancel(order: TrackedOrder): void {
     const venueOrderId = order.venueOrderId as string;
+    const { clientOrderId } = order.request;
     order.status = 'CANCEL_PENDING';
+    order.cancelUnsure = false;
     this.options.exchange
       .cancelOrder(venueOrderId, order.market.exchangeSymbol)
       .then(
-        async () => {
-          // Trades the cancel raced are read first: a CANCELED must follow every fill of the order.
-          await this.pollTrades(order.market.exchangeSymbol);
-          if (this.closed || order.status === 'DONE') return;
-          this.finish(order);
-          this.emit({ kind: 'CANCELED', clientOrderId: order.request.clientOrderId, venueOrderId });
-        },
+        // CANCELED waits for the poll: the exchange shows the order cancelled, and every fill it counts is read.
+        () => this.pollSoon(),
         (error: unknown) => {
           if (this.closed || order.status !== 'CANCEL_PENDING') return;
+          const meaning = meaningOf(error);
+          if (meaning === 'UNCERTAIN') {
+            order.cancelUnsure = true;
+            return;
+          }
           order.status = 'OPEN';
-          this.emit({
-            kind: 'CANCEL_REJECTED',
-            clientOrderId: order.request.clientOrderId,
-            venueOrderId,
-            reason: reasonOf(error),
-          });
-          if (meaningOf(error) === 'NOT_FOUND') this.pollSoon();
+          if (meaning === 'RATE_LIMITED') {
+            const retryAfterMs = Math.max(1_000, this.options.exchange.rateLimit);
+            this.emit({
+              kind: 'RATE_LIMITED',
+              clientOrderId,
+              venueOrderId,
+              retryAfterMs,
+              reason: reasonOf(error),
+            });
+            return;
+          }
+          this.emit({ kind: 'CANCEL_REJECTED', clientOrderId, venueOrderId, reason: reasonOf(error) });
+          if (meaning === 'NOT_FOUND') this.pollSoon();
         },
       )
-      .catch((error: unknown) => this.options.onFault(error));
+      .catch((error: unknown) => this.options.onFault(withoutUrls(error)));
   }
 
   /** ccxt would cut an amount or price off the exchange's grid to fit it: the kernel would count what was not sent. */
@@ -533,6 +578,7 @@ export class CcxtVenue implements Venue {
 
   private finish(order: TrackedOrder): void {
     order.status = 'DONE';
+    order.doneAt = this.options.now();
   }
 
   private emit(report: Omit<VenueReport, 'eventId' | 'ts'>): void {
@@ -543,4 +589,28 @@ export class CcxtVenue implements Venue {
     this.nextEventId += 1;
     return `${this.options.idPrefix}${kind.toLowerCase()}-${this.nextEventId}`;
   }
+}
+
+/**
+ * The wallet (the E ledger): deposits, realized PnL, fees and funding, without the open positions' unrealized
+ * PnL. ccxt's `total` is the margin balance on Binance (the wallet plus unrealized PnL), so the exchange's own
+ * `walletBalance` is read where its answer has one, else `total` less the positions' unrealized PnL.
+ */
+export function walletOf(
+  balance: Balances,
+  settle: string,
+  positions: readonly Position[],
+): number | undefined {
+  const info = balance.info as unknown;
+  const assets: unknown = Array.isArray(info) ? info : (info as { assets?: unknown } | null)?.assets;
+  if (Array.isArray(assets)) {
+    const entry = assets.find((a: { asset?: unknown }) => a?.asset === settle) as
+      { walletBalance?: unknown } | undefined;
+    const raw = Number(entry?.walletBalance);
+    if (entry?.walletBalance != null && Number.isFinite(raw)) return raw;
+  }
+  const total = (balance[settle] as { total?: number } | undefined)?.total;
+  if (total == null || !Number.isFinite(total)) return undefined;
+  const unrealized = positions.reduce((sum, p) => sum + (p.unrealizedPnl ?? 0), 0);
+  return Number((total - unrealized).toFixed(8));
 }

@@ -24,10 +24,12 @@ export interface ExchangeClient {
   cancelOrder(id: string, symbol?: string, params?: Record<string, unknown>): Promise<unknown>;
   fetchOrder(id: string, symbol?: string, params?: Record<string, unknown>): Promise<Order>;
   fetchOpenOrders(symbol?: string): Promise<Order[]>;
-  fetchMyTrades(symbol?: string, since?: number): Promise<Trade[]>;
+  fetchMyTrades(symbol?: string, since?: number, limit?: number): Promise<Trade[]>;
   fetchPositions(symbols?: string[]): Promise<Position[]>;
   fetchBalance(): Promise<Balances>;
   fetchTickers(symbols?: string[]): Promise<Tickers>;
+  /** The exchange's clock, where it tells it (`has.fetchTime`). */
+  fetchTime?(): Promise<number | undefined>;
   /** Ends the client's connections; ccxt's instances have it. */
   close?(): Promise<unknown>;
 }

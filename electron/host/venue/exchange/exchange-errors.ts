@@ -2,7 +2,22 @@
 // answered, and the words a trader may see. ccxt's messages carry the
 // exchange's own answer (useful: "Margin is insufficient") and, for network
 // errors, the request's URL with its signed query (not for the window).
-import { DDoSProtection, NetworkError, OrderNotFound, RateLimitExceeded } from 'ccxt';
+import {
+  AccountSuspended,
+  AuthenticationError,
+  BadRequest,
+  BadSymbol,
+  DDoSProtection,
+  DuplicateOrderId,
+  InsufficientFunds,
+  InvalidOrder,
+  MarketClosed,
+  NetworkError,
+  OperationRejected,
+  OrderNotFound,
+  PermissionDenied,
+  RateLimitExceeded,
+} from 'ccxt';
 
 export type ExchangeErrorMeaning =
   /** The exchange refused for now; the same request may go again after a wait. */
@@ -19,6 +34,38 @@ export function meaningOf(error: unknown): ExchangeErrorMeaning {
   if (error instanceof OrderNotFound) return 'NOT_FOUND';
   if (error instanceof NetworkError) return 'UNCERTAIN';
   return 'REFUSED';
+}
+
+/** The errors that say an order was not placed: the exchange judged it and said no. */
+const REFUSALS = [
+  InvalidOrder,
+  InsufficientFunds,
+  BadRequest,
+  BadSymbol,
+  AuthenticationError,
+  PermissionDenied,
+  AccountSuspended,
+  OperationRejected,
+  MarketClosed,
+];
+
+/**
+ * What an error answering a new order says about it. Only a refusal means nothing was placed; any other
+ * error (an answer ccxt could not read, an exchange's "system error", a duplicate client order id) may
+ * come with the order placed, so it is UNCERTAIN until the exchange is asked.
+ */
+export function submitMeaning(error: unknown): ExchangeErrorMeaning {
+  const meaning = meaningOf(error);
+  if (meaning === 'RATE_LIMITED') return meaning;
+  if (error instanceof DuplicateOrderId) return 'UNCERTAIN';
+  return REFUSALS.some((refusal) => error instanceof refusal) ? 'REFUSED' : 'UNCERTAIN';
+}
+
+/** The error as one the host log may keep: its reason, without URLs (a signed query) or a stack. */
+export function withoutUrls(error: unknown): Error {
+  const scrubbed = new Error(reasonOf(error));
+  scrubbed.stack = scrubbed.message;
+  return scrubbed;
 }
 
 const MAX_REASON = 200;

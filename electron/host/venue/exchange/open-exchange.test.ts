@@ -21,6 +21,9 @@ it('refuses an exchange ccxt has no testnet for, and one it does not know, inste
   expect(() => openTestnet('kraken', { apiKey: 'k', secret: 's' })).toThrow(
     'ccxt gives kraken no testnet (sandbox) address',
   );
+  expect(() => openTestnet('bybit', { apiKey: 'k', secret: 's' })).toThrow(
+    'the ccxt venue is checked against binanceusdm only, not yet bybit',
+  );
   expect(() => openTestnet('nosuch', { apiKey: 'k', secret: 's' })).toThrow('ccxt has no exchange nosuch');
   expect(() => openTestnet('__proto__', { apiKey: 'k', secret: 's' })).toThrow(
     'ccxt has no exchange __proto__',

@@ -6,7 +6,7 @@ import type { MarkTick } from '../../../../shared/index.js';
 import { roundToStep } from '../../market/grid.js';
 import type { MarketFeed } from '../../market/market-feed.js';
 import type { ExchangeClient } from './exchange-client.js';
-import { meaningOf, reasonOf } from './exchange-errors.js';
+import { meaningOf, reasonOf, withoutUrls } from './exchange-errors.js';
 import type { ExchangeMarket } from './exchange-markets.js';
 
 export interface TickerFeedOptions {
@@ -17,7 +17,8 @@ export interface TickerFeedOptions {
   onTicks: (ticks: MarkTick[]) => void;
   /** A poll with no price moved: the kernel's clock goes on (ack timeouts, retries) all the same. */
   onClock: () => void;
-  onFault: (error: unknown) => void;
+  /** A poll that failed on something other than the network or a rate limit (its URLs taken out). */
+  onFault: (error: Error) => void;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -80,7 +81,7 @@ export class TickerFeed implements MarketFeed {
           `${this.options.exchange.id}: prices paused ${this.backoffMs} ms after ${reasonOf(error)}`,
         );
       } else {
-        this.options.onFault(error);
+        this.options.onFault(withoutUrls(error));
       }
     }
     if (this.running) this.schedule(this.options.intervalMs + this.backoffMs);
