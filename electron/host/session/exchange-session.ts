@@ -22,7 +22,7 @@ import { credentialsOf, missingFeatures, type ExchangeFactory } from '../venue/e
 import { TickerFeed } from '../venue/exchange/ticker-feed.js';
 import type { VenueReport } from '../venue/venue.js';
 import { IdSource, newSessionTag, sessionIdOf } from './ids.js';
-import { lotOutOfReach, refuse, type SessionServices } from './paper-session.js';
+import { notionalOutOfReach, refuse, type SessionServices } from './paper-session.js';
 import { TradingSession, type CommandResult } from './trading-session.js';
 
 /** How often the exchange is polled: orders, trades, positions and wallet; and its prices. */
@@ -198,18 +198,10 @@ function assemble(
     log,
   });
   feed.seed(opening);
-  const cheapest = request.strategy
-    ? lotOutOfReach(request.strategy.notional, instruments, (symbol) => feed.price(symbol))
-    : undefined;
-  if (cheapest) {
-    const { instrument, price } = cheapest;
-    return refuse(
-      'INVALID_REQUEST',
-      'strategy.notional',
-      `strategy.notional: ${request.strategy?.notional} buys less than one lot of ${instrument.symbol} ` +
-        `(${instrument.lotStep} at about ${price} = ${instrument.lotStep * price})`,
-    );
-  }
+  const unreachable =
+    request.strategy &&
+    notionalOutOfReach(request.strategy.notional, instruments, (symbol) => feed.price(symbol));
+  if (unreachable) return unreachable;
   const symbols = [...markets.keys()];
   const startedAt = services.now();
   const tag = newSessionTag();

@@ -122,18 +122,9 @@ export function startPaperSession(
   const feed: MarketFeed =
     replayFeed ?? new SyntheticFeed({ instruments, seed, tickIntervalMs, now: services.now, onTicks });
   const openingPrice = (symbol: string) => (replayFeed ? replayFeed.firstPrice(symbol) : feed.price(symbol));
-  const cheapest = request.strategy
-    ? lotOutOfReach(request.strategy.notional, instruments, openingPrice)
-    : undefined;
-  if (cheapest) {
-    const { instrument, price } = cheapest;
-    return refuse(
-      'INVALID_REQUEST',
-      'strategy.notional',
-      `strategy.notional: ${request.strategy?.notional} buys less than one lot of ${instrument.symbol} ` +
-        `(${instrument.lotStep} at about ${price} = ${instrument.lotStep * price} USDT)`,
-    );
-  }
+  const unreachable =
+    request.strategy && notionalOutOfReach(request.strategy.notional, instruments, openingPrice);
+  if (unreachable) return unreachable;
   const market: SessionMarket = replay
     ? {
         kind: 'replay',
@@ -213,15 +204,22 @@ export function startPaperSession(
   return { ok: true, value: session };
 }
 
-/** A symbol whose one lot, at its opening price, is worth more than a strategy's notional: it could never enter. */
-export function lotOutOfReach(
+/** The refusal of a strategy whose notional buys less than one lot of a symbol at its opening price, if one does. */
+export function notionalOutOfReach(
   notional: number,
   instruments: readonly Instrument[],
   openingPrice: (symbol: string) => number | undefined,
-): { instrument: Instrument; price: number } | undefined {
+): { ok: false; error: CommandError } | undefined {
   for (const instrument of instruments) {
     const price = openingPrice(instrument.symbol) ?? instrument.startPrice;
-    if (instrument.lotStep * price > notional) return { instrument, price };
+    if (instrument.lotStep * price > notional) {
+      return refuse(
+        'INVALID_REQUEST',
+        'strategy.notional',
+        `strategy.notional: ${notional} buys less than one lot of ${instrument.symbol} ` +
+          `(${instrument.lotStep} at about ${price} = ${instrument.lotStep * price} USDT)`,
+      );
+    }
   }
   return undefined;
 }
