@@ -89,6 +89,8 @@ export async function startExchangeSession(
   if (missing) return refuse('VENUE_REJECTED', 'exchange', `exchange: ${missing}`);
   const symbols = request.symbols ?? [...DEFAULT_SYMBOLS];
   const testnet = `${exchange.name ?? id}'s testnet`;
+  // Only the exchange's answers are in the try: a fault in building the session is not the exchange's.
+  let parts: ExchangeParts;
   try {
     const loaded = await exchange.loadMarkets();
     const markets = new Map<string, ExchangeMarket>();
@@ -138,15 +140,7 @@ export async function startExchangeSession(
       exchange.has.fetchTime && exchange.fetchTime ? await exchange.fetchTime() : undefined;
     const clockOffsetMs = exchangeTime != null ? exchangeTime - services.now() : 0;
     const pollIntervalMs = access.pollIntervalMs;
-    return assemble(request, services, {
-      exchange,
-      markets,
-      instruments,
-      wallet,
-      opening,
-      pollIntervalMs,
-      clockOffsetMs,
-    });
+    parts = { exchange, markets, instruments, wallet, opening, pollIntervalMs, clockOffsetMs };
   } catch (error) {
     return refuse(
       'VENUE_REJECTED',
@@ -154,6 +148,7 @@ export async function startExchangeSession(
       `exchange: ${testnet} did not answer as asked: ${reasonOf(error)}`,
     );
   }
+  return assemble(request, services, parts);
 }
 
 /** The account's open positions and orders on these symbols, in words; undefined when it holds none. */
