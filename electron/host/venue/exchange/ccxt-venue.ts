@@ -25,7 +25,7 @@ import type {
   VenueReportSink,
 } from '../venue.js';
 import type { ExchangeClient } from './exchange-client.js';
-import { meaningOf, reasonOf, submitMeaning, withoutUrls } from './exchange-errors.js';
+import { backoffAfter, meaningOf, reasonOf, submitMeaning, withoutUrls } from './exchange-errors.js';
 import type { ExchangeMarket } from './exchange-markets.js';
 
 export interface CcxtVenueOptions {
@@ -81,7 +81,6 @@ interface TrackedOrder {
   doneAt?: number;
 }
 
-const MAX_BACKOFF_MS = 30_000;
 /** How far off the exchange's clock may be from the host's (and the offset last seen) before an order tells its time. */
 const CLOCK_SKEW_MS = 60_000;
 /** After an order is done, its symbol's trades are still read this long: a fill the exchange lists late is not lost. */
@@ -110,11 +109,16 @@ export class CcxtVenue implements Venue {
   private nextEventId = 0;
   /** The exchange's clock less the host's, as last seen in a fresh answer: host time → exchange time. */
   private clockOffset: number;
+  /** The session's markets by ccxt's symbol, and the currency they settle in (one per session). */
+  private readonly byExchangeSymbol: ReadonlyMap<string, ExchangeMarket>;
+  private readonly settleCurrency: string | undefined;
 
   constructor(private readonly options: CcxtVenueOptions) {
     this.name = options.exchange.id;
     this.wallet = options.walletBalance;
     this.clockOffset = options.clockOffsetMs;
+    this.byExchangeSymbol = new Map([...options.markets.values()].map((m) => [m.exchangeSymbol, m]));
+    this.settleCurrency = [...options.markets.values()][0]?.settle;
     this.schedule(options.pollIntervalMs);
   }
 
@@ -235,16 +239,13 @@ export class CcxtVenue implements Venue {
       await this.pollOnce();
       this.backoffMs = 0;
     } catch (error) {
-      this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.options.pollIntervalMs, this.backoffMs * 2));
-      const meaning = meaningOf(error);
-      if (meaning === 'RATE_LIMITED' || meaning === 'UNCERTAIN') {
-        this.options.log(
-          'warn',
-          `${this.name}: polling paused ${this.backoffMs} ms after ${reasonOf(error)}`,
-        );
-      } else {
-        this.options.onFault(withoutUrls(error));
-      }
+      this.backoffMs = backoffAfter(
+        error,
+        this.backoffMs,
+        this.options.pollIntervalMs,
+        `${this.name}: polling`,
+        this.options,
+      );
     } finally {
       this.polling = false;
     }
@@ -421,15 +422,13 @@ export class CcxtVenue implements Venue {
   }
 
   private async pollAccount(): Promise<void> {
-    const symbols = [...this.options.markets.values()].map((m) => m.exchangeSymbol);
     const [positions, balance] = await Promise.all([
-      this.options.exchange.fetchPositions(symbols),
+      this.options.exchange.fetchPositions([...this.byExchangeSymbol.keys()]),
       this.options.exchange.fetchBalance(),
     ]);
     if (this.closed) return;
-    const bySymbol = new Map([...this.options.markets.values()].map((m) => [m.exchangeSymbol, m]));
     this.positionCache = positions.flatMap((position) => {
-      const market = position.symbol ? bySymbol.get(position.symbol) : undefined;
+      const market = position.symbol ? this.byExchangeSymbol.get(position.symbol) : undefined;
       const size = (position.contracts ?? 0) * (position.contractSize ?? 1);
       if (!market || !(size > 0)) return [];
       return [
@@ -440,8 +439,7 @@ export class CcxtVenue implements Venue {
         },
       ];
     });
-    const settle = [...this.options.markets.values()][0]?.settle;
-    const wallet = settle ? walletOf(balance, settle, positions) : undefined;
+    const wallet = this.settleCurrency ? walletOf(balance, this.settleCurrency, positions) : undefined;
     if (wallet !== undefined && wallet !== this.wallet) {
       this.wallet = wallet;
       this.options.account([
@@ -496,8 +494,12 @@ export class CcxtVenue implements Venue {
     // Nothing was placed: the same client order id may be sent again.
     this.orders.delete(clientOrderId);
     if (meaning === 'RATE_LIMITED' && !order.cancelWanted) {
-      const retryAfterMs = Math.max(1_000, this.options.exchange.rateLimit);
-      this.emit({ kind: 'RATE_LIMITED', clientOrderId, retryAfterMs, reason: reasonOf(error) });
+      this.emit({
+        kind: 'RATE_LIMITED',
+        clientOrderId,
+        retryAfterMs: this.retryAfterMs(),
+        reason: reasonOf(error),
+      });
       return;
     }
     // A rate-limited order the kernel meanwhile asked to cancel is over: a retry would place what it no longer wants.
@@ -574,6 +576,11 @@ export class CcxtVenue implements Venue {
     setImmediate(() => {
       if (!this.closed) this.emit(report);
     });
+  }
+
+  /** The wait a RATE_LIMITED report asks of the kernel: a second, or ccxt's spacing of requests if longer. */
+  private retryAfterMs(): number {
+    return Math.max(1_000, this.options.exchange.rateLimit);
   }
 
   private finish(order: TrackedOrder): void {

@@ -68,6 +68,30 @@ export function withoutUrls(error: unknown): Error {
   return scrubbed;
 }
 
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * After a failed poll (the account's or the prices'): the wait to add before the next, doubling from the
+ * interval up to 30 s. Network trouble and rate limits go to the host log; anything else is a fault, told
+ * without its URLs.
+ */
+export function backoffAfter(
+  error: unknown,
+  previousMs: number,
+  intervalMs: number,
+  what: string,
+  sinks: { log: (level: 'warn', message: string) => void; onFault: (error: Error) => void },
+): number {
+  const backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(intervalMs, previousMs * 2));
+  const meaning = meaningOf(error);
+  if (meaning === 'RATE_LIMITED' || meaning === 'UNCERTAIN') {
+    sinks.log('warn', `${what} paused ${backoffMs} ms after ${reasonOf(error)}`);
+  } else {
+    sinks.onFault(withoutUrls(error));
+  }
+  return backoffMs;
+}
+
 const MAX_REASON = 200;
 
 /** The error's class and message without any URL, cut to 200 characters: what a report's `reason` may carry. */

@@ -6,7 +6,7 @@ import type { MarkTick } from '../../../../shared/index.js';
 import { roundToStep } from '../../market/grid.js';
 import type { MarketFeed } from '../../market/market-feed.js';
 import type { ExchangeClient } from './exchange-client.js';
-import { meaningOf, reasonOf, withoutUrls } from './exchange-errors.js';
+import { backoffAfter } from './exchange-errors.js';
 import type { ExchangeMarket } from './exchange-markets.js';
 
 export interface TickerFeedOptions {
@@ -22,15 +22,16 @@ export interface TickerFeedOptions {
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
-const MAX_BACKOFF_MS = 30_000;
-
 export class TickerFeed implements MarketFeed {
   private readonly prices = new Map<string, number>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   private backoffMs = 0;
+  private readonly exchangeSymbols: string[];
 
-  constructor(private readonly options: TickerFeedOptions) {}
+  constructor(private readonly options: TickerFeedOptions) {
+    this.exchangeSymbols = [...options.markets.values()].map((m) => m.exchangeSymbol);
+  }
 
   /** Prices read before the session starts (its opening quotes), so the first entry has a mark. */
   seed(tickers: Record<string, Ticker>): void {
@@ -64,8 +65,7 @@ export class TickerFeed implements MarketFeed {
   private async poll(): Promise<void> {
     this.timer = undefined;
     try {
-      const symbols = [...this.options.markets.values()].map((m) => m.exchangeSymbol);
-      const tickers = await this.options.exchange.fetchTickers(symbols);
+      const tickers = await this.options.exchange.fetchTickers(this.exchangeSymbols);
       if (!this.running) return;
       const ticks = this.read(tickers);
       this.backoffMs = 0;
@@ -73,16 +73,8 @@ export class TickerFeed implements MarketFeed {
       else this.options.onClock();
     } catch (error) {
       if (!this.running) return;
-      this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.options.intervalMs, this.backoffMs * 2));
-      const meaning = meaningOf(error);
-      if (meaning === 'RATE_LIMITED' || meaning === 'UNCERTAIN') {
-        this.options.log(
-          'warn',
-          `${this.options.exchange.id}: prices paused ${this.backoffMs} ms after ${reasonOf(error)}`,
-        );
-      } else {
-        this.options.onFault(withoutUrls(error));
-      }
+      const what = `${this.options.exchange.id}: prices`;
+      this.backoffMs = backoffAfter(error, this.backoffMs, this.options.intervalMs, what, this.options);
     }
     if (this.running) this.schedule(this.options.intervalMs + this.backoffMs);
   }
