@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { EventBus } from '../electron/host/event-bus.js';
-import { Journal, type JournalDraft } from '../electron/host/journal/journal.js';
+import { Journal } from '../electron/host/journal/journal.js';
 import type { KernelPort } from '../electron/host/kernel/kernel-port.js';
 import { SessionTrades } from '../electron/host/review/session-trades.js';
 import { TradeBook } from '../electron/host/session/trade-book.js';
@@ -90,13 +90,14 @@ function timedKernel(kernel: Kernel): KernelPort {
     slot: (slotId) => timed(scope, 'slots', () => kernel.slot(slotId)),
     account: () => kernel.account(),
     snapshot: () => kernel.snapshot(),
+    reconcile: (report) => kernel.reconcile(report),
   };
 }
 
 /** The journal, its appends timed. */
 class TimedJournal extends Journal {
-  override append(sessionId: string, drafts: readonly JournalDraft[]) {
-    return timed(scope, 'journal', () => super.append(sessionId, drafts));
+  override append(...args: Parameters<Journal['append']>) {
+    return timed(scope, 'journal', () => super.append(...args));
   }
 }
 

@@ -90,6 +90,8 @@ export const IntentGrantRequest = z.strictObject({ intentId: Id });
 export const IntentRejectRequest = z.strictObject({ intentId: Id, reason: OperatorReason.optional() });
 /** `sessionId` names the session to look in (a past one, say); without it, the running session's, else the one the id belongs to. */
 export const LineageRequest = z.strictObject({ correlationId: Id, sessionId: Id.optional() });
+/** An exchange session the host stopped running without a stop (a crash): resume it, or close it as abandoned. */
+export const InterruptedSessionRequest = z.strictObject({ sessionId: Id });
 /** The trades blotter of any session, the running one or a past one, rebuilt from its journal. */
 export const SessionTradesRequest = z.strictObject({ sessionId: Id });
 export const JournalPageRequest = z.strictObject({
@@ -111,6 +113,13 @@ export const SessionInfo = z.object({
   market: SessionMarket.optional(),
   /** The exchange of a `ccxt` session. */
   exchange: SessionExchange.optional(),
+  /**
+   * A ccxt session the host stopped running without a stop (a kill -9, a journal that refused a write): the
+   * time of its last fact. Its positions and orders may still be live on the exchange, so it stays open until
+   * the operator resumes it (`session.resume`) or closes it (`session.abandon`). Paper sessions left so are
+   * closed as ABANDONED at the next start: their venue was in the host's memory.
+   */
+  interruptedAt: EpochMs.optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
@@ -138,6 +147,8 @@ export const commandRequests = {
   'session.start': SessionStartRequest,
   'session.stop': Empty,
   'session.list': Empty,
+  'session.resume': InterruptedSessionRequest,
+  'session.abandon': InterruptedSessionRequest,
   'intent.submit': IntentRequest,
   'intent.grant': IntentGrantRequest,
   'intent.reject': IntentRejectRequest,
@@ -158,6 +169,14 @@ export interface CommandResults {
   'session.start': { sessionId: string; symbols: string[] };
   'session.stop': { sessionId: string };
   'session.list': { sessions: SessionInfo[] };
+  /**
+   * The session runs again from its last checkpoint, after the exchange's fills of the time between were
+   * read and its open orders and positions compared with the kernel's (`differences` of them; any puts the
+   * session in REDUCING until the operator looks).
+   */
+  'session.resume': { sessionId: string; symbols: string[]; differences: number; mode: TradingMode };
+  /** Closed as ABANDONED: whatever it left on the exchange stays there, for the operator. */
+  'session.abandon': { sessionId: string };
   /** `pendingUntil`: the entry waits for the operator's grant until then (supervised mode); nothing was placed yet. */
   'intent.submit': {
     intentId: string;

@@ -46,6 +46,8 @@ export type IntentEventType = (typeof INTENT_EVENT_TYPES)[number];
 export const HOST_EVENT_TYPES = [
   ...INTENT_EVENT_TYPES,
   'RiskLimitsSet',
+  'SessionResumed',
+  'VenueReconciled',
   'TradingSignalCreated',
   'OrderCancelRequested',
   'TradingModeChanged',

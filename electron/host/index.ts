@@ -20,11 +20,11 @@ import {
 import type { CockpitHost, CockpitOptions } from './api.js';
 import { EventBus } from './event-bus.js';
 import { logFault } from './fault-log.js';
-import { Journal } from './journal/journal.js';
+import { Journal, type SessionRecord } from './journal/journal.js';
 import { FeedLibrary } from './market/feed-library.js';
 import { SessionTrades } from './review/session-trades.js';
 import { cancelAbandonedWaits } from './session/abandoned-intents.js';
-import { startExchangeSession } from './session/exchange-session.js';
+import { resumeExchangeSession, startExchangeSession } from './session/exchange-session.js';
 import { startPaperSession } from './session/paper-session.js';
 import { listExchanges, openTestnet } from './venue/exchange/open-exchange.js';
 import { plural } from './session/outcome-words.js';
@@ -53,7 +53,11 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
       logFault(log, `cancelling the waiting entries of abandoned session ${sessionId} failed`, error);
     }
   }
-  const abandoned = journal.closeAbandonedSessions();
+  // An exchange session with a checkpoint stays open, interrupted: its positions may be live on the exchange,
+  // and the operator resumes it or closes it (DECISIONS §22). The paper venue died with the host.
+  const abandoned = journal.closeAbandonedSessions(
+    (sessionId) => journal.session(sessionId)?.venue === 'ccxt' && journal.hasCheckpoint(sessionId),
+  );
   if (abandoned.length > 0) {
     log(
       'warn',
@@ -116,15 +120,60 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
     },
   });
 
-  const noSession: CommandResult<never> = {
-    ok: false,
-    error: { code: 'NO_SESSION', message: 'no session is running: start one first' },
+  /** Every session, an open one that is not running marked as interrupted at its last fact. */
+  const sessions = (): SessionRecord[] =>
+    journal
+      .listSessions()
+      .map((record) =>
+        record.stoppedAt === undefined && record.sessionId !== session?.sessionId
+          ? { ...record, interruptedAt: journal.lastFactAt(record.sessionId) ?? record.startedAt }
+          : record,
+      );
+
+  /** The interrupted session `sessionId` names, or why it names none. */
+  const interrupted = (sessionId: string): CommandResult<SessionRecord> => {
+    const record = sessions().find((s) => s.sessionId === sessionId);
+    if (!record) return noSuchSession(sessionId);
+    if (record.interruptedAt !== undefined) return { ok: true, value: record };
+    const running = record.sessionId === session?.sessionId;
+    return {
+      ok: false,
+      error: {
+        code: 'INVALID_REQUEST',
+        field: 'sessionId',
+        message: running
+          ? `sessionId: ${sessionId} is running`
+          : `sessionId: ${sessionId} has ended (${record.endReason ?? 'STOPPED'}); only an interrupted session can be resumed or abandoned`,
+      },
+    };
   };
 
-  const handlers: Handlers = {
-    'session.start': async (request) => {
-      if (session || starting) {
-        return {
+  /** Runs an async start (a ccxt session's, a resume) with the one-session guard held; refuses one past a close. */
+  const startingAlone = async <T>(
+    begin: () => Promise<CommandResult<T>>,
+    sessionOf: (started: T) => TradingSession,
+  ): Promise<CommandResult<T>> => {
+    starting = true;
+    let started: CommandResult<T>;
+    try {
+      started = await begin();
+    } finally {
+      starting = false;
+    }
+    if (started.ok && closed) {
+      sessionOf(started.value).stop();
+      return {
+        ok: false,
+        error: { code: 'INTERNAL', message: 'the cockpit closed while the session started' },
+      };
+    }
+    return started;
+  };
+
+  /** A session runs or is starting: one at a time. */
+  const sessionActive = (): CommandResult<never> | undefined =>
+    session || starting
+      ? {
           ok: false,
           error: {
             code: 'SESSION_ACTIVE',
@@ -132,22 +181,33 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
               ? `session ${session.sessionId} is running: stop it first`
               : 'a session is starting: wait for it',
           },
-        };
-      }
+        }
+      : undefined;
+
+  const noSession: CommandResult<never> = {
+    ok: false,
+    error: { code: 'NO_SESSION', message: 'no session is running: start one first' },
+  };
+
+  const handlers: Handlers = {
+    'session.start': async (request) => {
+      const busy = sessionActive();
+      if (busy) return busy;
       let started: CommandResult<TradingSession>;
       if (request.venue === 'ccxt') {
-        starting = true;
-        try {
-          started = await startExchangeSession(request, { journal, bus, now, log, feeds }, exchanges);
-        } finally {
-          starting = false;
-        }
-        if (started.ok && closed) {
-          started.value.stop();
-          return {
-            ok: false,
-            error: { code: 'INTERNAL', message: 'the cockpit closed while the session started' },
-          };
+        started = await startingAlone(
+          () => startExchangeSession(request, { journal, bus, now, log, feeds }, exchanges),
+          (started) => started,
+        );
+        if (!started.ok && started.error.code === 'VENUE_REJECTED') {
+          const left = sessions().filter(
+            (s) => s.interruptedAt !== undefined && s.exchange?.id === request.exchange,
+          );
+          if (left.length > 0) {
+            started.error.message +=
+              ` (interrupted ${left.length === 1 ? 'session' : 'sessions'} ${left.map((s) => s.sessionId).join(', ')}` +
+              ' on this exchange may hold them: resume or abandon first)';
+          }
         }
       } else {
         started = startPaperSession(request, { journal, bus, now, log, feeds });
@@ -158,11 +218,50 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
       bus.publish({ type: 'session', state: 'started', session: session.info });
       return { ok: true, value: { sessionId: session.sessionId, symbols: session.info.symbols } };
     },
+    'session.resume': async (request) => {
+      const busy = sessionActive();
+      if (busy) return busy;
+      const found = interrupted(request.sessionId);
+      if (!found.ok) return found;
+      const checkpoint = journal.checkpoint(request.sessionId);
+      if (!checkpoint) {
+        return {
+          ok: false,
+          error: {
+            code: 'INVALID_REQUEST',
+            field: 'sessionId',
+            message: `sessionId: ${request.sessionId} has no checkpoint to run on from`,
+          },
+        };
+      }
+      const resumed = await startingAlone(
+        () => resumeExchangeSession(found.value, checkpoint, { journal, bus, now, log, feeds }, exchanges),
+        (resumed) => resumed.session,
+      );
+      if (!resumed.ok) return resumed;
+      session = resumed.value.session;
+      lastSnapshot = undefined;
+      bus.publish({ type: 'session', state: 'started', session: session.info });
+      return {
+        ok: true,
+        value: { sessionId: session.sessionId, symbols: session.info.symbols, ...resumed.value.reconciled },
+      };
+    },
+    'session.abandon': (request) => {
+      const found = interrupted(request.sessionId);
+      if (!found.ok) return found;
+      journal.abandonSession(request.sessionId);
+      log(
+        'warn',
+        `session ${request.sessionId} abandoned by the operator; what it left on the exchange stays there`,
+      );
+      return { ok: true, value: { sessionId: request.sessionId } };
+    },
     'session.stop': () => {
       const info = stopSession('STOPPED');
       return info ? { ok: true, value: { sessionId: info.sessionId } } : noSession;
     },
-    'session.list': () => ({ ok: true, value: { sessions: journal.listSessions() } }),
+    'session.list': () => ({ ok: true, value: { sessions: sessions() } }),
     'intent.submit': (request) => (session ? session.submitIntent(request) : noSession),
     'intent.grant': (request) => (session ? session.grantIntent(request.intentId) : noSession),
     'intent.reject': (request) =>

@@ -86,7 +86,26 @@ CREATE TABLE IF NOT EXISTS events (
   PRIMARY KEY (session_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_by_correlation ON events (session_id, correlation_id, seq);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  session_id TEXT PRIMARY KEY REFERENCES sessions(session_id),
+  seq        INTEGER NOT NULL,
+  kernel     TEXT NOT NULL,
+  host       TEXT NOT NULL
+);
 `;
+
+/**
+ * What a session needs to run on from its last journaled fact (an exchange session's, after a crash): the
+ * kernel's snapshot and the host's own counters, written in the transaction of the facts they produced.
+ */
+export interface SessionCheckpoint {
+  /** The session's last fact when it was taken. */
+  seq: number;
+  /** `Kernel.snapshot()`. */
+  kernel: string;
+  /** The host's state beside the kernel's, as JSON (the session's id counters). */
+  host: string;
+}
 
 export interface JournalOptions {
   /** better-sqlite3's compiled addon, when it must differ from Node's (the Electron ABI). */
@@ -98,7 +117,11 @@ export class Journal {
   private readonly db: SqliteDatabase;
   private readonly insertEvent: Statement;
   /** One transaction over a batch of rows, made once: better-sqlite3 builds a wrapper per `transaction()` call. */
-  private readonly insertEvents: (events: readonly JournalEvent[]) => void;
+  private readonly insertEvents: (
+    events: readonly JournalEvent[],
+    checkpoint: Omit<SessionCheckpoint, 'seq'> | undefined,
+  ) => void;
+  private readonly putCheckpoint: Statement;
   private readonly lastSeq = new Map<string, number>();
   private readonly releaseLock: () => void;
 
@@ -130,7 +153,10 @@ export class Journal {
       `INSERT INTO events (session_id, seq, event_id, type, source, correlation_id, causation_id, ts, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertEvents = this.db.transaction((events: readonly JournalEvent[]) => {
+    this.putCheckpoint = this.db.prepare(
+      'INSERT OR REPLACE INTO checkpoints (session_id, seq, kernel, host) VALUES (?, ?, ?, ?)',
+    );
+    this.insertEvents = this.db.transaction((events, checkpoint) => {
       for (const e of events) {
         this.insertEvent.run(
           e.sessionId,
@@ -144,6 +170,9 @@ export class Journal {
           JSON.stringify(e.payload),
         );
       }
+      const last = events.at(-1);
+      if (checkpoint && last)
+        this.putCheckpoint.run(last.sessionId, last.seq, checkpoint.kernel, checkpoint.host);
     });
   }
 
@@ -163,15 +192,30 @@ export class Journal {
     return row.ts ?? undefined;
   }
 
-  /** Sessions left open by a crash are closed with the time of their last fact. */
-  closeAbandonedSessions(): string[] {
-    const open = this.openSessions();
+  /** Sessions left open by a crash are closed with the time of their last fact; those `keep` names stay open. */
+  closeAbandonedSessions(keep: (sessionId: string) => boolean = () => false): string[] {
+    const open = this.openSessions().filter((sessionId) => !keep(sessionId));
+    this.abandon(open);
+    return open;
+  }
+
+  /** Closes one session left open (an interrupted exchange session the operator gives up) as ABANDONED. */
+  abandonSession(sessionId: string): void {
+    this.abandon([sessionId]);
+  }
+
+  private abandon(sessionIds: readonly string[]): void {
     const close = this.db.prepare(
       `UPDATE sessions SET stopped_at = COALESCE((SELECT MAX(ts) FROM events WHERE session_id = @id), started_at),
-         end_reason = 'ABANDONED' WHERE session_id = @id`,
+         end_reason = 'ABANDONED' WHERE session_id = @id AND stopped_at IS NULL`,
     );
-    this.db.transaction(() => open.forEach((id) => close.run({ id })))();
-    return open;
+    const drop = this.db.prepare('DELETE FROM checkpoints WHERE session_id = ?');
+    this.db.transaction(() =>
+      sessionIds.forEach((id) => {
+        close.run({ id });
+        drop.run(id);
+      }),
+    )();
   }
 
   createSession(session: SessionInfo): void {
@@ -194,14 +238,32 @@ export class Journal {
     this.lastSeq.set(session.sessionId, 0);
   }
 
+  /** A stopped session's checkpoint goes with the stop: nothing runs on from it. */
   stopSession(sessionId: string, stoppedAt: number, endReason = 'STOPPED'): void {
-    this.db
-      .prepare('UPDATE sessions SET stopped_at = ?, end_reason = ? WHERE session_id = ?')
-      .run(stoppedAt, endReason, sessionId);
+    const stop = this.db.prepare('UPDATE sessions SET stopped_at = ?, end_reason = ? WHERE session_id = ?');
+    const drop = this.db.prepare('DELETE FROM checkpoints WHERE session_id = ?');
+    this.db.transaction(() => {
+      stop.run(stoppedAt, endReason, sessionId);
+      drop.run(sessionId);
+    })();
   }
 
-  /** Appends the drafts in one transaction and returns them with their gap-free `seq`. */
-  append(sessionId: string, drafts: readonly JournalDraft[]): JournalEvent[] {
+  /** The session's last checkpoint, if it has one (only exchange sessions take them). */
+  checkpoint(sessionId: string): SessionCheckpoint | undefined {
+    return this.db
+      .prepare('SELECT seq, kernel, host FROM checkpoints WHERE session_id = ?')
+      .get(sessionId) as SessionCheckpoint | undefined;
+  }
+
+  /**
+   * Appends the drafts in one transaction and returns them with their gap-free `seq`. With `checkpoint`, the
+   * state it returns replaces the session's checkpoint in that transaction: the two are durable together.
+   */
+  append(
+    sessionId: string,
+    drafts: readonly JournalDraft[],
+    checkpoint?: () => Omit<SessionCheckpoint, 'seq'>,
+  ): JournalEvent[] {
     if (drafts.length === 0) return [];
     let seq = this.currentSeq(sessionId);
     const events: JournalEvent[] = drafts.map((draft) => ({
@@ -215,7 +277,7 @@ export class Journal {
       ts: draft.ts,
       payload: draft.payload,
     }));
-    this.insertEvents(events);
+    this.insertEvents(events, checkpoint?.());
     this.lastSeq.set(sessionId, seq);
     return events;
   }
@@ -239,6 +301,19 @@ export class Journal {
       .prepare('SELECT * FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?')
       .all(sessionId, afterSeq, limit) as EventRow[];
     return rows.map(toEvent);
+  }
+
+  /** Every event of a session, oldest first. */
+  all(sessionId: string): JournalEvent[] {
+    const rows = this.db
+      .prepare('SELECT * FROM events WHERE session_id = ? ORDER BY seq')
+      .all(sessionId) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  /** Whether the session has a checkpoint to run on from (`checkpoint` reads it). */
+  hasCheckpoint(sessionId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM checkpoints WHERE session_id = ?').get(sessionId) !== undefined;
   }
 
   /** Like `page`, of the events of these types only. */

@@ -20,9 +20,11 @@ export type KernelPort = Pick<
   | 'slot'
   | 'account'
   | 'snapshot'
+  | 'reconcile'
 >;
 export type KernelOutcome = ReturnType<Kernel['submitIntent']>;
 export type KernelIntent = Parameters<Kernel['submitIntent']>[0];
 export type KernelDomainEvent = KernelOutcome['events'][number];
 export type KernelVenueCommand = KernelOutcome['venueCommands'][number];
 export type KernelSlot = ReturnType<Kernel['slots']>[number];
+export type KernelReconcileInput = Parameters<Kernel['reconcile']>[0];

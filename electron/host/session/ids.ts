@@ -13,9 +13,20 @@ export function sessionIdOf(tag: string, startedAt: number): string {
 }
 
 export class IdSource {
-  private counters = new Map<string, number>();
+  private readonly counters: Map<string, number>;
 
-  constructor(readonly tag: string) {}
+  /** `counts`: where a resumed session's counters stood at its checkpoint (`counts()`). */
+  constructor(
+    readonly tag: string,
+    counts: Readonly<Record<string, number>> = {},
+  ) {
+    this.counters = new Map(Object.entries(counts));
+  }
+
+  /** How many ids of each prefix were minted. */
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.counters);
+  }
 
   /** `<tag>-<prefix><n>`, counting per prefix from 1. */
   next(prefix: string): string {

@@ -28,6 +28,7 @@ import type {
   KernelDomainEvent,
   KernelOutcome,
   KernelPort,
+  KernelReconcileInput,
   KernelSlot,
   KernelVenueCommand,
 } from '../kernel/kernel-port.js';
@@ -73,6 +74,19 @@ export interface TradingSessionParts {
   strategy?: { config: StrategyConfig; plugin: Strategy };
   /** The feed, when it replays a file: the operator's replay controls act on it. */
   replay?: ReplayFeed;
+  /**
+   * A checkpoint with every commit, in its transaction (exchange sessions: a host that dies leaves them
+   * resumable, their positions being live on the exchange).
+   */
+  checkpoints?: boolean;
+  /** A resumed session's journal so far, oldest first: the trade book is rebuilt from it (the kernel comes restored). */
+  resumedFrom?: Iterable<JournalEvent>;
+}
+
+/** What a resumed session compared with the venue, and what came of it. */
+export interface Reconciled {
+  differences: number;
+  mode: TradingMode;
 }
 
 export class TradingSession {
@@ -96,6 +110,15 @@ export class TradingSession {
   constructor(private readonly parts: TradingSessionParts) {
     this.info = parts.info;
     this.monotonic = parts.monotonic ?? (() => performance.now());
+    if (parts.resumedFrom) {
+      for (const event of parts.resumedFrom) this.book.apply(event);
+      for (const slot of parts.kernel.slots()) {
+        if (slot.free || slot.correlationId === undefined) continue;
+        this.slotCorrelation.set(slot.slotId, slot.correlationId);
+        if (slot.tradeId) this.tradeSlot.set(slot.tradeId, slot.slotId);
+      }
+      this.reconcileStatus = parts.kernel.account().reconcileStatus;
+    }
     this.desk = new IntentDesk(
       { ...parts, strategy: parts.strategy?.plugin, seedCapital: parts.info.seedCapital },
       {
@@ -116,6 +139,46 @@ export class TradingSession {
         strategy: this.parts.strategy?.config,
       }),
     ]);
+  }
+
+  /** A resumed session's first fact: from which checkpoint it runs on, and since when it was down. */
+  resumed(payload: { checkpointSeq: number; interruptedAt: number; downMs: number }): void {
+    const eventId = this.parts.ids.next('h');
+    this.commit([hostDraft(eventId, 'SessionResumed', this.sessionId, eventId, this.parts.now(), payload)]);
+  }
+
+  /**
+   * After a resume, once the venue's fills of the time between are in: its open orders and positions against
+   * the kernel's (`Kernel.reconcile`, fail-closed). What it adopted and every difference are journaled
+   * (VenueReconciled, each finding in words) and told; any difference leaves the kernel REDUCING until the
+   * operator looks.
+   */
+  reconcileWith(report: KernelReconcileInput): Reconciled {
+    const outcome = this.parts.kernel.reconcile(report);
+    const findings = outcome.diagnostics.map((finding) => stripEmpty({ ...finding }));
+    const differences = Number(outcome.details.differences ?? 0);
+    const mode = this.parts.kernel.control().mode;
+    const eventId = this.parts.ids.next('h');
+    const reconciled = hostDraft(eventId, 'VenueReconciled', this.sessionId, eventId, this.parts.now(), {
+      differences,
+      mode,
+      openOrders: report.openOrders.length,
+      positions: report.positions?.length,
+      findings,
+    });
+    this.commitDrafts([...this.outcomeDrafts(outcome), reconciled], [outcome], { tellDiagnostics: false });
+    for (const finding of outcome.diagnostics) {
+      const adopted = finding.code === 'ORDER_ADOPTED' || finding.code === 'POSITION_ADOPTED';
+      this.notify(adopted ? 'info' : 'warning', finding.code, finding.message);
+    }
+    this.notify(
+      differences > 0 ? 'error' : 'info',
+      differences > 0 ? 'RECONCILE_MISMATCH' : 'RECONCILE_OK',
+      differences > 0
+        ? `${this.parts.venue.name} and the kernel differ in ${plural(differences, 'way')} (above): trading is ${mode} until you have looked`
+        : `${this.parts.venue.name}'s open orders and positions agree with the kernel's`,
+    );
+    return { differences, mode };
   }
 
   get sessionId(): string {
@@ -571,7 +634,11 @@ export class TradingSession {
   ): void {
     let events: ReturnType<Journal['append']>;
     try {
-      events = this.parts.journal.append(this.sessionId, drafts);
+      events = this.parts.journal.append(
+        this.sessionId,
+        drafts,
+        this.parts.checkpoints ? () => this.checkpoint() : undefined,
+      );
     } catch (error) {
       this.failClosed(error);
       throw error;
@@ -586,6 +653,14 @@ export class TradingSession {
       for (const command of outcome.venueCommands) this.dispatch(command);
     });
     if (events.length > 0) this.queueSnapshot();
+  }
+
+  /** The kernel and the host's id counters, as the facts being committed leave them. */
+  private checkpoint(): { kernel: string; host: string } {
+    return {
+      kernel: this.parts.kernel.snapshot(),
+      host: JSON.stringify({ ids: this.parts.ids.counts() } satisfies HostCheckpoint),
+    };
   }
 
   private outcomeDrafts(outcome: KernelOutcome): JournalDraft[] {
@@ -858,6 +933,11 @@ export class TradingSession {
       };
     });
   }
+}
+
+/** The host's part of a checkpoint. */
+export interface HostCheckpoint {
+  ids: Record<string, number>;
 }
 
 function controlState(control: ReturnType<KernelPort['control']>): ControlState {

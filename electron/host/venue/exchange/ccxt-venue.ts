@@ -14,6 +14,7 @@
 // count two positions where the exchange holds one.
 import type { Balances, Order, Position, Trade } from 'ccxt';
 import type { MarkTick } from '../../../../shared/index.js';
+import type { KernelReconcileInput } from '../../kernel/kernel-port.js';
 import { onGrid } from '../../market/grid.js';
 import type {
   AccountReportSink,
@@ -27,6 +28,7 @@ import type {
 import type { ExchangeClient } from './exchange-client.js';
 import { backoffAfter, meaningOf, reasonOf, submitMeaning, withoutUrls } from './exchange-errors.js';
 import type { ExchangeMarket } from './exchange-markets.js';
+import type { VenueResume } from './resumed-orders.js';
 
 export interface CcxtVenueOptions {
   exchange: ExchangeClient;
@@ -36,8 +38,8 @@ export interface CcxtVenueOptions {
   pollIntervalMs: number;
   /** How long a submit whose answer was lost may stay unresolved before the exchange is asked by its client order id. */
   uncertainGraceMs: number;
-  /** The wallet the session started with (the E ledger's first figure). */
-  walletBalance: number;
+  /** The wallet the session started with (the E ledger's first figure); without it, the first poll reports the wallet. */
+  walletBalance?: number;
   /** The exchange's clock less the host's at the start (its trades are queried by its own time). */
   clockOffsetMs: number;
   idPrefix: string;
@@ -48,9 +50,11 @@ export interface CcxtVenueOptions {
   onFault: (error: Error) => void;
   /** Network trouble and backing off: the host log. */
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** A resumed session's orders as its journal left them (`resumedOrdersOf`); polling then waits for `catchUp`. */
+  resume?: VenueResume;
 }
 
-type TrackedStatus =
+export type TrackedStatus =
   /** Sent; the exchange's answer has not come. */
   | 'SUBMITTING'
   /** Sent, and the answer was lost: the exchange may or may not have it. */
@@ -100,7 +104,7 @@ export class CcxtVenue implements Venue {
   /** Per exchange symbol, where the next trades query starts (the exchange's clock). */
   private readonly tradesSince = new Map<string, number>();
   private positionCache: VenuePosition[] = [];
-  private wallet: number;
+  private wallet: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private polling = false;
   private pollAgain = false;
@@ -119,7 +123,47 @@ export class CcxtVenue implements Venue {
     this.clockOffset = options.clockOffsetMs;
     this.byExchangeSymbol = new Map([...options.markets.values()].map((m) => [m.exchangeSymbol, m]));
     this.settleCurrency = [...options.markets.values()][0]?.settle;
-    this.schedule(options.pollIntervalMs);
+    if (options.resume) this.adopt(options.resume);
+    else this.schedule(options.pollIntervalMs);
+  }
+
+  /**
+   * A resumed session's first poll, awaited: the fills and endings of the time the host was down are
+   * reported before anything is compared. Polling goes on from there; a failure is thrown to the caller.
+   */
+  async catchUp(): Promise<void> {
+    this.polling = true;
+    try {
+      await this.pollOnce();
+    } finally {
+      this.polling = false;
+    }
+    this.schedule(this.options.pollIntervalMs);
+  }
+
+  /** The exchange's open orders on the session's symbols and its positions there, for the kernel's `reconcile`. */
+  async holdings(): Promise<Required<KernelReconcileInput>> {
+    const openOrders: KernelReconcileInput['openOrders'] = [];
+    for (const market of this.options.markets.values()) {
+      for (const order of await this.options.exchange.fetchOpenOrders(market.exchangeSymbol)) {
+        openOrders.push({
+          clientOrderId: order.clientOrderId ?? String(order.id),
+          venueOrderId: order.id,
+          asset: market.symbol,
+          side: order.side === 'sell' ? 'SELL' : 'BUY',
+          ...(order.amount != null ? { size: order.amount } : {}),
+          ...(order.filled != null ? { filledSize: order.filled } : {}),
+        });
+      }
+    }
+    await this.pollAccount();
+    const positions = this.positionCache.map((position) => ({
+      asset: position.asset,
+      side: position.size < 0 ? ('SHORT' as const) : ('LONG' as const),
+      size: Math.abs(position.size),
+      ...(position.averagePrice > 0 ? { entryPrice: position.averagePrice } : {}),
+    }));
+    return { openOrders, positions, ts: this.options.now() };
   }
 
   submit(request: VenueOrderRequest): void {
@@ -581,6 +625,43 @@ export class CcxtVenue implements Venue {
   /** The wait a RATE_LIMITED report asks of the kernel: a second, or ccxt's spacing of requests if longer. */
   private retryAfterMs(): number {
     return Math.max(1_000, this.options.exchange.rateLimit);
+  }
+
+  /**
+   * Takes up a resumed session's orders. A submit the journal holds no answer to is UNCERTAIN, asked for by
+   * its client order id at the first poll; a cancel with no answer is sent again while the order is in the
+   * book; its symbol's trades are read from where the journal's fills end, or from before such a submit.
+   */
+  private adopt(resume: VenueResume): void {
+    const now = this.options.now();
+    for (const resumed of resume.orders) {
+      const market = this.options.markets.get(resumed.request.asset);
+      if (!market) continue;
+      const order: TrackedOrder = {
+        request: resumed.request,
+        market,
+        status: resumed.status,
+        filled: resumed.filled,
+        placedAt: resumed.placedAt,
+        ...(resumed.venueOrderId ? { venueOrderId: resumed.venueOrderId } : {}),
+        ...(resumed.status === 'UNCERTAIN' ? { uncertainAt: Number.NEGATIVE_INFINITY } : {}),
+        ...(resumed.status === 'DONE' ? { doneAt: now } : {}),
+        ...(resumed.cancelRequested && resumed.status === 'UNCERTAIN' ? { cancelWanted: true } : {}),
+        ...(resumed.status === 'CANCEL_PENDING' ? { cancelUnsure: true } : {}),
+      };
+      this.orders.set(resumed.request.clientOrderId, order);
+      if (order.venueOrderId) this.byVenueId.set(`${market.exchangeSymbol}|${order.venueOrderId}`, order);
+    }
+    for (const key of resume.tradesSeen) this.tradesSeen.add(key);
+    for (const [symbol, since] of Object.entries(resume.tradesSince)) this.tradesSince.set(symbol, since);
+    for (const order of this.orders.values()) {
+      if (order.status !== 'UNCERTAIN') continue;
+      const symbol = order.market.exchangeSymbol;
+      const since = this.tradesSince.get(symbol);
+      const sent = order.placedAt + this.clockOffset - CLOCK_SKEW_MS;
+      if (since !== undefined && sent < since) this.tradesSince.set(symbol, sent);
+    }
+    this.nextEventId = resume.eventCounter;
   }
 
   private finish(order: TrackedOrder): void {
