@@ -11,7 +11,9 @@
 // SQLite), so the time splits into those and the rest of the host (decode,
 // drafts, lineage, fan-out, commands out).
 // Env: BENCH_HOST_SLOTS (100), BENCH_HOST_CYCLES (100), BENCH_HOST_BURST (50), BENCH_HOST_LIMITS (0; 1 sets
-// every risk limit, too wide to refuse anything, so each ENTER pays for every gate's reads).
+// every risk limit, too wide to refuse anything, so each ENTER pays for every gate's reads),
+// BENCH_HOST_CHECKPOINTS (0; 1 journals a checkpoint with every append, with the kernel memory of an
+// exchange session, as an exchange session does).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +24,7 @@ import { SessionTrades } from '../electron/host/review/session-trades.js';
 import { TradeBook } from '../electron/host/session/trade-book.js';
 import { findInstrument, RiskEnvelope, type Instrument } from '../shared/index.js';
 import { SyntheticFeed } from '../electron/host/market/synthetic-feed.js';
+import { EXCHANGE_KERNEL_MEMORY } from '../electron/host/session/exchange-session.js';
 import { IdSource } from '../electron/host/session/ids.js';
 import { TradingSession } from '../electron/host/session/trading-session.js';
 import type { Venue, VenueOrderRequest, VenueReport } from '../electron/host/venue/venue.js';
@@ -33,6 +36,7 @@ const SLOTS = env('BENCH_HOST_SLOTS', 100);
 const CYCLES = env('BENCH_HOST_CYCLES', 100);
 const BURST = env('BENCH_HOST_BURST', 50);
 const LIMITS = env('BENCH_HOST_LIMITS', 0) === 1;
+const CHECKPOINTS = env('BENCH_HOST_CHECKPOINTS', 0) === 1;
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
 
 /** Nanoseconds spent in the session's calls and their turns, and inside them in the kernel and the journal. */
@@ -205,7 +209,15 @@ const feed = new SyntheticFeed({
 const session = new TradingSession({
   info,
   ids: new IdSource('bench'),
-  kernel: timedKernel(new Kernel({ maxSlots: SLOTS, seedCapital: 1e9, idPrefix: 'bench-' })),
+  kernel: timedKernel(
+    new Kernel({
+      maxSlots: SLOTS,
+      seedCapital: 1e9,
+      idPrefix: 'bench-',
+      ...(CHECKPOINTS ? EXCHANGE_KERNEL_MEMORY : {}),
+    }),
+  ),
+  checkpoints: CHECKPOINTS,
   venue,
   feed,
   journal,
@@ -316,7 +328,7 @@ const perUnit = (part: Spent, n: number) => ({
   journal: Number(part.journal) / n,
 });
 console.log(
-  `host bench: ${SLOTS} slots, ${CYCLES} cycles, bursts of ${BURST} reports, journal on disk (WAL), ${LIMITS ? 'every risk limit set' : 'no risk limits'}`,
+  `host bench: ${SLOTS} slots, ${CYCLES} cycles, bursts of ${BURST} reports, journal on disk (WAL), ${LIMITS ? 'every risk limit set' : 'no risk limits'}, ${CHECKPOINTS ? 'a checkpoint with every append' : 'no checkpoints'}`,
 );
 console.log(
   `  ${reports} venue reports, ${marks} market steps, ${commands} commands; ${journaled} journal rows, ${trades} trades closed, ${published} events published (${wall.toFixed(1)} s wall)`,

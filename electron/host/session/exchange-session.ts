@@ -51,11 +51,12 @@ export interface ExchangeAccess {
 }
 
 /**
- * The kernel's bounded memories, smaller than its defaults: an exchange session journals a checkpoint with
- * every commit, and these are most of it. Its fills come by the thousand, not by the million, and a fill an
- * exchange lists late comes within a minute, not a thousand trades later.
+ * The kernel's bounded memories, far smaller than its defaults: an exchange session journals a checkpoint
+ * with every commit, and these are most of it (~330 KB when full, against ~2 MB at 20,000 and 1,000;
+ * docs/BENCHMARKS.md). The venue reads a done order's fills for a minute (LATE_FILL_WATCH_MS), and REST
+ * polling does not close 128 trades or read 4,096 reports in a minute.
  */
-const EXCHANGE_KERNEL_MEMORY = { dedupeWindow: 20_000, retiredWindow: 1_000 } as const;
+export const EXCHANGE_KERNEL_MEMORY = { dedupeWindow: 4_096, retiredWindow: 128 } as const;
 
 /** The request's fields that only the paper venue and its synthetic or replayed market use. */
 const PAPER_ONLY = [

@@ -156,7 +156,9 @@ export class TestnetDouble implements ExchangeClient {
 
   async cancelOrder(id: string, symbol?: string): Promise<Order> {
     return this.answer('cancelOrder', [id, symbol], () => {
-      const order = this.orders.find((o) => o.id === id && o.status === 'open');
+      const order = this.orders.find(
+        (o) => o.id === id && (!symbol || o.symbol === symbol) && o.status === 'open',
+      );
       if (!order) throw new OrderNotFound(`${this.id} {"code":-2011,"msg":"Unknown order sent."}`);
       order.status = 'canceled';
       return { ...order };
@@ -166,7 +168,10 @@ export class TestnetDouble implements ExchangeClient {
   async fetchOrder(id: string, symbol?: string, params: Record<string, unknown> = {}): Promise<Order> {
     return this.answer('fetchOrder', [id, symbol, params], () => {
       const wanted = params.clientOrderId;
-      const order = this.orders.find((o) => (wanted ? o.clientOrderId === wanted : o.id === id));
+      // Ids are numbered per symbol, so the symbol tells two orders of one id apart.
+      const order = this.orders.find(
+        (o) => (!symbol || o.symbol === symbol) && (wanted ? o.clientOrderId === wanted : o.id === id),
+      );
       if (!order) throw new OrderNotFound(`${this.id} {"code":-2013,"msg":"Order does not exist."}`);
       return { ...order };
     });

@@ -134,7 +134,11 @@ export class CcxtVenue implements Venue {
   async catchUp(): Promise<void> {
     this.polling = true;
     try {
+      const unsure = () => [...this.orders.values()].filter((o) => o.status === 'UNCERTAIN').length;
+      const before = unsure();
       await this.pollOnce();
+      // An order found this poll had its trades read before its id was known: they are read now.
+      if (unsure() < before) await this.pollOnce();
     } finally {
       this.polling = false;
     }

@@ -1,0 +1,359 @@
+// An exchange session whose host died is resumed, not forgotten: its
+// positions and orders are live on the exchange. The host dies here by its
+// journal being copied mid-session (the file and its -wal as a kill -9 leaves
+// them: every append is committed before anything is told); a second host on
+// the copy resumes against the same exchange double, which went on while the
+// host was down.
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExchangeNotAvailable } from 'ccxt';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CockpitEvent, CommandResults, JournalEvent } from '../../shared/index.js';
+import { createCockpit, type CockpitHost } from './index.js';
+import { Journal } from './journal/journal.js';
+import { lostAnswer, TESTNET_SECRET, TestnetDouble } from './testing/testnet-double.js';
+
+const ENV = { COCKPIT_TESTNETDOUBLE_API_KEY: 'double-key', COCKPIT_TESTNETDOUBLE_SECRET: TESTNET_SECRET };
+const PROFILE = 'resume';
+
+type Err = { ok: false; error: { code: string; message: string; field?: string } };
+
+let dirs: string[];
+let exchange: TestnetDouble;
+
+interface Host {
+  cockpit: CockpitHost;
+  dataDir: string;
+  received: CockpitEvent[];
+  call<N extends keyof CommandResults>(name: N, request?: object): Promise<{ ok: true } & CommandResults[N]>;
+  refuse(name: string, request: unknown): Promise<Err>;
+  events(sessionId: string): Promise<JournalEvent[]>;
+}
+
+function host(dataDir: string, env: Record<string, string> = ENV): Host {
+  const cockpit = createCockpit({
+    dataDir,
+    profile: PROFILE,
+    exchanges: { env, open: () => exchange, pollIntervalMs: 5 },
+    log: () => undefined,
+  });
+  const received: CockpitEvent[] = [];
+  cockpit.subscribe((batch) => received.push(...batch));
+  const call = async <N extends keyof CommandResults>(name: N, request: object = {}) => {
+    const response = (await cockpit.invoke(name, request)) as ({ ok: true } & CommandResults[N]) | Err;
+    if (!response.ok) throw new Error(`${name} failed: ${JSON.stringify(response.error)}`);
+    return response;
+  };
+  return {
+    cockpit,
+    dataDir,
+    received,
+    call,
+    refuse: async (name, request) => (await cockpit.invoke(name, request)) as Err,
+    events: async (sessionId) => (await call('journal.page', { sessionId, limit: 1000 })).events,
+  };
+}
+
+function newDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cockpit-resume-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** The journal as a host killed now leaves it (its writer lock aside: that names a live process here). */
+function crashCopy(from: Host): string {
+  const to = newDir();
+  for (const suffix of ['', '-wal']) {
+    const file = join(from.dataDir, `${PROFILE}.sqlite${suffix}`);
+    if (existsSync(file)) copyFileSync(file, join(to, `${PROFILE}.sqlite${suffix}`));
+  }
+  return to;
+}
+
+const until = (done: () => boolean | Promise<boolean>) =>
+  vi.waitFor(async () => expect(await done()).toBe(true), { timeout: 5_000 });
+
+async function slotSizes(h: Host): Promise<Record<string, number>> {
+  const { slots } = await h.call('snapshot');
+  return Object.fromEntries(slots.filter((s) => s.size > 0).map((s) => [s.asset, s.size]));
+}
+
+/** A session holding a BTC long, with an ETH limit entry resting below the price. */
+async function sessionWithPositionAndRestingEntry(a: Host) {
+  const started = await a.call('session.start', {
+    venue: 'ccxt',
+    exchange: 'testnetdouble',
+    symbols: ['BTC/USDT', 'ETH/USDT'],
+  });
+  const btc = await a.call('intent.submit', { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01 });
+  await until(async () => (await slotSizes(a))['BTC/USDT'] === 0.01);
+  const eth = await a.call('intent.submit', {
+    asset: 'ETH/USDT',
+    side: 'LONG',
+    targetSize: 0.1,
+    orderType: 'LIMIT',
+    limitPrice: 3_100,
+  });
+  await until(async () => (await a.call('snapshot')).openOrders.some((o) => o.venueOrderId !== ''));
+  return { sessionId: started.sessionId, btc, eth };
+}
+
+beforeEach(() => {
+  dirs = [];
+  exchange = new TestnetDouble();
+});
+
+afterEach(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('an exchange session the host stopped running without a stop', () => {
+  it('is resumed from its checkpoint: the fills of the time it was down are read, and the exchange agrees with the kernel', async () => {
+    const a = host(newDir());
+    const { sessionId, btc, eth } = await sessionWithPositionAndRestingEntry(a);
+    const before = await a.events(sessionId);
+    const copy = crashCopy(a);
+    await a.cockpit.close();
+
+    // While the host is down, the price crosses the resting entry: it fills on the exchange.
+    exchange.setPrice('ETH/USDT:USDT', 3_090);
+    const b = host(copy);
+    try {
+      const listed = (await b.call('session.list')).sessions.find((s) => s.sessionId === sessionId);
+      expect(listed).toMatchObject({ venue: 'ccxt', interruptedAt: before.at(-1)?.ts });
+      expect(listed?.stoppedAt).toBeUndefined();
+      expect((await b.call('snapshot')).session).toBeNull();
+
+      const resumed = await b.call('session.resume', { sessionId });
+      expect(resumed).toMatchObject({ sessionId, differences: 0, mode: 'ACTIVE' });
+      expect(await slotSizes(b)).toEqual({ 'BTC/USDT': 0.01, 'ETH/USDT': 0.1 });
+
+      const after = (await b.events(sessionId)).slice(before.length);
+      // The journal goes on where it stopped: no seq twice, no event id twice.
+      const all = await b.events(sessionId);
+      expect(all.map((e) => e.seq)).toEqual(all.map((_, index) => index + 1));
+      expect(new Set(all.map((e) => e.eventId)).size).toBe(all.length);
+      expect(after[0]).toMatchObject({ type: 'SessionResumed', payload: { checkpointSeq: before.length } });
+      const fill = after.find((e) => e.type === 'OrderFilled');
+      expect(fill).toMatchObject({ correlationId: eth.correlationId, payload: { price: 3_100, size: 0.1 } });
+      expect(after.find((e) => e.type === 'VenueReconciled')?.payload).toMatchObject({
+        differences: 0,
+        mode: 'ACTIVE',
+        positions: 2,
+        openOrders: 0,
+      });
+      // What was known before the crash is still the session's: its trade is exited by its id.
+      await b.call('trade.exit', { tradeId: btc.tradeId as string });
+      await until(async () => (await slotSizes(b))['BTC/USDT'] === undefined);
+      expect((await exchange.fetchPositions(['BTC/USDT:USDT'])).length).toBe(0);
+      const trades = (await b.call('snapshot')).trades;
+      expect(trades.find((t) => t.tradeId === btc.tradeId)).toMatchObject({ state: 'CLOSED' });
+      await until(() => b.received.some((e) => e.type === 'notice' && e.code === 'RECONCILE_OK'));
+
+      await b.call('session.stop');
+      const stopped = (await b.call('session.list')).sessions.find((s) => s.sessionId === sessionId);
+      expect(stopped?.stoppedAt).toBeDefined();
+      expect(stopped?.interruptedAt).toBeUndefined();
+    } finally {
+      await b.cockpit.close();
+    }
+  });
+
+  it('asks the exchange for every submit whose answer never came: one it never got is rejected, one it filled is the trade', async () => {
+    const a = host(newDir());
+    const started = await a.call('session.start', {
+      venue: 'ccxt',
+      exchange: 'testnetdouble',
+      symbols: ['BTC/USDT', 'ETH/USDT'],
+    });
+    const { sessionId } = started;
+    exchange.failNext('createOrder', lostAnswer());
+    const lost = await a.call('intent.submit', { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01 });
+    exchange.failNext('createOrder', lostAnswer(), true);
+    const filledUnseen = await a.call('intent.submit', { asset: 'ETH/USDT', side: 'SHORT', targetSize: 0.1 });
+    await until(() => exchange.calledTimes('createOrder') === 2);
+    const copy = crashCopy(a);
+    await a.cockpit.close();
+
+    const b = host(copy);
+    try {
+      const resumed = await b.call('session.resume', { sessionId });
+      expect(resumed).toMatchObject({ differences: 0, mode: 'ACTIVE' });
+      expect(await slotSizes(b)).toEqual({ 'ETH/USDT': 0.1 });
+      const events = await b.events(sessionId);
+      const ofTrade = (tradeId: unknown) =>
+        events.filter((e) => e.payload.tradeId === tradeId).map((e) => e.type);
+      expect(ofTrade(lost.tradeId)).toEqual(expect.arrayContaining(['OrderRejected', 'TradeCanceled']));
+      expect(ofTrade(filledUnseen.tradeId)).toEqual(
+        expect.arrayContaining(['OrderPlaced', 'OrderFilled', 'TradeOpened']),
+      );
+      const rejected = events.find((e) => e.type === 'OrderRejected');
+      expect(String(rejected?.payload.reason)).toMatch(/has no order/);
+      // Neither was sent again: the exchange was asked for them by their client order ids.
+      expect(exchange.calledTimes('createOrder')).toBe(2);
+    } finally {
+      await b.cockpit.close();
+    }
+  });
+
+  it('flags what changed on the exchange while it was down, and trades only to reduce until the operator looks', async () => {
+    const a = host(newDir());
+    const { sessionId } = await sessionWithPositionAndRestingEntry(a);
+    const copy = crashCopy(a);
+    await a.cockpit.close();
+
+    // The operator closed the BTC long and cancelled the ETH entry on the exchange's own site.
+    exchange.placeOutside('BTC/USDT:USDT', 'sell', 0.01);
+    const resting = (await exchange.fetchOpenOrders('ETH/USDT:USDT'))[0];
+    await exchange.cancelOrder(String(resting?.id), 'ETH/USDT:USDT');
+    const b = host(copy);
+    try {
+      const resumed = await b.call('session.resume', { sessionId });
+      expect(resumed).toMatchObject({ differences: 1, mode: 'REDUCING' });
+      const reconciled = (await b.events(sessionId)).find((e) => e.type === 'VenueReconciled');
+      expect(reconciled?.payload.findings).toEqual([
+        expect.objectContaining({
+          code: 'POSITION_NOT_AT_VENUE',
+          message: 'the kernel holds 0.01 BTC/USDT LONG that the venue does not report',
+        }),
+      ]);
+      // The cancel made on the site is read as the exchange reports it: the entry ended, nothing guessed.
+      expect((await b.events(sessionId)).some((e) => e.type === 'OrderCanceled')).toBe(true);
+      expect((await b.call('snapshot')).control?.mode).toBe('REDUCING');
+      const told = (code: string) => b.received.some((e) => e.type === 'notice' && e.code === code);
+      await until(() => told('POSITION_NOT_AT_VENUE') && told('RECONCILE_MISMATCH'));
+      const entry = await b.refuse('intent.submit', { asset: 'ETH/USDT', side: 'LONG', targetSize: 0.1 });
+      expect(entry.error).toMatchObject({ code: 'KERNEL_REJECTED', diagnosticCode: 'MODE_REJECTED' });
+    } finally {
+      await b.cockpit.close();
+    }
+  });
+
+  it('refuses a resume it cannot carry out, saying why, and the session stays interrupted until it can', async () => {
+    const a = host(newDir());
+    const { sessionId } = await sessionWithPositionAndRestingEntry(a);
+    const copy = crashCopy(a);
+    await a.cockpit.close();
+
+    const keyless = host(copy, {});
+    try {
+      const refused = await keyless.refuse('session.resume', { sessionId });
+      expect(refused.error).toMatchObject({ code: 'VENUE_REJECTED', field: 'sessionId' });
+      expect(refused.error.message).toMatch(/COCKPIT_TESTNETDOUBLE_API_KEY and COCKPIT_TESTNETDOUBLE_SECRET/);
+      expect((await keyless.refuse('session.resume', { sessionId: 'S-none' })).error).toMatchObject({
+        code: 'NOT_FOUND',
+        field: 'sessionId',
+      });
+    } finally {
+      await keyless.cockpit.close();
+    }
+
+    const b = host(copy);
+    try {
+      // The exchange goes down in the middle of the catch-up: what was read is kept, the session stays interrupted.
+      exchange.failNext(
+        'fetchOpenOrders',
+        new ExchangeNotAvailable('testnetdouble GET https://x/openOrders 503'),
+      );
+      const down = await b.refuse('session.resume', { sessionId });
+      expect(down.error).toMatchObject({ code: 'VENUE_REJECTED', field: 'sessionId' });
+      expect(down.error.message).toMatch(
+        /did not answer as asked while .* caught up: ExchangeNotAvailable.*resume it again/,
+      );
+      expect(down.error.message).not.toContain('https://');
+      expect((await b.call('session.list')).sessions[0]?.interruptedAt).toBeDefined();
+      expect((await b.call('snapshot')).session).toBeNull();
+
+      const resumed = await b.call('session.resume', { sessionId });
+      expect(resumed).toMatchObject({ differences: 0, mode: 'ACTIVE' });
+      const again = await b.refuse('session.resume', { sessionId });
+      expect(again.error).toMatchObject({ code: 'SESSION_ACTIVE' });
+      const abandonRunning = await b.refuse('session.abandon', { sessionId });
+      expect(abandonRunning.error).toMatchObject({ code: 'INVALID_REQUEST', field: 'sessionId' });
+      await b.call('session.stop');
+      const ended = await b.refuse('session.resume', { sessionId });
+      expect(ended.error.message).toMatch(/has ended \(STOPPED\)/);
+    } finally {
+      await b.cockpit.close();
+    }
+  });
+
+  it('is closed as abandoned when the operator gives it up; a paper session left open is closed at the start', async () => {
+    const a = host(newDir());
+    const { sessionId } = await sessionWithPositionAndRestingEntry(a);
+    const copy = crashCopy(a);
+    await a.cockpit.close();
+    const b = host(copy);
+    try {
+      expect(await b.call('session.abandon', { sessionId })).toMatchObject({ sessionId });
+      const listed = (await b.call('session.list')).sessions.find((s) => s.sessionId === sessionId);
+      expect(listed).toMatchObject({ endReason: 'ABANDONED' });
+      expect(listed?.interruptedAt).toBeUndefined();
+      expect((await b.refuse('session.resume', { sessionId })).error.message).toMatch(
+        /has ended \(ABANDONED\)/,
+      );
+      const paper = await b.call('session.start', { venue: 'paper', seed: 1 });
+      const paperCopy = crashCopy(b);
+      await b.cockpit.close();
+      const c = host(paperCopy);
+      try {
+        const closed = (await c.call('session.list')).sessions.find((s) => s.sessionId === paper.sessionId);
+        expect(closed).toMatchObject({ endReason: 'ABANDONED' });
+      } finally {
+        await c.cockpit.close();
+      }
+    } finally {
+      await b.cockpit.close();
+    }
+  });
+});
+
+describe('the checkpoint', () => {
+  it('is written in the transaction of the facts it follows, and goes with the stop', () => {
+    const dir = newDir();
+    const journal = new Journal(join(dir, 'j.sqlite'));
+    try {
+      const info = {
+        sessionId: 'A',
+        startedAt: 1,
+        venue: 'ccxt' as const,
+        symbols: [],
+        seed: 0,
+        seedCapital: 1,
+        maxSlots: 1,
+      };
+      journal.createSession(info);
+      const draft = (eventId: string) => ({
+        eventId,
+        type: 'RiskLimitsSet' as const,
+        source: 'host' as const,
+        correlationId: 'A',
+        causationId: eventId,
+        ts: 2,
+        payload: {},
+      });
+      journal.append('A', [draft('e1'), draft('e2')], () => ({ kernel: 'k1', host: '{}' }));
+      expect(journal.checkpoint('A')).toEqual({ seq: 2, kernel: 'k1', host: '{}' });
+      // The second row cannot be written (its payload has no JSON): the first and the checkpoint roll back.
+      expect(() =>
+        journal.append('A', [draft('e3'), { ...draft('e4'), payload: { size: 1n } }], () => ({
+          kernel: 'k2',
+          host: '{}',
+        })),
+      ).toThrow(/BigInt/);
+      // Neither the fact nor a checkpoint: the two are durable together or not at all.
+      expect(journal.all('A').map((e) => e.eventId)).toEqual(['e1', 'e2']);
+      expect(journal.checkpoint('A')?.seq).toBe(2);
+      journal.createSession({ ...info, sessionId: 'B' });
+      journal.append('B', [draft('b1')], () => ({ kernel: 'kb', host: '{}' }));
+      expect(journal.closeAbandonedSessions((id) => id === 'A')).toEqual(['B']);
+      expect(journal.hasCheckpoint('A')).toBe(true);
+      expect(journal.hasCheckpoint('B')).toBe(false);
+      journal.stopSession('A', 9);
+      expect(journal.hasCheckpoint('A')).toBe(false);
+    } finally {
+      journal.close();
+    }
+  });
+});
