@@ -1,5 +1,6 @@
 import { AccountPanel } from './components/AccountPanel.js';
 import { ConnectionBanner } from './components/ConnectionBanner.js';
+import { InterruptedSessions } from './components/InterruptedSessions.js';
 import { LineagePanel } from './components/LineagePanel.js';
 import { Notices } from './components/Notices.js';
 import { PnlChart } from './components/PnlChart.js';
@@ -16,6 +17,7 @@ export function App() {
     <div className="app">
       <SessionBar />
       <ConnectionBanner />
+      <InterruptedSessions />
       <main className={`workspace ${stale ? 'stale' : ''}`} data-stale={stale}>
         <aside className="col-left">
           <Ticket />

@@ -1,13 +1,15 @@
 // The lineage re-fetch: at most one request in flight per lineage, and at most
 // one more per frame however many journal events arrive meanwhile.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CockpitEvent, JournalEvent } from '../../shared/index.js';
+import type { CockpitEvent, JournalEvent, SessionInfo } from '../../shared/index.js';
 import {
+  abandonSession,
   afterBatch,
   command,
   grantIntent,
   refreshSnapshot,
   rejectIntent,
+  resumeSession,
   reviewSession,
   selectLineage,
   setLineageScheduler,
@@ -304,5 +306,73 @@ describe('reviewing an earlier session', () => {
     selectLineage('c-live');
     expect(calls.at(-1)!.request).toEqual({ correlationId: 'c-live' });
     expect(useCockpit.getState().lineage).toMatchObject({ sessionId: null, replaySeq: null, graph: null });
+  });
+});
+
+describe('interrupted sessions', () => {
+  const exchangeSession = (sessionId: string, over: Partial<SessionInfo> = {}): SessionInfo => ({
+    sessionId,
+    startedAt: 1_000,
+    venue: 'ccxt',
+    exchange: { id: 'binanceusdm', name: 'Binance USDⓈ-M', testnet: true },
+    symbols: ['BTC/USDT'],
+    seed: 0,
+    seedCapital: 10_000,
+    maxSlots: 4,
+    ...over,
+  });
+  const names = () => calls.map((c) => c.name);
+
+  it('resumes one, says how many differences the exchange showed, then reads the snapshot and the list', async () => {
+    const resumed = resumeSession('S-R1');
+    expect(calls.map((c) => [c.name, c.request])).toEqual([['session.resume', { sessionId: 'S-R1' }]]);
+    calls[0]!.resolve({
+      ok: true,
+      sessionId: 'S-R1',
+      symbols: ['BTC/USDT'],
+      differences: 2,
+      mode: 'REDUCING',
+    });
+    await expect(resumed).resolves.toMatchObject({ ok: true, differences: 2 });
+    expect(useCockpit.getState().notices.items.map((n) => [n.level, n.code, n.message])).toEqual([
+      [
+        'warning',
+        'SESSION_RESUMED',
+        'Resumed S-R1: 2 differences — trading is REDUCING until you have looked',
+      ],
+    ]);
+    expect(names()).toEqual(['session.resume', 'snapshot', 'session.list']);
+  });
+
+  it('puts a refused resume in the notices and reads the list again, which may be behind', async () => {
+    const refused = resumeSession('S-R2');
+    const message = "Binance USDⓈ-M's testnet did not answer";
+    calls[0]!.resolve({ ok: false, error: { code: 'VENUE_REJECTED', message } });
+    await expect(refused).resolves.toMatchObject({ ok: false, error: { code: 'VENUE_REJECTED' } });
+    expect(useCockpit.getState().notices.items.map((n) => [n.code, n.message])).toEqual([
+      ['VENUE_REJECTED', `session.resume: ${message}`],
+    ]);
+    expect(names()).toEqual(['session.resume', 'session.list']);
+  });
+
+  it('abandons one, then reads the list, where it is closed: no session event tells of it', async () => {
+    useCockpit.getState().setSessions([exchangeSession('S-A1', { interruptedAt: 2_000 })]);
+    const abandoned = abandonSession('S-A1');
+    expect(calls.map((c) => [c.name, c.request])).toEqual([['session.abandon', { sessionId: 'S-A1' }]]);
+    calls[0]!.resolve({ ok: true, sessionId: 'S-A1' });
+    await expect(abandoned).resolves.toEqual({ ok: true, sessionId: 'S-A1' });
+    expect(names()).toEqual(['session.abandon', 'session.list']);
+    calls[1]!.resolve({ ok: true, sessions: [exchangeSession('S-A1', { stoppedAt: 3_000 })] });
+    await flushPromises();
+    const listed = useCockpit.getState().session.sessions.find((info) => info.sessionId === 'S-A1');
+    expect(listed).toMatchObject({ stoppedAt: 3_000 });
+    expect(listed).not.toHaveProperty('interruptedAt');
+  });
+
+  it('reads the list again when a session event arrives, not on other events', () => {
+    afterBatch([journal('c-other', 1)]);
+    expect(calls).toEqual([]);
+    afterBatch([{ type: 'session', state: 'started', session: exchangeSession('S-E1') }]);
+    expect(names()).toEqual(['session.list']);
   });
 });

@@ -10,6 +10,7 @@ import type {
 } from '../../shared/index.js';
 import { invoke } from './api.js';
 import { compactNumbers } from './lib/format.js';
+import { resumedNotice } from './lib/interrupted.js';
 import { touchedLineages } from './store/apply.js';
 import { nextFrame, type Schedule } from './store/pump.js';
 import { useCockpit } from './store/store.js';
@@ -166,10 +167,14 @@ export async function reviewSession(sessionId: string | null): Promise<void> {
   else store().setReviewError(sessionId, response.error.message);
 }
 
-/** Called after each frame's batch is applied: re-fetch the graph if its lineage moved. */
+/**
+ * Called after each frame's batch is applied: re-fetch the graph if its lineage moved, and the session list
+ * on a session's start, stop or resume (from any window): which sessions are interrupted may have changed.
+ */
 export function afterBatch(batch: readonly CockpitEvent[]): void {
   const selected = store().lineage.correlationId;
   if (selected && touchedLineages(batch).has(selected)) refreshLineage();
+  if (batch.some((event) => event.type === 'session')) void refreshSessions();
 }
 
 // ---------------------------------------------------------------------------
@@ -184,6 +189,26 @@ export async function startSession(request: CommandRequest<'session.start'>) {
 export async function stopSession() {
   const response = await command('session.stop', {});
   if (response.ok) void refreshSnapshot();
+  return response;
+}
+
+/** Runs an interrupted exchange session again; the notices say whether the exchange agreed with the kernel. */
+export async function resumeSession(sessionId: string) {
+  const response = await command('session.resume', { sessionId });
+  if (response.ok) {
+    store().notify(resumedNotice(response));
+    void refreshSnapshot();
+  } else {
+    // A refusal may mean the list is behind (another window resumed or abandoned it).
+    void refreshSessions();
+  }
+  return response;
+}
+
+/** Closes an interrupted exchange session as ABANDONED. No session event tells of it: the list is read again. */
+export async function abandonSession(sessionId: string) {
+  const response = await command('session.abandon', { sessionId });
+  void refreshSessions();
   return response;
 }
 
@@ -210,14 +235,16 @@ export function setSnapshotSink(push: (batch: CockpitEvent[]) => void): void {
 }
 
 export async function refreshSnapshot(options: { quiet?: boolean } = { quiet: true }): Promise<void> {
-  const [snapshot, sessions] = await Promise.all([
-    command('snapshot', {}, options),
-    command('session.list', {}, options),
-  ]);
+  const [snapshot] = await Promise.all([command('snapshot', {}, options), refreshSessions(options)]);
   if (snapshot.ok && pushSnapshot) {
     const { ok: _ok, ...read } = snapshot;
     pushSnapshot([{ type: 'snapshot', snapshot: read }]);
   }
+}
+
+/** Reads the journal's sessions: the Trades panel's earlier ones and the interrupted ones. */
+export async function refreshSessions(options: { quiet?: boolean } = { quiet: true }): Promise<void> {
+  const sessions = await command('session.list', {}, options);
   if (sessions.ok) store().setSessions(sessions.sessions ?? []);
 }
 

@@ -1,28 +1,19 @@
 // The kernel's control plane in the top bar: the trading mode (ACTIVE,
 // REDUCING, HALTED) and the kill switch. The kill switch takes two clicks, the
 // second within a few seconds, so a stray click cannot flatten the book.
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { MODE_MEANING, TradingMode } from '../../../shared/index.js';
 import { engageKillSwitch, setTradingMode } from '../actions.js';
 import { clock } from '../lib/format.js';
 import { useCockpit } from '../store/store.js';
+import { useConfirm } from './useConfirm.js';
 import { OFFLINE_TITLE, useOnline } from './useOnline.js';
-
-const CONFIRM_MS = 4_000;
 
 export function ControlPlane() {
   const control = useCockpit((s) => s.book.control);
   const [busy, setBusy] = useState(false);
-  const [armed, setArmed] = useState(false);
-  const disarm = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const kill = useConfirm(() => void run(() => engageKillSwitch({ reason: 'operator kill switch' })));
   const online = useOnline();
-
-  useEffect(
-    () => () => {
-      if (disarm.current) clearTimeout(disarm.current);
-    },
-    [],
-  );
 
   if (!control) return null;
 
@@ -33,17 +24,6 @@ export function ControlPlane() {
     } finally {
       setBusy(false);
     }
-  }
-
-  function onKill() {
-    if (disarm.current) clearTimeout(disarm.current);
-    if (!armed) {
-      setArmed(true);
-      disarm.current = setTimeout(() => setArmed(false), CONFIRM_MS);
-      return;
-    }
-    setArmed(false);
-    void run(() => engageKillSwitch({ reason: 'operator kill switch' }));
   }
 
   return (
@@ -70,16 +50,16 @@ export function ControlPlane() {
       <button
         type="button"
         data-testid="kill-switch"
-        className={`btn btn-kill ${armed ? 'is-armed' : ''}`}
+        className={`btn btn-kill ${kill.armed ? 'is-armed' : ''}`}
         title={
           online
             ? 'HALT trading, cancel every working order and close every open position at market'
             : OFFLINE_TITLE
         }
         disabled={busy || !online}
-        onClick={onKill}
+        onClick={kill.click}
       >
-        {armed ? 'Confirm kill switch' : 'Kill switch'}
+        {kill.armed ? 'Confirm kill switch' : 'Kill switch'}
       </button>
       {control.killSwitchAt !== undefined ? (
         <span className="kill-fired" data-testid="kill-switch-fired">

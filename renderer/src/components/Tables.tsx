@@ -24,6 +24,7 @@ import {
   qty,
   signedMoney,
 } from '../lib/format.js';
+import { INTERRUPTED_TAG, isInterrupted } from '../lib/interrupted.js';
 import { marketWords, replayLabel } from '../lib/market.js';
 import { toneOf } from '../lib/tone.js';
 import { exchangeLabel } from '../lib/venue.js';
@@ -303,12 +304,13 @@ const sessionTag = (sessionId: string) => sessionId.slice(sessionId.lastIndexOf(
 
 /**
  * "2026-11-22 20:30 · BTC ETH · 08f364", and the exchange it traded on ("· Binance testnet") or what a replay
- * replayed ("· replay of btc.csv ×60").
+ * replayed ("· replay of btc.csv ×60"); " (interrupted)" after one the operator must still resume or abandon.
  */
 function sessionChoice(info: SessionInfo): string {
   const where = exchangeLabel(info) ?? replayLabel(info);
   const shown = `${dateTime(info.startedAt)} · ${info.symbols.map(baseOf).join(' ')} · ${sessionTag(info.sessionId)}`;
-  return where ? `${shown} · ${where}` : shown;
+  const placed = where ? `${shown} · ${where}` : shown;
+  return isInterrupted(info) ? `${placed} ${INTERRUPTED_TAG}` : placed;
 }
 
 /** Which session's trades the blotter lists: the live one, or an earlier one from its journal. */
