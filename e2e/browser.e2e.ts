@@ -1,11 +1,13 @@
 // What an operator does, in the browser host (`npm run serve`), in Debian's Chromium.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../electron/host/journal/journal.js';
-import { buildLineage, lineageChanges, type LineageGraph } from '../shared/index.js';
+import { Kernel } from '../native/index.js';
+import { buildLineage, lineageChanges, RiskEnvelope, type LineageGraph } from '../shared/index.js';
 import { replaySteps } from '../renderer/src/lib/replay.js';
 import { startBrowserHostProcess, type RunningHost } from './support/browser-host.js';
 import { collectConsoleErrors, launchChromium } from './support/chromium.js';
@@ -452,5 +454,80 @@ describe('browser host', () => {
     }
     await venue.selectOption('paper');
     await eventually(() => page.getByTestId('session-seed').count()).toBe(1);
+  });
+
+  it('(j) an exchange session the host lost waits in the interrupted strip: a resume the exchange does not answer is refused and changes nothing; Abandon, confirmed, closes it', async () => {
+    // A journal as a host killed mid-session leaves it: an open ccxt session with its checkpoint.
+    const dataDir = mkdtempSync(join(tmpdir(), 'cockpit-e2e-interrupted-'));
+    const sessionId = 'S20261123-101500-abc123';
+    const journal = new Journal(join(dataDir, 'e2e.sqlite'));
+    journal.createSession({
+      sessionId,
+      startedAt: Date.now() - 60_000,
+      venue: 'ccxt',
+      symbols: ['BTC/USDT'],
+      seed: 0,
+      seedCapital: 5_000,
+      maxSlots: 4,
+      exchange: { id: 'binanceusdm', name: 'Binance USDⓈ-M', testnet: true },
+    });
+    const kernel = new Kernel({ maxSlots: 4, seedCapital: 5_000, idPrefix: 'abc123-' });
+    journal.append(
+      sessionId,
+      [
+        {
+          eventId: 'abc123-h1',
+          type: 'RiskLimitsSet',
+          source: 'host',
+          correlationId: sessionId,
+          causationId: 'abc123-h1',
+          ts: Date.now() - 30_000,
+          payload: { risk: RiskEnvelope.parse({}) },
+        },
+      ],
+      () => ({ kernel: kernel.snapshot(), host: JSON.stringify({ ids: { h: 1 } }) }),
+    );
+    journal.close();
+    const lost = await startBrowserHostProcess({
+      dataDir,
+      env: { COCKPIT_BINANCEUSDM_API_KEY: EXCHANGE_KEY, COCKPIT_BINANCEUSDM_SECRET: EXCHANGE_SECRET },
+    });
+    const lostPage = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const lostErrors = collectConsoleErrors(lostPage);
+    try {
+      await lostPage.goto(lost.url);
+      const row = lostPage.getByTestId(`interrupted-session-${sessionId}`);
+      await eventually(() => row.textContent()).toContain(
+        `Session ${sessionId} on Binance USDⓈ-M testnet was interrupted at`,
+      );
+      await row.getByTestId('interrupted-resume').click();
+      // No route to the testnet here: the resume is refused in the exchange's words, and nothing runs.
+      await eventually(() => row.textContent()).toContain(
+        "Resume refused: sessionId: Binance USDⓈ-M's testnet did not answer as asked: NetworkError",
+      );
+      const lostCockpit = cockpitOn(lostPage);
+      expect((await lostCockpit.snapshot()).session).toBeNull();
+      const listed = (await lostCockpit.invoke('session.list')) as {
+        sessions: { sessionId: string; interruptedAt?: number; endReason?: string }[];
+      };
+      expect(listed.sessions).toEqual([
+        expect.objectContaining({ sessionId, interruptedAt: expect.any(Number) }),
+      ]);
+      expect(await lostPage.getByTestId('trades-session').textContent()).toContain('(interrupted)');
+
+      const abandon = row.getByTestId('interrupted-abandon');
+      await abandon.click();
+      await eventually(() => abandon.textContent()).toBe('Abandon — sure?');
+      await abandon.click();
+      await eventually(() => lostPage.getByTestId('interrupted-sessions').count()).toBe(0);
+      const after = (await lostCockpit.invoke('session.list')) as typeof listed;
+      expect(after.sessions).toEqual([expect.objectContaining({ sessionId, endReason: 'ABANDONED' })]);
+      expect(after.sessions[0]?.interruptedAt).toBeUndefined();
+      expect(lostErrors).toEqual([]);
+    } finally {
+      await lostPage.close();
+      await lost.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
