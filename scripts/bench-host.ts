@@ -274,6 +274,7 @@ const wall = Number(process.hrtime.bigint() - started) / 1e9;
 const rows = journal.page(info.sessionId, 0, Number.MAX_SAFE_INTEGER);
 const journaled = rows.length;
 const trades = rows.filter((row) => row.type === 'TradeClosed').length;
+const checkpointBytes = journal.checkpoint(info.sessionId)?.kernel.length ?? 0;
 
 // Reviewing the session once it stopped (`session.trades`), against folding its whole journal in one go,
 // side by side: the time, and the longest the event loop waited (a 1 ms timer's largest gap).
@@ -328,7 +329,7 @@ const perUnit = (part: Spent, n: number) => ({
   journal: Number(part.journal) / n,
 });
 console.log(
-  `host bench: ${SLOTS} slots, ${CYCLES} cycles, bursts of ${BURST} reports, journal on disk (WAL), ${LIMITS ? 'every risk limit set' : 'no risk limits'}, ${CHECKPOINTS ? 'a checkpoint with every append' : 'no checkpoints'}`,
+  `host bench: ${SLOTS} slots, ${CYCLES} cycles, bursts of ${BURST} reports, journal on disk (WAL), ${LIMITS ? 'every risk limit set' : 'no risk limits'}, ${CHECKPOINTS ? `a checkpoint with every append (the last ${(checkpointBytes / 1024).toFixed(0)} KiB)` : 'no checkpoints'}`,
 );
 console.log(
   `  ${reports} venue reports, ${marks} market steps, ${commands} commands; ${journaled} journal rows, ${trades} trades closed, ${published} events published (${wall.toFixed(1)} s wall)`,
