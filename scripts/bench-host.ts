@@ -24,7 +24,7 @@ import { SessionTrades } from '../electron/host/review/session-trades.js';
 import { TradeBook } from '../electron/host/session/trade-book.js';
 import { findInstrument, RiskEnvelope, type Instrument } from '../shared/index.js';
 import { SyntheticFeed } from '../electron/host/market/synthetic-feed.js';
-import { EXCHANGE_KERNEL_MEMORY } from '../electron/host/session/exchange-session.js';
+import { EXCHANGE_KERNEL_CONFIG } from '../electron/host/session/exchange-session.js';
 import { IdSource } from '../electron/host/session/ids.js';
 import { TradingSession } from '../electron/host/session/trading-session.js';
 import type { Venue, VenueOrderRequest, VenueReport } from '../electron/host/venue/venue.js';
@@ -214,7 +214,7 @@ const session = new TradingSession({
       maxSlots: SLOTS,
       seedCapital: 1e9,
       idPrefix: 'bench-',
-      ...(CHECKPOINTS ? EXCHANGE_KERNEL_MEMORY : {}),
+      ...(CHECKPOINTS ? EXCHANGE_KERNEL_CONFIG : {}),
     }),
   ),
   checkpoints: CHECKPOINTS,

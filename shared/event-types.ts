@@ -42,7 +42,10 @@ export const INTENT_EVENT_TYPES = [
 ] as const;
 export type IntentEventType = (typeof INTENT_EVENT_TYPES)[number];
 
-/** The host's own facts: the session's settings and control plane, signals, the operator's cancels, the market. */
+/**
+ * The host's own facts: the session's settings and control plane, signals, the operator's cancels, a request
+ * the kernel sends again after a rate limit (it has no event of its own), the market.
+ */
 export const HOST_EVENT_TYPES = [
   ...INTENT_EVENT_TYPES,
   'RiskLimitsSet',
@@ -50,6 +53,7 @@ export const HOST_EVENT_TYPES = [
   'VenueReconciled',
   'TradingSignalCreated',
   'OrderCancelRequested',
+  'OrderResent',
   'TradingModeChanged',
   'KillSwitchEngaged',
   'MarketReplayEnded',

@@ -98,6 +98,10 @@ function entitiesOf(event: JournalEvent): EntityRef[] {
     if (ref) refs.push(ref);
     return refs;
   }
+  if (event.type === 'OrderResent') {
+    const ref = order(p.command === 'CANCEL' ? 'CANCEL_REQUESTED' : 'REQUESTED');
+    return ref ? [ref] : [];
+  }
   if (event.type in ORDER_STATE) {
     const ref = order(ORDER_STATE[event.type]);
     return ref ? [ref] : [];

@@ -248,6 +248,9 @@ export function createCockpit(options: CockpitOptions): CockpitHost {
       };
     },
     'session.abandon': (request) => {
+      // A resume under way may be this session's: it would run on in a journal that says it ended.
+      const busy = starting ? sessionActive() : undefined;
+      if (busy) return busy;
       const found = interrupted(request.sessionId);
       if (!found.ok) return found;
       journal.abandonSession(request.sessionId);

@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExchangeNotAvailable } from 'ccxt';
+import { ExchangeNotAvailable, RateLimitExceeded } from 'ccxt';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CockpitEvent, CommandResults, JournalEvent } from '../../shared/index.js';
 import { createCockpit, type CockpitHost } from './index.js';
@@ -151,10 +151,92 @@ describe('an exchange session the host stopped running without a stop', () => {
       expect(trades.find((t) => t.tradeId === btc.tradeId)).toMatchObject({ state: 'CLOSED' });
       await until(() => b.received.some((e) => e.type === 'notice' && e.code === 'RECONCILE_OK'));
 
-      await b.call('session.stop');
-      const stopped = (await b.call('session.list')).sessions.find((s) => s.sessionId === sessionId);
-      expect(stopped?.stoppedAt).toBeDefined();
-      expect(stopped?.interruptedAt).toBeUndefined();
+      // Lost a second time: the second resume goes on from the first one's checkpoints and ids.
+      const again = crashCopy(b);
+      const c = host(again);
+      try {
+        expect(await c.call('session.resume', { sessionId })).toMatchObject({
+          differences: 0,
+          mode: 'ACTIVE',
+        });
+        await c.call('trade.exit', { tradeId: eth.tradeId as string });
+        await until(async () => Object.keys(await slotSizes(c)).length === 0);
+        const twice = await c.events(sessionId);
+        expect(twice.filter((e) => e.type === 'SessionResumed')).toHaveLength(2);
+        expect(new Set(twice.map((e) => e.eventId)).size).toBe(twice.length);
+        // The kernel numbers its events on from where the checkpoint left it, across both resumes.
+        const kernelSeqs = twice.flatMap((e) =>
+          typeof e.payload.kernelSeq === 'number' ? [e.payload.kernelSeq] : [],
+        );
+        expect(kernelSeqs).toEqual(kernelSeqs.map((_, index) => index + 1));
+        await c.call('session.stop');
+        const stopped = (await c.call('session.list')).sessions.find((s) => s.sessionId === sessionId);
+        expect(stopped?.stoppedAt).toBeDefined();
+        expect(stopped?.interruptedAt).toBeUndefined();
+      } finally {
+        await c.cockpit.close();
+      }
+    } finally {
+      await b.cockpit.close();
+    }
+  });
+
+  it('reads a fill that lands while it compares before it compares: nothing is adopted twice', async () => {
+    const a = host(newDir());
+    const { sessionId } = await sessionWithPositionAndRestingEntry(a);
+    const copy = crashCopy(a);
+    await a.cockpit.close();
+    // The resting entry fills after the catch-up read the trades, just before the holdings are read
+    // (the resume's third position query: its wallet, the catch-up's poll, the holdings).
+    exchange.beforeCall('fetchPositions', 3, () => exchange.setPrice('ETH/USDT:USDT', 3_090));
+    const b = host(copy);
+    try {
+      expect(await b.call('session.resume', { sessionId })).toMatchObject({ differences: 0, mode: 'ACTIVE' });
+      // Two more polls of the venue on its own: a fill it had not read before comparing would show now.
+      const polled = exchange.calledTimes('fetchMyTrades');
+      await until(() => exchange.calledTimes('fetchMyTrades') >= polled + 2);
+      const { slots } = await b.call('snapshot');
+      const held = slots.filter((slot) => slot.size > 0).map((slot) => [slot.asset, slot.size]);
+      expect(held.sort()).toEqual([
+        ['BTC/USDT', 0.01],
+        ['ETH/USDT', 0.1],
+      ]);
+      const opened = (await b.events(sessionId)).filter((e) => e.type === 'TradeOpened');
+      expect(opened.map((e) => [e.payload.asset, e.payload.reason ?? 'filled'])).toEqual([
+        ['BTC/USDT', 'filled'],
+        ['ETH/USDT', 'filled'],
+      ]);
+    } finally {
+      await b.cockpit.close();
+    }
+  });
+
+  it('asks for an order sent again after a rate limit whose answer never came, and does not send it a third time', async () => {
+    const a = host(newDir());
+    const { sessionId } = await a.call('session.start', {
+      venue: 'ccxt',
+      exchange: 'testnetdouble',
+      symbols: ['BTC/USDT'],
+    });
+    exchange.failNext(
+      'createOrder',
+      new RateLimitExceeded('testnetdouble {"code":-1003,"msg":"Too many requests"}'),
+    );
+    exchange.failNext('createOrder', lostAnswer(), true);
+    await a.call('intent.submit', { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01 });
+    // The kernel waits out the rate limit, then sends the entry again: journaled before it goes.
+    await until(async () => (await a.events(sessionId)).some((e) => e.type === 'OrderResent'));
+    await until(() => exchange.calledTimes('createOrder') === 2);
+    const copy = crashCopy(a);
+    await a.cockpit.close();
+
+    const b = host(copy);
+    try {
+      expect(await b.call('session.resume', { sessionId })).toMatchObject({ differences: 0, mode: 'ACTIVE' });
+      expect(await slotSizes(b)).toEqual({ 'BTC/USDT': 0.01 });
+      expect(exchange.calledTimes('createOrder')).toBe(2);
+      const resent = (await b.events(sessionId)).find((e) => e.type === 'OrderResent');
+      expect(resent?.payload).toMatchObject({ command: 'PLACE', reason: "the rate limit's wait is over" });
     } finally {
       await b.cockpit.close();
     }
@@ -265,8 +347,12 @@ describe('an exchange session the host stopped running without a stop', () => {
       expect((await b.call('session.list')).sessions[0]?.interruptedAt).toBeDefined();
       expect((await b.call('snapshot')).session).toBeNull();
 
-      const resumed = await b.call('session.resume', { sessionId });
-      expect(resumed).toMatchObject({ differences: 0, mode: 'ACTIVE' });
+      const resuming = b.cockpit.invoke('session.resume', { sessionId });
+      // Not abandoned under a resume: it would run on in a journal that says it ended.
+      expect((await b.refuse('session.abandon', { sessionId })).error).toMatchObject({
+        code: 'SESSION_ACTIVE',
+      });
+      expect(await resuming).toMatchObject({ ok: true, differences: 0, mode: 'ACTIVE' });
       const again = await b.refuse('session.resume', { sessionId });
       expect(again.error).toMatchObject({ code: 'SESSION_ACTIVE' });
       const abandonRunning = await b.refuse('session.abandon', { sessionId });

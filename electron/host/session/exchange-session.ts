@@ -18,7 +18,7 @@ import {
 } from '../../../shared/index.js';
 import type { SessionCheckpoint } from '../journal/journal.js';
 import { createStrategy } from '../strategy/strategy.js';
-import { CcxtVenue, walletOf } from '../venue/exchange/ccxt-venue.js';
+import { CcxtVenue, TRADES_WINDOW_MS, walletOf } from '../venue/exchange/ccxt-venue.js';
 import type { ExchangeClient } from '../venue/exchange/exchange-client.js';
 import { reasonOf } from '../venue/exchange/exchange-errors.js';
 import { perpetualOf, type ExchangeMarket } from '../venue/exchange/exchange-markets.js';
@@ -51,12 +51,18 @@ export interface ExchangeAccess {
 }
 
 /**
- * The kernel's bounded memories, far smaller than its defaults: an exchange session journals a checkpoint
- * with every commit, and these are most of it (~330 KB when full, against ~2 MB at 20,000 and 1,000;
- * docs/BENCHMARKS.md). The venue reads a done order's fills for a minute (LATE_FILL_WATCH_MS), and REST
- * polling does not close 128 trades or read 4,096 reports in a minute.
+ * An exchange session's kernel journals a checkpoint with every commit, so it keeps less than the kernel's
+ * defaults. Its bounded memories are most of a checkpoint (~290 KiB when full, against ~2 MB at 20,000 and
+ * 1,000; docs/BENCHMARKS.md): the venue reads a done order's fills for a minute (LATE_FILL_WATCH_MS), and REST
+ * polling does not close 128 trades or read 4,096 reports in a minute. A monitoring tick per open trade every
+ * 10 s, not every second, spares a commit (and its checkpoint) per second while positions are held; TP/SL are
+ * checked on every price whatever the interval.
  */
-export const EXCHANGE_KERNEL_MEMORY = { dedupeWindow: 4_096, retiredWindow: 128 } as const;
+export const EXCHANGE_KERNEL_CONFIG = {
+  dedupeWindow: 4_096,
+  retiredWindow: 128,
+  monitorIntervalMs: 10_000,
+} as const;
 
 /** The request's fields that only the paper venue and its synthetic or replayed market use. */
 const PAPER_ONLY = [
@@ -119,7 +125,7 @@ export async function startExchangeSession(
     maxSlots: request.maxSlots,
     seedCapital: wallet,
     idPrefix: `${tag}-`,
-    ...EXCHANGE_KERNEL_MEMORY,
+    ...EXCHANGE_KERNEL_CONFIG,
     fees: {
       // One fee grid serves every symbol: the highest rates (fees are never under-predicted) and the finest grid.
       takerRate: Math.max(...rates.map((m) => m.takerRate)),
@@ -130,7 +136,7 @@ export async function startExchangeSession(
     },
   });
   services.journal.createSession(info);
-  const { session } = assemble(services, connected.value, {
+  const { session, venue } = assemble(services, connected.value, {
     info,
     tag,
     kernel,
@@ -139,7 +145,7 @@ export async function startExchangeSession(
     strategy: request.strategy,
   });
   session.begin();
-  go(session, feed, startedAt);
+  go(session, venue, feed, startedAt);
   return { ok: true, value: session };
 }
 
@@ -183,6 +189,16 @@ export async function resumeExchangeSession(
     );
   }
   const events = services.journal.all(sessionId);
+  // The checkpoint is the kernel of the journal's last facts: after it come only the host's endings of
+  // entries that waited (cancelAbandonedWaits). Anything else would have the kernel repeat ids it gave.
+  const unseen = events.find((e) => e.seq > checkpoint.seq && e.type !== 'TradingSignalIntentCanceled');
+  if (unseen) {
+    return refuse(
+      'INTERNAL',
+      'sessionId',
+      `sessionId: the checkpoint of ${sessionId} is at its fact ${checkpoint.seq}, but fact ${unseen.seq} (${unseen.type}) follows it`,
+    );
+  }
   const limits = events.find((event) => event.type === 'RiskLimitsSet')?.payload;
   const risk = RiskEnvelope.safeParse(limits?.risk);
   const strategy = StrategyConfig.optional().safeParse(limits?.strategy);
@@ -202,11 +218,13 @@ export async function resumeExchangeSession(
   });
   const resumedAt = services.now();
   const interruptedAt = events.at(-1)?.ts ?? record.startedAt;
-  session.resumed({ checkpointSeq: checkpoint.seq, interruptedAt, downMs: resumedAt - interruptedAt });
+  session.resumed(
+    { checkpointSeq: checkpoint.seq, interruptedAt, downMs: resumedAt - interruptedAt },
+    TRADES_WINDOW_MS,
+  );
   let reconciled: Reconciled;
   try {
-    await venue.catchUp();
-    reconciled = session.reconcileWith(await venue.holdings());
+    reconciled = session.reconcileWith(await venue.catchUp());
   } catch (error) {
     session.stop();
     return refuse(
@@ -216,7 +234,7 @@ export async function resumeExchangeSession(
         `${reasonOf(error)}; the session stays interrupted, with what was read: resume it again`,
     );
   }
-  go(session, connected.value.feed, resumedAt);
+  go(session, venue, connected.value.feed, resumedAt);
   return { ok: true, value: { session, reconciled } };
 }
 
@@ -425,9 +443,10 @@ function assemble(
   return { session, venue };
 }
 
-/** The session's opening prices, then its feed. */
-function go(session: TradingSession, feed: TickerFeed, ts: number): void {
+/** The session's opening prices, then its feed and the venue's polling. */
+function go(session: TradingSession, venue: CcxtVenue, feed: TickerFeed, ts: number): void {
   const marks = Object.entries(feed.marks()).map(([asset, price]) => ({ asset, price, ts }));
   if (marks.length > 0) session.guarded('opening prices', (s) => s.onMarks(marks));
   feed.start();
+  venue.start();
 }

@@ -141,10 +141,25 @@ export class TradingSession {
     ]);
   }
 
-  /** A resumed session's first fact: from which checkpoint it runs on, and since when it was down. */
-  resumed(payload: { checkpointSeq: number; interruptedAt: number; downMs: number }): void {
+  /**
+   * A resumed session's first fact: from which checkpoint it runs on, and since when it was down. Down longer
+   * than the venue reads trades back (`readsBackMs`), fills of that time are not read: the operator is told.
+   */
+  resumed(
+    payload: { checkpointSeq: number; interruptedAt: number; downMs: number },
+    readsBackMs: number,
+  ): void {
     const eventId = this.parts.ids.next('h');
     this.commit([hostDraft(eventId, 'SessionResumed', this.sessionId, eventId, this.parts.now(), payload)]);
+    if (payload.downMs > readsBackMs) {
+      const days = (ms: number) => `${(ms / 86_400_000).toFixed(1)} days`;
+      this.notify(
+        'warning',
+        'RESUMED_LATE',
+        `Session ${this.sessionId} was down ${days(payload.downMs)}; ${this.parts.venue.name}'s trades are read ` +
+          `${days(readsBackMs)} back at most, so fills older than that are not read: what they changed shows as differences`,
+      );
+    }
   }
 
   /**
@@ -680,6 +695,11 @@ export class TradingSession {
         payload: stripEmpty(transition),
       });
     }
+    // A request the kernel sends again once a rate limit's wait is over has no event of its own: it is
+    // journaled here, so what the venue is asked is a fact before it goes (and a checkpoint follows it).
+    if (outcome.events.length === 0) {
+      for (const command of outcome.venueCommands) drafts.push(this.resentDraft(command));
+    }
     if (outcome.diagnosticCode !== 'OK' && outcome.severity !== 'INFO' && outcome.events.length === 0) {
       drafts.push({
         eventId: this.parts.ids.next('d'),
@@ -699,6 +719,31 @@ export class TradingSession {
       });
     }
     return drafts;
+  }
+
+  private resentDraft(command: KernelVenueCommand): JournalDraft {
+    const { clientOrderId } = command;
+    const lineage = this.book.order(clientOrderId);
+    const eventId = this.parts.ids.next('h');
+    return hostDraft(
+      eventId,
+      'OrderResent',
+      lineage?.correlationId ?? `unknown:${clientOrderId}`,
+      (command.kind === 'CANCEL' ? lineage?.cancelEventId : undefined) ??
+        lineage?.requestEventId ??
+        clientOrderId,
+      this.parts.now(),
+      {
+        clientOrderId,
+        command: command.kind,
+        tradeId: command.tradeId,
+        slotId: command.slotId,
+        asset: command.asset,
+        orderSide: command.side,
+        size: command.size,
+        reason: "the rate limit's wait is over",
+      },
+    );
   }
 
   private kernelDraft(event: KernelDomainEvent, occupiesSlot: boolean): JournalDraft {

@@ -9,7 +9,7 @@
 // list, whether a market order's rest expires, whether the create answer has
 // its time; and read every call made.
 import type { Balances, Market, Order, Position, Ticker, Tickers, Trade } from 'ccxt';
-import { InsufficientFunds, OrderNotFound, RequestTimeout } from 'ccxt';
+import { InsufficientFunds, InvalidOrder, OrderNotFound, RequestTimeout } from 'ccxt';
 import type { ExchangeClient } from '../venue/exchange/exchange-client.js';
 import { PRECISION_MODE } from '../venue/exchange/exchange-markets.js';
 
@@ -93,6 +93,7 @@ export class TestnetDouble implements ExchangeClient {
   /** Signed size and average price, by symbol. */
   private readonly held = new Map<string, { size: number; price: number }>();
   private readonly scripted = new Map<Method, { error: unknown; afterWork: boolean }[]>();
+  private hooks: { method: Method; left: number; action: () => void }[] = [];
   private readonly counters = new Map<string, number>();
   /** Calls of fetchMyTrades so far: a trade shows from the `tradeLag`-th call after it happened. */
   private tradeQueries = 0;
@@ -110,6 +111,11 @@ export class TestnetDouble implements ExchangeClient {
   /** The next call of `method` throws `error`; with `afterWork`, the call does its work first (an answer lost on the way back). */
   failNext(method: Method, error: unknown, afterWork = false): void {
     this.scripted.set(method, [...(this.scripted.get(method) ?? []), { error, afterWork }]);
+  }
+
+  /** Runs `action` just before the `nth` next call of `method` (1: the next), as the exchange moves on meanwhile. */
+  beforeCall(method: Method, nth: number, action: () => void): void {
+    this.hooks.push({ method, left: nth, action });
   }
 
   /** Moves the price; a resting limit it crosses fills, in whole or in the `part` given. */
@@ -146,6 +152,10 @@ export class TestnetDouble implements ExchangeClient {
   ): Promise<Order> {
     return this.answer('createOrder', [symbol, type, side, amount, price, params], () => {
       if (!this.markets[symbol]) throw new OrderNotFound(`${this.id} no market ${symbol}`);
+      if (this.orders.some((o) => o.clientOrderId === params.clientOrderId)) {
+        // As Binance answers a client order id it already has, and as ccxt raises it.
+        throw new InvalidOrder(`${this.id} {"code":-4116,"msg":"ClientOrderId is duplicated."}`);
+      }
       if (!params.reduceOnly && amount * (this.prices.get(symbol) ?? 0) > this.wallet * 20) {
         throw new InsufficientFunds(`${this.id} {"code":-2019,"msg":"Margin is insufficient."}`);
       }
@@ -239,6 +249,9 @@ export class TestnetDouble implements ExchangeClient {
   }
 
   private answer<T>(method: Method, args: unknown[], work: () => T): Promise<T> {
+    for (const hook of this.hooks) if (hook.method === method) hook.left -= 1;
+    for (const hook of this.hooks.filter((h) => h.left === 0)) hook.action();
+    this.hooks = this.hooks.filter((h) => h.left > 0);
     this.calls.push({ method, args });
     const script = this.scripted.get(method)?.shift();
     if (script && !script.afterWork) return Promise.reject(script.error);

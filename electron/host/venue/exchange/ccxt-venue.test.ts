@@ -1,4 +1,11 @@
-import { DDoSProtection, DuplicateOrderId, ExchangeError, InsufficientFunds, RateLimitExceeded } from 'ccxt';
+import {
+  DDoSProtection,
+  DuplicateOrderId,
+  ExchangeError,
+  InsufficientFunds,
+  InvalidOrder,
+  RateLimitExceeded,
+} from 'ccxt';
 import type { Balances, Position } from 'ccxt';
 import { afterEach, expect, it, vi } from 'vitest';
 import { lostAnswer, TestnetDouble } from '../../testing/testnet-double.js';
@@ -36,6 +43,7 @@ function setUp(options: { uncertainGraceMs?: number } = {}) {
     onFault: (error) => faults.push(error),
     log: () => undefined,
   });
+  venue.start();
   venues.push(venue);
   const kinds = (clientOrderId: string) =>
     reports.filter((r) => r.clientOrderId === clientOrderId).map((r) => r.kind);
@@ -344,9 +352,17 @@ it('takes an unclear answer to a submit (a system error, a duplicate id) as unkn
   venue.submit(order('T2-E1'));
   await until(() => kinds('T2-E1').includes('REJECTED'));
   expect(kinds('T2-E1')).toEqual(['REJECTED']);
+  // Binance's answer to a client order id it has: ccxt raises InvalidOrder (-4116), and the order is asked for.
+  exchange.failNext(
+    'createOrder',
+    new InvalidOrder('binanceusdm {"code":-4116,"msg":"ClientOrderId is duplicated."}'),
+  );
+  venue.submit(order('T3-E1'));
+  await until(() => kinds('T3-E1').includes('REJECTED'));
   expect(exchange.calls.filter((c) => c.method === 'fetchOrder').map((c) => c.args[2])).toEqual([
     { clientOrderId: 'T1-E1' },
     { clientOrderId: 'T2-E1' },
+    { clientOrderId: 'T3-E1' },
   ]);
 });
 

@@ -90,9 +90,21 @@ const CLOCK_SKEW_MS = 60_000;
 /** After an order is done, its symbol's trades are still read this long: a fill the exchange lists late is not lost. */
 const LATE_FILL_WATCH_MS = 60_000;
 /** Exchanges answer a trades query from a start time for at most 7 days after it (Binance, Bybit). */
-const TRADES_WINDOW_MS = 6 * 24 * 3_600_000;
+export const TRADES_WINDOW_MS = 6 * 24 * 3_600_000;
 /** Trades asked for at once; Binance's most. A full page moves the cursor to its newest, and the rest follow. */
 const TRADES_PAGE = 1_000;
+/** A resume's reads of the holdings, each after a poll of the fills, until two agree. */
+const CATCH_UP_ROUNDS = 3;
+
+/** Two reads of the holdings found the same orders, fills and positions. */
+function sameHoldings(a: Required<KernelReconcileInput>, b: Required<KernelReconcileInput>): boolean {
+  const key = ({ openOrders, positions }: Required<KernelReconcileInput>) =>
+    JSON.stringify([
+      openOrders.map((o) => [o.clientOrderId, o.filledSize]).sort(),
+      positions.map((p) => [p.asset, p.side, p.size]).sort(),
+    ]);
+  return key(a) === key(b);
+}
 
 export class CcxtVenue implements Venue {
   readonly name: string;
@@ -124,29 +136,38 @@ export class CcxtVenue implements Venue {
     this.byExchangeSymbol = new Map([...options.markets.values()].map((m) => [m.exchangeSymbol, m]));
     this.settleCurrency = [...options.markets.values()][0]?.settle;
     if (options.resume) this.adopt(options.resume);
-    else this.schedule(options.pollIntervalMs);
+  }
+
+  /** Starts polling the account. */
+  start(): void {
+    if (!this.closed && !this.timer && !this.polling) this.schedule(this.options.pollIntervalMs);
   }
 
   /**
-   * A resumed session's first poll, awaited: the fills and endings of the time the host was down are
-   * reported before anything is compared. Polling goes on from there; a failure is thrown to the caller.
+   * A resumed session's catch-up, before it polls on its own: the fills and endings of the time the host was
+   * down are reported; then the exchange's open orders and positions are read, then its fills again, until
+   * two reads of the holdings agree (at most CATCH_UP_ROUNDS): every fill behind the holdings returned has
+   * reached the kernel, so `reconcile` compares like with like. A failure is thrown to the caller.
    */
-  async catchUp(): Promise<void> {
+  async catchUp(): Promise<Required<KernelReconcileInput>> {
     this.polling = true;
     try {
-      const unsure = () => [...this.orders.values()].filter((o) => o.status === 'UNCERTAIN').length;
-      const before = unsure();
       await this.pollOnce();
-      // An order found this poll had its trades read before its id was known: they are read now.
-      if (unsure() < before) await this.pollOnce();
+      let held = await this.holdings();
+      for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+        await this.pollOnce();
+        const again = await this.holdings();
+        if (sameHoldings(held, again)) return again;
+        held = again;
+      }
+      return held;
     } finally {
       this.polling = false;
     }
-    this.schedule(this.options.pollIntervalMs);
   }
 
   /** The exchange's open orders on the session's symbols and its positions there, for the kernel's `reconcile`. */
-  async holdings(): Promise<Required<KernelReconcileInput>> {
+  private async holdings(): Promise<Required<KernelReconcileInput>> {
     const openOrders: KernelReconcileInput['openOrders'] = [];
     for (const market of this.options.markets.values()) {
       for (const order of await this.options.exchange.fetchOpenOrders(market.exchangeSymbol)) {
@@ -658,8 +679,10 @@ export class CcxtVenue implements Venue {
     }
     for (const key of resume.tradesSeen) this.tradesSeen.add(key);
     for (const [symbol, since] of Object.entries(resume.tradesSince)) this.tradesSince.set(symbol, since);
+    // A working order's trades are read from its sending on: the journal's fills are where reading ended, but
+    // an order whose id was learnt after its trades were read past had them unclaimed (tradesSeen dedupes).
     for (const order of this.orders.values()) {
-      if (order.status !== 'UNCERTAIN') continue;
+      if (order.status === 'DONE') continue;
       const symbol = order.market.exchangeSymbol;
       const since = this.tradesSince.get(symbol);
       const sent = order.placedAt + this.clockOffset - CLOCK_SKEW_MS;

@@ -54,10 +54,14 @@ const REFUSALS = [
  * error (an answer ccxt could not read, an exchange's "system error", a duplicate client order id) may
  * come with the order placed, so it is UNCERTAIN until the exchange is asked.
  */
+const DUPLICATE_CLIENT_ID = /"code":\s*-4116\b|ClientOrderId is duplicated/i;
+
 export function submitMeaning(error: unknown): ExchangeErrorMeaning {
   const meaning = meaningOf(error);
   if (meaning === 'RATE_LIMITED') return meaning;
-  if (error instanceof DuplicateOrderId) return 'UNCERTAIN';
+  // The client order id was taken: an earlier send of this order may have been placed. Binance answers
+  // -4116, which ccxt raises as InvalidOrder, a refusal.
+  if (error instanceof DuplicateOrderId || DUPLICATE_CLIENT_ID.test(reasonOf(error))) return 'UNCERTAIN';
   return REFUSALS.some((refusal) => error instanceof refusal) ? 'REFUSED' : 'UNCERTAIN';
 }
 

@@ -84,6 +84,17 @@ export function resumedOrdersOf(
     }
     const order = orders.get(clientOrderId);
     if (!order) continue;
+    if (event.type === 'OrderResent') {
+      // Sent again after a rate limit, and the answer is not in the journal: the exchange is asked.
+      if (p.command === 'CANCEL') {
+        order.cancelRequested = true;
+        if (order.status === 'OPEN') order.status = 'CANCEL_PENDING';
+      } else if (order.rateLimited) {
+        order.rateLimited = false;
+        order.status = 'UNCERTAIN';
+      }
+      continue;
+    }
     if (event.type === 'OrderCancelRequested' && event.source === 'kernel') {
       order.cancelRequested = true;
       if (order.status === 'OPEN') order.status = 'CANCEL_PENDING';
@@ -120,8 +131,8 @@ export function resumedOrdersOf(
         order.cancelRequested = false;
         break;
       case 'RATE_LIMITED':
-        // Nothing was placed: the kernel sends the same order again when the wait is over.
-        order.rateLimited = true;
+        // A refused submit placed nothing: the kernel sends it again when the wait is over (OrderResent).
+        if (order.status === 'UNCERTAIN') order.rateLimited = true;
         break;
     }
   }
