@@ -8,6 +8,7 @@
 // lost answer after the work is done), how late trades show in the account's
 // list, whether a market order's rest expires, whether the create answer has
 // its time; and read every call made.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Balances, Market, Order, Position, Ticker, Tickers, Trade } from 'ccxt';
 import { InsufficientFunds, InvalidOrder, OrderNotFound, RequestTimeout } from 'ccxt';
 import type { ExchangeClient } from '../venue/exchange/exchange-client.js';
@@ -17,6 +18,18 @@ export const TESTNET_SECRET = 'double-secret-never-shown';
 
 interface DoubleOrder extends Order {
   symbol: string;
+}
+
+/** The account as `persistTo` writes it. */
+interface DoubleState {
+  wallet: number;
+  clock: number;
+  tradeQueries: number;
+  prices: [string, number][];
+  orders: DoubleOrder[];
+  trades: [Trade, number][];
+  held: [string, { size: number; price: number }][];
+  counters: [string, number][];
 }
 
 type Method =
@@ -106,7 +119,50 @@ export class TestnetDouble implements ExchangeClient {
   /** The create answer leaves out the order's time, as some exchanges' do. */
   createAnswerWithoutTime = false;
 
+  /** Where the account is written after every change (`persistTo`): the exchange outlives a host killed in a test. */
+  private persistPath: string | undefined;
+
   constructor(readonly credentials?: { apiKey: string; secret: string }) {}
+
+  /** Writes the account to `path` now and after every change, whole (write, then rename). */
+  persistTo(path: string): void {
+    this.persistPath = path;
+    this.persist();
+  }
+
+  /** The account a double wrote (`persistTo`), in a new double: the same exchange, seen by another process. */
+  static load(path: string): TestnetDouble {
+    const state = JSON.parse(readFileSync(path, 'utf8')) as DoubleState;
+    const double = new TestnetDouble();
+    double.wallet = state.wallet;
+    double.clock = state.clock;
+    double.tradeQueries = state.tradeQueries;
+    for (const [key, value] of state.prices) double.prices.set(key, value);
+    double.orders.push(...state.orders);
+    state.trades.forEach(([trade, visibleFrom]) => {
+      double.trades.push(trade);
+      double.visibleFrom.set(trade, visibleFrom);
+    });
+    for (const [key, value] of state.held) double.held.set(key, value);
+    for (const [key, value] of state.counters) double.counters.set(key, value);
+    return double;
+  }
+
+  private persist(): void {
+    if (!this.persistPath) return;
+    const state: DoubleState = {
+      wallet: this.wallet,
+      clock: this.clock,
+      tradeQueries: this.tradeQueries,
+      prices: [...this.prices],
+      orders: this.orders,
+      trades: this.trades.map((trade) => [trade, this.visibleFrom.get(trade) ?? 0]),
+      held: [...this.held],
+      counters: [...this.counters],
+    };
+    writeFileSync(`${this.persistPath}.tmp`, JSON.stringify(state));
+    renameSync(`${this.persistPath}.tmp`, this.persistPath);
+  }
 
   /** The next call of `method` throws `error`; with `afterWork`, the call does its work first (an answer lost on the way back). */
   failNext(method: Method, error: unknown, afterWork = false): void {
@@ -127,11 +183,14 @@ export class TestnetDouble implements ExchangeClient {
         this.fill(order, order.price, 'maker', Number(((order.remaining ?? 0) * part).toFixed(9)));
       }
     }
+    this.persist();
   }
 
   /** Places an order on the account that no session sent, as an operator would on the exchange's site. */
   placeOutside(symbol: string, side: 'buy' | 'sell', amount: number): Order {
-    return this.place(symbol, 'market', side, amount, undefined, {});
+    const placed = this.place(symbol, 'market', side, amount, undefined, {});
+    this.persist();
+    return placed;
   }
 
   calledTimes(method: Method): number {
@@ -257,6 +316,7 @@ export class TestnetDouble implements ExchangeClient {
     if (script && !script.afterWork) return Promise.reject(script.error);
     try {
       const result = work();
+      this.persist();
       return script ? Promise.reject(script.error) : Promise.resolve(result);
     } catch (error) {
       return Promise.reject(error);
