@@ -372,6 +372,14 @@ describe('an exchange session the host stopped running without a stop', () => {
     await a.cockpit.close();
     const b = host(copy);
     try {
+      // A new session on the exchange is refused (its account holds what the lost one left), and told why.
+      const blocked = await b.refuse('session.start', { venue: 'ccxt', exchange: 'testnetdouble' });
+      expect(blocked.error.code).toBe('VENUE_REJECTED');
+      expect(blocked.error.message).toMatch(
+        new RegExp(
+          `interrupted session ${sessionId} on this exchange may hold them: resume or abandon first`,
+        ),
+      );
       expect(await b.call('session.abandon', { sessionId })).toMatchObject({ sessionId });
       const listed = (await b.call('session.list')).sessions.find((s) => s.sessionId === sessionId);
       expect(listed).toMatchObject({ endReason: 'ABANDONED' });
