@@ -13,7 +13,7 @@ use crate::kernel::input::{
     AccountEventRaw, ControlRaw, IntentRaw, PositionRaw, ReconcileRaw, VenueEventRaw, VenueOrderRaw,
 };
 use crate::kernel::outcome::{Cause, Outcome};
-use crate::kernel::types::{Code, CommandKind, EventType, Mode};
+use crate::kernel::types::{Code, CommandKind, EventType, Flag, Mode};
 use crate::kernel::{ConfigRaw, Kernel};
 use std::collections::{HashMap, HashSet};
 
@@ -394,6 +394,24 @@ impl Harness {
         // A reconcile that finds differences is refused, yet adopts what the venue confirms.
         if !o.accepted && !o.events.iter().all(is_adoption) {
             return Err(format!("refused outcome {:?} emitted events", o.code));
+        }
+        // Every request the venue gets is a fact first (the host journals an outcome, then sends): a PLACE
+        // comes with its OrderRequested and a CANCEL with its OrderCancelRequested. Only a request sent again
+        // once a rate limit's wait is over (Retry) has none; the host journals that one itself.
+        if !o.flags.contains(&Flag::Retry) {
+            for c in &o.commands {
+                let wanted = match c.kind {
+                    CommandKind::Place => EventType::OrderRequested,
+                    CommandKind::Cancel => EventType::OrderCancelRequested,
+                };
+                let announced = o
+                    .events
+                    .iter()
+                    .any(|e| e.kind == wanted && e.client_order_id.as_deref() == Some(&*c.client_order_id));
+                if !announced {
+                    return Err(format!("{:?} {} went out with no {wanted:?}", c.kind, c.client_order_id));
+                }
+            }
         }
         for e in &o.events {
             if e.seq != self.last_seq + 1 {

@@ -379,8 +379,13 @@ impl Kernel {
                 let asset = t.asset.clone();
                 out.commands
                     .push(VenueCommand { kind: CommandKind::Cancel, ..super::intents::place_command(o, &asset) });
+                // The cancel is a fact like any other the kernel asks for: journaled before it goes.
+                let e = self.emit(out, EventType::OrderCancelRequested, slot_id, Cause::Event(cause_seq), ts);
+                e.client_order_id = Some(coid.clone());
+                e.reason = Some("the trade closed under it".into());
             }
         }
+        let t = self.s.slots[slot_id as usize].trade.as_mut().expect("closing a held trade");
         let reason = *t.close_reason.get_or_insert(super::types::CloseReason::ExitSignal);
         let announce = !t.monitoring_closed;
         t.monitoring_closed = true;
