@@ -110,8 +110,8 @@ describe('Journal', () => {
   });
 });
 
-describe('a journal made before replays and exchanges', () => {
-  it('gains the sessions.market and sessions.exchange columns on open, keeps its sessions, and records both for new ones', () => {
+describe('a journal made before replays, exchanges and checkpoints', () => {
+  it('gains the sessions.market and sessions.exchange columns and the checkpoints table on open, keeps its sessions, and records both for new ones', () => {
     const dir = mkdtempSync(join(tmpdir(), 'journal-test-'));
     dirs.push(dir);
     const file = join(dir, 'old.sqlite');
@@ -120,14 +120,23 @@ describe('a journal made before replays and exchanges', () => {
       session_id TEXT PRIMARY KEY, started_at INTEGER NOT NULL, stopped_at INTEGER, venue TEXT NOT NULL,
       symbols TEXT NOT NULL, seed INTEGER NOT NULL, seed_capital REAL NOT NULL, max_slots INTEGER NOT NULL,
       end_reason TEXT)`);
+    old.exec(`CREATE TABLE events (
+      session_id TEXT NOT NULL, seq INTEGER NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL,
+      source TEXT NOT NULL, correlation_id TEXT NOT NULL, causation_id TEXT NOT NULL, ts INTEGER NOT NULL,
+      payload TEXT NOT NULL, PRIMARY KEY (session_id, seq)) WITHOUT ROWID`);
     old
       .prepare(
         `INSERT INTO sessions VALUES ('s-old', 1000, 2000, 'paper', '["BTC/USDT"]', 7, 10000, 2, 'STOPPED')`,
       )
       .run();
     old.close();
+    // A reader changes nothing, and needs nothing the file lacks.
+    const reader = new Journal(file, { readonly: true });
+    expect(reader.listSessions().map((s) => s.sessionId)).toEqual(['s-old']);
+    reader.close();
 
     const journal = new Journal(file);
+    expect(journal.hasCheckpoint('s-old')).toBe(false);
     const market = {
       kind: 'replay' as const,
       feed: 'btc.csv',

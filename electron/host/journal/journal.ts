@@ -121,7 +121,8 @@ export class Journal {
     events: readonly JournalEvent[],
     checkpoint: Omit<SessionCheckpoint, 'seq'> | undefined,
   ) => void;
-  private readonly putCheckpoint: Statement;
+  /** Made at the first checkpoint: a reader of a journal older than checkpoints has no table for it. */
+  private putCheckpoint: Statement | undefined;
   private readonly lastSeq = new Map<string, number>();
   private readonly releaseLock: () => void;
 
@@ -153,9 +154,6 @@ export class Journal {
       `INSERT INTO events (session_id, seq, event_id, type, source, correlation_id, causation_id, ts, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.putCheckpoint = this.db.prepare(
-      'INSERT OR REPLACE INTO checkpoints (session_id, seq, kernel, host) VALUES (?, ?, ?, ?)',
-    );
     this.insertEvents = this.db.transaction((events, checkpoint) => {
       for (const e of events) {
         this.insertEvent.run(
@@ -171,8 +169,12 @@ export class Journal {
         );
       }
       const last = events.at(-1);
-      if (checkpoint && last)
+      if (checkpoint && last) {
+        this.putCheckpoint ??= this.db.prepare(
+          'INSERT OR REPLACE INTO checkpoints (session_id, seq, kernel, host) VALUES (?, ?, ?, ?)',
+        );
         this.putCheckpoint.run(last.sessionId, last.seq, checkpoint.kernel, checkpoint.host);
+      }
     });
   }
 
