@@ -148,13 +148,26 @@ impl Kernel {
         for ((asset, side), (size, entry)) in &reported {
             let diag =
                 |code, message: String| Diagnostic { asset: Some(asset.clone()), ..Diagnostic::new(code, message) };
-            match held.get(&(asset.clone(), *side)) {
-                Some(k) if k.checked_sub(*size).map_or(true, |d| d.abs() > half_lot) => diags.push(diag(
+            let working = self.working_entry(asset, *side);
+            match (held.get(&(asset.clone(), *side)), working) {
+                (Some(k), _) if k.checked_sub(*size).map_or(true, |d| d.abs() > half_lot) => diags.push(diag(
                     Code::PositionMismatch,
                     format!("venue holds {size} {asset} {}, the kernel {k}", side.as_str()),
                 )),
-                Some(_) => {}
-                None => match (entry, self.ix.free.first()) {
+                (Some(_), _) => {}
+                // An entry of the kernel's working on it may have filled it: adopting would count it twice.
+                (None, Some((slot_id, coid))) => diags.push(Diagnostic {
+                    slot_id: Some(slot_id),
+                    client_order_id: Some(coid.clone()),
+                    ..diag(
+                        Code::PositionUnknown,
+                        format!(
+                            "venue holds {size} {asset} {} that no slot holds, and entry {coid} in slot {slot_id} may have filled it: not adopted, not guessed",
+                            side.as_str()
+                        ),
+                    )
+                }),
+                (None, None) => match (entry, self.ix.free.first()) {
                     (Some(price), Some(slot_id)) => {
                         self.adopt(slot_id, asset, *side, *size, *price, ts, out);
                         diags.push(Diagnostic {
@@ -186,6 +199,16 @@ impl Kernel {
                 });
             }
         }
+    }
+
+    /// A slot whose entry on `asset` and `side` is working with nothing filled yet, and that entry's order.
+    fn working_entry(&self, asset: &Id, side: Side) -> Option<(u32, Id)> {
+        self.s.slots.iter().enumerate().find_map(|(slot_id, slot)| {
+            let t = slot.trade.as_ref()?;
+            let coid = t.working_order.as_ref()?;
+            (slot.stage.is_entry() && t.asset == *asset && t.side == side && !t.size.is_positive())
+                .then(|| (slot_id as u32, coid.clone()))
+        })
     }
 
     /// Puts a venue-reported position into a free slot as an OPEN trade.

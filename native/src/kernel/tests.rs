@@ -591,6 +591,32 @@ fn reconcile_adopts_what_matches_and_flags_every_difference() {
     assert_eq!(stage(&k, 0), Stage::Open, "a missing report is not read as flat");
 }
 
+#[test]
+fn reconcile_does_not_adopt_a_position_a_working_entry_may_have_filled() {
+    let mut k = kernel(3);
+    assert!(k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 90.0)).accepted);
+    assert!(k.on_venue_event(&ev("a1", "ACK", "T1-E1")).accepted);
+    let position = |asset: &str, side: &str| PositionRaw {
+        asset: asset.into(),
+        side: side.into(),
+        size: 1.0,
+        entry_price: Some(90.0),
+    };
+    let o = k.reconcile(&ReconcileRaw {
+        open_orders: vec![],
+        positions: Some(vec![position("BTC/USDT", "LONG"), position("ETH/USDT", "LONG")]),
+        ts: Some(100.0),
+    });
+    let unknown = o.diagnostics.iter().find(|d| d.code == Code::PositionUnknown).expect("flagged, not adopted");
+    assert_eq!((unknown.slot_id, unknown.client_order_id.as_deref()), (Some(0), Some("T1-E1")));
+    assert_eq!(unknown.asset.as_deref(), Some("BTC/USDT"));
+    // A position no entry of the kernel's can explain is adopted as before.
+    let adopted: Vec<_> = o.diagnostics.iter().filter(|d| d.code == Code::PositionAdopted).collect();
+    assert_eq!(adopted.len(), 1);
+    assert_eq!(adopted[0].asset.as_deref(), Some("ETH/USDT"));
+    assert_eq!((stage(&k, 0), o.code), (Stage::EntryWorking, Code::ReconcileMismatch));
+}
+
 /// One slot, a dedupe window of 3 ids, and a LIMIT entry T1-E1 (intent i1) resting.
 fn limit_entry_with_a_window_of_three() -> Kernel {
     let mut k =
