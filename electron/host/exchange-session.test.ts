@@ -4,7 +4,7 @@
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthenticationError, ExchangeNotAvailable } from 'ccxt';
+import { AuthenticationError, ExchangeNotAvailable, InsufficientFunds } from 'ccxt';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CockpitEvent, CommandResults, JournalEvent } from '../../shared/index.js';
 import { createCockpit, type CockpitHost } from './index.js';
@@ -133,6 +133,28 @@ describe('a session on the testnet', () => {
       expect(seen).not.toContain(TESTNET_SECRET);
       expect(seen).not.toContain('double-key');
     }
+  });
+
+  it('ends an order the exchange refuses in long words: the kernel takes them cut, the journal keeps them whole', async () => {
+    const started = await call('session.start', {
+      venue: 'ccxt',
+      exchange: 'testnetdouble',
+      symbols: ['BTC/USDT'],
+    });
+    const words = `Margin is insufficient for this order: ${'the account lacks the initial margin; '.repeat(4)}`;
+    exchange.failNext('createOrder', new InsufficientFunds(`testnetdouble {"code":-2019,"msg":"${words}"}`));
+    const entry = await call('intent.submit', { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01 });
+    await until(() => received.some((e) => e.type === 'journal' && e.event.type === 'TradeCanceled'));
+    const journal = await events(started.sessionId);
+    const report = journal.find((e) => e.type === 'VenueReport' && e.payload.kind === 'REJECTED');
+    const rejected = journal.find((e) => e.type === 'OrderRejected');
+    expect(String(report?.payload.reason).length).toBeGreaterThan(128);
+    expect(String(rejected?.payload.reason)).toHaveLength(128);
+    expect(String(report?.payload.reason).startsWith(String(rejected?.payload.reason).slice(0, 127))).toBe(
+      true,
+    );
+    expect((await call('snapshot')).slots.every((slot) => slot.free)).toBe(true);
+    expect(entry.tradeId).toBe(rejected?.payload.tradeId);
   });
 
   it('refuses what a ccxt session cannot do, naming the field, and starts nothing', async () => {

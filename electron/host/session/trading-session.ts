@@ -19,7 +19,7 @@ import type {
   TradeSummary,
   TradingMode,
 } from '../../../shared/index.js';
-import { findInstrument, isKernelEventType, MODE_MEANING } from '../../../shared/index.js';
+import { findInstrument, isKernelEventType, MAX_ID_LENGTH, MODE_MEANING } from '../../../shared/index.js';
 import { markPricesBulk, onVenueEventsBulk } from '../../../native/packed.js';
 import type { EventBus } from '../event-bus.js';
 import { logFault, sqliteCodeOf, type HostLog } from '../fault-log.js';
@@ -498,7 +498,7 @@ export class TradingSession {
   /** A burst of venue reports: one kernel call, one journal transaction. */
   onVenueReports(reports: VenueReport[]): void {
     if (this.stopped || reports.length === 0) return;
-    const outcomes = onVenueEventsBulk(this.parts.kernel, reports);
+    const outcomes = onVenueEventsBulk(this.parts.kernel, reports.map(withKernelReason));
     const drafts: JournalDraft[] = [];
     const ordered: KernelOutcome[] = [];
     const venueReasons: (string | undefined)[] = [];
@@ -978,6 +978,17 @@ export class TradingSession {
       };
     });
   }
+}
+
+/**
+ * The report as the kernel takes it: a reason cut to its bound (MAX_ID_LENGTH), since the kernel refuses a
+ * longer one and the fact would not count. The venue's whole words stay in the journal's VenueReport.
+ */
+function withKernelReason(report: VenueReport): VenueReport {
+  const { reason } = report;
+  return reason !== undefined && reason.length > MAX_ID_LENGTH
+    ? { ...report, reason: `${reason.slice(0, MAX_ID_LENGTH - 1)}…` }
+    : report;
 }
 
 /** The host's part of a checkpoint. */
