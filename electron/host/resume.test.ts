@@ -31,10 +31,12 @@ interface Host {
   events(sessionId: string): Promise<JournalEvent[]>;
 }
 
-function host(dataDir: string, env: Record<string, string> = ENV): Host {
+/** A host on `dataDir`; `laterMs` puts its clock that far ahead (a host started days after the crash). */
+function host(dataDir: string, env: Record<string, string> = ENV, laterMs = 0): Host {
   const cockpit = createCockpit({
     dataDir,
     profile: PROFILE,
+    now: () => Date.now() + laterMs,
     exchanges: { env, open: () => exchange, pollIntervalMs: 5 },
     log: () => undefined,
   });
@@ -307,6 +309,32 @@ describe('an exchange session the host stopped running without a stop', () => {
       await until(() => told('POSITION_NOT_AT_VENUE') && told('RECONCILE_MISMATCH'));
       const entry = await b.refuse('intent.submit', { asset: 'ETH/USDT', side: 'LONG', targetSize: 0.1 });
       expect(entry.error).toMatchObject({ code: 'KERNEL_REJECTED', diagnosticCode: 'MODE_REJECTED' });
+    } finally {
+      await b.cockpit.close();
+    }
+  });
+
+  it('reads an entry cancelled on the exchange days ago, which the exchange no longer keeps, as expired', async () => {
+    const a = host(newDir());
+    const { sessionId, eth } = await sessionWithPositionAndRestingEntry(a);
+    const copy = crashCopy(a);
+    await a.cockpit.close();
+    const resting = (await exchange.fetchOpenOrders('ETH/USDT:USDT'))[0];
+    await exchange.cancelOrder(String(resting?.id), 'ETH/USDT:USDT');
+    // Four days on, the exchange has forgotten the cancelled entry (no fills): asked for it, it has no such order.
+    const fourDays = 4 * 24 * 3_600_000;
+    exchange.clock += fourDays;
+    const b = host(copy, ENV, fourDays);
+    try {
+      expect(await b.call('session.resume', { sessionId })).toMatchObject({ differences: 0, mode: 'ACTIVE' });
+      const events = await b.events(sessionId);
+      const expired = events.find((e) => e.type === 'OrderExpired');
+      expect(expired).toMatchObject({ correlationId: eth.correlationId });
+      expect(String(expired?.payload.reason)).toMatch(
+        /no longer keeps order \d+: it left the book unfilled, over 3 days ago/,
+      );
+      expect(events.some((e) => e.type === 'TradeCanceled' && e.payload.tradeId === eth.tradeId)).toBe(true);
+      expect(b.received.some((e) => e.type === 'notice' && e.code === 'HOST_FAULT')).toBe(false);
     } finally {
       await b.cockpit.close();
     }

@@ -241,7 +241,14 @@ export class TestnetDouble implements ExchangeClient {
       const order = this.orders.find(
         (o) => (!symbol || o.symbol === symbol) && (wanted ? o.clientOrderId === wanted : o.id === id),
       );
-      if (!order) throw new OrderNotFound(`${this.id} {"code":-2013,"msg":"Order does not exist."}`);
+      // As Binance: a cancelled or expired order without fills is forgotten 3 days after its creation.
+      const forgotten =
+        order &&
+        (order.status === 'canceled' || order.status === 'expired') &&
+        !order.filled &&
+        this.clock - (order.timestamp ?? 0) > 3 * 24 * 3_600_000;
+      if (!order || forgotten)
+        throw new OrderNotFound(`${this.id} {"code":-2013,"msg":"Order does not exist."}`);
       return { ...order };
     });
   }

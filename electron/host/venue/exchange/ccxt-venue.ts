@@ -93,6 +93,8 @@ const LATE_FILL_WATCH_MS = 60_000;
 export const TRADES_WINDOW_MS = 6 * 24 * 3_600_000;
 /** Trades asked for at once; Binance's most. A full page moves the cursor to its newest, and the rest follow. */
 const TRADES_PAGE = 1_000;
+/** Binance answers "no such order" for a cancelled or expired order without fills 3 days after its creation. */
+const FORGETS_UNFILLED_AFTER_MS = 3 * 24 * 3_600_000;
 /** A resume's reads of the holdings, each after a poll of the fills, until two agree. */
 const CATCH_UP_ROUNDS = 3;
 
@@ -432,10 +434,12 @@ export class CcxtVenue implements Venue {
         if (order.status === 'UNCERTAIN') {
           await this.resolveUncertain(order);
         } else if (order.venueOrderId && !openIds.has(order.venueOrderId)) {
-          const state = await this.options.exchange.fetchOrder(order.venueOrderId, exchangeSymbol);
+          const state = await this.lookUp(order);
           if (this.closed) return;
-          this.learnCreation(order, state);
-          this.settle(order, state);
+          if (state) {
+            this.learnCreation(order, state);
+            this.settle(order, state);
+          }
         } else if (order.status === 'CANCEL_PENDING' && order.cancelUnsure) {
           this.requestCancel(order);
         }
@@ -445,6 +449,30 @@ export class CcxtVenue implements Venue {
         if (meaning === 'RATE_LIMITED' || meaning === 'UNCERTAIN') throw error;
         this.options.onFault(withoutUrls(error));
       }
+    }
+  }
+
+  /**
+   * An order that left the open book, as the exchange tells it; undefined when it no longer keeps it. Binance
+   * forgets a cancelled or expired order that had no fills 3 days after its creation, so such an order, not in
+   * the book and without fills, ended so: it is reported EXPIRED, with why (a session resumed days later).
+   */
+  private async lookUp(order: TrackedOrder): Promise<Order | undefined> {
+    const { market, request } = order;
+    try {
+      return await this.options.exchange.fetchOrder(order.venueOrderId as string, market.exchangeSymbol);
+    } catch (error) {
+      const created = order.createdAt ?? order.placedAt + this.clockOffset;
+      const forgotten = order.filled === 0 && this.exchangeNow() - created > FORGETS_UNFILLED_AFTER_MS;
+      if (meaningOf(error) !== 'NOT_FOUND' || !forgotten || this.closed) throw error;
+      this.finish(order);
+      this.emit({
+        kind: 'EXPIRED',
+        clientOrderId: request.clientOrderId,
+        venueOrderId: order.venueOrderId as string,
+        reason: `${this.name} no longer keeps order ${order.venueOrderId}: it left the book unfilled, over 3 days ago`,
+      });
+      return undefined;
     }
   }
 
