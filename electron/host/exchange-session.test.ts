@@ -157,6 +157,27 @@ describe('a session on the testnet', () => {
     expect(entry.tradeId).toBe(rejected?.payload.tradeId);
   });
 
+  it("counts the exchange's funding in the kernel's own ledger, so it agrees with the wallet", async () => {
+    const started = await call('session.start', {
+      venue: 'ccxt',
+      exchange: 'testnetdouble',
+      symbols: ['BTC/USDT'],
+    });
+    await call('intent.submit', { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01 });
+    await until(() =>
+      received.some((e) => e.type === 'snapshot' && e.snapshot.slots.some((s) => s.size === 0.01)),
+    );
+    exchange.payFunding(0.0001);
+    await until(() => received.some((e) => e.type === 'journal' && e.event.type === 'FundingFeeSettled'));
+    await until(() =>
+      received.some((e) => e.type === 'snapshot' && e.snapshot.account?.walletBalance === exchange.wallet),
+    );
+    const { account } = await call('snapshot');
+    expect(account).toMatchObject({ fundingNet: -0.064, reconcileStatus: 'OK' });
+    const paid = (await events(started.sessionId)).find((e) => e.type === 'FundingFeeSettled');
+    expect(paid?.payload).toMatchObject({ kind: 'FUNDING_FEE', amount: -0.064, asset: 'BTC/USDT' });
+  });
+
   it('refuses what a ccxt session cannot do, naming the field, and starts nothing', async () => {
     const cases: [object, string, string, RegExp][] = [
       [{ venue: 'ccxt' }, 'INVALID_REQUEST', 'exchange', /names its exchange/],

@@ -114,6 +114,9 @@ describe('an exchange session the host stopped running without a stop', () => {
   it('is resumed from its checkpoint: the fills of the time it was down are read, and the exchange agrees with the kernel', async () => {
     const a = host(newDir());
     const { sessionId, btc, eth } = await sessionWithPositionAndRestingEntry(a);
+    // A funding payment on the BTC long, reported before the crash: counted once, whatever is read again.
+    exchange.payFunding(0.0001);
+    await until(async () => (await a.events(sessionId)).some((e) => e.type === 'FundingFeeSettled'));
     const before = await a.events(sessionId);
     const copy = crashCopy(a);
     await a.cockpit.close();
@@ -130,6 +133,8 @@ describe('an exchange session the host stopped running without a stop', () => {
       const resumed = await b.call('session.resume', { sessionId });
       expect(resumed).toMatchObject({ sessionId, differences: 0, mode: 'ACTIVE' });
       expect(await slotSizes(b)).toEqual({ 'BTC/USDT': 0.01, 'ETH/USDT': 0.1 });
+      await until(() => exchange.calledTimes('fetchFundingHistory') >= 3);
+      expect((await b.call('snapshot')).account?.fundingNet).toBe(-0.064);
 
       const after = (await b.events(sessionId)).slice(before.length);
       // The journal goes on where it stopped: no seq twice, no event id twice.
@@ -165,6 +170,7 @@ describe('an exchange session the host stopped running without a stop', () => {
         await until(async () => Object.keys(await slotSizes(c)).length === 0);
         const twice = await c.events(sessionId);
         expect(twice.filter((e) => e.type === 'SessionResumed')).toHaveLength(2);
+        expect(twice.filter((e) => e.type === 'FundingFeeSettled')).toHaveLength(1);
         expect(new Set(twice.map((e) => e.eventId)).size).toBe(twice.length);
         // The kernel numbers its events on from where the checkpoint left it, across both resumes.
         const kernelSeqs = twice.flatMap((e) =>

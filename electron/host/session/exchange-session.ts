@@ -40,6 +40,8 @@ export const EXCHANGE_DEFAULTS = {
   pollIntervalMs: 1_000,
   priceIntervalMs: 1_000,
   uncertainGraceMs: 5_000,
+  /** Funding comes every few hours, and Binance counts 30 of a minute's 2 400 request weight for one read. */
+  fundingPollMs: 60_000,
 } as const;
 
 export interface ExchangeAccess {
@@ -410,6 +412,7 @@ function assemble(
     exchange,
     markets,
     pollIntervalMs: pollIntervalMs ?? EXCHANGE_DEFAULTS.pollIntervalMs,
+    fundingPollMs: pollIntervalMs ?? EXCHANGE_DEFAULTS.fundingPollMs,
     uncertainGraceMs: EXCHANGE_DEFAULTS.uncertainGraceMs,
     // A resumed session's venue tells the wallet at its first poll: the kernel's E ledger is the checkpoint's.
     ...(resume ? {} : { walletBalance: wallet }),

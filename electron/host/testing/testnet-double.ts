@@ -9,7 +9,7 @@
 // list, whether a market order's rest expires, whether the create answer has
 // its time; and read every call made.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { Balances, Market, Order, Position, Ticker, Tickers, Trade } from 'ccxt';
+import type { Balances, FundingHistory, Market, Order, Position, Ticker, Tickers, Trade } from 'ccxt';
 import { InsufficientFunds, InvalidOrder, OrderNotFound, RequestTimeout } from 'ccxt';
 import type { ExchangeClient } from '../venue/exchange/exchange-client.js';
 import { PRECISION_MODE } from '../venue/exchange/exchange-markets.js';
@@ -28,6 +28,7 @@ interface DoubleState {
   prices: [string, number][];
   orders: DoubleOrder[];
   trades: [Trade, number][];
+  funding: FundingHistory[];
   held: [string, { size: number; price: number }][];
   counters: [string, number][];
 }
@@ -41,6 +42,7 @@ type Method =
   | 'fetchPositions'
   | 'fetchBalance'
   | 'fetchTickers'
+  | 'fetchFundingHistory'
   | 'loadMarkets';
 
 function perpetual(base: string, tick: number, lot: number): Market {
@@ -87,6 +89,7 @@ export class TestnetDouble implements ExchangeClient {
     fetchBalance: true,
     fetchTickers: true,
     fetchTime: true,
+    fetchFundingHistory: true,
   };
   readonly markets: Record<string, Market> = {
     'BTC/USDT:USDT': perpetual('BTC', 0.1, 0.001),
@@ -103,6 +106,7 @@ export class TestnetDouble implements ExchangeClient {
   ]);
   private readonly orders: DoubleOrder[] = [];
   private readonly trades: Trade[] = [];
+  private readonly funding: FundingHistory[] = [];
   /** Signed size and average price, by symbol. */
   private readonly held = new Map<string, { size: number; price: number }>();
   private readonly scripted = new Map<Method, { error: unknown; afterWork: boolean }[]>();
@@ -143,6 +147,7 @@ export class TestnetDouble implements ExchangeClient {
       double.trades.push(trade);
       double.visibleFrom.set(trade, visibleFrom);
     });
+    double.funding.push(...state.funding);
     for (const [key, value] of state.held) double.held.set(key, value);
     for (const [key, value] of state.counters) double.counters.set(key, value);
     return double;
@@ -157,6 +162,7 @@ export class TestnetDouble implements ExchangeClient {
       prices: [...this.prices],
       orders: this.orders,
       trades: this.trades.map((trade) => [trade, this.visibleFrom.get(trade) ?? 0]),
+      funding: this.funding,
       held: [...this.held],
       counters: [...this.counters],
     };
@@ -182,6 +188,26 @@ export class TestnetDouble implements ExchangeClient {
       if (order.side === 'buy' ? price <= order.price : price >= order.price) {
         this.fill(order, order.price, 'maker', Number(((order.remaining ?? 0) * part).toFixed(9)));
       }
+    }
+    this.persist();
+  }
+
+  /** A funding time: every open position pays (longs, at a positive rate) or receives its notional × rate. */
+  payFunding(rate: number): void {
+    this.clock += 1;
+    for (const [symbol, held] of this.held) {
+      if (held.size === 0) continue;
+      const amount = Number((-held.size * (this.prices.get(symbol) ?? 0) * rate).toFixed(8));
+      this.wallet += amount;
+      const id = String(this.count('funding'));
+      this.funding.push({
+        info: {},
+        symbol,
+        code: 'USDT',
+        timestamp: this.clock,
+        id,
+        amount,
+      } as FundingHistory);
     }
     this.persist();
   }
@@ -297,6 +323,17 @@ export class TestnetDouble implements ExchangeClient {
       'fetchBalance',
       [],
       () => ({ info: {}, USDT: { free: this.wallet, used: 0, total: this.wallet } }) as unknown as Balances,
+    );
+  }
+
+  async fetchFundingHistory(symbol?: string, since?: number, limit = 100): Promise<FundingHistory[]> {
+    return this.answer('fetchFundingHistory', [symbol, since, limit], () =>
+      this.funding
+        .filter(
+          (f) => (!symbol || f.symbol === symbol) && (since === undefined || (f.timestamp ?? 0) >= since),
+        )
+        .slice(0, limit)
+        .map((f) => ({ ...f })),
     );
   }
 

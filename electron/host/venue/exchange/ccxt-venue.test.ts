@@ -32,6 +32,7 @@ function setUp(options: { uncertainGraceMs?: number } = {}) {
     exchange,
     markets,
     pollIntervalMs: 5,
+    fundingPollMs: 5,
     uncertainGraceMs: options.uncertainGraceMs ?? 0,
     walletBalance: exchange.wallet,
     clockOffsetMs: exchange.clock - Date.now(),
@@ -247,6 +248,33 @@ it('reports an order the exchange cancelled on its own, and the wallet as it mov
   await until(() => account.length > 0);
   expect(account[0]).toMatchObject({ kind: 'ACCOUNT_UPDATE', walletBalance: exchange.wallet });
   expect(account[0]?.walletBalance).toBeCloseTo(5_000 - 0.32, 9);
+});
+
+it("reports the exchange's funding payments on the session's symbols once each, before the wallet they moved", async () => {
+  const { exchange, venue, account, kinds } = setUp();
+  // Funding before the session held anything is not read at all.
+  expect(exchange.calledTimes('fetchFundingHistory')).toBe(0);
+  venue.submit(order('T1-E1'));
+  await until(() => kinds('T1-E1').includes('FILL'));
+  exchange.placeOutside('SOL/USDT:USDT', 'buy', 1);
+  exchange.payFunding(0.0001);
+  await until(() => account.some((r) => r.kind === 'FUNDING_FEE'));
+  const polled = exchange.calledTimes('fetchFundingHistory');
+  await until(() => exchange.calledTimes('fetchFundingHistory') > polled + 2);
+  const funding = account.filter((r) => r.kind === 'FUNDING_FEE');
+  // SOL/USDT is the account's, not the session's: its payment is not reported.
+  expect(funding).toEqual([
+    {
+      eventId: expect.stringMatching(/^x-funding-BTCUSDTUSDT-\d+$/),
+      kind: 'FUNDING_FEE',
+      amount: -0.064,
+      asset: 'BTC/USDT',
+      ts: expect.any(Number),
+    },
+  ]);
+  const at = account.indexOf(funding[0] as AccountReport);
+  expect(account[at + 1]).toMatchObject({ kind: 'ACCOUNT_UPDATE', walletBalance: exchange.wallet });
+  venue.close();
 });
 
 it('backs off when polling meets the network, and tells of other faults', async () => {

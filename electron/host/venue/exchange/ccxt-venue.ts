@@ -17,6 +17,7 @@ import type { MarkTick } from '../../../../shared/index.js';
 import type { KernelReconcileInput } from '../../kernel/kernel-port.js';
 import { onGrid } from '../../market/grid.js';
 import type {
+  AccountReport,
   AccountReportSink,
   Venue,
   VenueOrder,
@@ -50,6 +51,8 @@ export interface CcxtVenueOptions {
   onFault: (error: Error) => void;
   /** Network trouble and backing off: the host log. */
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Between two reads of the account's funding payments (an exchange counts them against a request budget). */
+  fundingPollMs: number;
   /** A resumed session's orders as its journal left them (`resumedOrdersOf`); polling then waits for `catchUp`. */
   resume?: VenueResume;
 }
@@ -93,6 +96,14 @@ const LATE_FILL_WATCH_MS = 60_000;
 export const TRADES_WINDOW_MS = 6 * 24 * 3_600_000;
 /** Trades asked for at once; Binance's most. A full page moves the cursor to its newest, and the rest follow. */
 const TRADES_PAGE = 1_000;
+/** Funding payments asked for at once (Binance's most). */
+const FUNDING_PAGE = 1_000;
+
+/** A symbol as a part of an event id: its letters and digits. */
+function alnum(symbol: string): string {
+  return symbol.replace(/[^A-Za-z0-9]/g, '');
+}
+
 /** Binance answers "no such order" for a cancelled or expired order without fills 3 days after its creation. */
 const FORGETS_UNFILLED_AFTER_MS = 3 * 24 * 3_600_000;
 /** A resume's reads of the holdings, each after a poll of the fills, until two agree. */
@@ -117,6 +128,11 @@ export class CcxtVenue implements Venue {
   private readonly tradesSeen = new Set<string>();
   /** Per exchange symbol, where the next trades query starts (the exchange's clock). */
   private readonly tradesSince = new Map<string, number>();
+  /** Event ids of the funding payments reported. */
+  private readonly fundingSeen = new Set<string>();
+  /** Where the next funding query starts (the exchange's clock; at the first order until a payment is read); the host's clock of the last one. */
+  private fundingSince: number | undefined;
+  private fundingReadAt = Number.NEGATIVE_INFINITY;
   private positionCache: VenuePosition[] = [];
   private wallet: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -374,13 +390,14 @@ export class CcxtVenue implements Venue {
   }
 
   /**
-   * Where a symbol's first trades query starts: at its first order by the exchange's clock, or, before the
-   * exchange has told it, the host's clock a minute back (the two clocks may differ by seconds).
+   * Where a first query of trades (of one symbol) or of funding (of any) starts: at the first order by the
+   * exchange's clock, or, before the exchange has told it, the host's clock a minute back (the two clocks may
+   * differ by seconds). Nothing before the session's first order can be its own.
    */
-  private firstTradeTime(exchangeSymbol: string): number {
+  private firstTradeTime(exchangeSymbol?: string): number {
     let first = Infinity;
     for (const order of this.orders.values()) {
-      if (order.market.exchangeSymbol !== exchangeSymbol) continue;
+      if (exchangeSymbol !== undefined && order.market.exchangeSymbol !== exchangeSymbol) continue;
       first = Math.min(first, order.createdAt ?? order.placedAt + this.clockOffset - CLOCK_SKEW_MS);
     }
     return Number.isFinite(first) ? first : this.exchangeNow() - CLOCK_SKEW_MS;
@@ -403,7 +420,7 @@ export class CcxtVenue implements Venue {
     if (complete && order.status === 'OPEN') this.finish(order);
     const fee = trade.fee?.currency === order.market.settle ? trade.fee.cost : undefined;
     return {
-      eventId: `${this.options.idPrefix}trade-${exchangeSymbol.replace(/[^A-Za-z0-9]/g, '')}-${trade.id}`,
+      eventId: `${this.options.idPrefix}trade-${alnum(exchangeSymbol)}-${trade.id}`,
       kind: complete ? 'FILL' : 'PARTIAL_FILL',
       clientOrderId: order.request.clientOrderId,
       venueOrderId: trade.order,
@@ -524,6 +541,8 @@ export class CcxtVenue implements Venue {
       this.options.exchange.fetchBalance(),
     ]);
     if (this.closed) return;
+    const funding = await this.pollFunding();
+    if (this.closed) return;
     this.positionCache = positions.flatMap((position) => {
       const market = position.symbol ? this.byExchangeSymbol.get(position.symbol) : undefined;
       const size = (position.contracts ?? 0) * (position.contractSize ?? 1);
@@ -537,17 +556,46 @@ export class CcxtVenue implements Venue {
       ];
     });
     const wallet = this.settleCurrency ? walletOf(balance, this.settleCurrency, positions) : undefined;
+    // The payments first, then the wallet they moved: the kernel's ledger knows them before the balance.
+    const reports: AccountReport[] = [...funding];
     if (wallet !== undefined && wallet !== this.wallet) {
       this.wallet = wallet;
-      this.options.account([
-        {
-          eventId: this.eventId('wallet'),
-          kind: 'ACCOUNT_UPDATE',
-          walletBalance: wallet,
-          ts: this.options.now(),
-        },
-      ]);
+      reports.push({
+        eventId: this.eventId('wallet'),
+        kind: 'ACCOUNT_UPDATE',
+        walletBalance: wallet,
+        ts: this.options.now(),
+      });
     }
+    if (reports.length > 0) this.options.account(reports);
+  }
+
+  /**
+   * The funding the exchange paid or charged on the session's symbols since the last read, as FUNDING_FEE
+   * reports (positive when received), one per payment, known by the exchange's id. Read every `fundingPollMs`
+   * once the session has held a position, where the exchange offers it (funding comes every few hours).
+   */
+  private async pollFunding(): Promise<AccountReport[]> {
+    const { exchange } = this.options;
+    const now = this.options.now();
+    const held = [...this.orders.values()].some((order) => order.filled > 0);
+    if (!exchange.has.fetchFundingHistory || !exchange.fetchFundingHistory || !held) return [];
+    if (now - this.fundingReadAt < this.options.fundingPollMs) return [];
+    const since = this.fundingSince ?? this.firstTradeTime();
+    const payments = await exchange.fetchFundingHistory(undefined, since, FUNDING_PAGE);
+    this.fundingReadAt = now;
+    const reports: AccountReport[] = [];
+    for (const payment of [...payments].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))) {
+      const market = payment.symbol ? this.byExchangeSymbol.get(payment.symbol) : undefined;
+      const at = payment.timestamp;
+      if (!market || at == null || payment.amount == null || !Number.isFinite(payment.amount)) continue;
+      this.fundingSince = Math.max(this.fundingSince ?? since, at);
+      const eventId = `${this.options.idPrefix}funding-${alnum(market.exchangeSymbol)}-${payment.id ?? at}`;
+      if (this.fundingSeen.has(eventId) || payment.amount === 0) continue;
+      this.fundingSeen.add(eventId);
+      reports.push({ eventId, kind: 'FUNDING_FEE', amount: payment.amount, asset: market.symbol, ts: at });
+    }
+    return reports;
   }
 
   private accepted(order: TrackedOrder, placed: Order): void {
@@ -717,6 +765,9 @@ export class CcxtVenue implements Venue {
       if (since !== undefined && sent < since) this.tradesSince.set(symbol, sent);
     }
     this.nextEventId = resume.eventCounter;
+    for (const eventId of resume.fundingSeen) this.fundingSeen.add(eventId);
+    // Funding is read on from the last payment reported, else from the session's first order.
+    this.fundingSince = resume.fundingSince;
   }
 
   private finish(order: TrackedOrder): void {

@@ -1,7 +1,7 @@
 // What the cockpit uses of a ccxt exchange: its unified API, typed by ccxt's
 // own structures. A structural interface, so the venue and the feed take any
 // object of this shape: a ccxt instance in the app, a test double in tests.
-import type { Balances, Market, Order, Position, Tickers, Trade } from 'ccxt';
+import type { Balances, FundingHistory, Market, Order, Position, Tickers, Trade } from 'ccxt';
 
 export interface ExchangeClient {
   readonly id: string;
@@ -28,6 +28,8 @@ export interface ExchangeClient {
   fetchPositions(symbols?: string[]): Promise<Position[]>;
   fetchBalance(): Promise<Balances>;
   fetchTickers(symbols?: string[]): Promise<Tickers>;
+  /** The account's funding payments from `since` (its clock), where the exchange tells them (`has.fetchFundingHistory`). */
+  fetchFundingHistory?(symbol?: string, since?: number, limit?: number): Promise<FundingHistory[]>;
   /** The exchange's clock, where it tells it (`has.fetchTime`). */
   fetchTime?(): Promise<number | undefined>;
   /** Ends the client's connections; ccxt's instances have it. */

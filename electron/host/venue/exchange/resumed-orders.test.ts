@@ -63,6 +63,7 @@ describe('resumedOrdersOf', () => {
       requested('t6-E1'),
       fact('OrderCancelRequested', 'kernel', { clientOrderId: 't6-E1' }),
       report('UNKNOWN', 'nobody', {}, 'ab-wallet-9'),
+      fact('FundingFeeSettled', 'venue', { kind: 'FUNDING_FEE', amount: -0.06 }, 'ab-funding-BTCUSDTUSDT-4'),
     ];
     const resumed = resumedOrdersOf(events, MARKETS, 'ab-');
     const byId = Object.fromEntries(resumed.orders.map((o) => [o.request.clientOrderId, o]));
@@ -82,6 +83,9 @@ describe('resumedOrdersOf', () => {
     expect(resumed.tradesSince).toEqual({ 'BTC/USDT:USDT': events[9]?.ts });
     // Trade ids are not the venue's numbering; its own ids go on from the highest.
     expect(resumed.eventCounter).toBe(9);
+    // Funding payments are known by their event ids, and read on from the newest.
+    expect(resumed.fundingSeen).toEqual(['ab-funding-BTCUSDTUSDT-4']);
+    expect(resumed.fundingSince).toBe(events.at(-1)?.ts);
   });
 
   it('skips what it cannot read rather than guess an order', () => {

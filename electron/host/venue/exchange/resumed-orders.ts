@@ -30,6 +30,9 @@ export interface VenueResume {
   tradesSince: Record<string, number>;
   /** The highest number in the venue's own event ids so far: new ones go on from it, never repeating one. */
   eventCounter: number;
+  /** Event ids of the funding payments reported, and the exchange's time of the newest. */
+  fundingSeen: string[];
+  fundingSince?: number;
 }
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -46,12 +49,19 @@ export function resumedOrdersOf(
   const tradesSeen: string[] = [];
   const tradesSince: Record<string, number> = {};
   let eventCounter = 0;
+  const fundingSeen: string[] = [];
+  let fundingSince: number | undefined;
   const numbered = new RegExp(`^${idPrefix.replace(/[^A-Za-z0-9]/g, '\\$&')}[a-z_]+-(\\d+)$`);
   for (const event of events) {
     const p = event.payload;
     if (event.source === 'venue') {
       const n = numbered.exec(event.eventId)?.[1];
       if (n !== undefined) eventCounter = Math.max(eventCounter, Number(n));
+    }
+    if (event.type === 'FundingFeeSettled' && event.source === 'venue') {
+      fundingSeen.push(event.eventId);
+      fundingSince = Math.max(fundingSince ?? event.ts, event.ts);
+      continue;
     }
     const clientOrderId = str(p.clientOrderId);
     if (!clientOrderId) continue;
@@ -143,5 +153,7 @@ export function resumedOrdersOf(
     tradesSeen,
     tradesSince,
     eventCounter,
+    fundingSeen,
+    ...(fundingSince !== undefined ? { fundingSince } : {}),
   };
 }
