@@ -4,6 +4,7 @@ import {
   ExchangeError,
   InsufficientFunds,
   InvalidOrder,
+  NotSupported,
   RateLimitExceeded,
 } from 'ccxt';
 import type { Balances, Position } from 'ccxt';
@@ -251,13 +252,16 @@ it('reports an order the exchange cancelled on its own, and the wallet as it mov
 });
 
 it("reports the exchange's funding payments on the session's symbols once each, before the wallet they moved", async () => {
-  const { exchange, venue, account, kinds } = setUp();
+  const { exchange, venue, account, kinds, faults } = setUp();
   // Funding before the session held anything is not read at all.
   expect(exchange.calledTimes('fetchFundingHistory')).toBe(0);
   venue.submit(order('T1-E1'));
   await until(() => kinds('T1-E1').includes('FILL'));
-  exchange.placeOutside('SOL/USDT:USDT', 'buy', 1);
-  exchange.payFunding(0.0001);
+  // A funding time passes just before the venue's next read of the funding.
+  exchange.beforeCall('fetchFundingHistory', 1, () => {
+    exchange.placeOutside('SOL/USDT:USDT', 'buy', 1);
+    exchange.payFunding(0.0001);
+  });
   await until(() => account.some((r) => r.kind === 'FUNDING_FEE'));
   const polled = exchange.calledTimes('fetchFundingHistory');
   await until(() => exchange.calledTimes('fetchFundingHistory') > polled + 2);
@@ -274,6 +278,14 @@ it("reports the exchange's funding payments on the session's symbols once each, 
   ]);
   const at = account.indexOf(funding[0] as AccountReport);
   expect(account[at + 1]).toMatchObject({ kind: 'ACCOUNT_UPDATE', walletBalance: exchange.wallet });
+  // An exchange that will not tell its funding is a fault told, not a stop of the fills' poll.
+  exchange.failNext(
+    'fetchFundingHistory',
+    new NotSupported('testnetdouble fetchFundingHistory() is not supported'),
+  );
+  venue.submit(order('T2-E1', { asset: 'ETH/USDT' }));
+  await until(() => kinds('T2-E1').includes('FILL'));
+  expect(faults.map(String)).toEqual([expect.stringContaining('NotSupported')]);
   venue.close();
 });
 

@@ -12,7 +12,7 @@
 // short), so an entry against the session's own open position or working
 // entry on that symbol is refused here, with the reason: the kernel would
 // count two positions where the exchange holds one.
-import type { Balances, Order, Position, Trade } from 'ccxt';
+import type { Balances, FundingHistory, Order, Position, Trade } from 'ccxt';
 import type { MarkTick } from '../../../../shared/index.js';
 import type { KernelReconcileInput } from '../../kernel/kernel-port.js';
 import { onGrid } from '../../market/grid.js';
@@ -536,12 +536,14 @@ export class CcxtVenue implements Venue {
   }
 
   private async pollAccount(): Promise<void> {
+    // Funding first: a payment read is in the balance read after it, so the kernel never sees a wallet that
+    // holds a payment it was not told of.
+    const funding = await this.pollFunding();
+    if (this.closed) return;
     const [positions, balance] = await Promise.all([
       this.options.exchange.fetchPositions([...this.byExchangeSymbol.keys()]),
       this.options.exchange.fetchBalance(),
     ]);
-    if (this.closed) return;
-    const funding = await this.pollFunding();
     if (this.closed) return;
     this.positionCache = positions.flatMap((position) => {
       const market = position.symbol ? this.byExchangeSymbol.get(position.symbol) : undefined;
@@ -582,7 +584,17 @@ export class CcxtVenue implements Venue {
     if (!exchange.has.fetchFundingHistory || !exchange.fetchFundingHistory || !held) return [];
     if (now - this.fundingReadAt < this.options.fundingPollMs) return [];
     const since = this.fundingSince ?? this.firstTradeTime();
-    const payments = await exchange.fetchFundingHistory(undefined, since, FUNDING_PAGE);
+    let payments: FundingHistory[];
+    try {
+      payments = await exchange.fetchFundingHistory(undefined, since, FUNDING_PAGE);
+    } catch (error) {
+      // Funding the exchange will not tell must not stop the orders' and fills' poll: told, asked again later.
+      const meaning = meaningOf(error);
+      if (meaning === 'RATE_LIMITED' || meaning === 'UNCERTAIN') throw error;
+      this.fundingReadAt = now;
+      this.options.onFault(withoutUrls(error));
+      return [];
+    }
     this.fundingReadAt = now;
     const reports: AccountReport[] = [];
     for (const payment of [...payments].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))) {
