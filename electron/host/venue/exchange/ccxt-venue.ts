@@ -598,10 +598,12 @@ export class CcxtVenue implements Venue {
     this.fundingReadAt = now;
     const reports: AccountReport[] = [];
     for (const payment of [...payments].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))) {
-      const market = payment.symbol ? this.byExchangeSymbol.get(payment.symbol) : undefined;
       const at = payment.timestamp;
-      if (!market || at == null || payment.amount == null || !Number.isFinite(payment.amount)) continue;
+      if (at == null) continue;
+      // Every payment moves the cursor, the account's other symbols' too: a full page of them must not stall it.
       this.fundingSince = Math.max(this.fundingSince ?? since, at);
+      const market = payment.symbol ? this.byExchangeSymbol.get(payment.symbol) : undefined;
+      if (!market || payment.amount == null || !Number.isFinite(payment.amount)) continue;
       const eventId = `${this.options.idPrefix}funding-${alnum(market.exchangeSymbol)}-${payment.id ?? at}`;
       if (this.fundingSeen.has(eventId) || payment.amount === 0) continue;
       this.fundingSeen.add(eventId);
