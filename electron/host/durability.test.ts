@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createCockpit } from './index.js';
 import { Journal } from './journal/journal.js';
-import { TESTNET_SECRET, TestnetDouble } from './testing/testnet-double.js';
+import { doubleAccess, TestnetDouble } from './testing/testnet-double.js';
 
 interface Told {
   sessionId: string;
@@ -90,11 +90,7 @@ it('resumes an exchange session killed with -9: what it was told is kept, and wh
     const cockpit = createCockpit({
       dataDir,
       profile: 'crash',
-      exchanges: {
-        env: { COCKPIT_TESTNETDOUBLE_API_KEY: 'double-key', COCKPIT_TESTNETDOUBLE_SECRET: TESTNET_SECRET },
-        open: () => exchange,
-        pollIntervalMs: 5,
-      },
+      exchanges: doubleAccess(exchange),
     });
     try {
       const listed = (await cockpit.invoke('session.list', {})) as { sessions: { interruptedAt?: number }[] };

@@ -8,7 +8,7 @@ import { AuthenticationError, ExchangeNotAvailable, InsufficientFunds } from 'cc
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CockpitEvent, CommandResults, JournalEvent } from '../../shared/index.js';
 import { createCockpit, type CockpitHost } from './index.js';
-import { TESTNET_SECRET, TestnetDouble } from './testing/testnet-double.js';
+import { DOUBLE_CREDENTIALS, TESTNET_SECRET, TestnetDouble } from './testing/testnet-double.js';
 import type { ExchangeFactory } from './venue/exchange/open-exchange.js';
 
 let dataDir: string;
@@ -19,8 +19,7 @@ let opened: { id: string; apiKey: string; secret: string }[];
 const logged: string[] = [];
 
 const ENV = {
-  COCKPIT_TESTNETDOUBLE_API_KEY: 'double-key',
-  COCKPIT_TESTNETDOUBLE_SECRET: TESTNET_SECRET,
+  ...DOUBLE_CREDENTIALS,
   COCKPIT_NOTESTNET_API_KEY: 'k',
   COCKPIT_NOTESTNET_SECRET: 's',
   COCKPIT_HALFSET_API_KEY: 'only a key',

@@ -12,9 +12,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CockpitEvent, CommandResults, JournalEvent } from '../../shared/index.js';
 import { createCockpit, type CockpitHost } from './index.js';
 import { Journal } from './journal/journal.js';
-import { lostAnswer, TESTNET_SECRET, TestnetDouble } from './testing/testnet-double.js';
+import { DOUBLE_CREDENTIALS, doubleAccess, lostAnswer, TestnetDouble } from './testing/testnet-double.js';
 
-const ENV = { COCKPIT_TESTNETDOUBLE_API_KEY: 'double-key', COCKPIT_TESTNETDOUBLE_SECRET: TESTNET_SECRET };
 const PROFILE = 'resume';
 
 type Err = { ok: false; error: { code: string; message: string; field?: string } };
@@ -32,12 +31,12 @@ interface Host {
 }
 
 /** A host on `dataDir`; `laterMs` puts its clock that far ahead (a host started days after the crash). */
-function host(dataDir: string, env: Record<string, string> = ENV, laterMs = 0): Host {
+function host(dataDir: string, env: Record<string, string> = DOUBLE_CREDENTIALS, laterMs = 0): Host {
   const cockpit = createCockpit({
     dataDir,
     profile: PROFILE,
     now: () => Date.now() + laterMs,
-    exchanges: { env, open: () => exchange, pollIntervalMs: 5 },
+    exchanges: doubleAccess(exchange, env),
     log: () => undefined,
   });
   const received: CockpitEvent[] = [];
@@ -330,7 +329,7 @@ describe('an exchange session the host stopped running without a stop', () => {
     // Four days on, the exchange has forgotten the cancelled entry (no fills): asked for it, it has no such order.
     const fourDays = 4 * 24 * 3_600_000;
     exchange.clock += fourDays;
-    const b = host(copy, ENV, fourDays);
+    const b = host(copy, DOUBLE_CREDENTIALS, fourDays);
     try {
       expect(await b.call('session.resume', { sessionId })).toMatchObject({ differences: 0, mode: 'ACTIVE' });
       const events = await b.events(sessionId);

@@ -4,7 +4,7 @@
 // <accountFile>` a session on the exchange double, which writes its account
 // to that file after every change (the exchange outlives the host).
 import { createCockpit } from '../index.js';
-import { TESTNET_SECRET, TestnetDouble } from './testnet-double.js';
+import { doubleAccess, TestnetDouble } from './testnet-double.js';
 
 const [dataDir, accountFile] = process.argv.slice(2);
 if (!dataDir) throw new Error('usage: crash-child.ts <dataDir> [accountFile]');
@@ -13,11 +13,7 @@ if (accountFile) exchange.persistTo(accountFile);
 const cockpit = createCockpit({
   dataDir,
   profile: 'crash',
-  exchanges: {
-    env: { COCKPIT_TESTNETDOUBLE_API_KEY: 'double-key', COCKPIT_TESTNETDOUBLE_SECRET: TESTNET_SECRET },
-    open: () => exchange,
-    pollIntervalMs: 5,
-  },
+  exchanges: doubleAccess(exchange),
 });
 cockpit.subscribe((batch) => {
   for (const event of batch) {

@@ -11,10 +11,25 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Balances, FundingHistory, Market, Order, Position, Ticker, Tickers, Trade } from 'ccxt';
 import { InsufficientFunds, InvalidOrder, OrderNotFound, RequestTimeout } from 'ccxt';
+import type { ExchangeAccess } from '../session/exchange-session.js';
 import type { ExchangeClient } from '../venue/exchange/exchange-client.js';
 import { PRECISION_MODE } from '../venue/exchange/exchange-markets.js';
 
 export const TESTNET_SECRET = 'double-secret-never-shown';
+
+/** The host's environment holding the double's credentials, as `COCKPIT_<ID>_API_KEY` and `_SECRET`. */
+export const DOUBLE_CREDENTIALS = {
+  COCKPIT_TESTNETDOUBLE_API_KEY: 'double-key',
+  COCKPIT_TESTNETDOUBLE_SECRET: TESTNET_SECRET,
+} as const;
+
+/** A cockpit's way to this double (`CockpitOptions.exchanges`): its credentials in `env`, polled every 5 ms. */
+export function doubleAccess(
+  exchange: TestnetDouble,
+  env: Readonly<Record<string, string>> = DOUBLE_CREDENTIALS,
+): ExchangeAccess {
+  return { env, open: () => exchange, pollIntervalMs: 5 };
+}
 
 interface DoubleOrder extends Order {
   symbol: string;
