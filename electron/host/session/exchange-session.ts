@@ -153,9 +153,10 @@ export async function startExchangeSession(
 
 /**
  * Runs an interrupted exchange session on from its last checkpoint (DECISIONS §22): the kernel restored, the
- * venue's orders rebuilt from the journal, then one poll of the exchange reads what it did while the host
- * was down, then its open orders and positions are compared with the kernel's (`reconcile`). When the
- * exchange does not answer, the session stays interrupted, from a checkpoint that has what was read.
+ * venue's orders rebuilt from the journal, then the venue catches up on what the exchange did while the host
+ * was down until two reads of its open orders and positions agree, and those are compared with the kernel's
+ * (`reconcile`). When the exchange does not answer, the session stays interrupted, from a checkpoint that has
+ * what was read.
  */
 export async function resumeExchangeSession(
   record: SessionInfo,
