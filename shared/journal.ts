@@ -47,3 +47,11 @@ export const LineageGraph = z.object({
   edges: z.array(LineageEdge),
 });
 export type LineageGraph = z.infer<typeof LineageGraph>;
+
+/** A payload field read as text, if it is one (payloads are JSON: untyped past the journal's columns). */
+export const payloadString = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+
+/** A payload field read as a finite number, if it is one. */
+export const payloadNumber = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;

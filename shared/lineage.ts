@@ -7,6 +7,7 @@
 // replays it, both with this.
 import type { EventType, IntentEventType } from './event-types.js';
 import type { JournalEvent, LineageEdge, LineageGraph, LineageNode, LineageNodeKind } from './journal.js';
+import { payloadNumber as num, payloadString as str } from './journal.js';
 
 interface EntityRef {
   id: string;
@@ -15,9 +16,6 @@ interface EntityRef {
   state?: string;
   label?: string;
 }
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
 const ORDER_STATE: Partial<Record<EventType, string>> = {
   OrderRequested: 'REQUESTED',

@@ -8,9 +8,7 @@ import {
   type TradeSide,
   type TradeSummary,
 } from '../../../shared/index.js';
-
-const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+import { payloadNumber as num, payloadString as str } from '../../../shared/index.js';
 
 export interface OrderLineage {
   correlationId: string;

@@ -5,16 +5,13 @@
 // one names the gate and its reason. Other nodes keep the host's label.
 import type { LineageNode } from '../../../shared/index.js';
 import { clock, money, price, qty } from './format.js';
+import { payloadNumber as num, payloadString as str } from '../../../shared/index.js';
 
 export interface NodeText {
   label: string;
   /** A second, quieter line (fills of an order, PnL of a trade). */
   detail?: string;
 }
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const num = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
 function lastNumber(node: LineageNode, key: string): number | undefined {
   for (let i = node.events.length - 1; i >= 0; i--) {

@@ -9,6 +9,7 @@ import { OrderSide, OrderType } from '../../../../shared/index.js';
 import type { VenueOrderRequest } from '../venue.js';
 import type { TrackedStatus } from './ccxt-venue.js';
 import type { ExchangeMarket } from './exchange-markets.js';
+import { payloadNumber as num, payloadString as str } from '../../../../shared/index.js';
 
 export interface ResumedOrder {
   request: VenueOrderRequest;
@@ -34,10 +35,6 @@ export interface VenueResume {
   fundingSeen: string[];
   fundingSince?: number;
 }
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const num = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
 /** The venue's state as a session's journal leaves it; `idPrefix` is the one its venue numbered its reports with. */
 export function resumedOrdersOf(
