@@ -345,6 +345,35 @@ describe('an exchange session the host stopped running without a stop', () => {
     }
   });
 
+  it('waits out a rate limit or a lost answer met while catching up, and resumes', async () => {
+    const a = host(newDir());
+    const { sessionId } = await sessionWithPositionAndRestingEntry(a);
+    const copy = crashCopy(a);
+    await a.cockpit.close();
+
+    const b = host(copy);
+    try {
+      exchange.failNext(
+        'fetchMyTrades',
+        new RateLimitExceeded('testnetdouble {"code":-1003,"msg":"Too many requests"}'),
+      );
+      exchange.failNext(
+        'fetchOpenOrders',
+        new ExchangeNotAvailable('testnetdouble GET https://x/openOrders 503'),
+      );
+      exchange.failNext(
+        'fetchOpenOrders',
+        new ExchangeNotAvailable('testnetdouble GET https://x/openOrders 503'),
+      );
+      const before = exchange.calledTimes('fetchOpenOrders');
+      expect(await b.call('session.resume', { sessionId })).toMatchObject({ differences: 0, mode: 'ACTIVE' });
+      expect(exchange.calledTimes('fetchOpenOrders') - before).toBeGreaterThanOrEqual(4);
+      expect(await slotSizes(b)).toEqual({ 'BTC/USDT': 0.01 });
+    } finally {
+      await b.cockpit.close();
+    }
+  });
+
   it('refuses a resume it cannot carry out, saying why, and the session stays interrupted until it can', async () => {
     const a = host(newDir());
     const { sessionId } = await sessionWithPositionAndRestingEntry(a);
@@ -366,11 +395,14 @@ describe('an exchange session the host stopped running without a stop', () => {
 
     const b = host(copy);
     try {
-      // The exchange goes down in the middle of the catch-up: what was read is kept, the session stays interrupted.
-      exchange.failNext(
-        'fetchOpenOrders',
-        new ExchangeNotAvailable('testnetdouble GET https://x/openOrders 503'),
-      );
+      // The exchange goes down in the middle of the catch-up and stays down through every try: what was read
+      // is kept, the session stays interrupted.
+      for (let tries = 0; tries < 4; tries++) {
+        exchange.failNext(
+          'fetchOpenOrders',
+          new ExchangeNotAvailable('testnetdouble GET https://x/openOrders 503'),
+        );
+      }
       const down = await b.refuse('session.resume', { sessionId });
       expect(down.error).toMatchObject({ code: 'VENUE_REJECTED', field: 'sessionId' });
       expect(down.error.message).toMatch(

@@ -108,6 +108,11 @@ function alnum(symbol: string): string {
 const FORGETS_UNFILLED_AFTER_MS = 3 * 24 * 3_600_000;
 /** A resume's reads of the holdings, each after a poll of the fills, until two agree. */
 const CATCH_UP_ROUNDS = 3;
+/**
+ * A catch-up's tries of one read that met a rate limit or no answer. A resume asks many things at once,
+ * which is when an exchange's limit is met.
+ */
+const CATCH_UP_TRIES = 4;
 
 /** Two reads of the holdings found the same orders, fills and positions. */
 function sameHoldings(a: Required<KernelReconcileInput>, b: Required<KernelReconcileInput>): boolean {
@@ -170,17 +175,46 @@ export class CcxtVenue implements Venue {
   async catchUp(): Promise<Required<KernelReconcileInput>> {
     this.polling = true;
     try {
-      await this.pollOnce();
-      let held = await this.holdings();
+      await this.patiently('its fills', () => this.pollOnce());
+      let held = await this.patiently('its holdings', () => this.holdings());
       for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
-        await this.pollOnce();
-        const again = await this.holdings();
+        await this.patiently('its fills', () => this.pollOnce());
+        const again = await this.patiently('its holdings', () => this.holdings());
         if (sameHoldings(held, again)) return again;
         held = again;
       }
       return held;
     } finally {
       this.polling = false;
+    }
+  }
+
+  /**
+   * A catch-up's read, tried again after a rate limit or a lost answer, the wait doubling from the poll's
+   * interval (or ccxt's spacing of requests, if longer), as the poll's own backoff does: a read only asks,
+   * and what a failed try reported moved its cursors on. A refusal, or the last try's failure, is thrown.
+   */
+  private async patiently<T>(what: string, read: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await read();
+      } catch (error) {
+        const meaning = meaningOf(error);
+        if (
+          this.closed ||
+          tries === CATCH_UP_TRIES ||
+          (meaning !== 'RATE_LIMITED' && meaning !== 'UNCERTAIN')
+        ) {
+          throw error;
+        }
+        const waitMs =
+          Math.max(this.options.pollIntervalMs, this.options.exchange.rateLimit) * 2 ** (tries - 1);
+        this.options.log(
+          'warn',
+          `${this.name}: catching up on ${what}, tried again in ${waitMs} ms after ${reasonOf(error)}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
     }
   }
 

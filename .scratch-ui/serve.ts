@@ -1,0 +1,12 @@
+import { mkdirSync } from 'node:fs';
+import { createCockpit } from '../electron/host/index.js';
+import { startBrowserHost } from '../electron/shell/browser-host.js';
+import { stderrLog } from '../electron/shell/config.js';
+const dataDir = process.env.COCKPIT_DATA_DIR!;
+mkdirSync(dataDir, { recursive: true });
+const host = createCockpit({ dataDir, profile: 'review', log: stderrLog });
+const browser = await startBrowserHost({ host, port: Number(process.env.COCKPIT_PORT ?? 0), staticDir: '/tmp/cockpit-renderer/', log: stderrLog });
+process.stdout.write(`Cockpit: ${browser.url}\n`);
+const stop = async () => { await browser.close(); await host.close(); process.exit(0); };
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
