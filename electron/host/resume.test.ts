@@ -345,6 +345,55 @@ describe('an exchange session the host stopped running without a stop', () => {
     }
   });
 
+  it('keeps the gates it ran with: the drawdown peak and the intent ids seen go on after a resume', async () => {
+    const a = host(newDir());
+    const started = await a.call('session.start', {
+      venue: 'ccxt',
+      exchange: 'testnetdouble',
+      symbols: ['BTC/USDT', 'ETH/USDT'],
+      risk: { maxDrawdown: 0.01 },
+    });
+    const { sessionId } = started;
+    await a.call('intent.submit', { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01, intentId: 'I-first' });
+    await until(async () => (await slotSizes(a))['BTC/USDT'] === 0.01);
+    const equity = async (h: Host) => (await h.call('snapshot')).account.equity;
+    // The position gains 60 USDT: the peak; a fact after it carries it into the checkpoint.
+    exchange.setPrice('BTC/USDT:USDT', 70_000);
+    await until(async () => (await equity(a)) > 5_050);
+    const resting = {
+      asset: 'ETH/USDT',
+      side: 'LONG',
+      targetSize: 0.1,
+      orderType: 'LIMIT',
+      limitPrice: 3_000,
+    };
+    await a.call('intent.submit', resting);
+    // Down 90 from the peak: 1.8 % below it, but 0.6 % below the seed capital.
+    exchange.setPrice('BTC/USDT:USDT', 61_000);
+    await until(async () => (await equity(a)) < 4_980);
+    const copy = crashCopy(a);
+    await a.cockpit.close();
+
+    const b = host(copy);
+    try {
+      await b.call('session.resume', { sessionId });
+      await until(async () => (await equity(b)) < 4_980);
+      const halted = await b.refuse('intent.submit', resting);
+      expect(halted.error).toMatchObject({ code: 'RISK_REJECTED' });
+      expect(halted.error.message).toMatch(/below its peak 5,0[56]\d/);
+      const again = await b.refuse('intent.submit', {
+        asset: 'BTC/USDT',
+        side: 'LONG',
+        targetSize: 0.01,
+        intentId: 'I-first',
+      });
+      expect(again.error).toMatchObject({ field: 'intentId' });
+      expect(again.error.message).toMatch(/I-first was already submitted/);
+    } finally {
+      await b.cockpit.close();
+    }
+  });
+
   it('waits out a rate limit or a lost answer met while catching up, and resumes', async () => {
     const a = host(newDir());
     const { sessionId } = await sessionWithPositionAndRestingEntry(a);

@@ -217,7 +217,7 @@ export async function resumeExchangeSession(
     ids: new IdSource(tag, host.ids),
     risk: risk.data,
     strategy: strategy.data,
-    resume: { events, venue: resumedOrdersOf(events, connected.value.markets, `${tag}-`) },
+    resume: { events, host, venue: resumedOrdersOf(events, connected.value.markets, `${tag}-`) },
   });
   const resumedAt = services.now();
   const interruptedAt = events.at(-1)?.ts ?? record.startedAt;
@@ -399,7 +399,7 @@ interface SessionSetup {
   risk: RiskEnvelope;
   strategy: StrategyConfig | undefined;
   /** A resumed session's journal and its venue's orders as the journal left them. */
-  resume?: { events: readonly JournalEvent[]; venue: VenueResume };
+  resume?: { events: readonly JournalEvent[]; host: HostCheckpoint; venue: VenueResume };
 }
 
 /** The venue and the session over a connection; nothing polls or runs yet (`go`). */
@@ -441,7 +441,7 @@ function assemble(
     risk,
     ...(strategy ? { strategy: { config: strategy, plugin: createStrategy(strategy, info.symbols) } } : {}),
     checkpoints: true,
-    ...(resume ? { resumedFrom: resume.events } : {}),
+    ...(resume ? { resumedFrom: { events: resume.events, host: resume.host } } : {}),
   });
   relay.session = session;
   return { session, venue };

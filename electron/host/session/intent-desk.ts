@@ -11,9 +11,10 @@ import type {
   MarkTick,
   ParsedIntentRequest,
   PendingIntent,
+  JournalEvent,
   RiskEnvelope,
 } from '../../../shared/index.js';
-import { fromZodError, IntentRequest } from '../../../shared/index.js';
+import { fromZodError, IntentRequest, payloadString } from '../../../shared/index.js';
 import type { JournalDraft } from '../journal/journal.js';
 import type { KernelIntent, KernelOutcome, KernelPort, KernelSlot } from '../kernel/kernel-port.js';
 import type { MarketFeed } from '../market/market-feed.js';
@@ -32,7 +33,7 @@ import type { Venue } from '../venue/venue.js';
 import { hostDraft } from './drafts.js';
 import type { IdSource } from './ids.js';
 import { refusalOf } from './outcome-words.js';
-import type { CommandResult } from './trading-session.js';
+import type { CommandResult, HostCheckpoint } from './trading-session.js';
 
 export interface IntentSubmitted {
   intentId: string;
@@ -77,6 +78,8 @@ export interface IntentDeskParts {
   strategy?: Strategy | undefined;
   /** Where peak equity starts, for the drawdown halt. */
   seedCapital: number;
+  /** A resumed session's journal and checkpoint: the intent ids it journaled and its peak equity go on. */
+  resumedFrom?: { events: readonly JournalEvent[]; host: HostCheckpoint };
 }
 
 /** How the strategy's proposals enter: the way the ticket's do, through the session's checks. */
@@ -85,8 +88,8 @@ type Submit = (request: ParsedIntentRequest) => CommandResult<unknown>;
 export class IntentDesk {
   private readonly supervisor: SupervisorQueue;
   private readonly intentIds = new IntentWindow();
-  /** The highest equity seen, for the drawdown halt. */
-  private peakEquity: number;
+  /** The highest equity seen, for the drawdown halt; a resume goes on from its checkpoint's. */
+  private peak: number;
   private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -94,7 +97,18 @@ export class IntentDesk {
     private readonly session: DeskSession,
   ) {
     this.supervisor = new SupervisorQueue(parts.risk);
-    this.peakEquity = parts.seedCapital;
+    this.peak = parts.resumedFrom?.host.peakEquity ?? parts.seedCapital;
+    // A resubmission after a resume is refused as it was before: every intent journaled had its id remembered.
+    for (const event of parts.resumedFrom?.events ?? []) {
+      const intentId =
+        event.type === 'TradingSignalIntentCreated' ? payloadString(event.payload.intentId) : undefined;
+      if (intentId !== undefined) this.intentIds.remember(intentId);
+    }
+  }
+
+  /** The highest equity seen at a market step, for the drawdown halt (and a checkpoint). */
+  get peakEquity(): number {
+    return this.peak;
   }
 
   /** Entries waiting for the operator, oldest first. */
@@ -105,7 +119,7 @@ export class IntentDesk {
   /** After each market step: the peak equity (only when a drawdown limit is set), then the strategy. */
   onMarks(ticks: readonly MarkTick[], submit: Submit): void {
     if (this.parts.risk.maxDrawdown !== undefined) {
-      this.peakEquity = Math.max(this.peakEquity, this.parts.kernel.account().equity);
+      this.peak = Math.max(this.peak, this.parts.kernel.account().equity);
     }
     this.runStrategy(ticks, submit);
   }
@@ -415,7 +429,7 @@ export class IntentDesk {
       seen: (intentId) => this.intentIds.has(intentId) || this.supervisor.find(intentId) !== undefined,
       exposure: () => this.exposure(),
       equity: equityNow,
-      peakEquity: () => Math.max(this.peakEquity, equityNow()),
+      peakEquity: () => Math.max(this.peak, equityNow()),
     };
   }
 

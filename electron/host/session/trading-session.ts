@@ -79,8 +79,11 @@ export interface TradingSessionParts {
    * resumable, their positions being live on the exchange).
    */
   checkpoints?: boolean;
-  /** A resumed session's journal so far, oldest first: the trade book is rebuilt from it (the kernel comes restored). */
-  resumedFrom?: Iterable<JournalEvent>;
+  /**
+   * A resumed session's journal so far, oldest first, and the host's part of its checkpoint: the trade book
+   * and the gates' memories are rebuilt from them (the kernel comes restored).
+   */
+  resumedFrom?: { events: readonly JournalEvent[]; host: HostCheckpoint };
 }
 
 /** What a resumed session compared with the venue, and what came of it. */
@@ -111,7 +114,7 @@ export class TradingSession {
     this.info = parts.info;
     this.monotonic = parts.monotonic ?? (() => performance.now());
     if (parts.resumedFrom) {
-      for (const event of parts.resumedFrom) this.book.apply(event);
+      for (const event of parts.resumedFrom.events) this.book.apply(event);
       for (const slot of parts.kernel.slots()) {
         if (slot.free || slot.correlationId === undefined) continue;
         this.slotCorrelation.set(slot.slotId, slot.correlationId);
@@ -120,7 +123,12 @@ export class TradingSession {
       this.reconcileStatus = parts.kernel.account().reconcileStatus;
     }
     this.desk = new IntentDesk(
-      { ...parts, strategy: parts.strategy?.plugin, seedCapital: parts.info.seedCapital },
+      {
+        ...parts,
+        strategy: parts.strategy?.plugin,
+        seedCapital: parts.info.seedCapital,
+        ...(parts.resumedFrom ? { resumedFrom: parts.resumedFrom } : {}),
+      },
       {
         commit: (drafts, outcomes) => this.commit(drafts, outcomes),
         notify: (level, code, message, correlationId) => this.notify(level, code, message, correlationId),
@@ -674,7 +682,10 @@ export class TradingSession {
   private checkpoint(): { kernel: string; host: string } {
     return {
       kernel: this.parts.kernel.snapshot(),
-      host: JSON.stringify({ ids: this.parts.ids.counts() } satisfies HostCheckpoint),
+      host: JSON.stringify({
+        ids: this.parts.ids.counts(),
+        peakEquity: this.desk.peakEquity,
+      } satisfies HostCheckpoint),
     };
   }
 
@@ -994,6 +1005,8 @@ function withKernelReason(report: VenueReport): VenueReport {
 /** The host's part of a checkpoint. */
 export interface HostCheckpoint {
   ids: Record<string, number>;
+  /** The drawdown halt's peak equity; absent from the fifteenth session's checkpoints (the seed capital then). */
+  peakEquity?: number;
 }
 
 function controlState(control: ReturnType<KernelPort['control']>): ControlState {
