@@ -3,6 +3,8 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { IPC_EVENTS, IPC_INVOKE } from '../shared/index.js';
 import type { CockpitEvent } from '../shared/index.js';
+import { fileURLToPath } from 'node:url';
+import type * as Host from './host/index.js';
 import type * as StaticFiles from './shell/static-files.js';
 import { dataDirFrom } from './shell/config.js';
 
@@ -131,13 +133,24 @@ const fake = vi.hoisted(() => {
 });
 
 vi.mock('electron', () => fake.electron);
-vi.mock('./host/index.js', () => ({ createCockpit: fake.createCockpit }));
+vi.mock('./host/index.js', async (original) => ({
+  ...(await original<typeof Host>()),
+  createCockpit: fake.createCockpit,
+}));
 vi.mock('./shell/static-files.js', async (original) => ({
   ...(await original<typeof StaticFiles>()),
   assertRendererBuilt: () => {},
 }));
 
-process.env.COCKPIT_SQLITE_BINDING = '/cache/better_sqlite3.node';
+const ELECTRON_SQLITE = fileURLToPath(
+  new URL(
+    '../node_modules/.cache/trading-cockpit/electron-x/build/Release/better_sqlite3.node',
+    import.meta.url,
+  ),
+);
+process.env.COCKPIT_SQLITE_BINDING = ELECTRON_SQLITE;
+process.env.COCKPIT_TESTEX_API_KEY = 'key-main-test';
+process.env.COCKPIT_TESTEX_SECRET = 'secret-main-test';
 await import('./main.js');
 await vi.waitFor(() => expect(fake.windows).toHaveLength(1));
 const win = fake.windows[0]!;
@@ -145,6 +158,8 @@ const contents = win.webContents;
 
 afterAll(() => {
   delete process.env.COCKPIT_SQLITE_BINDING;
+  delete process.env.COCKPIT_TESTEX_API_KEY;
+  delete process.env.COCKPIT_TESTEX_SECRET;
 });
 
 function invokeEvent(overrides: Record<string, unknown> = {}) {
@@ -183,9 +198,19 @@ describe('Electron main process wiring', () => {
       expect.objectContaining({
         dataDir: dataDirFrom(process.env),
         profile: 'default',
-        sqliteNativeBinding: '/cache/better_sqlite3.node',
+        sqliteNativeBinding: ELECTRON_SQLITE,
       }),
     ]);
+  });
+
+  it('takes the exchange credentials out of the environment a window would copy, and hands them to the host', () => {
+    expect(process.env.COCKPIT_TESTEX_API_KEY).toBeUndefined();
+    expect(process.env.COCKPIT_TESTEX_SECRET).toBeUndefined();
+    const [options] = fake.cockpitOptions as { exchanges: { env: Record<string, string> } }[];
+    expect(options?.exchanges.env).toEqual({
+      COCKPIT_TESTEX_API_KEY: 'key-main-test',
+      COCKPIT_TESTEX_SECRET: 'secret-main-test',
+    });
   });
 
   it('denies new windows, foreign navigation and redirects, and webviews', () => {

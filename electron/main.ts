@@ -6,10 +6,10 @@ import type { IpcMainInvokeEvent, MenuItemConstructorOptions, Session, WebConten
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failure, IPC_EVENTS, IPC_INVOKE } from '../shared/index.js';
-import { createCockpit } from './host/index.js';
+import { createCockpit, openTestnet, takeCredentials } from './host/index.js';
 import type { CockpitHost, CockpitOptions } from './host/index.js';
 import { appProtocolResponse } from './shell/app-protocol.js';
-import { dataDirFrom, profileFrom, stderrLog } from './shell/config.js';
+import { dataDirFrom, profileFrom, sqliteBindingFrom, stderrLog } from './shell/config.js';
 import {
   APP_ORIGIN,
   APP_SCHEME,
@@ -29,6 +29,9 @@ const RENDERER_DIR = path.join(HERE, '..', 'dist', 'renderer');
 const PRELOAD = path.join(HERE, 'preload.cjs');
 const WINDOW_URL = `${APP_ORIGIN}/`;
 const log = stderrLog;
+// Out of process.env before any window exists: Electron copies the main process's environment into each
+// sandboxed window's preload. The host alone holds them.
+const credentials = takeCredentials(process.env);
 
 // Before ready: app://cockpit is a standard, secure origin (fetch, modules, storage work as on https).
 protocol.registerSchemesAsPrivileged([
@@ -190,11 +193,11 @@ function start(): void {
     dataDir: dataDirFrom(process.env),
     profile: profileFrom(process.env),
     log,
-    // better-sqlite3 rebuilt for Electron's ABI by scripts/start.mjs; Node's build otherwise.
-    ...(process.env.COCKPIT_SQLITE_BINDING
-      ? { sqliteNativeBinding: process.env.COCKPIT_SQLITE_BINDING }
-      : {}),
+    exchanges: { env: credentials, open: openTestnet },
   };
+  // better-sqlite3 rebuilt for Electron's ABI by scripts/launch-electron.mjs; Node's build otherwise.
+  const sqliteNativeBinding = sqliteBindingFrom(process.env, path.join(HERE, '..'));
+  if (sqliteNativeBinding) options.sqliteNativeBinding = sqliteNativeBinding;
   host = createCockpit(options);
   log('info', `journal in ${options.dataDir} (profile ${options.profile})`);
   registerIpc();

@@ -7,7 +7,7 @@
 // per-user data folder), COCKPIT_PROFILE ('default').
 import { mkdirSync, realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createCockpit, type CockpitHost } from './host/index.js';
+import { createCockpit, openTestnet, takeCredentials, type CockpitHost } from './host/index.js';
 import { startBrowserHost } from './shell/browser-host.js';
 import type { BrowserHost } from './shell/browser-host.js';
 import { dataDirFrom, portFrom, profileFrom, stderrLog } from './shell/config.js';
@@ -40,7 +40,13 @@ async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   let host: CockpitHost;
   try {
-    host = createCockpit({ dataDir, profile, log });
+    // The host alone holds the exchange credentials; no child of this process inherits them.
+    host = createCockpit({
+      dataDir,
+      profile,
+      log,
+      exchanges: { env: takeCredentials(process.env), open: openTestnet },
+    });
   } catch (error) {
     // Most often another cockpit holds the journal (JournalInUse says which and what to do).
     log('error', `could not open the journal: ${(error as Error).message}`);

@@ -119,7 +119,11 @@ async function startBrowser(reason) {
     '--no-default-browser-check',
   ];
   if (isRoot) args.push('--no-sandbox');
-  chromium = spawn(browser, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The window's browser needs none of the cockpit's settings, and must not inherit its exchange keys.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('COCKPIT_')),
+  );
+  chromium = spawn(browser, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let chromiumErr = '';
   chromium.stderr.setEncoding('utf8');
   chromium.stderr.on('data', (chunk) => (chromiumErr = (chromiumErr + chunk).slice(-2000)));

@@ -25,6 +25,9 @@ export interface ExchangeListing {
   problem?: string;
 }
 
+/** The name of any exchange credential's variable (`credentialVariables`): kept away from windows and children. */
+export const CREDENTIAL_VARIABLE = /^COCKPIT_[A-Z0-9]+_(?:API_KEY|SECRET|PASSWORD)$/;
+
 /** The environment variables the host reads an exchange's credentials from. */
 export function credentialVariables(id: string): { apiKey: string; secret: string; password: string } {
   const stem = `COCKPIT_${id.toUpperCase()}`;

@@ -31,6 +31,7 @@ import { plural } from './session/outcome-words.js';
 import type { CommandResult, TradingSession } from './session/trading-session.js';
 
 export type { CockpitHost, CockpitOptions } from './api.js';
+export { openTestnet, takeCredentials } from './venue/exchange/open-exchange.js';
 
 type Handlers = {
   [N in CommandName]: (

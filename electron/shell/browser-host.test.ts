@@ -217,6 +217,29 @@ describe('browser host: the page and its files', () => {
     expect(logs.some((l) => l.includes('wrong token'))).toBe(true);
   });
 
+  it('never logs the token of a request in absolute form (GET http://host/?token=…), page or WebSocket', async () => {
+    const raw = (head: string) =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect({ host: '127.0.0.1', port: server.port }, () => socket.write(head));
+        let answer = '';
+        socket.on('data', (chunk) => {
+          answer += chunk.toString();
+          socket.destroy();
+        });
+        socket.on('close', () => resolve(answer));
+      });
+    const host = `127.0.0.1:${server.port}`;
+    await raw(`GET http://${host}/app.js?token=${server.token} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    await raw(
+      `GET ws://${host}/socket?token=${server.token} HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${server.origin}\r\n` +
+        'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    // Both were refused and logged, by path (afterEach checks that no line holds the token).
+    expect(logs.some((l) => l.includes(`"http://${host}/app.js"`))).toBe(true);
+    expect(logs.some((l) => l.includes(`"ws://${host}/socket"`))).toBe(true);
+  });
+
   it('serves the page with the token, with the CSP and security headers and an HttpOnly SameSite=Strict cookie', async () => {
     const page = await get(server.port, `/?token=${server.token}`);
     expect(page.status).toBe(200);

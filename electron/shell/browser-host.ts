@@ -72,9 +72,14 @@ function queryOf(target: string | undefined): URLSearchParams {
   return new URLSearchParams(q < 0 || !target ? '' : target.slice(q + 1));
 }
 
-/** What a log line may say about a request target: its path, never the query (it holds the token). */
+/**
+ * What a log line may say about a request target: its path, never the query or fragment (they hold the
+ * token), in any form of target (`/p?q`, `http://host/p?q`, `*`).
+ */
 function pathForLog(target: string | undefined): string {
-  return JSON.stringify((rawPathOf(target) ?? target ?? '').slice(0, 200));
+  const end = target?.search(/[?#]/) ?? -1;
+  const path = end < 0 ? (target ?? '') : (target ?? '').slice(0, end);
+  return JSON.stringify(path.slice(0, 200));
 }
 
 function who(req: IncomingMessage): string {

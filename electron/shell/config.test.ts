@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dataDirFrom, portFrom, profileFrom } from './config.js';
+import { dataDirFrom, portFrom, profileFrom, sqliteBindingFrom } from './config.js';
 
 const linux = { platform: 'linux' as const, homedir: '/home/op' };
 
@@ -30,6 +30,25 @@ describe('browser host settings from the environment', () => {
     expect(portFrom({ COCKPIT_PORT: '8123' })).toBe(8123);
     for (const bad of ['-1', '65536', '80.5', 'http', ' 80', '0x50']) {
       expect(() => portFrom({ COCKPIT_PORT: bad }), bad).toThrow(/COCKPIT_PORT/);
+    }
+  });
+
+  it("loads COCKPIT_SQLITE_BINDING only from the Electron launcher's cache under the root, as better_sqlite3.node", () => {
+    const root = '/opt/cockpit';
+    const built = '/opt/cockpit/node_modules/.cache/trading-cockpit/b-12/build/Release/better_sqlite3.node';
+    expect(sqliteBindingFrom({}, root)).toBeUndefined();
+    expect(sqliteBindingFrom({ COCKPIT_SQLITE_BINDING: '' }, root)).toBeUndefined();
+    expect(sqliteBindingFrom({ COCKPIT_SQLITE_BINDING: built }, root)).toBe(built);
+    for (const bad of [
+      '/tmp/better_sqlite3.node',
+      '/opt/cockpit/node_modules/.cache/trading-cockpit/../../evil/better_sqlite3.node',
+      '/opt/cockpit/node_modules/.cache/trading-cockpit/b-12/build/Release/evil.node',
+      '/opt/cockpit/node_modules/.cache/trading-cockpit-x/better_sqlite3.node',
+      'better_sqlite3.node',
+    ]) {
+      expect(() => sqliteBindingFrom({ COCKPIT_SQLITE_BINDING: bad }, root), bad).toThrow(
+        /COCKPIT_SQLITE_BINDING/,
+      );
     }
   });
 });

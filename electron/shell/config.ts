@@ -50,6 +50,31 @@ export function portFrom(env: NodeJS.ProcessEnv): number {
   return port;
 }
 
+/**
+ * COCKPIT_SQLITE_BINDING: the better-sqlite3 build for Electron's ABI that scripts/launch-electron.mjs
+ * makes, or undefined. Only a `better_sqlite3.node` in the launcher's cache under `root` is taken: the
+ * file is loaded into the main process, and an environment variable must not load any other code there
+ * (what the NODE_OPTIONS fuse is off for).
+ */
+export function sqliteBindingFrom(env: NodeJS.ProcessEnv, root: string): string | undefined {
+  const raw = env.COCKPIT_SQLITE_BINDING;
+  if (raw === undefined || raw === '') return undefined;
+  const cache = path.resolve(root, 'node_modules', '.cache', APP_DIR_NAME);
+  const binding = path.resolve(raw);
+  const inCache = path.relative(cache, binding);
+  if (
+    path.basename(binding) !== 'better_sqlite3.node' ||
+    inCache.startsWith('..') ||
+    path.isAbsolute(inCache)
+  ) {
+    throw new Error(
+      `COCKPIT_SQLITE_BINDING=${JSON.stringify(raw)} is not a better_sqlite3.node under ${cache}: ` +
+        'unset it, or launch with npm start, which builds one there',
+    );
+  }
+  return binding;
+}
+
 export type LogLevel = 'info' | 'warn' | 'error';
 export type Log = (level: LogLevel, message: string) => void;
 

@@ -1,7 +1,13 @@
 // The real ccxt library: an exchange is made on its testnet or not at all.
 import { NetworkError } from 'ccxt';
 import { expect, it } from 'vitest';
-import { configuredExchangeIds, credentialsOf, missingFeatures, openTestnet } from './open-exchange.js';
+import {
+  configuredExchangeIds,
+  credentialsOf,
+  missingFeatures,
+  openTestnet,
+  takeCredentials,
+} from './open-exchange.js';
 
 it('makes a ccxt exchange whose every request goes to its testnet, with the credentials given', async () => {
   const exchange = openTestnet('binanceusdm', { apiKey: 'key', secret: 'secret' });
@@ -46,4 +52,25 @@ it('reads credentials from the environment, both parts or none', () => {
   expect(credentialsOf(env, 'okx')).toEqual({ apiKey: 'k', secret: 's', password: 'p' });
   expect(credentialsOf(env, 'bybit')).toEqual({ apiKey: 'k', secret: 's' });
   expect(credentialsOf(env, 'gate')).toBeUndefined();
+});
+
+it('takes every credential variable out of an environment, and nothing else', () => {
+  const env: Record<string, string | undefined> = {
+    COCKPIT_BINANCEUSDM_API_KEY: 'k',
+    COCKPIT_BINANCEUSDM_SECRET: 's',
+    COCKPIT_OKX_PASSWORD: 'p',
+    COCKPIT_PROFILE: 'desk',
+    COCKPIT_API_KEY: 'not an exchange variable',
+    PATH: '/bin',
+  };
+  expect(takeCredentials(env)).toEqual({
+    COCKPIT_BINANCEUSDM_API_KEY: 'k',
+    COCKPIT_BINANCEUSDM_SECRET: 's',
+    COCKPIT_OKX_PASSWORD: 'p',
+  });
+  expect(env).toEqual({ COCKPIT_PROFILE: 'desk', COCKPIT_API_KEY: 'not an exchange variable', PATH: '/bin' });
+  expect(credentialsOf(takeCredentials({ COCKPIT_X1_API_KEY: 'a', COCKPIT_X1_SECRET: 'b' }), 'x1')).toEqual({
+    apiKey: 'a',
+    secret: 'b',
+  });
 });

@@ -3,7 +3,7 @@
 // read here and handed to ccxt; it is never journaled, logged or sent to a
 // window.
 import ccxt from 'ccxt';
-import { credentialVariables, type ExchangeListing } from '../../../../shared/index.js';
+import { credentialVariables, CREDENTIAL_VARIABLE, type ExchangeListing } from '../../../../shared/index.js';
 import type { ExchangeClient } from './exchange-client.js';
 
 export interface ExchangeCredentials {
@@ -45,6 +45,21 @@ export function credentialsOf(env: Environment, id: string): ExchangeCredentials
   if (!apiKey || !secret) return undefined;
   const password = env[names.password];
   return { apiKey, secret, ...(password ? { password } : {}) };
+}
+
+/**
+ * Moves every exchange credential (`COCKPIT_<ID>_API_KEY`, `_SECRET`, `_PASSWORD`) out of `env` into the
+ * object returned. A shell calls it on `process.env` before any window exists: Electron copies the main
+ * process's environment into each sandboxed window's preload, and a child process inherits it.
+ */
+export function takeCredentials(env: Record<string, string | undefined>): Record<string, string> {
+  const taken: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!CREDENTIAL_VARIABLE.test(name)) continue;
+    if (value !== undefined) taken[name] = value;
+    delete env[name];
+  }
+  return taken;
 }
 
 /** The exchanges the environment holds credentials for, by the variables' names. */
