@@ -33,6 +33,7 @@ import type { Venue } from '../venue/venue.js';
 import { hostDraft } from './drafts.js';
 import type { IdSource } from './ids.js';
 import { refusalOf } from './outcome-words.js';
+import type { TradeBook } from './trade-book.js';
 import type { CommandResult, HostCheckpoint } from './trading-session.js';
 
 export interface IntentSubmitted {
@@ -78,6 +79,8 @@ export interface IntentDeskParts {
   strategy?: Strategy | undefined;
   /** Where peak equity starts, for the drawdown halt. */
   seedCapital: number;
+  /** The session's trades and orders as journaled: what the exposure counts besides the slots. */
+  book: Pick<TradeBook, 'order' | 'openTrades'>;
   /** A resumed session's journal and checkpoint: the intent ids it journaled and its peak equity go on. */
   resumedFrom?: { events: readonly JournalEvent[]; host: HostCheckpoint };
 }
@@ -433,18 +436,29 @@ export class IntentDesk {
     };
   }
 
-  /** Notional per asset of the open positions (at the mark) and of the unfilled part of working entries. */
+  /**
+   * Notional per asset of the open positions (at the mark), orphans included, and of the unfilled part of
+   * working entries. The kernel's slots say which entries work, not the venue's book: an entry on its way
+   * there, or held back by a rate limit, is in no venue's book yet and will fill all the same.
+   */
   private exposure(): Map<string, number> {
     const byAsset = new Map<string, number>();
     const add = (asset: string, notional: number) => byAsset.set(asset, (byAsset.get(asset) ?? 0) + notional);
+    const mark = (asset: string, otherwise: number) => this.parts.feed.price(asset) ?? otherwise;
+    const inSlots = new Set<string>();
     for (const slot of this.parts.kernel.slots()) {
-      if (slot.free || !slot.asset || slot.size <= 0) continue;
-      add(slot.asset, slot.size * (this.parts.feed.price(slot.asset) ?? slot.entryPrice));
+      if (slot.free || !slot.asset) continue;
+      if (slot.tradeId) inSlots.add(slot.tradeId);
+      if (slot.size > 0) add(slot.asset, slot.size * mark(slot.asset, slot.entryPrice));
+      const entry =
+        slot.workingOrderId === undefined ? undefined : this.parts.book.order(slot.workingOrderId);
+      if (!entry || entry.reduceOnly || slot.workingOrderId !== slot.entryOrderId) continue;
+      const unfilled = Math.max(0, entry.size - slot.initialSize);
+      add(slot.asset, unfilled * (entry.limitPrice ?? mark(slot.asset, 0)));
     }
-    for (const order of this.parts.venue.openOrders()) {
-      if (order.reduceOnly) continue;
-      const price = order.limitPrice ?? this.parts.feed.price(order.asset) ?? 0;
-      add(order.asset, (order.size - order.filledSize) * price);
+    // Orphan positions (a late entry fill with no free slot; one adopted at a resume) are held all the same.
+    for (const trade of this.parts.book.openTrades()) {
+      if (!inSlots.has(trade.tradeId)) add(trade.asset, trade.size * mark(trade.asset, trade.entryPrice));
     }
     return byAsset;
   }

@@ -26,6 +26,7 @@ class FailingJournalForTests extends Journal {
 function startTestSession(
   request: Omit<ParsedCommandRequest<'session.start'>, 'venue' | 'risk'>,
   clocks: { monotonic?: () => number } = {},
+  risk: Partial<RiskEnvelope> = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'paper-session-'));
   const journal = new FailingJournalForTests(join(dir, 'test.sqlite'));
@@ -34,7 +35,7 @@ function startTestSession(
   bus.subscribe((batch) => published.push(...batch));
   const logged: string[] = [];
   const started = startPaperSession(
-    { venue: 'paper', risk: RiskEnvelope.parse({}), ...request },
+    { venue: 'paper', risk: RiskEnvelope.parse(risk), ...request },
     {
       journal,
       bus,
@@ -220,6 +221,52 @@ it('counts a late fill for a cancelled order as an orphan position, tells the op
   expect(notices()).toContain('ORDER_REJECTED');
   expect(session.snapshot().account).toMatchObject({ orphanPositions: 1 });
   expect(slot()).toMatchObject({ state: 'OPEN', correlationId: market.value.correlationId });
+});
+
+it("counts an entry on its way to the venue in the exposure caps: the kernel's slots say what works, not the venue's book", () => {
+  // A second's latency: no entry is in the venue's book yet when the next arrives.
+  const { session } = startTestSession(
+    { seedCapital: 100_000, maxSlots: 3, latencyMs: 1_000, tickIntervalMs: 60_000 },
+    {},
+    { maxAssetNotional: 700 },
+  );
+  expect(marketEntry(session).ok).toBe(true);
+  expect(marketEntry(session).ok).toBe(true);
+  expect(session.snapshot().openOrders).toEqual([]);
+  // ~320 USDT each: a third takes ETH to ~960, over 700.
+  const third = marketEntry(session);
+  expect(third).toMatchObject({ ok: false, error: { code: 'RISK_REJECTED', gate: 'position_risk' } });
+});
+
+it('counts an orphan position in the exposure caps', async () => {
+  const { session } = startTestSession(
+    { seedCapital: 100_000, maxSlots: 1, latencyMs: 5, tickIntervalMs: 20 },
+    {},
+    { maxGrossNotional: 1_100 },
+  );
+  const until = (done: () => boolean) => vi.waitFor(() => expect(done()).toBe(true), { timeout: 5_000 });
+  restLimitEntry(session);
+  await until(() => session.snapshot().openOrders.length === 1);
+  const stale = session.snapshot().openOrders[0]!;
+  expect(session.cancelOrder(stale.clientOrderId).ok).toBe(true);
+  await until(() => session.snapshot().slots[0]!.free);
+  expect(marketEntry(session).ok).toBe(true);
+  await until(() => session.snapshot().slots[0]!.state === 'OPEN');
+  session.onVenueReports([
+    {
+      eventId: 'late-fill-1',
+      kind: 'FILL',
+      clientOrderId: stale.clientOrderId,
+      price: 1_000,
+      size: 0.01,
+      ts: Date.now(),
+    },
+  ]);
+  expect(session.snapshot().account).toMatchObject({ orphanPositions: 1 });
+  // ~640 USDT of BTC held by the orphan and ~320 of ETH in the slot: another ~320 of ETH is over 1 100 in all.
+  const next = marketEntry(session);
+  expect(next).toMatchObject({ ok: false, error: { code: 'RISK_REJECTED', gate: 'position_risk' } });
+  if (!next.ok) expect(next.error.message).toContain('in all');
 });
 
 it('sends the window at most one snapshot per 100 ms, the last one after the last change', () => {

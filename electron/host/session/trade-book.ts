@@ -18,6 +18,10 @@ export interface OrderLineage {
   cancelEventId?: string;
   tradeId: string;
   slotId: number;
+  /** What was ordered: the exposure counts a working entry's unfilled part from it. */
+  size: number;
+  limitPrice?: number;
+  reduceOnly: boolean;
 }
 
 /** The events the blotter is made of: the only ones `apply` reads (a review reads only these from the journal). */
@@ -55,6 +59,11 @@ export class TradeBook {
     return this.trades.get(tradeId);
   }
 
+  /** The trades with a position open now, oldest first. */
+  *openTrades(): Iterable<Readonly<TradeSummary>> {
+    for (const trade of this.trades.values()) if (trade.state === 'OPEN' && trade.size > 0) yield trade;
+  }
+
   list(): TradeSummary[] {
     return [...this.trades.values()]
       .reverse()
@@ -72,6 +81,9 @@ export class TradeBook {
         requestEventId: event.eventId,
         tradeId,
         slotId: num(p.slotId) ?? -1,
+        size: num(p.size) ?? 0,
+        ...(num(p.price) !== undefined ? { limitPrice: num(p.price) } : {}),
+        reduceOnly: p.reduceOnly === true,
       });
       const ids = this.ordersOf.get(tradeId);
       if (ids) ids.push(clientOrderId);

@@ -127,6 +127,7 @@ export class TradingSession {
         ...parts,
         strategy: parts.strategy?.plugin,
         seedCapital: parts.info.seedCapital,
+        book: this.book,
         ...(parts.resumedFrom ? { resumedFrom: parts.resumedFrom } : {}),
       },
       {
