@@ -269,6 +269,33 @@ it('counts an orphan position in the exposure caps', async () => {
   if (!next.ok) expect(next.error.message).toContain('in all');
 });
 
+it("cancels only the order named: not another trade's order in the slot the named one's trade has left", async () => {
+  const { session } = startTestSession({
+    seedCapital: 100_000,
+    maxSlots: 1,
+    latencyMs: 5,
+    tickIntervalMs: 20,
+  });
+  const until = (done: () => boolean) => vi.waitFor(() => expect(done()).toBe(true), { timeout: 5_000 });
+  const working = () => session.snapshot().openOrders.map((o) => o.clientOrderId);
+  const first = restLimitEntry(session);
+  await until(() => working().length === 1);
+  const [stale] = working() as [string];
+  // The kernel is told the entry was cancelled (the venue still lists it): its slot goes to the next trade.
+  session.onVenueReports([{ eventId: 'cancel-1', kind: 'CANCELED', clientOrderId: stale, ts: Date.now() }]);
+  await until(() => session.snapshot().slots[0]!.free);
+  const second = restLimitEntry(session);
+  await until(() => working().length === 2);
+  expect(session.snapshot().slots[0]).toMatchObject({ tradeId: second.tradeId });
+
+  const cancel = session.cancelOrder(stale);
+  expect(cancel).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', field: 'clientOrderId' } });
+  if (!cancel.ok) expect(cancel.error.message).toContain(`no longer works ${stale} (trade ${first.tradeId})`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(working()).toHaveLength(2);
+  expect(session.snapshot().slots[0]).toMatchObject({ tradeId: second.tradeId, state: 'ENTRY_WORKING' });
+});
+
 it('sends the window at most one snapshot per 100 ms, the last one after the last change', () => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'setImmediate', 'Date', 'performance'] });
   try {

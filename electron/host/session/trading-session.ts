@@ -307,6 +307,16 @@ export class TradingSession {
         `clientOrderId: ${clientOrderId} is not a working order`,
       );
     }
+    // The kernel cancels what a slot works now; a slot reused by another trade (the order an orphan's, or
+    // one the kernel counts as ended) would have that trade's order cancelled instead.
+    if (slot.tradeId !== order.tradeId || slot.workingOrderId !== clientOrderId) {
+      return this.refuse(
+        'INVALID_REQUEST',
+        'clientOrderId',
+        `clientOrderId: the kernel no longer works ${clientOrderId} (trade ${order.tradeId}); slot ${slot.slotId} works ` +
+          `${slot.workingOrderId ?? 'no order'} for trade ${slot.tradeId ?? 'none'}, which a cancel there would hit`,
+      );
+    }
     const ts = this.parts.now();
     const intentId = this.parts.ids.next('I');
     const requested = this.parts.ids.next('h');
