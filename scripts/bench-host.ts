@@ -218,6 +218,7 @@ const session = new TradingSession({
     }),
   ),
   checkpoints: CHECKPOINTS,
+  instruments,
   venue,
   feed,
   journal,

@@ -156,6 +156,33 @@ describe('a session on the testnet', () => {
     expect(entry.tradeId).toBe(rejected?.payload.tradeId);
   });
 
+  it("checks an entry against the exchange's own lot and tick, not the paper venue's, before anything is journaled", async () => {
+    // The exchange trades SOL in whole coins and BTC to a dollar; the paper grids are 0.01 SOL and 0.1 USDT.
+    exchange.markets['SOL/USDT:USDT']!.precision = { price: 0.01, amount: 1 };
+    exchange.markets['BTC/USDT:USDT']!.precision = { price: 1, amount: 0.001 };
+    const started = await call('session.start', {
+      venue: 'ccxt',
+      exchange: 'testnetdouble',
+      symbols: ['BTC/USDT', 'SOL/USDT'],
+    });
+    const before = (await events(started.sessionId)).length;
+    const lot = await refuse('intent.submit', { asset: 'SOL/USDT', side: 'LONG', targetSize: 1.5 });
+    expect(lot.error).toMatchObject({ code: 'INVALID_REQUEST', field: 'targetSize' });
+    expect(lot.error.message).toContain("SOL/USDT's lot step 1 (got 1.5)");
+    const tick = await refuse('intent.submit', {
+      asset: 'BTC/USDT',
+      side: 'LONG',
+      targetSize: 0.01,
+      orderType: 'LIMIT',
+      limitPrice: 60_000.5,
+    });
+    expect(tick.error).toMatchObject({ code: 'INVALID_REQUEST', field: 'limitPrice' });
+    expect((await events(started.sessionId)).length).toBe(before);
+    expect(exchange.calledTimes('createOrder')).toBe(0);
+    await call('intent.submit', { asset: 'SOL/USDT', side: 'LONG', targetSize: 2 });
+    await until(() => exchange.calledTimes('createOrder') === 1);
+  });
+
   it("counts the exchange's funding in the kernel's own ledger, so it agrees with the wallet", async () => {
     const started = await call('session.start', {
       venue: 'ccxt',

@@ -405,7 +405,7 @@ interface SessionSetup {
 /** The venue and the session over a connection; nothing polls or runs yet (`go`). */
 function assemble(
   services: SessionServices,
-  { exchange, markets, wallet, feed, relay, pollIntervalMs, clockOffsetMs }: Connection,
+  { exchange, markets, instruments, wallet, feed, relay, pollIntervalMs, clockOffsetMs }: Connection,
   { info, tag, kernel, ids, risk, strategy, resume }: SessionSetup,
 ): { session: TradingSession; venue: CcxtVenue } {
   const log = services.log;
@@ -439,7 +439,8 @@ function assemble(
     ...(services.monotonic ? { monotonic: services.monotonic } : {}),
     log,
     risk,
-    ...(strategy ? { strategy: { config: strategy, plugin: createStrategy(strategy, info.symbols) } } : {}),
+    instruments,
+    ...(strategy ? { strategy: { config: strategy, plugin: createStrategy(strategy, instruments) } } : {}),
     checkpoints: true,
     ...(resume ? { resumedFrom: { events: resume.events, host: resume.host } } : {}),
   });

@@ -193,8 +193,9 @@ export function startPaperSession(
     ...(services.monotonic ? { monotonic: services.monotonic } : {}),
     log: services.log,
     risk: request.risk,
+    instruments,
     ...(request.strategy
-      ? { strategy: { config: request.strategy, plugin: createStrategy(request.strategy, symbols) } }
+      ? { strategy: { config: request.strategy, plugin: createStrategy(request.strategy, instruments) } }
       : {}),
     ...(replayFeed ? { replay: replayFeed } : {}),
   });

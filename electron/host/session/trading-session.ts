@@ -5,6 +5,7 @@
 import type {
   CommandError,
   ControlState,
+  Instrument,
   IntentAction,
   JournalEvent,
   MarkTick,
@@ -19,7 +20,7 @@ import type {
   TradeSummary,
   TradingMode,
 } from '../../../shared/index.js';
-import { findInstrument, isKernelEventType, MAX_ID_LENGTH, MODE_MEANING } from '../../../shared/index.js';
+import { isKernelEventType, MAX_ID_LENGTH, MODE_MEANING } from '../../../shared/index.js';
 import { markPricesBulk, onVenueEventsBulk } from '../../../native/packed.js';
 import type { EventBus } from '../event-bus.js';
 import { logFault, sqliteCodeOf, type HostLog } from '../fault-log.js';
@@ -70,6 +71,8 @@ export interface TradingSessionParts {
   log: HostLog;
   /** The limits the gates check every intent against. */
   risk: RiskEnvelope;
+  /** The session's symbols with their venue's grids (an exchange's own lot and tick, not the paper venue's). */
+  instruments: readonly Instrument[];
   /** A strategy proposing entries on the session's marks, and the config it was built from. */
   strategy?: { config: StrategyConfig; plugin: Strategy };
   /** The feed, when it replays a file: the operator's replay controls act on it. */
@@ -888,12 +891,12 @@ export class TradingSession {
 
   /**
    * What the window may not ask although the schema lets it through: an entry off its symbol's lot or tick
-   * grid (the venue would reject or round it; the kernel's grid is the finest of all symbols), a time more
+   * grid at this session's venue (the venue would reject or round it; the kernel's grid is the finest of all symbols), a time more
    * than MAX_CLOCK_SKEW_MS from the host's clock (ts 0 would time the order out at once), an intent id in the
    * host's own namespace (it would collide with an id the host mints later).
    */
   private misfitOf(request: ParsedIntentRequest): CommandResult<never> | undefined {
-    const instrument = findInstrument(request.asset);
+    const instrument = this.parts.instruments.find((i) => i.symbol === request.asset);
     if (request.action === 'ENTER' && instrument) {
       if (!onGrid(request.targetSize, instrument.lotStep)) {
         return this.refuse(

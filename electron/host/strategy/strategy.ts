@@ -1,8 +1,7 @@
 // A strategy proposes entries; it never places orders. Its intents go through
 // the same schema, gates and (in supervised mode) the operator's grant as the
 // ticket's, named by its `signalProvider`.
-import type { IntentRequest, MarkTick, StrategyConfig } from '../../../shared/index.js';
-import { findInstrument } from '../../../shared/index.js';
+import type { Instrument, IntentRequest, MarkTick, StrategyConfig } from '../../../shared/index.js';
 import { Breakout } from './breakout.js';
 
 /** What a strategy may ask of the session. */
@@ -17,9 +16,8 @@ export interface Strategy {
   onMarks(ticks: readonly MarkTick[], view: StrategyView): IntentRequest[];
 }
 
-/** The built-in strategy a session's config names, over the session's symbols. */
-export function createStrategy(config: StrategyConfig, symbols: readonly string[]): Strategy {
-  const instruments = symbols.flatMap((symbol) => findInstrument(symbol) ?? []);
+/** The built-in strategy a session's config names, over the session's instruments (their venue's grids). */
+export function createStrategy(config: StrategyConfig, instruments: readonly Instrument[]): Strategy {
   switch (config.name) {
     case 'breakout':
       return new Breakout(config, instruments);
