@@ -82,6 +82,7 @@ async function call<T>(into: Spent, run: () => T): Promise<T> {
 function timedKernel(kernel: Kernel): KernelPort {
   return {
     submitIntent: (intent) => timed(scope, 'kernel', () => kernel.submitIntent(intent)),
+    checkIntent: (intent) => timed(scope, 'kernel', () => kernel.checkIntent(intent)),
     onVenueEventsPacked: (...args) => timed(scope, 'kernel', () => kernel.onVenueEventsPacked(...args)),
     markPricesPacked: (...args) => timed(scope, 'kernel', () => kernel.markPricesPacked(...args)),
     packedWords: () => kernel.packedWords(),

@@ -45,8 +45,8 @@ export const SessionStartRequest = z.strictObject({
     .min(0)
     .max(2 ** 32 - 1)
     .optional(),
-  /** The paper account's wallet. A ccxt session's is the exchange's wallet at the start, whatever this says. */
-  seedCapital: Positive.max(1e12).default(10_000),
+  /** The paper account's wallet (at most the kernel's 1e10). A ccxt session's is the exchange's wallet at the start, whatever this says. */
+  seedCapital: Positive.max(1e10).default(10_000),
   maxSlots: z.number().int().min(1).max(MAX_SLOTS).default(4),
   /** Paper venue latency between an order and its first report. */
   latencyMs: z.number().int().min(0).max(10_000).optional(),

@@ -586,6 +586,22 @@ describe('risk gates and the supervisor', () => {
     await call('trade.exit', { tradeId });
   });
 
+  it("answers a strategy's malformed entry at once, as the kernel would, instead of holding or journaling it", async () => {
+    await startSession({ risk: { supervised: true, maxOrderNotional: 100 } });
+    const mark = (await snapshot()).marks['BTC/USDT']!;
+    const journaled = (await allEvents()).length;
+    // A take-profit below a long's price would close it at once; a gate's refusal would journal it too.
+    for (const malformed of [{ takeProfit: Math.round(mark / 2) }, { stopLoss: Math.round(mark * 2) }]) {
+      const answer = await strategyEntry(malformed);
+      expect(answer, JSON.stringify(malformed)).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_REQUEST', field: Object.keys(malformed)[0] },
+      });
+    }
+    expect((await snapshot()).pendingIntents).toEqual([]);
+    expect((await allEvents()).filter((e) => e.type !== 'TradeMonitoringTick')).toHaveLength(journaled);
+  });
+
   it("holds a strategy's entry for the operator; a grant runs the gates again and places it", async () => {
     await startSession({ risk: { supervised: true } });
     const held = await strategyEntry({ intentId: 'strategy-1' });
@@ -684,30 +700,6 @@ describe('risk gates and the supervisor', () => {
         payload: { reason: 'the session stopped' },
       },
     );
-    expect((await snapshot()).pendingIntents).toEqual([]);
-  });
-
-  it("says so when the market moved past a waiting entry's stop-loss before the grant", async () => {
-    await startSession({ risk: { supervised: true } });
-    const mark = (await snapshot()).marks['SOL/USDT']!;
-    const tick = (x: number) => Math.round(x * 1000) / 1000;
-    // Proposed at a price 10 % under the mark, its stop-loss 5 % under: the mark is already past it.
-    const held = (await strategyEntry({
-      asset: 'SOL/USDT',
-      side: 'SHORT',
-      targetSize: 1,
-      referencePrice: tick(mark * 0.9),
-      stopLoss: tick(mark * 0.95),
-    })) as Ok<{ intentId: string; correlationId: string }>;
-    const refused = await refuse('intent.grant', { intentId: held.intentId });
-    expect(refused.error).toMatchObject({ field: 'stopLoss' });
-    expect(refused.error.message).toMatch(
-      /^the market moved to [\d.]+ while it waited, past its stop-loss: /,
-    );
-    expect(await types(held.correlationId)).toEqual([
-      'TradingSignalIntentCreated',
-      'TradingSignalIntentRejected',
-    ]);
     expect((await snapshot()).pendingIntents).toEqual([]);
   });
 
@@ -917,6 +909,7 @@ describe('bad input', () => {
         'INVALID_REQUEST',
         'strategy.cooldownMs',
       ],
+      ['session.start', { seedCapital: 1e11 }, 'INVALID_REQUEST', 'seedCapital'],
       ['no.such.command', {}, 'UNKNOWN_COMMAND', 'name'],
       ['snapshot', 'not an object', 'INVALID_REQUEST', 'request'],
       ['snapshot', { extra: 1 }, 'INVALID_REQUEST', 'extra'],
@@ -942,6 +935,25 @@ describe('bad input', () => {
         intentId: `${tag}-I99`,
       }),
     ).toMatchObject({ error: { code: 'INVALID_REQUEST', field: 'intentId' } });
+    // Nor may a new lineage take the name of the session's own, or of the host's stand-ins for unknowns.
+    const { sessionId } = (await snapshot()).session!;
+    // A take-profit on the wrong side of the market, behind a price the caller names, is refused all the same.
+    const mark = (await snapshot()).marks['BTC/USDT']!;
+    expect(
+      await refuse('intent.submit', {
+        asset: 'BTC/USDT',
+        side: 'LONG',
+        targetSize: 0.01,
+        referencePrice: 10,
+        takeProfit: Math.round(mark / 2),
+      }),
+    ).toMatchObject({ error: { code: 'INVALID_REQUEST', field: 'takeProfit' } });
+    for (const intentId of [sessionId, 'unknown:T1-E1', 'slot:0']) {
+      expect(
+        await refuse('intent.submit', { asset: 'BTC/USDT', side: 'LONG', targetSize: 0.01, intentId }),
+        intentId,
+      ).toMatchObject({ error: { code: 'INVALID_REQUEST', field: 'intentId' } });
+    }
     const eventsAfter = await allEvents();
     expect(eventsAfter.filter((e) => e.type !== 'TradeMonitoringTick')).toEqual(
       eventsBefore.filter((e) => e.type !== 'TradeMonitoringTick'),

@@ -280,6 +280,34 @@ describe('a replay session', () => {
     });
   });
 
+  it("says so when the market moved past a waiting entry's stop-loss before the grant", async () => {
+    writeFeed('minutes.csv', MINUTES);
+    // At ×1 BTC holds at 61 000 for a minute: a short's stop-loss at 61 005 is on the right side when proposed.
+    await call('session.start', {
+      market: { kind: 'replay', feed: 'minutes.csv' },
+      risk: { supervised: true },
+    });
+    const held = await call('intent.submit', {
+      asset: 'BTC/USDT',
+      side: 'SHORT',
+      targetSize: 0.01,
+      stopLoss: 61_005,
+      signalProvider: 'test-strategy',
+    });
+    expect(held.pendingUntil).toBeDefined();
+    await call('replay.set', { speed: 100_000 });
+    await vi.waitFor(async () => expect((await call('snapshot')).replay).toMatchObject({ ended: true }));
+    const refused = await refuse('intent.grant', { intentId: held.intentId });
+    expect(refused.error).toMatchObject({ code: 'INVALID_REQUEST', field: 'stopLoss' });
+    expect(refused.error.message).toMatch(/^the market moved to 61040 while it waited, past its stop-loss: /);
+    const { events } = await call('journal.page', { limit: 1000 });
+    expect(events.filter((e) => e.correlationId === held.correlationId).map((e) => e.type)).toEqual([
+      'TradingSignalIntentCreated',
+      'TradingSignalIntentRejected',
+    ]);
+    expect((await call('snapshot')).pendingIntents).toEqual([]);
+  });
+
   it('refuses replay controls that name nothing, a bad speed, or a session with no replay', async () => {
     expect((await refuse('replay.set', { paused: true })).error).toMatchObject({ code: 'NO_SESSION' });
     await call('session.start', { seed: 3 });

@@ -820,6 +820,16 @@ impl Kernel {
         Shaped(to_js(o, &self.prefix()))
     }
 
+    /// What `submitIntent` would answer the intent's shape alone (numbers,
+    /// ids, grid, protective levels): its INVALID_INTENT refusal naming the
+    /// field and value, or an accepted outcome with nothing in it. Ids seen,
+    /// the mode and the slots are not looked at; the kernel is unchanged.
+    #[napi(ts_return_type = "Outcome")]
+    pub fn check_intent(&self, #[napi(ts_arg_type = "Intent")] intent: Read<Intent>) -> Shaped<Outcome> {
+        let o = self.inner.check_intent(&intent.0.into());
+        Shaped(to_js(o, &self.prefix()))
+    }
+
     #[napi(ts_return_type = "Outcome")]
     pub fn on_venue_event(&mut self, #[napi(ts_arg_type = "VenueEvent")] event: Read<VenueEvent>) -> Shaped<Outcome> {
         let o = self.inner.on_venue_event(&event.0.into());

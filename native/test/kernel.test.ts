@@ -56,11 +56,19 @@ describe('Kernel through the binding', () => {
       [enter('b6', { asset: '' }), 'asset', ''],
     ];
     for (const [intent, field, value] of cases) {
+      // checkIntent answers the shape as submitIntent does, without taking the intent.
+      const checked = k.checkIntent(intent);
       const o = k.submitIntent(intent);
       expect(o.accepted).toBe(false);
       expect(['INVALID_INTENT', 'INVALID_SLOT_ID']).toContain(o.diagnosticCode);
       expect(o.details).toMatchObject({ field, value });
+      expect(checked).toEqual(o);
     }
+    expect(k.checkIntent(enter('b7', { takeProfit: 50 }))).toMatchObject({
+      accepted: false,
+      details: { field: 'takeProfit', reason: 'on the losing side of referencePrice' },
+    });
+    expect(k.checkIntent(enter('b8'))).toMatchObject({ accepted: true, events: [], venueCommands: [] });
     expect(k.onVenueEvent(venue('v', 'BOOM' as VenueEvent['kind'], 'x')).diagnosticCode).toBe(
       'INVALID_EVENT',
     );

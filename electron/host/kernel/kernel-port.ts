@@ -8,6 +8,7 @@ import type { Kernel } from '../../../native/index.js';
 export type KernelPort = Pick<
   Kernel,
   | 'submitIntent'
+  | 'checkIntent'
   | 'onVenueEventsPacked'
   | 'markPricesPacked'
   | 'packedWords'

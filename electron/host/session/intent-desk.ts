@@ -134,6 +134,10 @@ export class IntentDesk {
 
   /** An intent the session has checked and named: the gates, then the operator (supervised) or the kernel. */
   admit(arrival: Arrival): CommandResult<IntentSubmitted> {
+    // The kernel's own check of the intent's shape (numbers, grid, which side a protective level is on), before
+    // a gate's refusal or a hold for the operator journals it: malformed input is answered, never journaled.
+    const shape = this.parts.kernel.checkIntent(this.kernelIntent(arrival, arrival.ts));
+    if (!shape.accepted) return { ok: false, error: refusalOf(shape) };
     const gates = runGates(BUILT_IN_GATES, gateIntentOf(arrival), this.parts.risk, this.gateContext());
     if (!gates.pass && gates.gate === 'idempotency') {
       // A resubmission has no effect, not even in the journal: a second Created under the same intent id would
@@ -237,19 +241,11 @@ export class IntentDesk {
 
   /** The kernel takes the intent, or refuses it; either is journaled with the intent (malformed input is not). */
   private execute(arrival: Arrival, grant: Grant): CommandResult<IntentSubmitted> {
-    const { request, intentId, correlationId, createdEventId, slot } = arrival;
+    const { request, intentId, correlationId, createdEventId } = arrival;
     const grantedEvent = this.parts.ids.next('h');
     const signalEvent = this.parts.ids.next('h');
     const signalId = this.parts.ids.next('S');
-    const intent = kernelIntentOf(request, {
-      intentId,
-      ts: grant.at,
-      correlationId,
-      causationId: signalEvent,
-      referencePrice: arrival.referencePrice,
-      ...(slot ? { slotId: slot.slotId } : {}),
-      ...(slot?.tradeId ? { tradeId: slot.tradeId } : {}),
-    });
+    const intent = this.kernelIntent(arrival, grant.at, signalEvent);
     const outcome = this.parts.kernel.submitIntent(intent);
     const created = grant.createdJournaled ? [] : [this.createdDraft(arrival)];
 
@@ -375,15 +371,8 @@ export class IntentDesk {
     arrival: Arrival,
     supervision: { awaiting: 'supervisor'; expiresAt: number } | object = {},
   ) {
-    const { request, intentId, correlationId, slot } = arrival;
-    const intent = kernelIntentOf(request, {
-      intentId,
-      ts: arrival.ts,
-      correlationId,
-      referencePrice: arrival.referencePrice,
-      ...(slot ? { slotId: slot.slotId } : {}),
-      ...(slot?.tradeId ? { tradeId: slot.tradeId } : {}),
-    });
+    const { request, intentId, correlationId } = arrival;
+    const intent = this.kernelIntent(arrival, arrival.ts);
     return hostDraft(
       arrival.createdEventId,
       'TradingSignalIntentCreated',
@@ -396,6 +385,20 @@ export class IntentDesk {
         ...supervision,
       },
     );
+  }
+
+  /** The kernel's Intent for an arrival at `ts`, with the ids and price the host gave it. */
+  private kernelIntent(arrival: Arrival, ts: number, causationId?: string): KernelIntent {
+    const { request, intentId, correlationId, slot } = arrival;
+    return kernelIntentOf(request, {
+      intentId,
+      ts,
+      correlationId,
+      ...(causationId !== undefined ? { causationId } : {}),
+      referencePrice: arrival.referencePrice,
+      ...(slot ? { slotId: slot.slotId } : {}),
+      ...(slot?.tradeId ? { tradeId: slot.tradeId } : {}),
+    });
   }
 
   /** How an intent ended, in its lineage: caused by its `…Created`, naming the intent. */

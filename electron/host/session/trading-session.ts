@@ -226,7 +226,10 @@ export class TradingSession {
     const misfit = this.misfitOf(request);
     if (misfit) return misfit;
     const mark = this.parts.feed.price(request.asset);
-    const referencePrice = request.referencePrice ?? mark;
+    // The kernel checks take-profit and stop-loss against this: the host's mark, as the gates value an entry
+    // (a price the caller names would let a level on the wrong side of the market through); the caller's only
+    // when the feed has none yet.
+    const referencePrice = mark ?? request.referencePrice;
     if (referencePrice === undefined) {
       return this.refuse('UNKNOWN_ASSET', 'asset', `asset: no price yet for ${request.asset}`);
     }
@@ -925,6 +928,19 @@ export class TradingSession {
         'INVALID_REQUEST',
         'intentId',
         `intentId: ids starting with ${this.parts.ids.tag}- are the host's own (got ${JSON.stringify(request.intentId)})`,
+      );
+    }
+    // A new lineage is named after its intent: these names are the session's own lineage and the host's
+    // stand-ins for an unknown order or slot, whose facts would be drawn as this trade's.
+    const intentId = request.intentId;
+    if (
+      intentId !== undefined &&
+      (intentId === this.sessionId || intentId.startsWith('unknown:') || intentId.startsWith('slot:'))
+    ) {
+      return this.refuse(
+        'INVALID_REQUEST',
+        'intentId',
+        `intentId: ${JSON.stringify(intentId)} names a lineage of the host's own (the session's, or an unknown order's or slot's)`,
       );
     }
     return undefined;

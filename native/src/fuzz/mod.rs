@@ -242,7 +242,7 @@ impl Harness {
                     ts,
                     ..IntentRaw::default()
                 };
-                vec![self.kernel.submit_intent(&raw)]
+                vec![self.submit(&raw)?]
             }
             Op::Exit { slot } | Op::Cancel { slot } => {
                 let action = if matches!(op, Op::Exit { .. }) { "EXIT" } else { "CANCEL" };
@@ -259,7 +259,7 @@ impl Harness {
                     ts,
                     ..IntentRaw::default()
                 };
-                vec![self.kernel.submit_intent(&raw)]
+                vec![self.submit(&raw)?]
             }
             Op::Venue { kind, trade, exit, size, price, fee, venue_trade } => {
                 let (coid, venue_order_id) = match trade.checked_sub(200) {
@@ -356,7 +356,7 @@ impl Harness {
                     ts: *num,
                     ..IntentRaw::default()
                 };
-                let mut outs = vec![self.kernel.submit_intent(&raw)];
+                let mut outs = vec![self.submit(&raw)?];
                 outs.extend(self.kernel.mark_price(text, *num, *num));
                 outs
             }
@@ -388,6 +388,22 @@ impl Harness {
             ));
         }
         Ok(())
+    }
+
+    /// Submits, having asked `check_intent` first: a shape it refuses,
+    /// submit refuses alike; one it takes, submit never calls malformed.
+    fn submit(&mut self, raw: &IntentRaw) -> Result<Outcome, String> {
+        let checked = self.kernel.check_intent(raw);
+        let submitted = self.kernel.submit_intent(raw);
+        let malformed = matches!(submitted.code, Code::InvalidIntent | Code::InvalidSlotId);
+        let same = |a: &Outcome, b: &Outcome| a.accepted == b.accepted && a.code == b.code && a.details == b.details;
+        if (!checked.accepted && !same(&checked, &submitted)) || (checked.accepted && malformed) {
+            return Err(format!(
+                "check_intent said {:?} {:?}, submit_intent {:?} {:?}",
+                checked.code, checked.details, submitted.code, submitted.details
+            ));
+        }
+        Ok(submitted)
     }
 
     fn check(&mut self, o: &Outcome) -> Result<(), String> {

@@ -19,12 +19,28 @@ pub(super) enum ExitSize {
 }
 
 impl Kernel {
-    pub fn submit_intent(&mut self, raw: &IntentRaw) -> Outcome {
-        let grid = super::input::Grid {
+    fn grid(&self) -> super::input::Grid {
+        super::input::Grid {
             lot_step: self.s.config.fees.lot_step,
             tick_size: self.s.config.fees.tick_size,
             max_slots: self.s.config.max_slots,
-        };
+        }
+    }
+
+    /// What `submit_intent` would answer the intent's shape alone: its
+    /// INVALID_* refusal naming the field, or an accepted outcome with
+    /// nothing in it. Nothing else is looked at (ids seen, the mode, the
+    /// slots) and nothing changes: a host checks an entry with it before
+    /// the entry waits for an operator, so a malformed one is never held.
+    pub fn check_intent(&self, raw: &IntentRaw) -> Outcome {
+        match parse_intent(raw, self.grid()) {
+            Ok(_) => Outcome::new(true, Code::Ok),
+            Err(bad) => Kernel::invalid(bad),
+        }
+    }
+
+    pub fn submit_intent(&mut self, raw: &IntentRaw) -> Outcome {
+        let grid = self.grid();
         // The raw id is the parsed one (ids are taken as given): hashed now,
         // its table slot loads while the rest of the input is parsed.
         let probe = self.s.seen.probe(SeenKind::Intent, &raw.intent_id);

@@ -193,6 +193,25 @@ fn every_pair_an_intent_or_venue_event_brings_that_the_table_lacks_is_illegal_an
 }
 
 #[test]
+fn check_intent_answers_the_shape_as_submit_would_and_changes_nothing() {
+    let mut k = kernel(1);
+    open_long(&mut k);
+    let before = k.snapshot();
+    let losing_tp = IntentRaw { take_profit: Some(90.0), ..enter("i9", "LONG", "MARKET", 1.0, 100.0) };
+    let checked = k.check_intent(&losing_tp);
+    assert!(!checked.accepted);
+    assert_eq!(checked.code, Code::InvalidIntent);
+    assert!(checked.details.iter().any(|(key, value)| *key == "field" && *value == "takeProfit"));
+    // A well-formed entry passes though no slot is free (the shape alone), and is not remembered as seen.
+    let fine = enter("i9", "LONG", "MARKET", 1.0, 100.0);
+    assert!(k.check_intent(&fine).accepted);
+    assert!(k.check_intent(&fine).events.is_empty());
+    assert_eq!(k.snapshot(), before);
+    let submitted = k.submit_intent(&losing_tp);
+    assert_eq!((submitted.accepted, submitted.code), (checked.accepted, checked.code));
+}
+
+#[test]
 fn market_entry_ack_and_fill_open_the_trade_with_a_causal_chain() {
     let mut k = kernel(2);
     let o = k
