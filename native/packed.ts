@@ -205,7 +205,8 @@ export function encodeIntents(intents: readonly Intent[]): PackedInput {
       (w.optStr(x.tradeId, i, 'tradeId') << 11) |
       (w.optStr(x.reason, i, 'reason') << 12) |
       (w.optStr(x.correlationId, i, 'correlationId') << 13) |
-      (w.optStr(x.causationId, i, 'causationId') << 14);
+      (w.optStr(x.causationId, i, 'causationId') << 14) |
+      (w.optNum(x.lotStep, i, 'lotStep') << 15);
     w.nums[maskAt] = m;
   }
   return w.done();

@@ -97,6 +97,10 @@ pub struct Intent {
     pub exit_leg_ratios: Option<Vec<f64>>,
     pub take_profit: Option<f64>,
     pub stop_loss: Option<f64>,
+    /// ENTER: the lot the asset trades in at its venue, when coarser than
+    /// the kernel's (a multiple of it): the entry and its exit legs are
+    /// sized on it, so no leg is off the venue's grid.
+    pub lot_step: Option<f64>,
     pub slot_id: Option<f64>,
     pub trade_id: Option<String>,
     pub reason: Option<String>,
@@ -120,6 +124,7 @@ impl From<Intent> for input::IntentRaw {
             exit_leg_ratios: i.exit_leg_ratios,
             take_profit: i.take_profit,
             stop_loss: i.stop_loss,
+            lot_step: i.lot_step,
             slot_id: i.slot_id,
             trade_id: i.trade_id,
             reason: i.reason,

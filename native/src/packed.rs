@@ -304,7 +304,7 @@ impl Record for VenueEventRaw {
 
 impl Record for IntentRaw {
     fn read(c: &mut Cursor, i: &mut Self) {
-        let m = c.mask(15);
+        let m = c.mask(16);
         c.id(&mut i.intent_id);
         c.str(&mut i.action);
         i.ts = c.num();
@@ -332,6 +332,7 @@ impl Record for IntentRaw {
         c.opt_id(m & 4096 != 0, &mut i.reason);
         c.opt_id(m & 8192 != 0, &mut i.correlation_id);
         c.opt_id(m & 16384 != 0, &mut i.causation_id);
+        i.lot_step = c.opt_num(m & 32768 != 0);
     }
 }
 

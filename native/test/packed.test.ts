@@ -84,7 +84,13 @@ describe('packed methods', () => {
       },
       { marks: [{ asset: 'BTC/USDT', price: Number.NaN, ts: 5000 }] },
       { marks: [{ asset: 'BTC/USDT', price: Number.POSITIVE_INFINITY, ts: 5001 }] },
-      { intents: [enter(3, { targetSize: Number.NaN, exitLegRatios: [0.5, Number.NEGATIVE_INFINITY] })] },
+      {
+        intents: [
+          enter(3, { targetSize: Number.NaN, exitLegRatios: [0.5, Number.NEGATIVE_INFINITY] }),
+          enter(4, { lotStep: 0.0005 }),
+          enter(5, { lotStep: 0.5, targetSize: 1.7 }),
+        ],
+      },
       {
         events: [{ eventId: 'v7', kind: 'FILL', clientOrderId: coid, price: Number.NaN, size: 1, ts: 6000 }],
       },

@@ -8,6 +8,7 @@
 import type {
   CommandError,
   GateName,
+  Instrument,
   MarkTick,
   ParsedIntentRequest,
   PendingIntent,
@@ -17,6 +18,7 @@ import type {
 import { fromZodError, IntentRequest, payloadString } from '../../../shared/index.js';
 import type { JournalDraft } from '../journal/journal.js';
 import type { KernelIntent, KernelOutcome, KernelPort, KernelSlot } from '../kernel/kernel-port.js';
+import { onGrid } from '../market/grid.js';
 import type { MarketFeed } from '../market/market-feed.js';
 import {
   BUILT_IN_GATES,
@@ -79,6 +81,8 @@ export interface IntentDeskParts {
   strategy?: Strategy | undefined;
   /** Where peak equity starts, for the drawdown halt. */
   seedCapital: number;
+  /** The session's symbols with their venue's grids; the kernel's lot is the finest of them. */
+  instruments: readonly Instrument[];
   /** The session's trades and orders as journaled: what the exposure counts besides the slots. */
   book: Pick<TradeBook, 'order' | 'openTrades'>;
   /** A resumed session's journal and checkpoint: the intent ids it journaled and its peak equity go on. */
@@ -398,7 +402,20 @@ export class IntentDesk {
       referencePrice: arrival.referencePrice,
       ...(slot ? { slotId: slot.slotId } : {}),
       ...(slot?.tradeId ? { tradeId: slot.tradeId } : {}),
+      ...(request.action === 'ENTER' ? this.tradeLot(request.asset) : {}),
     });
+  }
+
+  /**
+   * An entry's own lot when its venue's is coarser than the kernel's (the finest of the session's symbols):
+   * the kernel sizes its exit legs on it, so no leg is off the venue's grid (a 0.025 leg of a 0.05 SOL entry
+   * was overfilled by the paper venue and refused by an exchange on every exit).
+   */
+  private tradeLot(asset: string): { lotStep?: number } {
+    const lots = this.parts.instruments.map((i) => i.lotStep);
+    const kernelLot = Math.min(...lots);
+    const lot = this.parts.instruments.find((i) => i.symbol === asset)?.lotStep;
+    return lot !== undefined && lot > kernelLot && onGrid(lot, kernelLot) ? { lotStep: lot } : {};
   }
 
   /** How an intent ended, in its lineage: caused by its `…Created`, naming the intent. */
@@ -535,7 +552,7 @@ export function kernelIntentOf(
   request: ParsedIntentRequest,
   assigned: Pick<
     KernelIntent,
-    'intentId' | 'ts' | 'correlationId' | 'causationId' | 'slotId' | 'tradeId' | 'referencePrice'
+    'intentId' | 'ts' | 'correlationId' | 'causationId' | 'slotId' | 'tradeId' | 'referencePrice' | 'lotStep'
   >,
 ): KernelIntent {
   const { slotId = request.slotId, tradeId = request.tradeId } = assigned;

@@ -296,6 +296,45 @@ it("cancels only the order named: not another trade's order in the slot the name
   expect(session.snapshot().slots[0]).toMatchObject({ tradeId: second.tradeId, state: 'ENTRY_WORKING' });
 });
 
+it("sizes a trade's exit legs on its symbol's lot, not the kernel's finer one: no leg is off the venue's grid", async () => {
+  // BTC's lot (0.001) is the kernel's; SOL trades in 0.01.
+  const { session, journal } = startTestSession({
+    seedCapital: 100_000,
+    maxSlots: 1,
+    latencyMs: 5,
+    tickIntervalMs: 20,
+    symbols: ['BTC/USDT', 'SOL/USDT'],
+  });
+  const until = (done: () => boolean) => vi.waitFor(() => expect(done()).toBe(true), { timeout: 5_000 });
+  const entry = session.submitIntent({
+    action: 'ENTER',
+    asset: 'SOL/USDT',
+    side: 'LONG',
+    orderType: 'MARKET',
+    targetSize: 0.05,
+    leverage: 1,
+    exitLegRatios: [0.5, 0.5],
+    signalProvider: 'test',
+  });
+  if (!entry.ok) throw new Error(entry.error.message);
+  await until(() => session.snapshot().slots[0]!.state === 'OPEN');
+  const exits = () =>
+    journal
+      .page(session.sessionId, 0, 10_000)
+      .filter((e) => e.type === 'OrderRequested' && e.payload.reduceOnly === true)
+      .map((e) => e.payload.size);
+  expect(session.exitTrade({ tradeId: entry.value.tradeId! }).ok).toBe(true);
+  await until(() => session.snapshot().slots[0]!.size === 0.03);
+  expect(session.exitTrade({ tradeId: entry.value.tradeId! }).ok).toBe(true);
+  await until(() => session.snapshot().slots[0]!.free);
+  // Half of 0.05 is 0.025: the first leg goes down to 0.02, the last takes the 0.03 left.
+  expect(exits()).toEqual([0.02, 0.03]);
+  const flags = journal
+    .page(session.sessionId, 0, 10_000)
+    .filter((e) => JSON.stringify(e.payload).includes('OVERFILL'));
+  expect(flags).toEqual([]);
+});
+
 it('sends the window at most one snapshot per 100 ms, the last one after the last change', () => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'setImmediate', 'Date', 'performance'] });
   try {

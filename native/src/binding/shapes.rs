@@ -423,7 +423,7 @@ macro_rules! fields {
 
 fields!(Intent, 8, {
     intent_id, action, asset, side, order_type, target_size, reference_price, limit_price, leverage,
-    exit_leg_ratios, take_profit, stop_loss, slot_id, trade_id, reason, correlation_id,
+    exit_leg_ratios, take_profit, stop_loss, lot_step, slot_id, trade_id, reason, correlation_id,
     causation_id, ts,
 });
 

@@ -215,6 +215,8 @@ impl Harness {
         let slots = self.kernel.config().max_slots as u8;
         let outs: Vec<Outcome> = match op {
             Op::Enter { short, limit, size, price, legs, protect } => {
+                // Now and then a venue lot coarser than the kernel's (sizes are multiples of 0.05).
+                let lot_step = (legs & 4 != 0).then_some(0.05);
                 let legs = match legs % 3 {
                     0 => None,
                     1 => Some(vec![0.5, 0.5]),
@@ -239,6 +241,7 @@ impl Harness {
                     exit_leg_ratios: legs,
                     take_profit: tp,
                     stop_loss: sl,
+                    lot_step,
                     ts,
                     ..IntentRaw::default()
                 };

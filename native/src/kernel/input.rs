@@ -236,6 +236,8 @@ pub struct IntentRaw {
     #[serde(default, with = "js_number::option")]
     pub stop_loss: Option<f64>,
     #[serde(default, with = "js_number::option")]
+    pub lot_step: Option<f64>,
+    #[serde(default, with = "js_number::option")]
     pub slot_id: Option<f64>,
     pub trade_id: Option<String>,
     pub reason: Option<String>,
@@ -371,6 +373,8 @@ pub struct Enter {
     pub exit_leg_ratios: ExitLegs,
     pub take_profit: Option<Fixed>,
     pub stop_loss: Option<Fixed>,
+    /// The venue's lot for the asset when coarser than the kernel's.
+    pub lot_step: Option<Fixed>,
     pub slot_id: Option<u32>,
 }
 
@@ -509,8 +513,9 @@ fn parse_enter(raw: &IntentRaw, grid: Grid) -> Checked<Enter> {
     let side = INTENT.text("side", INTENT.required("side", raw.side.as_deref())?, Side::parse)?;
     let order_type =
         INTENT.text("orderType", INTENT.required("orderType", raw.order_type.as_deref())?, OrderType::parse)?;
+    let lot_step = raw.lot_step.map(|x| trade_lot("lotStep", x, grid)).transpose()?;
     let size_in = *INTENT.required("targetSize", raw.target_size.as_ref())?;
-    let size = INTENT.positive("targetSize", size_in)?.floor_to(grid.lot_step);
+    let size = INTENT.positive("targetSize", size_in)?.floor_to(lot_step.unwrap_or(grid.lot_step));
     if !size.is_positive() {
         return Err(INTENT.fail("targetSize", js_number(size_in), "below one lot step"));
     }
@@ -562,8 +567,18 @@ fn parse_enter(raw: &IntentRaw, grid: Grid) -> Checked<Enter> {
         exit_leg_ratios: legs(raw.exit_leg_ratios.as_deref())?,
         take_profit,
         stop_loss,
+        lot_step,
         slot_id: slot_id(raw.slot_id, grid)?,
     })
+}
+
+/// A trade's own lot: a multiple of the kernel's (its sizes stay on both grids).
+fn trade_lot(field: &str, x: f64, grid: Grid) -> Checked<Fixed> {
+    let lot = INTENT.positive(field, x)?;
+    if lot.floor_to(grid.lot_step) != lot || lot < grid.lot_step {
+        return Err(INTENT.fail(field, js_number(x), "not a multiple of the kernel's lot step"));
+    }
+    Ok(lot)
 }
 
 /// A checked venue event. Only the event id, which every outcome of an

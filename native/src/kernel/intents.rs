@@ -136,6 +136,7 @@ impl Kernel {
             active_leg: 0,
             take_profit: e.take_profit,
             stop_loss: e.stop_loss,
+            lot_step: e.lot_step,
             orders: {
                 // An entry, then usually one exit.
                 let mut orders = Vec::with_capacity(2);
@@ -232,10 +233,10 @@ impl Kernel {
     }
 
     /// The size of the next exit order: the leg's share of the filled entry,
-    /// down to the lot; the last leg (or a remainder below one lot) takes
-    /// everything left.
+    /// down to the trade's lot (its venue's, or the kernel's); the last leg
+    /// (or a remainder below one lot) takes everything left.
     fn exit_size(&self, trade: &Trade, how: ExitSize) -> Result<Fixed, FixedError> {
-        let lot = self.s.config.fees.lot_step;
+        let lot = trade.lot_step.unwrap_or(self.s.config.fees.lot_step);
         let last = trade.active_leg + 1 >= trade.exit_leg_ratios.len();
         if how == ExitSize::All || last {
             return Ok(trade.size);

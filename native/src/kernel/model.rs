@@ -285,6 +285,10 @@ pub struct Trade {
     pub exit_rejections: u32,
     #[serde(default)]
     pub exit_retry_at: Option<i64>,
+    /// The venue's lot for the asset when coarser than the kernel's: exit
+    /// legs are sized on it (absent from older snapshots: the kernel's lot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot_step: Option<Fixed>,
 }
 
 /// The first retry of a rejected protective exit waits this long; each

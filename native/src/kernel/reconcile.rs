@@ -245,6 +245,7 @@ impl Kernel {
             last_tick_ts: None,
             exit_rejections: 0,
             exit_retry_at: None,
+            lot_step: None,
         };
         self.s.slots[slot_id as usize].trade = Some(Box::new(trade));
         self.index_trade(slot_id);

@@ -187,6 +187,7 @@ mod tests {
             last_tick_ts: None,
             exit_rejections: 0,
             exit_retry_at: None,
+            lot_step: None,
         }
     }
 

@@ -405,6 +405,33 @@ fn exits_go_in_legs_and_the_last_leg_closes_and_frees_the_slot() {
 }
 
 #[test]
+fn a_trade_on_a_coarser_venue_lot_sizes_its_entry_and_legs_on_that_lot() {
+    let mut k = kernel(1);
+    // The venue trades the asset in whole units; the kernel's own lot is 0.001.
+    let i = IntentRaw {
+        exit_leg_ratios: Some(vec![0.5, 0.5]),
+        lot_step: Some(1.0),
+        ..enter("i1", "LONG", "MARKET", 3.7, 100.0)
+    };
+    let placed = k.submit_intent(&i);
+    assert_eq!(placed.commands[0].size.to_f64(), 3.0);
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 3.0));
+    // Half of 3 is 1.5: the first leg goes down to 1, the last takes the 2 left.
+    let x1 = k.submit_intent(&act("x1", "EXIT", 0));
+    assert_eq!(x1.commands[0].size.to_f64(), 1.0);
+    k.on_venue_event(&fill("g1", "FILL", "T1-X1", 100.0, 1.0));
+    let restored = Kernel::restore(&k.snapshot()).unwrap();
+    assert_eq!(restored.snapshot(), k.snapshot());
+    let x2 = k.submit_intent(&act("x2", "EXIT", 0));
+    assert_eq!(x2.commands[0].size.to_f64(), 2.0);
+    for bad in [0.0015, 0.0005, -1.0] {
+        let o = k.check_intent(&IntentRaw { lot_step: Some(bad), ..enter("b1", "LONG", "MARKET", 1.0, 100.0) });
+        assert!(!o.accepted);
+        assert!(o.details.iter().any(|(key, value)| *key == "field" && *value == "lotStep"), "{bad}");
+    }
+}
+
+#[test]
 fn a_short_profits_when_the_price_falls() {
     let mut k = kernel(1);
     k.submit_intent(&enter("i1", "SHORT", "MARKET", 1.0, 100.0));
