@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findElectronBinary, prepareElectronLaunch, root } from '../scripts/launch-electron.mjs';
+import {
+  findElectronBinary,
+  NO_SANDBOX_OPT_IN,
+  prepareElectronLaunch,
+  root,
+} from '../scripts/launch-electron.mjs';
 import { collectConsoleErrors } from './support/chromium.js';
 import { cockpitOn, marketRoundTrip } from './support/flows.js';
 
@@ -19,7 +24,10 @@ describe.skipIf(!binary)('electron app', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'cockpit-electron-e2e-'));
-    const launch = prepareElectronLaunch({ env: { COCKPIT_DATA_DIR: dataDir, COCKPIT_PROFILE: 'e2e' } });
+    // A test machine may run as root, where the window runs without Chromium's OS sandbox only when asked.
+    const launch = prepareElectronLaunch({
+      env: { COCKPIT_DATA_DIR: dataDir, COCKPIT_PROFILE: 'e2e', [NO_SANDBOX_OPT_IN]: '1' },
+    });
     app = await electron.launch({
       executablePath: launch.executable,
       args: launch.args,

@@ -5,6 +5,8 @@ export interface ElectronLaunch {
   env: NodeJS.ProcessEnv;
 }
 export declare const root: string;
+export declare const NO_SANDBOX_OPT_IN: string;
+export declare const isRoot: boolean;
 export declare function findElectronBinary(options?: { tryDownload?: boolean }): string | null;
 export declare function prepareElectronLaunch(options?: {
   executable?: string;

@@ -12,6 +12,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const MAIN_BUNDLE = path.join(root, 'dist-electron', 'main.js');
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+/**
+ * Chromium's OS sandbox cannot start for root, so a window run as root runs without it: only when the
+ * operator says so, with this variable set to 1.
+ */
+export const NO_SANDBOX_OPT_IN = 'COCKPIT_ALLOW_NO_SANDBOX';
+export const ROOT_WITHOUT_SANDBOX =
+  `running as root, Chromium's OS sandbox cannot start: run as a normal user, ` +
+  `or set ${NO_SANDBOX_OPT_IN}=1 to run the window without that sandbox`;
 const require = createRequire(import.meta.url);
 const note = (line) => process.stderr.write(`start: ${line}\n`);
 
@@ -147,13 +155,15 @@ export function electronSqliteBinding(version = electronVersion()) {
 export function prepareElectronLaunch({ executable = findElectronBinary(), env = {} } = {}) {
   if (!executable)
     throw new Error('the Electron binary is not installed (node_modules/electron/path.txt is missing)');
+  const withoutSandbox = isRoot && { ...process.env, ...env }[NO_SANDBOX_OPT_IN] === '1';
+  if (isRoot && !withoutSandbox) throw new Error(ROOT_WITHOUT_SANDBOX);
   run(process.execPath, [path.join(root, 'scripts', 'build-electron.mjs')]);
   run(process.execPath, [path.join(root, 'scripts', 'electron-fuses.mjs'), executable]);
   const launchEnv = { ...process.env, ...env, COCKPIT_SQLITE_BINDING: electronSqliteBinding() };
   delete launchEnv.ELECTRON_RUN_AS_NODE;
   const args = [MAIN_BUNDLE];
-  if (isRoot) {
-    note("running as root: Chromium's OS sandbox cannot start for root, so Electron gets --no-sandbox");
+  if (withoutSandbox) {
+    note(`running as root with ${NO_SANDBOX_OPT_IN}=1: Electron gets --no-sandbox`);
     args.push('--no-sandbox');
   }
   return { executable, args, env: launchEnv };

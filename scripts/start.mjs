@@ -10,8 +10,10 @@ import {
   findElectronBinary,
   isRoot,
   launchElectron,
+  NO_SANDBOX_OPT_IN,
   prepareElectronLaunch,
   root,
+  ROOT_WITHOUT_SANDBOX,
   run,
 } from './launch-electron.mjs';
 
@@ -99,6 +101,12 @@ async function startBrowser(reason) {
   };
   onStopSignal((signal) => void stopAll(signal));
 
+  if (isRoot && process.env[NO_SANDBOX_OPT_IN] !== '1') {
+    say(
+      `${reason}: started the browser host at ${url}; no window: ${ROOT_WITHOUT_SANDBOX}, or open that address in a browser`,
+    );
+    return;
+  }
   const browser = findChromium();
   if (browser === null) {
     say(`${reason}: started the browser host at ${url}; no Chromium found, open that address in a browser`);
