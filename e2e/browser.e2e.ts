@@ -220,6 +220,9 @@ describe('browser host', () => {
     );
     expect((await cockpit.snapshot()).openOrders.filter((o) => o.asset === 'BTC/USDT')).toEqual([]);
 
+    // A screen reader hears what the buttons act on.
+    expect(await row.getByRole('button', { name: 'Grant LONG BTC/USDT' }).count()).toBe(1);
+    expect(await row.getByRole('button', { name: 'Reject LONG BTC/USDT' }).count()).toBe(1);
     await page.getByTestId(`intent-grant-${granted.intentId}`).click();
     await eventually(() => row.count()).toBe(0);
     await eventually(async () =>
@@ -529,5 +532,100 @@ describe('browser host', () => {
       await lost.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it("(k) the keyboard opens what a click does, in a window opened mid-trade; a stopped session's rows offer no action", async () => {
+    await startSession(cockpit);
+    expect(await page.getByTestId('session-summary').textContent()).toContain('capital 10000.00');
+    await fillTicket(page, { asset: 'BTC/USDT', size: '0.01' });
+    await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('OPEN');
+    const mark = (await cockpit.snapshot()).marks['ETH/USDT']!;
+    await fillTicket(page, { asset: 'ETH/USDT', type: 'LIMIT', size: '0.5', limit: (mark * 0.5).toFixed(2) });
+    await eventually(async () => (await cockpit.snapshot()).openOrders.length).toBe(1);
+    const { slots, openOrders } = await cockpit.snapshot();
+    const tradeId = slots.find((slot) => slot.slotId === 0)!.tradeId!;
+    const resting = openOrders[0]!;
+    const lastSeq = (await cockpit.journal()).at(-1)!.seq;
+
+    // Opened after the trade began, the window has seen none of its first events live.
+    await page.reload();
+    const slotRow = page.getByTestId('slot-row-0');
+    await eventually(() => slotRow.getAttribute('data-state')).toBe('OPEN');
+    await slotRow.focus();
+    await page.keyboard.press('Enter');
+    await eventually(() => page.getByTestId('lineage-node-trade').getAttribute('data-state')).toBe('OPEN');
+    // Once its monitoring ticks have come live, its events are still listed whole, from the intent on.
+    const tape = page.getByTestId('lineage-tape');
+    const newestSeq = async () => Number(await tape.locator('tbody tr td').first().textContent());
+    await eventually(newestSeq).toBeGreaterThan(lastSeq);
+    expect(await tape.textContent()).toContain('TradingSignalIntentCreated');
+
+    // In the graph the nodes take the focus and the arrows do not; Enter on a node opens it, as a click does.
+    expect(await page.locator('.react-flow__edge').count()).toBeGreaterThan(0);
+    expect(await page.locator('.react-flow__edge[tabindex]').count()).toBe(0);
+    await page
+      .locator('.react-flow__node', { has: page.getByTestId('lineage-node-fill') })
+      .first()
+      .focus();
+    await page.keyboard.press('Enter');
+    await eventually(() => page.getByTestId('node-details').getAttribute('data-kind')).toBe('fill');
+
+    await page.getByTestId(`order-row-${resting.clientOrderId}`).focus();
+    await page.keyboard.press(' ');
+    await eventually(() => page.getByTestId('lineage-node-order').getAttribute('data-state')).toBe('PLACED');
+
+    // A screen reader hears what a row's button acts on.
+    expect(await page.getByRole('button', { name: `Exit trade ${tradeId} BTC/USDT` }).count()).toBe(1);
+    expect(
+      await page.getByRole('button', { name: `Cancel order ${resting.clientOrderId} BUY ETH/USDT` }).count(),
+    ).toBe(1);
+
+    // Stopped, the session's position and order stay on screen; the host would refuse any command on them.
+    await page.getByTestId('session-stop').click();
+    await eventually(() => page.getByTestId('session-status').textContent()).toContain('stopped');
+    for (const testId of ['slot-exit-0', `order-cancel-${resting.clientOrderId}`, 'ticket-submit']) {
+      const button = page.getByTestId(testId);
+      await eventually(() => button.isDisabled()).toBe(true);
+      expect(await button.getAttribute('title')).toBe('no session is running');
+    }
+  });
+
+  it('(l) at 1100 px a waiting entry keeps its notional, TP / SL and buttons in sight; at 1024 px End replay stays in its panel', async () => {
+    await page.setViewportSize({ width: 1100, height: 800 });
+    await page.getByTestId('session-risk').click();
+    await page.getByTestId('session-supervised').check();
+    await startSession(cockpit);
+    const proposed = await cockpit.invoke<{ intentId: string }>('intent.submit', {
+      asset: 'SOL/USDT',
+      side: 'LONG',
+      targetSize: 1,
+      takeProfit: 999,
+      stopLoss: 1,
+      signalProvider: 'e2e-strategy',
+      reason: 'a test proposal',
+    });
+    const row = page.locator(`[data-testid="pending-intent"][data-intent-id="${proposed.intentId}"]`);
+    await eventually(() => row.count()).toBe(1);
+    const box = async (locator: ReturnType<Page['locator']>) => (await locator.boundingBox())!;
+    const [exits, buttons, rows] = [
+      await box(row.locator('td').nth(4)),
+      await box(row.locator('td').nth(5)),
+      await box(page.locator('.sup-rows')),
+    ];
+    expect(buttons.x).toBeGreaterThanOrEqual(exits.x + exits.width - 1);
+    const grant = await box(page.getByTestId(`intent-grant-${proposed.intentId}`));
+    const reject = await box(page.getByTestId(`intent-reject-${proposed.intentId}`));
+    expect(Math.max(grant.x + grant.width, reject.x + reject.width)).toBeLessThanOrEqual(rows.x + rows.width);
+
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await fillTicket(page, { asset: 'BTC/USDT', size: '0.01' });
+    await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('OPEN');
+    await page.getByTestId('slot-row-0').click();
+    await page.getByTestId('replay-start').click();
+    const panel = await box(page.locator('.panel.lineage'));
+    const end = await box(page.getByTestId('replay-exit'));
+    expect(end.x + end.width).toBeLessThanOrEqual(panel.x + panel.width);
+    await page.getByTestId('replay-exit').click();
+    await eventually(() => page.getByTestId('replay-bar').getAttribute('data-replaying')).toBe('false');
   });
 });

@@ -17,6 +17,11 @@ export const ErrorCode = z.enum([
   'UNAUTHORIZED',
   /** The journal refused a write: the session is halted until the cockpit restarts. */
   'JOURNAL_FAILED',
+  /**
+   * The answer was lost with the connection: the command may or may not have been carried out. The host never
+   * returns it; the window's transport does, for a call a drop cut off after it was sent.
+   */
+  'OUTCOME_UNKNOWN',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

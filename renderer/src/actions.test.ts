@@ -7,6 +7,7 @@ import {
   afterBatch,
   command,
   grantIntent,
+  noteArrival,
   refreshSnapshot,
   rejectIntent,
   resumeSession,
@@ -158,6 +159,76 @@ describe('lineage re-fetch interval', () => {
   });
 });
 
+describe("a long-lived trade's monitoring ticks", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const tick = (correlationId: string, seq: number): CockpitEvent => {
+    const event = journal(correlationId, seq);
+    return event.type === 'journal'
+      ? { ...event, event: { ...event.event, type: 'TradeMonitoringTick' } }
+      : event;
+  };
+
+  it('fetch its graph again at most once per tick interval; any other event of it at once', async () => {
+    vi.useFakeTimers();
+    let now = 10_000;
+    setLineageScheduler(
+      (cb) => {
+        frames.push(cb);
+        return () => {
+          frames = frames.filter((f) => f !== cb);
+        };
+      },
+      { minIntervalMs: 200, tickIntervalMs: 5_000, now: () => now },
+    );
+    const lineages = () => calls.filter((c) => c.name === 'lineage');
+    const second = async (seq: number, event = tick('held', seq)) => {
+      now += 1_000;
+      await vi.advanceTimersByTimeAsync(1_000);
+      frames.splice(0).forEach((run) => run());
+      afterBatch([event]);
+      frames.splice(0).forEach((run) => run());
+      lineages().at(-1)?.resolve(graph('held', 'OPEN'));
+      await vi.advanceTimersByTimeAsync(0);
+    };
+    selectLineage('held');
+    calls[0]!.resolve(graph('held', 'OPEN'));
+    await vi.advanceTimersByTimeAsync(0);
+
+    // A tick a second: one fetch in the first 5 s after the last, not five.
+    for (let seq = 1; seq <= 4; seq++) await second(seq);
+    expect(lineages()).toHaveLength(1);
+    await second(5);
+    await second(6);
+    expect(lineages()).toHaveLength(2);
+
+    // A fill, a cancel, an exit: at once, whatever the ticks wait for.
+    await second(7, journal('held', 7));
+    expect(lineages()).toHaveLength(3);
+    for (let seq = 8; seq <= 12; seq++) await second(seq);
+    expect(lineages()).toHaveLength(4);
+
+    // An answer that comes after another lineage was selected is still dropped.
+    afterBatch([journal('held', 13)]);
+    now += 200;
+    await vi.advanceTimersByTimeAsync(200);
+    frames.splice(0).forEach((run) => run());
+    const late = lineages().at(-1)!;
+    selectLineage('other');
+    lineages().at(-1)!.resolve(graph('other', 'PLACED'));
+    late.resolve(graph('held', 'CLOSED'));
+    await vi.advanceTimersByTimeAsync(10_000);
+    frames.splice(0).forEach((run) => run());
+    expect(useCockpit.getState().lineage.graph?.correlationId).toBe('other');
+    expect(lineages().map((c) => (c.request as { correlationId: string }).correlationId)).toEqual([
+      ...Array<string>(5).fill('held'),
+      'other',
+    ]);
+  });
+});
+
 describe('commands', () => {
   it('reports a failed command in words in the notices', async () => {
     const pending = command('order.cancel', { clientOrderId: 'x' });
@@ -168,6 +239,20 @@ describe('commands', () => {
       code: 'NOT_FOUND',
       message: 'order.cancel: order x is not open',
     });
+  });
+
+  it('says a command a drop cut off may have been carried out, as a warning, not as a refusal', async () => {
+    const pending = command('trade.exit', { slotId: 2 });
+    calls[0]!.resolve({
+      ok: false,
+      error: { code: 'OUTCOME_UNKNOWN', message: 'the connection dropped before the host answered' },
+    });
+    await pending;
+    const [notice] = useCockpit.getState().notices.items;
+    expect(notice).toMatchObject({ level: 'warning', code: 'OUTCOME_UNKNOWN' });
+    expect(notice?.message).toBe(
+      'trade.exit: the connection dropped before the host answered — it may have been carried out; check the slots and trades once reconnected',
+    );
   });
 
   it('turns a malformed or thrown answer into a typed INTERNAL failure', async () => {
@@ -182,13 +267,13 @@ describe('commands', () => {
 
 describe('the supervisor gate', () => {
   it('grants a waiting entry and opens its lineage; a refusal is answered, not added to the notices', async () => {
-    const granted = grantIntent('I1');
+    const granted = grantIntent({ intentId: 'I1', correlationId: 'C1' });
     expect(calls.map((c) => [c.name, c.request])).toEqual([['intent.grant', { intentId: 'I1' }]]);
     calls[0]!.resolve({ ok: true, intentId: 'I1', correlationId: 'C1', tradeId: 'T1', slotId: 0 });
     await expect(granted).resolves.toMatchObject({ ok: true, correlationId: 'C1' });
     expect(useCockpit.getState().lineage.correlationId).toBe('C1');
 
-    const refused = grantIntent('I2');
+    const refused = grantIntent({ intentId: 'I2', correlationId: 'C2' });
     calls.at(-1)!.resolve({
       ok: false,
       error: { code: 'RISK_REJECTED', gate: 'position_risk', message: 'gross notional over 5000' },
@@ -197,6 +282,19 @@ describe('the supervisor gate', () => {
     expect(useCockpit.getState().lineage.correlationId).toBe('C1');
     // The panel shows it in the row's place, and the host tells a gate's refusal itself: a third copy would be noise.
     expect(useCockpit.getState().notices.items).toEqual([]);
+  });
+
+  it('opens the lineage of an entry whose grant a drop cut off, to show once reconnected whether it went through', async () => {
+    const cut = grantIntent({ intentId: 'I4', correlationId: 'C4' });
+    calls[0]!.resolve({
+      ok: false,
+      error: { code: 'OUTCOME_UNKNOWN', message: 'the connection dropped before the host answered' },
+    });
+    await expect(cut).resolves.toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN' } });
+    expect(useCockpit.getState().lineage.correlationId).toBe('C4');
+    expect(calls.map((c) => c.name)).toEqual(['intent.grant', 'lineage']);
+    // Not granted again by itself.
+    expect(calls.filter((c) => c.name === 'intent.grant')).toHaveLength(1);
   });
 
   it('rejects a waiting entry by its id', async () => {
@@ -230,6 +328,53 @@ describe('the supervisor gate', () => {
     const [event] = batches[0]!;
     expect(event?.type === 'snapshot' && event.snapshot).toMatchObject({ risk, pendingIntents: waiting });
     expect(event?.type === 'snapshot' && 'ok' in event.snapshot).toBe(false);
+  });
+});
+
+describe('a snapshot fetched after a reconnect', () => {
+  const read = (mode: 'ACTIVE' | 'HALTED') => ({
+    session: null,
+    slots: [],
+    account: null,
+    openOrders: [],
+    trades: [],
+    marks: {},
+    control: { mode },
+    risk: null,
+    strategy: null,
+    pendingIntents: [],
+    replay: null,
+  });
+
+  it('is pushed as soon as it is answered, not after the session list', async () => {
+    const batches: CockpitEvent[][] = [];
+    setSnapshotSink((batch) => batches.push(batch));
+    const done = refreshSnapshot();
+    expect(calls.map((c) => c.name)).toEqual(['snapshot', 'session.list']);
+    calls[0]!.resolve({ ok: true, ...read('ACTIVE') });
+    await flushPromises();
+    expect(batches).toHaveLength(1);
+    calls[1]!.resolve({ ok: true, sessions: [] });
+    await done;
+  });
+
+  it("is dropped when one of the host's arrived meanwhile: that one may be newer", async () => {
+    const batches: CockpitEvent[][] = [];
+    setSnapshotSink((batch) => batches.push(batch));
+    const done = refreshSnapshot();
+    // The kill switch fired meanwhile: the host's own snapshot says HALTED, the answer may be from before.
+    noteArrival([{ type: 'snapshot', snapshot: read('HALTED') }]);
+    calls[0]!.resolve({ ok: true, ...read('ACTIVE') });
+    calls[1]!.resolve({ ok: true, sessions: [] });
+    await done;
+    expect(batches).toEqual([]);
+    // Other events say nothing about the read model as a whole.
+    const again = refreshSnapshot();
+    noteArrival([journal('c1', 1), { type: 'marks', ticks: [] }]);
+    calls[2]!.resolve({ ok: true, ...read('HALTED') });
+    calls[3]!.resolve({ ok: true, sessions: [] });
+    await again;
+    expect(batches).toHaveLength(1);
   });
 });
 

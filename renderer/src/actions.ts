@@ -7,18 +7,25 @@ import type {
   CommandRequest,
   CommandResponse,
   Failure,
+  PendingIntent,
 } from '../../shared/index.js';
 import { invoke } from './api.js';
 import { compactNumbers } from './lib/format.js';
 import { resumedNotice } from './lib/interrupted.js';
-import { touchedLineages } from './store/apply.js';
+import { isOutcomeUnknown, outcomeUnknownText } from './lib/outcome.js';
+import { lineageTouch } from './store/apply.js';
 import { nextFrame, type Schedule } from './store/pump.js';
 import { useCockpit } from './store/store.js';
 
 const store = () => useCockpit.getState();
 
-function report(name: string, failure: Failure): void {
+function report(name: CommandName, failure: Failure): void {
   const { code, message } = failure.error;
+  // Cut off by a drop, it may have been carried out: a warning to look, not a refusal.
+  if (isOutcomeUnknown(failure.error)) {
+    store().notify({ level: 'warning', code, message: `${name}: ${outcomeUnknownText(name)}` });
+    return;
+  }
   store().notify({ level: 'error', code, message: `${name}: ${compactNumbers(message)}` });
 }
 
@@ -45,37 +52,54 @@ export async function hydrate(): Promise<void> {
 // ---------------------------------------------------------------------------
 // The lineage graph of the selected correlation id
 
+/** Why the graph is fetched again: its monitoring ticks alone, or anything else (a selection, a fill, a cancel). */
+type Cause = 'tick' | 'change';
+
 let inflight: string | null = null;
-let again = false;
-let pending: (() => void) | null = null;
+/** What came for the lineage in flight meanwhile: one more fetch follows it. */
+let again: Cause | null = null;
+/** The fetch waiting for its interval or its frame, and when it is due. */
+let pending: { cancel: () => void; due: number } | null = null;
 let lastId: string | null = null;
 let lastStart = Number.NEGATIVE_INFINITY;
 let schedule: Schedule = nextFrame;
 let minIntervalMs = 200;
+let tickIntervalMs = 5_000;
 let clock: () => number = () => Date.now();
 
 /**
- * For tests or other hosts: how a deferred re-fetch waits for the next frame,
- * the least time between two fetches of one lineage (a busy trade's monitoring
- * ticks must not turn into a stream of full graphs), and the clock.
+ * For tests or other hosts: how a deferred re-fetch waits for the next frame, the least time between two
+ * fetches of one lineage, the least time when only its monitoring ticks ask for one (a long-lived trade has one
+ * a second, and its whole graph grows with each: the graph would be fetched all the time), and the clock.
  */
 export function setLineageScheduler(
   next: Schedule,
-  options: { minIntervalMs?: number; now?: () => number } = {},
+  options: { minIntervalMs?: number; tickIntervalMs?: number; now?: () => number } = {},
 ): void {
   schedule = next;
   if (options.minIntervalMs !== undefined) minIntervalMs = options.minIntervalMs;
+  if (options.tickIntervalMs !== undefined) tickIntervalMs = options.tickIntervalMs;
   if (options.now) clock = options.now;
 }
 
-function deferRefresh(delayMs: number): void {
-  if (pending) return;
+const intervalOf = (cause: Cause) => (cause === 'tick' ? tickIntervalMs : minIntervalMs);
+
+function cancelPending(): void {
+  pending?.cancel();
+  pending = null;
+}
+
+/** Fetches after `delayMs`, on a frame; one already due no later stands, a later one is brought forward. */
+function deferRefresh(delayMs: number, cause: Cause): void {
+  const due = clock() + Math.max(0, delayMs);
+  if (pending && pending.due <= due) return;
+  cancelPending();
   const run = () => {
     pending = null;
-    refreshLineage();
+    refreshLineage(cause);
   };
   if (delayMs <= 0) {
-    pending = schedule(run);
+    pending = { cancel: schedule(run), due };
     return;
   }
   // Wait out the interval, then still land on a frame.
@@ -83,38 +107,40 @@ function deferRefresh(delayMs: number): void {
   const timer = setTimeout(() => {
     cancelInner = schedule(run);
   }, delayMs);
-  pending = () => {
-    clearTimeout(timer);
-    cancelInner?.();
+  pending = {
+    cancel: () => {
+      clearTimeout(timer);
+      cancelInner?.();
+    },
+    due,
   };
 }
 
 /**
- * Fetches the selected graph. A new selection fetches at once; for the same
- * lineage, one fetch runs at a time, at most one more follows it (on a later
- * frame), and fetches start at least `minIntervalMs` apart.
+ * Fetches the selected graph. A new selection fetches at once; for the same lineage, one fetch runs at a time,
+ * at most one more follows it (on a later frame), and fetches start at least `minIntervalMs` apart, or
+ * `tickIntervalMs` when only monitoring ticks ask for one. An answer for a lineage no longer selected is dropped.
  */
-export function refreshLineage(): void {
+export function refreshLineage(cause: Cause = 'change'): void {
   const correlationId = store().lineage.correlationId;
   if (!correlationId) return;
   if (inflight === correlationId) {
-    again = true;
+    again = again === 'change' ? again : cause;
     return;
   }
   if (correlationId === lastId) {
-    const wait = lastStart + minIntervalMs - clock();
+    const wait = lastStart + intervalOf(cause) - clock();
     if (pending || wait > 0) {
-      deferRefresh(wait);
+      deferRefresh(wait, cause);
       return;
     }
-  } else if (pending) {
-    pending();
-    pending = null;
+  } else {
+    cancelPending();
   }
   inflight = correlationId;
   lastId = correlationId;
   lastStart = clock();
-  again = false;
+  again = null;
   store().setLineageLoading(correlationId);
   const sessionId = store().lineage.sessionId;
   const request = sessionId ? { correlationId, sessionId } : { correlationId };
@@ -130,8 +156,9 @@ export function refreshLineage(): void {
       store().setLineageError(correlationId, response.error.message);
     }
     if (again && store().lineage.correlationId === correlationId) {
-      again = false;
-      deferRefresh(lastStart + minIntervalMs - clock());
+      const next = again;
+      again = null;
+      deferRefresh(lastStart + intervalOf(next) - clock(), next);
     }
   });
 }
@@ -173,7 +200,8 @@ export async function reviewSession(sessionId: string | null): Promise<void> {
  */
 export function afterBatch(batch: readonly CockpitEvent[]): void {
   const selected = store().lineage.correlationId;
-  if (selected && touchedLineages(batch).has(selected)) refreshLineage();
+  const touch = selected ? lineageTouch(batch, selected) : null;
+  if (touch) refreshLineage(touch);
   if (batch.some((event) => event.type === 'session')) void refreshSessions();
 }
 
@@ -228,18 +256,34 @@ export function listExchanges() {
 }
 
 let pushSnapshot: ((batch: CockpitEvent[]) => void) | null = null;
+/** The host's batches with a snapshot, counted as they arrive (before the pump applies them). */
+let snapshotsArrived = 0;
 
 /** Where explicitly fetched snapshots go (the event pump), set at startup. */
 export function setSnapshotSink(push: (batch: CockpitEvent[]) => void): void {
   pushSnapshot = push;
 }
 
+/** Told of every batch from the host as it arrives, on its way to the pump. */
+export function noteArrival(batch: readonly CockpitEvent[]): void {
+  if (batch.some((event) => event.type === 'snapshot')) snapshotsArrived += 1;
+}
+
+/**
+ * Fetches the read model and the session list. The snapshot is pushed as soon as it is answered, unless one
+ * came from the host meanwhile: that one may be newer (the host sends one after every change), and the pump
+ * would put the fetched one over it.
+ */
 export async function refreshSnapshot(options: { quiet?: boolean } = { quiet: true }): Promise<void> {
-  const [snapshot] = await Promise.all([command('snapshot', {}, options), refreshSessions(options)]);
-  if (snapshot.ok && pushSnapshot) {
+  const arrived = snapshotsArrived;
+  const fetched = command('snapshot', {}, options);
+  const sessions = refreshSessions(options);
+  const snapshot = await fetched;
+  if (snapshot.ok && pushSnapshot && snapshotsArrived === arrived) {
     const { ok: _ok, ...read } = snapshot;
     pushSnapshot([{ type: 'snapshot', snapshot: read }]);
   }
+  await sessions;
 }
 
 /** Reads the journal's sessions: the Trades panel's earlier ones and the interrupted ones. */
@@ -274,12 +318,14 @@ export function setTradingMode(request: CommandRequest<'control.set'>) {
 
 /**
  * Grants an entry waiting for the operator: the host runs it through the gates again, then to the kernel.
- * Its lineage is selected, as for an intent sent from the ticket.
+ * Its lineage is selected, as for an intent sent from the ticket, and also when a drop cut the grant off: read
+ * again once reconnected, it shows whether the grant went through. The Supervisor panel shows a refused grant in
+ * its row's place; the host tells a gate's refusal itself.
  */
-/** The Supervisor panel shows a refused grant in its row's place; the host tells a gate's refusal itself. */
-export async function grantIntent(intentId: string) {
-  const response = await command('intent.grant', { intentId }, { quiet: true });
+export async function grantIntent(entry: Pick<PendingIntent, 'intentId' | 'correlationId'>) {
+  const response = await command('intent.grant', { intentId: entry.intentId }, { quiet: true });
   if (response.ok) selectLineage(response.correlationId);
+  else if (isOutcomeUnknown(response.error)) selectLineage(entry.correlationId);
   return response;
 }
 

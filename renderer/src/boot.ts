@@ -2,7 +2,7 @@
 // twice): install the WebSocket transport when no preload gave us
 // `window.cockpit`, pump events into the store once per frame, hydrate.
 import type { CockpitEvent } from '../../shared/index.js';
-import { afterBatch, hydrate, setSnapshotSink } from './actions.js';
+import { afterBatch, hydrate, noteArrival, setSnapshotSink } from './actions.js';
 import { EventPump } from './store/pump.js';
 import { useCockpit } from './store/store.js';
 import { probeHost, watchReconnects } from './transport/probe.js';
@@ -27,7 +27,10 @@ export function boot(): void {
     afterBatch(batch);
   });
   setSnapshotSink((batch) => pump.push(batch));
-  api.subscribe((batch) => pump.push(batch));
+  api.subscribe((batch) => {
+    noteArrival(batch);
+    pump.push(batch);
+  });
 
   if (!transport) {
     store().setConnection('native');

@@ -16,6 +16,7 @@ import {
   useUpdateNodeInternals,
   type Edge,
   type Node,
+  type NodeChange,
   type NodeMouseHandler,
   type NodeProps,
 } from '@xyflow/react';
@@ -38,7 +39,7 @@ import {
   type Direction,
 } from '../lib/layout.js';
 import { nodeText } from '../lib/lineageText.js';
-import { graphAsOf, nearestChange, replaySteps, stepIndex } from '../lib/replay.js';
+import { graphAsOf, mergeEvents, nearestChange, replaySteps, stepIndex } from '../lib/replay.js';
 import { toneOf, type Tone } from '../lib/tone.js';
 import { useCockpit } from '../store/store.js';
 import { Panel } from './Panel.js';
@@ -171,6 +172,7 @@ function Graph({ fitRequest, view }: { fitRequest: number; view: LineageView }) 
           selected: n.id === selectedNodeId,
           draggable: false,
           connectable: false,
+          ariaLabel: `${n.kind} ${n.state} ${text.label}`,
           data: {
             kind: n.kind,
             state: n.state,
@@ -223,6 +225,12 @@ function Graph({ fitRequest, view }: { fitRequest: number; view: LineageView }) 
   }, [topology, boxes, direction, width, height, fitRequest, setViewport]);
 
   const onNodeClick: NodeMouseHandler<LineageFlowNode> = (_event, node) => selectNode(node.id);
+  // Enter or Space on a focused node selects it in React Flow, which tells it only as a change (a click's comes
+  // both ways). The pane's click clears the selection.
+  const onNodesChange = (changes: NodeChange<LineageFlowNode>[]) => {
+    const picked = changes.find((change) => change.type === 'select' && change.selected);
+    if (picked?.type === 'select') selectNode(picked.id);
+  };
 
   return (
     <ReactFlow<LineageFlowNode, Edge>
@@ -230,10 +238,13 @@ function Graph({ fitRequest, view }: { fitRequest: number; view: LineageView }) 
       edges={edges}
       nodeTypes={nodeTypes}
       onNodeClick={onNodeClick}
+      onNodesChange={onNodesChange}
       onPaneClick={() => selectNode(null)}
       nodesDraggable={false}
       nodesConnectable={false}
       elementsSelectable
+      // The nodes take the focus; the arrows between them have nothing to do on a key.
+      edgesFocusable={false}
       panOnScroll
       colorMode="dark"
       minZoom={0.3}
@@ -521,15 +532,14 @@ function NodeDetails({ view }: { view: LineageView }) {
 const TAPE_ROWS = 60;
 
 /**
- * With no node selected: the selected lineage's events as they arrive (newest first), or, for a lineage this
- * window has not seen live (an earlier session's), the events its graph holds.
+ * With no node selected: the selected lineage's events, newest first: those its graph holds and those that
+ * arrived live since, so a trade that began before the window opened is listed whole.
  */
 function LineageTape({ steps }: { steps: JournalEvent[] }) {
   const live = useCockpit((s) =>
     s.lineage.correlationId ? s.journal.byCorrelation[s.lineage.correlationId] : undefined,
   );
-  const events = live?.length ? live : steps;
-  const rows = useMemo(() => events.slice(-TAPE_ROWS).reverse(), [events]);
+  const rows = useMemo(() => mergeEvents(steps, live).slice(-TAPE_ROWS).reverse(), [steps, live]);
   return (
     <div className="node-details empty">
       <div className="hint">Click a node to see its payload and events.</div>

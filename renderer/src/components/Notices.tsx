@@ -4,6 +4,7 @@ import { clock } from '../lib/format.js';
 import { useCockpit } from '../store/store.js';
 import { Panel } from './Panel.js';
 import { selectLineage } from '../actions.js';
+import { activation } from '../lib/activate.js';
 
 const SHOWN = 100;
 
@@ -30,7 +31,7 @@ export function Notices() {
             data-testid="notice"
             data-level={n.level}
             data-code={n.code}
-            onClick={n.correlationId ? () => selectLineage(n.correlationId) : undefined}
+            {...activation(n.correlationId ? () => selectLineage(n.correlationId) : null)}
           >
             <span className="num muted">{clock(n.ts)}</span>
             <span className="notice-code">{n.code}</span>

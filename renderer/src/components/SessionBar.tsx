@@ -6,7 +6,7 @@ import { memo, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionInfo } from '../../../shared/index.js';
 import { setReplay, startSession, stopSession } from '../actions.js';
-import { baseOf, price } from '../lib/format.js';
+import { baseOf, money, price } from '../lib/format.js';
 import { marketSymbols, marketWords, SYNTHETIC } from '../lib/market.js';
 import {
   checkSession,
@@ -131,7 +131,7 @@ export function SessionBar() {
             <span
               className="session-summary"
               data-testid="session-summary"
-              title={`venue ${venueWords(current)} · ${pricesWords(current, replay?.speed)} · symbols ${current.symbols.join(' ')} · capital ${current.seedCapital} · ${current.maxSlots} slots`}
+              title={`venue ${venueWords(current)} · ${pricesWords(current, replay?.speed)} · symbols ${current.symbols.join(' ')} · capital ${money(current.seedCapital)} · ${current.maxSlots} slots`}
             >
               {/* An exchange's prices are its own: its name says where they come from. */}
               {venueWords(current)} ·{' '}
@@ -140,7 +140,7 @@ export function SessionBar() {
                   <MarketLabel info={current} speed={replay?.speed} /> ·{' '}
                 </>
               )}
-              capital {current.seedCapital}
+              capital {money(current.seedCapital)}
             </span>
             {replay ? (
               <ReplayControls

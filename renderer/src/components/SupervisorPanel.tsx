@@ -6,9 +6,10 @@
 import { useEffect, useLayoutEffect, useRef, useState, type MouseEvent } from 'react';
 import type { CommandError, PendingIntent } from '../../../shared/index.js';
 import { grantIntent, rejectIntent, selectLineage } from '../actions.js';
+import { activation } from '../lib/activate.js';
 import { focusAfterRemoval } from '../lib/focus.js';
 import { clock, countdown, DASH, money, price, qty } from '../lib/format.js';
-import { limitsSummary, refusalText, strategySummary, ttlSummary } from '../lib/risk.js';
+import { decisionFailure, limitsSummary, strategySummary, ttlSummary } from '../lib/risk.js';
 import { isRunning } from '../store/apply.js';
 import { useCockpit } from '../store/store.js';
 import { useModeBlock } from './ControlPlane.js';
@@ -22,7 +23,7 @@ const SUPERVISED = "Supervised — a strategy's entries wait for your grant";
 
 type Verb = 'grant' | 'reject';
 
-/** A refused grant or reject, kept for the session it was refused in (its entry may be gone by then). */
+/** A grant or reject refused or cut off, kept for the session it was made in (its entry may be gone by then). */
 interface Refusal {
   text: string;
   sessionId: string;
@@ -73,8 +74,7 @@ export function SupervisorPanel() {
       setRefusal(null);
       return;
     }
-    const what = `${verb === 'grant' ? 'Grant' : 'Reject'} ${intent.asset} ${intent.side}`;
-    setRefusal({ text: `${what} refused: ${refusalText(error)}`, sessionId });
+    setRefusal({ text: decisionFailure(intent, verb, error), sessionId });
   }
 
   const shownRefusal = refusal && refusal.sessionId === sessionId ? refusal.text : null;
@@ -229,8 +229,7 @@ function PendingRow({
     event.stopPropagation();
     onDecide(intent, event.currentTarget === document.activeElement);
     setBusy(verb);
-    const answer =
-      verb === 'grant' ? await grantIntent(intent.intentId) : await rejectIntent(intent.intentId);
+    const answer = verb === 'grant' ? await grantIntent(intent) : await rejectIntent(intent.intentId);
     // A decided entry stays busy until the host's next snapshot takes its row away: a second click would only
     // be refused.
     if (!answer.ok) setBusy(null);
@@ -247,7 +246,7 @@ function PendingRow({
       data-expires-at={intent.expiresAt}
       className={`clickable waiting ${intent.correlationId === selected ? 'selected' : ''}`}
       title={`${intent.intentId} · proposed ${clock(intent.createdAt)}`}
-      onClick={() => selectLineage(intent.correlationId)}
+      {...activation(() => selectLineage(intent.correlationId))}
     >
       <td>
         {intent.signalProvider}
@@ -269,9 +268,12 @@ function PendingRow({
       >
         {qty(intent.targetSize)}
         {intent.leverage !== 1 ? <span className="tag">×{intent.leverage}</span> : null}
-        <span className="muted"> @ </span>
-        {price(limit ? intent.limitPrice : intent.referencePrice, intent.asset)}
-        <span className="tag">{limit ? 'limit' : 'mkt'}</span>
+        {/* In a narrow column the price goes under the size, whole. */}
+        <span className="sup-at">
+          <span className="muted"> @ </span>
+          {price(limit ? intent.limitPrice : intent.referencePrice, intent.asset)}
+          <span className="tag">{limit ? 'limit' : 'mkt'}</span>
+        </span>
       </td>
       <td className="num r">{money(intent.notional)}</td>
       {intent.takeProfit === undefined && intent.stopLoss === undefined ? (
@@ -286,7 +288,7 @@ function PendingRow({
           </span>
         </td>
       )}
-      {/* The time left beside the buttons it is about. */}
+      {/* The time left beside the buttons it is about (above them in a narrow column; they stay side by side). */}
       <td className="act sup-act" onClick={(e) => e.stopPropagation()}>
         <span
           className={`num sup-left ${left < URGENT_MS ? 'is-urgent' : ''}`}
@@ -295,26 +297,30 @@ function PendingRow({
         >
           {countdown(left)}
         </span>
-        <button
-          type="button"
-          className="btn btn-row btn-grant"
-          data-testid={`intent-grant-${intent.intentId}`}
-          title={grantWhy ?? 'grant: send this entry on through the gates to the kernel'}
-          disabled={busy !== null || grantWhy !== undefined}
-          onClick={(e) => void act(e, 'grant')}
-        >
-          Grant
-        </button>
-        <button
-          type="button"
-          className="btn btn-row btn-reject"
-          data-testid={`intent-reject-${intent.intentId}`}
-          title={offline ?? expired ?? 'reject: drop this entry, nothing is placed'}
-          disabled={busy !== null || offline !== undefined || expired !== undefined}
-          onClick={(e) => void act(e, 'reject')}
-        >
-          Reject
-        </button>
+        <span className="sup-buttons">
+          <button
+            type="button"
+            className="btn btn-row btn-grant"
+            data-testid={`intent-grant-${intent.intentId}`}
+            aria-label={`Grant ${intent.side} ${intent.asset}`}
+            title={grantWhy ?? 'grant: send this entry on through the gates to the kernel'}
+            disabled={busy !== null || grantWhy !== undefined}
+            onClick={(e) => void act(e, 'grant')}
+          >
+            Grant
+          </button>
+          <button
+            type="button"
+            className="btn btn-row btn-reject"
+            data-testid={`intent-reject-${intent.intentId}`}
+            aria-label={`Reject ${intent.side} ${intent.asset}`}
+            title={offline ?? expired ?? 'reject: drop this entry, nothing is placed'}
+            disabled={busy !== null || offline !== undefined || expired !== undefined}
+            onClick={(e) => void act(e, 'reject')}
+          >
+            Reject
+          </button>
+        </span>
       </td>
     </tr>
   );

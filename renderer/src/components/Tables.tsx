@@ -1,8 +1,9 @@
 // Slots, open orders and the trade blotter. Rows are memoized (the reducer
-// keeps unchanged row objects); clicking a row selects its lineage. What every
-// row's actions depend on (the connection, and why the trading mode refuses an
-// exit) is read once by the table and passed down as primitives, so the store
-// subscriptions do not grow with the rows.
+// keeps unchanged row objects); a click on a row, or Enter or Space on it,
+// selects its lineage. What every row's actions depend on (the connection, and
+// why no session or the trading mode refuses an exit or a cancel) is read once
+// by the table and passed down as primitives, so the store subscriptions do
+// not grow with the rows.
 import { memo, useMemo, useState, type MouseEvent } from 'react';
 import {
   MAX_BLOTTER_TRADES,
@@ -12,6 +13,7 @@ import {
   type TradeSummary,
 } from '../../../shared/index.js';
 import { cancelOrder, exitSlot, exitTrade, reviewSession, selectLineage } from '../actions.js';
+import { activation } from '../lib/activate.js';
 import {
   avgPrice,
   baseOf,
@@ -31,7 +33,7 @@ import { exchangeLabel } from '../lib/venue.js';
 import { useCockpit } from '../store/store.js';
 import { useModeBlock } from './ControlPlane.js';
 import { Panel } from './Panel.js';
-import { OFFLINE_TITLE, useOnline } from './useOnline.js';
+import { NO_SESSION_TITLE, OFFLINE_TITLE, useOnline, useRunning } from './useOnline.js';
 
 const MAX_TRADE_ROWS = 200;
 
@@ -56,6 +58,8 @@ function StateBadge({ state }: { state: string }) {
 function RowAction(props: {
   testId: string;
   label: string;
+  /** What it acts on, for a screen reader: "Exit trade T3 BTC/USDT". */
+  ariaLabel: string;
   title: string;
   run: () => Promise<unknown>;
   online: boolean;
@@ -77,6 +81,7 @@ function RowAction(props: {
       type="button"
       className="btn btn-row"
       data-testid={props.testId}
+      aria-label={props.ariaLabel}
       title={why ?? props.title}
       disabled={busy || !!why}
       onClick={onClick}
@@ -92,7 +97,10 @@ export function SlotsTable() {
   const slots = useCockpit((s) => s.book.slots);
   const selected = useSelected();
   const online = useOnline();
-  const exitBlocked = useModeBlock('exit')?.reason;
+  const running = useRunning();
+  const modeBlock = useModeBlock('exit')?.reason;
+  const exitBlocked = running ? modeBlock : NO_SESSION_TITLE;
+  const cancelBlocked = running ? undefined : NO_SESSION_TITLE;
   const busy = slots.filter((s) => !s.free).length;
   return (
     <Panel
@@ -122,6 +130,7 @@ export function SlotsTable() {
               selected={!!slot.correlationId && slot.correlationId === selected}
               online={online}
               exitBlocked={exitBlocked}
+              cancelBlocked={cancelBlocked}
             />
           ))}
           {slots.length === 0 ? (
@@ -140,12 +149,15 @@ const SlotRow = memo(function SlotRow({
   selected,
   online,
   exitBlocked,
+  cancelBlocked,
 }: {
   slot: SlotSnapshot;
   selected: boolean;
   online: boolean;
-  /** Why the trading mode refuses an exit, or undefined when it lets one through. */
+  /** Why an exit cannot go (no session, or the trading mode), or undefined when it can. */
   exitBlocked: string | undefined;
+  /** Why a cancel cannot go (no session), or undefined when it can. */
+  cancelBlocked: string | undefined;
 }) {
   // The kernel's mark when it has one; the live feed's only as a fallback.
   const needsLive = !slot.free && !slot.markPrice && !!slot.asset;
@@ -160,7 +172,7 @@ const SlotRow = memo(function SlotRow({
       data-testid={`slot-row-${slot.slotId}`}
       data-state={slot.state}
       className={`${slot.free ? 'free' : 'busy'} ${selected ? 'selected' : ''} ${slot.correlationId ? 'clickable' : ''}`}
-      onClick={() => selectLineage(slot.correlationId)}
+      {...activation(slot.correlationId ? () => selectLineage(slot.correlationId) : null)}
     >
       <td className="num">{slot.slotId}</td>
       <td>
@@ -181,6 +193,7 @@ const SlotRow = memo(function SlotRow({
           <RowAction
             testId={`slot-exit-${slot.slotId}`}
             label="Exit"
+            ariaLabel={`Exit trade ${slot.tradeId ?? `in slot ${slot.slotId}`} ${slot.asset ?? ''}`.trim()}
             title={`exit the trade in slot ${slot.slotId}`}
             online={online}
             blocked={exitBlocked}
@@ -194,8 +207,10 @@ const SlotRow = memo(function SlotRow({
           <RowAction
             testId={`slot-cancel-${slot.slotId}`}
             label="Cancel"
+            ariaLabel={`Cancel entry order ${entryOrder} ${slot.asset ?? ''}`.trim()}
             title={`cancel the entry order ${entryOrder}: slot ${slot.slotId} holds nothing yet`}
             online={online}
+            blocked={cancelBlocked}
             run={() => {
               selectLineage(slot.correlationId);
               return cancelOrder(entryOrder);
@@ -213,6 +228,7 @@ export function OrdersTable() {
   const orders = useCockpit((s) => s.book.openOrders);
   const selected = useSelected();
   const online = useOnline();
+  const cancelBlocked = useRunning() ? undefined : NO_SESSION_TITLE;
   return (
     <Panel title="Open orders" extra={<span className="muted">{orders.length || ''}</span>}>
       <table className="grid" data-testid="orders-table">
@@ -236,6 +252,7 @@ export function OrdersTable() {
               order={order}
               selected={order.correlationId === selected}
               online={online}
+              cancelBlocked={cancelBlocked}
             />
           ))}
           {orders.length === 0 ? (
@@ -253,10 +270,13 @@ const OrderRow = memo(function OrderRow({
   order,
   selected,
   online,
+  cancelBlocked,
 }: {
   order: OpenOrder;
   selected: boolean;
   online: boolean;
+  /** Why a cancel cannot go (no session), or undefined when it can. */
+  cancelBlocked: string | undefined;
 }) {
   return (
     <tr
@@ -264,7 +284,7 @@ const OrderRow = memo(function OrderRow({
       data-state={order.status}
       className={`clickable ${selected ? 'selected' : ''}`}
       title={`${order.clientOrderId}${order.reduceOnly ? ' (reduce-only)' : ''}`}
-      onClick={() => selectLineage(order.correlationId)}
+      {...activation(() => selectLineage(order.correlationId))}
     >
       <td className="num muted">{clock(order.placedAt)}</td>
       <td>{order.asset}</td>
@@ -285,8 +305,10 @@ const OrderRow = memo(function OrderRow({
         <RowAction
           testId={`order-cancel-${order.clientOrderId}`}
           label="Cancel"
+          ariaLabel={`Cancel order ${order.clientOrderId} ${order.side} ${order.asset}`}
           title={`cancel ${order.clientOrderId}`}
           online={online}
+          blocked={cancelBlocked}
           run={() => {
             selectLineage(order.correlationId);
             return cancelOrder(order.clientOrderId);
@@ -350,10 +372,11 @@ export function TradesTable() {
   const slots = useCockpit((s) => s.book.slots);
   const selected = useSelected();
   const online = useOnline();
-  const exitBlocked = useModeBlock('exit')?.reason;
+  const running = useRunning();
+  const modeBlock = useModeBlock('exit')?.reason;
+  const exitBlocked = running ? modeBlock : NO_SESSION_TITLE;
   const reviewed = review.sessionId;
   const trades = reviewed ? review.trades : liveTrades;
-  const running = useCockpit((s) => s.session.current !== null && s.session.current.stoppedAt === undefined);
   const hasEarlier = useCockpit((s) =>
     s.session.sessions.some((info) => info.sessionId !== s.session.current?.sessionId),
   );
@@ -464,7 +487,7 @@ const TradeRow = memo(function TradeRow({
   /** Whether the table has the action column. */
   actions: boolean;
   online: boolean;
-  /** Why the trading mode refuses an exit, or undefined when it lets one through. */
+  /** Why an exit cannot go (no session, or the trading mode), or undefined when it can. */
   exitBlocked: string | undefined;
 }) {
   return (
@@ -473,7 +496,7 @@ const TradeRow = memo(function TradeRow({
       data-state={trade.state}
       className={`clickable ${selected ? 'selected' : ''}`}
       title={trade.tradeId}
-      onClick={() => selectLineage(trade.correlationId, sessionId)}
+      {...activation(() => selectLineage(trade.correlationId, sessionId))}
     >
       <td className="num muted">{clock(trade.openedAt)}</td>
       <td>
@@ -497,6 +520,7 @@ const TradeRow = memo(function TradeRow({
             <RowAction
               testId={`trade-exit-${trade.tradeId}`}
               label="Close"
+              ariaLabel={`Close orphan trade ${trade.tradeId} ${trade.side} ${trade.asset}`}
               title={`close orphan position ${trade.tradeId} at market: no slot holds it`}
               online={online}
               blocked={exitBlocked}

@@ -19,7 +19,7 @@ import { useModeBlock } from './ControlPlane.js';
 import { Field } from './Field.js';
 import { Panel } from './Panel.js';
 import { useCommand } from './useCommand.js';
-import { OFFLINE_TITLE, useOnline } from './useOnline.js';
+import { NO_SESSION_TITLE, OFFLINE_TITLE, useOnline, useRunning } from './useOnline.js';
 
 const FALLBACK_SYMBOLS = splitSymbols(DEFAULT_SYMBOLS);
 const RESULT_MS = 6_000;
@@ -63,6 +63,7 @@ export function Ticket() {
   // The kernel refuses an entry in this mode anyway; the ticket says so before it is sent.
   const blocked = useModeBlock('enter');
   const online = useOnline();
+  const running = useRunning();
   const resultTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const shownResult = result && result.scope === sessionId ? result : null;
 
@@ -175,8 +176,8 @@ export function Ticket() {
           data-testid="ticket-submit"
           type="submit"
           className={`btn span2 ${side === 'LONG' ? 'btn-long' : 'btn-short'}`}
-          disabled={busy || blocked !== null || !online}
-          title={!online ? OFFLINE_TITLE : blocked?.reason}
+          disabled={busy || blocked !== null || !online || !running}
+          title={!online ? OFFLINE_TITLE : !running ? NO_SESSION_TITLE : blocked?.reason}
         >
           {blocked
             ? `Entries paused: ${blocked.mode}`

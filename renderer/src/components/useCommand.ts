@@ -1,13 +1,13 @@
 // One way for a form to send a command: a refusal by the window's own check
 // (the same shared schema the host uses) and a refusal by the host are shown alike.
 import { useState } from 'react';
-import type { CommandError, Failure } from '../../../shared/index.js';
-import { compactNumbers } from '../lib/format.js';
+import type { CommandError, CommandName, Failure } from '../../../shared/index.js';
+import { failureText } from '../lib/outcome.js';
 import type { Checked } from '../lib/ticket.js';
 import { useCockpit } from '../store/store.js';
 
 export interface CommandOptions {
-  /** Words a host refusal the way the form names its fields (see explainError). */
+  /** Words a host refusal the way the form names its fields (see explainError); a lost answer is worded apart. */
   explain?: (error: CommandError) => string;
   /**
    * What a refusal is about (e.g. the session id): a refusal is shown only
@@ -17,7 +17,7 @@ export interface CommandOptions {
   scope?: string | null;
 }
 
-export function useCommand(name: string, options: CommandOptions = {}) {
+export function useCommand(name: CommandName, options: CommandOptions = {}) {
   const { explain, scope = null } = options;
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<{ text: string; scope: string | null } | null>(null);
@@ -38,10 +38,7 @@ export function useCommand(name: string, options: CommandOptions = {}) {
     setRefusal(null);
     const answer = await send(checked.request);
     setBusy(false);
-    if (!answer.ok) {
-      const text = explain ? explain(answer.error) : compactNumbers(answer.error.message);
-      setRefusal({ text, scope });
-    }
+    if (!answer.ok) setRefusal({ text: failureText(name, answer.error, explain), scope });
     return answer;
   }
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { avgPrice, compactNumbers, countdown, decimalsByMagnitude, money, price, qty } from './format.js';
+import {
+  avgPrice,
+  compactNumbers,
+  countdown,
+  decimalsByMagnitude,
+  money,
+  price,
+  qty,
+  signedMoney,
+} from './format.js';
 
 describe('price', () => {
   it("shows a paper symbol's price with its tick's decimals", () => {
@@ -36,6 +45,14 @@ describe('money and quantities', () => {
     expect(money(-12.345)).toBe('-12.35');
     expect(qty(0.01)).toBe('0.01');
     expect(qty(-0)).toBe('0');
+  });
+
+  it('shows a loss that rounds to nothing as 0.00, not -0.00', () => {
+    expect(money(-0.004)).toBe('0.00');
+    expect(money(-0)).toBe('0.00');
+    expect(signedMoney(-0.0049)).toBe('0.00');
+    expect(signedMoney(-0.005)).toBe('-0.01');
+    expect(signedMoney(0.004)).toBe('0.00');
   });
 });
 

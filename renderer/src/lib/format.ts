@@ -8,10 +8,11 @@ function finite(value: number | null | undefined): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-/** Money: always 2 decimals, e.g. "10000.00", "-12.34". */
+/** Money: always 2 decimals, e.g. "10000.00", "-12.34"; what rounds to zero is "0.00", never "-0.00". */
 export function money(value: number | null | undefined): string {
   if (!finite(value)) return DASH;
-  return value.toFixed(2);
+  const text = value.toFixed(2);
+  return text === '-0.00' ? '0.00' : text;
 }
 
 /** Signed money for PnL: "+12.34", "-12.34", "0.00". */

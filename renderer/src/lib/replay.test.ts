@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildLineage, lineageChanges, type EventType, type JournalEvent } from '../../../shared/index.js';
-import { graphAsOf, nearestChange, replaySteps, stepIndex } from './replay.js';
+import { graphAsOf, mergeEvents, nearestChange, replaySteps, stepIndex } from './replay.js';
 
 /** One market entry's lineage as the host journals it, seq 10, 12, 14…: other lineages' events sit between. */
 function entryLineage(): JournalEvent[] {
@@ -91,6 +91,23 @@ describe('lineage replay', () => {
     expect(nearestChange(changes, 14, -1)).toBe(10);
     expect(nearestChange(changes, 20, 1)).toBeUndefined();
     expect(nearestChange(changes, 10, -1)).toBeUndefined();
+  });
+
+  it("lists a lineage whole in a window opened mid-trade: its graph's events, then those that came live, each once", () => {
+    // The window opened after the fill: live, it has seen only the trade's opening and the ticks after.
+    const tick = (seq: number): JournalEvent => ({
+      ...events.at(-1)!,
+      seq,
+      eventId: `t${seq}`,
+      causationId: `mark@${seq}`,
+    });
+    const live = [...events.slice(-2), tick(40), tick(42)];
+    const merged = mergeEvents(steps, live);
+    expect(merged.map((e) => e.eventId)).toEqual([...events.map((e) => e.eventId), 't40', 't42']);
+    expect(merged.map((e) => e.seq)).toEqual([...merged.map((e) => e.seq)].sort((a, b) => a - b));
+    // Nothing live yet (an earlier session's lineage): the graph's events as they are.
+    expect(mergeEvents(steps, undefined)).toBe(steps);
+    expect(mergeEvents([], live)).toEqual(live);
   });
 
   it("finds a step by seq, or the last one before a seq that is another lineage's", () => {

@@ -34,3 +34,27 @@ export function nearestChange(
   if (direction > 0) return changes.find((at) => at > seq);
   return changes.findLast((at) => at < seq);
 }
+
+/**
+ * The graph's events and those that came live (since the window opened, or since the graph was fetched), each
+ * once (by event id), in journal order: neither alone is the whole lineage of a trade that began before the
+ * window opened. Both lists are in seq order already.
+ */
+export function mergeEvents(
+  steps: readonly JournalEvent[],
+  live: readonly JournalEvent[] | undefined,
+): readonly JournalEvent[] {
+  if (!live?.length) return steps;
+  const merged: JournalEvent[] = [];
+  const seen = new Set<string>();
+  let i = 0;
+  let j = 0;
+  while (i < steps.length || j < live.length) {
+    const next =
+      j >= live.length || (i < steps.length && steps[i]!.seq <= live[j]!.seq) ? steps[i++]! : live[j++]!;
+    if (seen.has(next.eventId)) continue;
+    seen.add(next.eventId);
+    merged.push(next);
+  }
+  return merged;
+}

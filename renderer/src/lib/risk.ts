@@ -1,8 +1,15 @@
 // A running session's risk envelope, strategy and gate refusals in words, for
 // the supervisor panel: only the limits that are set, in the units a trader
 // reads them in (the drawdown in percent, the TTL in seconds).
-import type { CommandError, GateName, RiskEnvelope, StrategyConfig } from '../../../shared/index.js';
+import type {
+  CommandError,
+  GateName,
+  PendingIntent,
+  RiskEnvelope,
+  StrategyConfig,
+} from '../../../shared/index.js';
 import { compactNumbers, qty } from './format.js';
+import { isOutcomeUnknown, outcomeUnknownText } from './outcome.js';
 
 const percent = (fraction: number): string => `${Number((fraction * 100).toPrecision(6))} %`;
 
@@ -48,4 +55,18 @@ export function refusalText(error: Pick<CommandError, 'message' | 'gate'>): stri
   const prefix = `${error.gate} gate: `;
   const reason = message.startsWith(prefix) ? message.slice(prefix.length) : message;
   return `${GATE_WORDS[error.gate]} gate: ${reason}`;
+}
+
+/**
+ * A grant or reject that did not go through, in the panel: "Grant SOL/USDT LONG refused: …", or, when a drop cut it
+ * off, that it may have gone through.
+ */
+export function decisionFailure(
+  entry: Pick<PendingIntent, 'asset' | 'side'>,
+  verb: 'grant' | 'reject',
+  error: Pick<CommandError, 'code' | 'message' | 'gate'>,
+): string {
+  const what = `${verb === 'grant' ? 'Grant' : 'Reject'} ${entry.asset} ${entry.side}`;
+  if (isOutcomeUnknown(error)) return `${what}: ${outcomeUnknownText(`intent.${verb}`)}`;
+  return `${what} refused: ${refusalText(error)}`;
 }

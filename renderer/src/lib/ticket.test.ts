@@ -47,7 +47,7 @@ describe('intent ticket', () => {
     });
   });
 
-  it('parses numbers with Number(): "-1" stays -1 and "NaN" stays NaN', () => {
+  it('reads numbers as typed: "-1" stays -1 and "NaN" stays NaN', () => {
     const request = buildIntentRequest(form({ size: '-1', orderType: 'LIMIT', limit: 'NaN' }));
     expect(request.targetSize).toBe(-1);
     expect(request.limitPrice).toBeNaN();
@@ -413,8 +413,24 @@ describe("errors in the form's words", () => {
 
   it('echoes a size that is not a number as typed', () => {
     expect(message({ size: 'abc' })).toBe('size (targetSize): "abc" is not a number');
+    expect(message({ size: ' 0.5 ' })).toBeNull();
+    expect(message({ size: '.5' })).toBeNull();
     expect(message({ size: '1e999' })).toBe('size (targetSize): "1e999" is too large');
     expect(message({ leverage: '500' })).toBe('leverage: must be at most 125 (got 500)');
+  });
+
+  it('takes plain decimal text only, not what Number() also reads, and names the field', () => {
+    // Number() alone reads "0x10" as 16 and "0b11" as 3.
+    expect(message({ size: '0x10' })).toBe('size (targetSize): "0x10" is not a number');
+    expect(message({ leverage: '0b11' })).toBe('leverage: "0b11" is not a number');
+    expect(message({ orderType: 'LIMIT', limit: '1 000' })).toBe(
+      'limit price (limitPrice): "1 000" is not a number',
+    );
+    expect(message({ takeProfit: '+70000' })).toBe('take profit (takeProfit): "+70000" is not a number');
+    expect(message({ stopLoss: 'Infinity' })).toBe('stop loss (stopLoss): "Infinity" is not a number');
+    expect(message({ legs: '0.5,0x1' })).toBe('exit legs #2 (exitLegRatios.1): "0x1" is not a number');
+    const hex = checkSession(session({ capital: '0x2710' }));
+    expect(!hex.ok && hex.error.message).toBe('capital (seedCapital): "0x2710" is not a number');
   });
 
   it('keeps the schema field in the answer for whoever looks it up', () => {

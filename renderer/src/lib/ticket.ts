@@ -1,6 +1,7 @@
-// The ticket and session forms → command requests. Numbers are parsed with
-// Number() so what the operator typed reaches validation unchanged ("-1" stays
-// -1, "NaN" stays NaN); empty optional fields are omitted. The same shared zod
+// The ticket and session forms → command requests. Numbers are read as plain
+// decimal text only, so what the operator typed reaches validation unchanged
+// ("-1" stays -1) and anything else ("NaN", "0x10", which Number() alone takes
+// as 16) becomes NaN; empty optional fields are omitted. The same shared zod
 // schema the host uses answers first, because NaN cannot cross JSON (it would
 // arrive as null) and the window must name it itself.
 import {
@@ -102,8 +103,17 @@ export const DEFAULT_SYMBOLS = DEFAULT_SYMBOL_LIST.join(',');
 
 export type Checked<T> = { ok: true; request: T } | Failure;
 
+/** Digits with at most one point, a leading minus and an exponent allowed: "-1", "0.5", ".5", "1e6". */
+const DECIMAL = /^-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/** A number as typed, or NaN when the text is not plain decimal (for the schema to refuse by name). */
+function typedNumber(text: string): number {
+  const trimmed = text.trim();
+  return DECIMAL.test(trimmed) ? Number(trimmed) : Number.NaN;
+}
+
 function optionalNumber(text: string): number | undefined {
-  return text.trim() === '' ? undefined : Number(text.trim());
+  return text.trim() === '' ? undefined : typedNumber(text);
 }
 
 function put(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -128,7 +138,7 @@ export function buildIntentRequest(form: TicketForm): Record<string, unknown> {
   if (form.orderType !== 'MARKET') put(request, 'limitPrice', optionalNumber(form.limit));
   put(request, 'leverage', optionalNumber(form.leverage));
   const legs = splitList(form.legs);
-  if (legs.length > 0) request.exitLegRatios = legs.map((leg) => (leg === '' ? Number.NaN : Number(leg)));
+  if (legs.length > 0) request.exitLegRatios = legs.map(typedNumber);
   put(request, 'takeProfit', optionalNumber(form.takeProfit));
   put(request, 'stopLoss', optionalNumber(form.stopLoss));
   return request;
@@ -268,7 +278,7 @@ function checkReplay(
 /**
  * How a form names its fields and what was typed in them. `labels` maps a
  * request field to the form's label; `typed` holds the text of the fields
- * parsed with Number(), by request field ("exitLegRatios.1" for a leg).
+ * read as numbers, by request field ("exitLegRatios.1" for a leg).
  */
 export interface FormWords {
   labels: Readonly<Record<string, string>>;
@@ -411,7 +421,7 @@ export function explainError(error: Pick<CommandError, 'message' | 'field'>, wor
   const named = label === field ? field : `${label} (${field})`;
 
   const typed = words.typed[field]?.trim();
-  const value = typed === undefined || typed === '' ? undefined : Number(typed);
+  const value = typed === undefined || typed === '' ? undefined : typedNumber(typed);
   if (typed === '' && index !== undefined) {
     body = 'is empty';
   } else if (typed !== undefined && value !== undefined && Number.isNaN(value)) {

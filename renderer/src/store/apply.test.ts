@@ -19,7 +19,7 @@ import {
   isRunning,
   pushNotice,
   shareRows,
-  touchedLineages,
+  lineageTouch,
 } from './apply.js';
 import { LIMITS, type DataState } from './types.js';
 
@@ -456,13 +456,18 @@ describe('applyBatch', () => {
     expect(state.pnl.points).toEqual([{ t: 5_000, equity: 10_005, realized: 1, unrealized: 4 }]);
   });
 
-  it('lists the lineages a batch touched', () => {
-    expect([
-      ...touchedLineages([
-        { type: 'journal', event: journal('q') },
-        { type: 'marks', ticks: [] },
-      ]),
-    ]).toEqual(['q']);
+  it('tells whether a batch touched a lineage, and whether by its monitoring ticks alone', () => {
+    const tick = (correlationId: string): CockpitEvent => ({
+      type: 'journal',
+      event: journal(correlationId, { type: 'TradeMonitoringTick' }),
+    });
+    const marks: CockpitEvent = { type: 'marks', ticks: [] };
+    expect(lineageTouch([{ type: 'journal', event: journal('q') }, marks], 'q')).toBe('change');
+    expect(lineageTouch([tick('q'), tick('q'), { type: 'journal', event: journal('r') }], 'q')).toBe('tick');
+    expect(lineageTouch([tick('q'), { type: 'journal', event: journal('q') }, tick('q')], 'q')).toBe(
+      'change',
+    );
+    expect(lineageTouch([tick('r'), marks], 'q')).toBeNull();
   });
 });
 

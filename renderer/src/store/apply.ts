@@ -422,11 +422,21 @@ export function applyBatch(
   return out;
 }
 
-/** The lineages a batch touched (to re-fetch the selected graph). */
-export function touchedLineages(batch: readonly CockpitEvent[]): Set<string> {
-  const ids = new Set<string>();
-  for (const event of batch) if (event.type === 'journal') ids.add(event.event.correlationId);
-  return ids;
+/**
+ * How a batch touched one lineage (to re-fetch the selected graph): by its monitoring ticks alone ('tick', a
+ * long-lived trade's steady stream), by any other event ('change'), or not at all (null).
+ */
+export function lineageTouch(
+  batch: readonly CockpitEvent[],
+  correlationId: string,
+): 'tick' | 'change' | null {
+  let touch: 'tick' | null = null;
+  for (const event of batch) {
+    if (event.type !== 'journal' || event.event.correlationId !== correlationId) continue;
+    if (event.event.type !== 'TradeMonitoringTick') return 'change';
+    touch = 'tick';
+  }
+  return touch;
 }
 
 /** Whether a session is running (started and not stopped). */

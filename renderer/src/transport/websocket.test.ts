@@ -102,17 +102,14 @@ describe('WebSocket transport', () => {
     expect(seen[0]).toMatchObject({ type: 'notice', level: 'error', code: 'PROTOCOL_ERROR' });
   });
 
-  it('fails pending invokes with a typed connection lost, then reconnects with backoff', async () => {
+  it('fails pending invokes when the socket drops, then reconnects with backoff', async () => {
     const { transport, sockets, timers, fire, last } = setup();
     const states: string[] = [];
     transport.onState((s) => states.push(s));
     last().open();
     const pending = transport.api.invoke('snapshot', {});
     last().drop();
-    await expect(pending).resolves.toEqual({
-      ok: false,
-      error: { code: 'INTERNAL', message: 'connection lost' },
-    });
+    await expect(pending).resolves.toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN' } });
     // While disconnected, an invoke fails at once instead of hanging.
     await expect(transport.api.invoke('snapshot', {})).resolves.toMatchObject({ ok: false });
     expect(timers.map((t) => t.ms)).toEqual([250]);
@@ -128,11 +125,43 @@ describe('WebSocket transport', () => {
     expect(timers.map((t) => t.ms)).toEqual([250]);
   });
 
+  it('says a call the drop cut off after it was sent may have been carried out, and one never sent was not', async () => {
+    const { transport, fire, last } = setup();
+    const queued = transport.api.invoke('order.cancel', { clientOrderId: 'T1-E1' });
+    last().open();
+    // Sent once the socket opened: the host may have cancelled it before the drop.
+    const sent = transport.api.invoke('trade.exit', { slotId: 0 });
+    last().drop();
+    const unknown = {
+      ok: false,
+      error: { code: 'OUTCOME_UNKNOWN', message: 'the connection dropped before the host answered' },
+    };
+    await expect(queued).resolves.toEqual(unknown);
+    await expect(sent).resolves.toEqual(unknown);
+    await expect(transport.api.invoke('trade.exit', { slotId: 0 })).resolves.toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'connection lost: not sent' },
+    });
+    expect(
+      last()
+        .frames()
+        .map((f) => f.name),
+    ).toEqual(['order.cancel', 'trade.exit']);
+    // Nothing is sent again by itself: a second exit could close more than was meant.
+    fire();
+    last().open();
+    expect(last().sent).toEqual([]);
+  });
+
   it('close() stops reconnecting and fails what is pending', async () => {
     const { transport, timers, last } = setup();
     const pending = transport.api.invoke('snapshot', {});
     transport.close();
-    await expect(pending).resolves.toMatchObject({ ok: false, error: { message: 'connection lost' } });
+    // Still in the outbox: it never reached the host.
+    await expect(pending).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'connection lost: not sent' },
+    });
     expect(timers).toHaveLength(0);
     expect(last().readyState).toBe(3);
   });

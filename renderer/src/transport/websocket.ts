@@ -1,7 +1,8 @@
 // The browser host's transport: `window.cockpit` over one WebSocket.
 // Requests go out as ClientFrames `{id, name, request}`; the host answers with
-// ServerFrames. Pending invokes resolve by id; when the socket drops they fail
-// with a typed `connection lost` and the socket reconnects with backoff.
+// ServerFrames. Pending invokes resolve by id; when the socket drops, one
+// already sent fails as OUTCOME_UNKNOWN (the host may have carried it out), one
+// never sent as `connection lost`, and the socket reconnects with backoff.
 import type { ClientFrame, CockpitApi, CockpitEvent, Failure, ServerFrame } from '../../../shared/index.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -37,8 +38,17 @@ export interface WebSocketTransport {
 
 const OPEN = 1;
 
+/** A call that never left the window: the host cannot have carried it out. */
 export function connectionLost(): Failure {
-  return { ok: false, error: { code: 'INTERNAL', message: 'connection lost' } };
+  return { ok: false, error: { code: 'INTERNAL', message: 'connection lost: not sent' } };
+}
+
+/** A call the host may have received and carried out: only its answer is known to be lost. Never retried. */
+function outcomeUnknown(): Failure {
+  return {
+    ok: false,
+    error: { code: 'OUTCOME_UNKNOWN', message: 'the connection dropped before the host answered' },
+  };
 }
 
 function isServerFrame(value: unknown): value is ServerFrame {
@@ -60,10 +70,10 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
   let backoff = minBackoff;
   let retryTimer: unknown = null;
   let closed = false;
-  /** Invokes awaiting a response, by frame id. */
-  const pending = new Map<number, (response: unknown) => void>();
+  /** Invokes awaiting a response, by frame id; `sent` once written to an open socket. */
+  const pending = new Map<number, { resolve: (response: unknown) => void; sent: boolean }>();
   /** Frames written while the socket was still connecting. */
-  let outbox: string[] = [];
+  let outbox: { id: number; text: string }[] = [];
   const handlers = new Set<(batch: CockpitEvent[]) => void>();
   const stateListeners = new Set<(state: ConnectionState) => void>();
 
@@ -88,7 +98,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
     const waiting = [...pending.values()];
     pending.clear();
     outbox = [];
-    for (const resolve of waiting) resolve(connectionLost());
+    for (const call of waiting) call.resolve(call.sent ? outcomeUnknown() : connectionLost());
   }
 
   function onMessage(data: unknown): void {
@@ -101,10 +111,10 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
     }
     if (!isServerFrame(frame)) return;
     if (frame.kind === 'response') {
-      const resolve = pending.get(frame.id);
-      if (!resolve) return;
+      const call = pending.get(frame.id);
+      if (!call) return;
       pending.delete(frame.id);
-      resolve(frame.response);
+      call.resolve(frame.response);
     } else if (frame.kind === 'events') {
       if (Array.isArray(frame.batch) && frame.batch.length > 0) deliver(frame.batch);
     } else {
@@ -148,7 +158,11 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
       backoff = minBackoff;
       const queued = outbox;
       outbox = [];
-      for (const text of queued) ws.send(text);
+      for (const { id, text } of queued) {
+        ws.send(text);
+        const call = pending.get(id);
+        if (call) call.sent = true;
+      }
       setState('open');
     };
     ws.onmessage = (event) => {
@@ -181,9 +195,12 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
         } satisfies Failure);
       }
       return new Promise((resolve) => {
-        pending.set(id, resolve);
-        if (socket && socket.readyState === OPEN) socket.send(text);
-        else if (socket) outbox.push(text);
+        const call = { resolve, sent: false };
+        pending.set(id, call);
+        if (socket && socket.readyState === OPEN) {
+          socket.send(text);
+          call.sent = true;
+        } else if (socket) outbox.push({ id, text });
         else {
           // Between a drop and the next attempt: nothing to wait on.
           pending.delete(id);
