@@ -100,6 +100,15 @@ async function sessionWithPositionAndRestingEntry(a: Host) {
   return { sessionId: started.sessionId, btc, eth };
 }
 
+/** `sessionWithPositionAndRestingEntry` on a host that is then lost: its journal as a kill -9 leaves it. */
+async function lostWithPositionAndRestingEntry() {
+  const a = host(newDir());
+  const held = await sessionWithPositionAndRestingEntry(a);
+  const copy = crashCopy(a);
+  await a.cockpit.close();
+  return { ...held, copy };
+}
+
 beforeEach(() => {
   dirs = [];
   exchange = new TestnetDouble();
@@ -189,10 +198,7 @@ describe('an exchange session the host stopped running without a stop', () => {
   });
 
   it('reads a fill that lands while it compares before it compares: nothing is adopted twice', async () => {
-    const a = host(newDir());
-    const { sessionId } = await sessionWithPositionAndRestingEntry(a);
-    const copy = crashCopy(a);
-    await a.cockpit.close();
+    const { sessionId, copy } = await lostWithPositionAndRestingEntry();
     // The resting entry fills after the catch-up read the trades, just before the holdings are read
     // (the resume's third position query: its wallet, the catch-up's poll, the holdings).
     exchange.beforeCall('fetchPositions', 3, () => exchange.setPrice('ETH/USDT:USDT', 3_090));
@@ -287,10 +293,7 @@ describe('an exchange session the host stopped running without a stop', () => {
   });
 
   it('flags what changed on the exchange while it was down, and trades only to reduce until the operator looks', async () => {
-    const a = host(newDir());
-    const { sessionId } = await sessionWithPositionAndRestingEntry(a);
-    const copy = crashCopy(a);
-    await a.cockpit.close();
+    const { sessionId, copy } = await lostWithPositionAndRestingEntry();
 
     // The operator closed the BTC long and cancelled the ETH entry on the exchange's own site.
     exchange.placeOutside('BTC/USDT:USDT', 'sell', 0.01);
@@ -320,10 +323,7 @@ describe('an exchange session the host stopped running without a stop', () => {
   });
 
   it('reads an entry cancelled on the exchange days ago, which the exchange no longer keeps, as expired', async () => {
-    const a = host(newDir());
-    const { sessionId, eth } = await sessionWithPositionAndRestingEntry(a);
-    const copy = crashCopy(a);
-    await a.cockpit.close();
+    const { sessionId, eth, copy } = await lostWithPositionAndRestingEntry();
     const resting = (await exchange.fetchOpenOrders('ETH/USDT:USDT'))[0];
     await exchange.cancelOrder(String(resting?.id), 'ETH/USDT:USDT');
     // Four days on, the exchange has forgotten the cancelled entry (no fills): asked for it, it has no such order.
@@ -395,10 +395,7 @@ describe('an exchange session the host stopped running without a stop', () => {
   });
 
   it('waits out a rate limit or a lost answer met while catching up, and resumes', async () => {
-    const a = host(newDir());
-    const { sessionId } = await sessionWithPositionAndRestingEntry(a);
-    const copy = crashCopy(a);
-    await a.cockpit.close();
+    const { sessionId, copy } = await lostWithPositionAndRestingEntry();
 
     const b = host(copy);
     try {
@@ -424,10 +421,7 @@ describe('an exchange session the host stopped running without a stop', () => {
   });
 
   it('refuses a resume it cannot carry out, saying why, and the session stays interrupted until it can', async () => {
-    const a = host(newDir());
-    const { sessionId } = await sessionWithPositionAndRestingEntry(a);
-    const copy = crashCopy(a);
-    await a.cockpit.close();
+    const { sessionId, copy } = await lostWithPositionAndRestingEntry();
 
     const keyless = host(copy, {});
     try {
@@ -480,10 +474,7 @@ describe('an exchange session the host stopped running without a stop', () => {
   });
 
   it('is closed as abandoned when the operator gives it up; a paper session left open is closed at the start', async () => {
-    const a = host(newDir());
-    const { sessionId } = await sessionWithPositionAndRestingEntry(a);
-    const copy = crashCopy(a);
-    await a.cockpit.close();
+    const { sessionId, copy } = await lostWithPositionAndRestingEntry();
     const b = host(copy);
     try {
       // A new session on the exchange is refused (its account holds what the lost one left), and told why.
