@@ -4,15 +4,9 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { clock, money } from '../lib/format.js';
 import { lttbMulti } from '../lib/lttb.js';
-import type { PnlPoint } from '../store/types.js';
+import { PNL_SERIES } from '../store/types.js';
 import { useCockpit } from '../store/store.js';
 import { Panel } from './Panel.js';
-
-const SERIES: ReadonlyArray<(p: PnlPoint) => number> = [
-  (p) => p.equity,
-  (p) => p.realized,
-  (p) => p.unrealized,
-];
 
 function useSize<T extends HTMLElement>() {
   const ref = useRef<T | null>(null);
@@ -45,7 +39,7 @@ export function PnlChart() {
   const points = useCockpit((s) => s.pnl.points);
   const [ref, { width, height }] = useSize<HTMLDivElement>();
   const data = useMemo(
-    () => (width > 0 ? lttbMulti(points, Math.max(3, Math.floor(width)), (p) => p.t, SERIES) : []),
+    () => (width > 0 ? lttbMulti(points, Math.max(3, Math.floor(width)), (p) => p.t, PNL_SERIES) : []),
     [points, width],
   );
   const last = points[points.length - 1];

@@ -472,11 +472,20 @@ describe('applyBatch', () => {
 });
 
 describe('appendPnl', () => {
-  it('bounds the series to the ring size, dropping the oldest', () => {
+  it('stays bounded and keeps the whole session: the older half is thinned, its first point and a spike kept', () => {
     let pnl = { points: [] as DataState['pnl']['points'] };
-    for (let i = 0; i < LIMITS.pnlPoints + 20; i++) pnl = appendPnl(pnl, account(10_000 + i), i * 10);
-    expect(pnl.points).toHaveLength(LIMITS.pnlPoints);
-    expect(pnl.points[0]?.equity).toBe(10_020);
+    const total = LIMITS.pnlPoints * 4;
+    // A drawdown early in the session: one point far below the rest.
+    const equity = (i: number) => (i === 700 ? 5_000 : 10_000 + (i % 7));
+    for (let i = 0; i < total; i++) pnl = appendPnl(pnl, account(equity(i)), i * 10);
+    expect(pnl.points.length).toBeLessThanOrEqual(LIMITS.pnlPoints);
+    expect(pnl.points[0]?.t).toBe(0);
+    expect(pnl.points.at(-1)?.t).toBe((total - 1) * 10);
+    expect(pnl.points.some((p) => p.equity === 5_000)).toBe(true);
+    // The newest stretch is whole: every point of the last thousand.
+    expect(pnl.points.slice(-1_000).map((p) => p.t)).toEqual(
+      Array.from({ length: 1_000 }, (_, k) => (total - 1_000 + k) * 10),
+    );
   });
 
   it('skips an unchanged value within a second and never goes back in time', () => {

@@ -8,8 +8,10 @@ import type {
   SessionInfo,
   Snapshot,
 } from '../../../shared/index.js';
+import { lttbMulti } from '../lib/lttb.js';
 import {
   LIMITS,
+  PNL_SERIES,
   type BookState,
   type DataState,
   type JournalState,
@@ -17,6 +19,7 @@ import {
   type MarketState,
   type Notice,
   type NoticesState,
+  type PnlPoint,
   type PnlState,
   type ReviewState,
   type SessionState,
@@ -305,10 +308,21 @@ export function appendPnl(pnl: PnlState, account: AccountSnapshot | null, now: n
     if (unchanged && now - last.t < PNL_SAME_VALUE_INTERVAL_MS) return pnl;
     if (now <= last.t) return { points: [...points.slice(0, -1), { ...point, t: last.t }] };
   }
-  const start = points.length >= LIMITS.pnlPoints ? points.length - LIMITS.pnlPoints + 1 : 0;
-  const next = points.slice(start);
+  const next = points.length >= LIMITS.pnlPoints ? thinned(points) : points.slice();
   next.push(point);
   return { points: next };
+}
+
+/**
+ * A full series keeps its whole session: the older half is thinned to an eighth of the limit per series
+ * (LTTB on each, so a spike or a drawdown in any survives; at most three eighths in all), the newer half is
+ * kept whole. The chart then spans the session, its older part at a coarser step; dropping the oldest showed
+ * only the last ~8 minutes of a session with a position open, and said nothing.
+ */
+function thinned(points: readonly PnlPoint[]): PnlPoint[] {
+  const half = Math.floor(points.length / 2);
+  const older = lttbMulti(points.slice(0, half), Math.floor(LIMITS.pnlPoints / 8), (p) => p.t, PNL_SERIES);
+  return [...older, ...points.slice(half)];
 }
 
 export function pushNotice(notices: NoticesState, notice: Omit<Notice, 'id'>): NoticesState {

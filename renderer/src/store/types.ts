@@ -108,6 +108,13 @@ export interface PnlPoint {
   unrealized: number;
 }
 
+/** The series a PnL point carries: what the chart draws, and what thinning keeps the shape of. */
+export const PNL_SERIES: ReadonlyArray<(p: PnlPoint) => number> = [
+  (p) => p.equity,
+  (p) => p.realized,
+  (p) => p.unrealized,
+];
+
 export interface PnlState {
   points: PnlPoint[];
 }
