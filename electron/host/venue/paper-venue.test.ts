@@ -168,6 +168,25 @@ describe('PaperVenue', () => {
     ]);
   });
 
+  it('refuses an order off its grid, as an exchange does, instead of rounding and filling more than ordered', () => {
+    const v = venue();
+    v.submit(order({ clientOrderId: 'lot', size: 0.0025 }));
+    v.submit(order({ clientOrderId: 'tick', orderType: 'LIMIT', limitPrice: 60_000.005 }));
+    vi.advanceTimersByTime(50);
+    expect(reports).toEqual([
+      expect.objectContaining({
+        kind: 'REJECTED',
+        clientOrderId: 'lot',
+        reason: "size 0.0025 is not a multiple of the paper venue's lot step 0.001 for BTC/USDT",
+      }),
+      expect.objectContaining({
+        kind: 'REJECTED',
+        clientOrderId: 'tick',
+        reason: "limit price 60000.005 is off the paper venue's tick 0.01 for BTC/USDT",
+      }),
+    ]);
+  });
+
   it('refuses orders over its rate limit with a retry delay, and takes the same order when retried', () => {
     const v = venue({ ordersPerSecond: 2, marketFillSlices: 1 });
     for (const id of ['A', 'B', 'C'])

@@ -11,7 +11,7 @@
 // reduce-only one reduces the other side's (SELL long, BUY short).
 import type { MarkTick } from '../../../shared/index.js';
 import type { Instrument } from '../../../shared/index.js';
-import { roundToStep } from '../market/grid.js';
+import { offGridRefusal, roundToStep } from '../market/grid.js';
 import type {
   AccountReport,
   AccountReportSink,
@@ -208,6 +208,8 @@ export class PaperVenue implements Venue {
     if (!instrument) return `unknown symbol ${request.asset}`;
     if (price === undefined) return `no price for ${request.asset}`;
     if (!(request.size > 0)) return `size must be positive, got ${request.size}`;
+    const offGrid = offGridRefusal(request, instrument, { venue: 'the paper venue', symbol: request.asset });
+    if (offGrid) return offGrid;
     if (request.orderType === 'LIMIT' && !(request.limitPrice != null && request.limitPrice > 0)) {
       return 'limit order without a positive limit price';
     }

@@ -15,7 +15,7 @@
 import type { Balances, FundingHistory, Order, Position, Trade } from 'ccxt';
 import type { MarkTick } from '../../../../shared/index.js';
 import type { KernelReconcileInput } from '../../kernel/kernel-port.js';
-import { onGrid } from '../../market/grid.js';
+import { offGridRefusal } from '../../market/grid.js';
 import type {
   AccountReport,
   AccountReportSink,
@@ -248,7 +248,9 @@ export class CcxtVenue implements Venue {
     const market = this.options.markets.get(request.asset);
     const refusal = !market
       ? `the session does not trade ${request.asset}`
-      : (this.offGrid(request, market) ?? (request.reduceOnly ? undefined : this.oneWayClash(request)));
+      : // ccxt would cut an amount or price off the exchange's grid to fit it: the kernel would count what was not sent.
+        (offGridRefusal(request, market, { venue: this.name, symbol: market.exchangeSymbol }) ??
+        (request.reduceOnly ? undefined : this.oneWayClash(request)));
     if (!market || refusal) {
       this.emitLater({ kind: 'REJECTED', clientOrderId: request.clientOrderId, reason: refusal });
       return;
@@ -733,18 +735,6 @@ export class CcxtVenue implements Venue {
         },
       )
       .catch((error: unknown) => this.options.onFault(withoutUrls(error)));
-  }
-
-  /** ccxt would cut an amount or price off the exchange's grid to fit it: the kernel would count what was not sent. */
-  private offGrid(request: VenueOrderRequest, market: ExchangeMarket): string | undefined {
-    if (!onGrid(request.size, market.lotStep)) {
-      return `size ${request.size} is not a multiple of ${this.name}'s lot step ${market.lotStep} for ${market.exchangeSymbol}`;
-    }
-    const price = request.limitPrice;
-    if (request.orderType === 'LIMIT' && price != null && !onGrid(price, market.tickSize)) {
-      return `limit price ${price} is off ${this.name}'s tick ${market.tickSize} for ${market.exchangeSymbol}`;
-    }
-    return undefined;
   }
 
   /** An entry that would stand against the session's own position or working entry on its symbol. */
