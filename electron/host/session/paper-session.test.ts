@@ -335,6 +335,35 @@ it("sizes a trade's exit legs on its symbol's lot, not the kernel's finer one: n
   expect(flags).toEqual([]);
 });
 
+it("refuses an exit's limit price off its symbol's tick, finer ticks of other symbols notwithstanding", async () => {
+  const { session, journal } = startTestSession({
+    seedCapital: 100_000,
+    maxSlots: 1,
+    latencyMs: 5,
+    tickIntervalMs: 20,
+  });
+  const entry = marketEntry(session);
+  if (!entry.ok) throw new Error(entry.error.message);
+  await vi.waitFor(() => expect(session.snapshot().slots[0]!.state).toBe('OPEN'), { timeout: 5_000 });
+  const facts = () =>
+    journal.page(session.sessionId, 0, 10_000).filter((e) => e.type !== 'TradeMonitoringTick').length;
+  const before = facts();
+  // SOL's tick (0.001) is the kernel's; ETH trades on 0.01.
+  const exit = session.submitIntent({
+    action: 'EXIT',
+    asset: 'ETH/USDT',
+    side: 'LONG',
+    orderType: 'LIMIT',
+    limitPrice: 3_000.005,
+    targetSize: 0.1,
+    leverage: 1,
+    tradeId: entry.value.tradeId!,
+    signalProvider: 'operator',
+  });
+  expect(exit).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', field: 'limitPrice' } });
+  expect(facts()).toBe(before);
+});
+
 it('sends the window at most one snapshot per 100 ms, the last one after the last change', () => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'setImmediate', 'Date', 'performance'] });
   try {

@@ -893,28 +893,27 @@ export class TradingSession {
   // ── helpers ─────────────────────────────────────────────────────────────
 
   /**
-   * What the window may not ask although the schema lets it through: an entry off its symbol's lot or tick
-   * grid at this session's venue (the venue would reject or round it; the kernel's grid is the finest of all symbols), a time more
+   * What the window may not ask although the schema lets it through: an entry off its symbol's lot, or a limit
+   * off its tick, at this session's venue (the venue would reject or round it; the kernel's grid is the finest of all symbols), a time more
    * than MAX_CLOCK_SKEW_MS from the host's clock (ts 0 would time the order out at once), an intent id in the
    * host's own namespace (it would collide with an id the host mints later).
    */
   private misfitOf(request: ParsedIntentRequest): CommandResult<never> | undefined {
     const instrument = this.parts.instruments.find((i) => i.symbol === request.asset);
-    if (request.action === 'ENTER' && instrument) {
-      if (!onGrid(request.targetSize, instrument.lotStep)) {
-        return this.refuse(
-          'INVALID_REQUEST',
-          'targetSize',
-          `targetSize: must be a multiple of ${request.asset}'s lot step ${instrument.lotStep} (got ${request.targetSize})`,
-        );
-      }
-      if (request.limitPrice !== undefined && !onGrid(request.limitPrice, instrument.tickSize)) {
-        return this.refuse(
-          'INVALID_REQUEST',
-          'limitPrice',
-          `limitPrice: must be a multiple of ${request.asset}'s tick size ${instrument.tickSize} (got ${request.limitPrice})`,
-        );
-      }
+    if (request.action === 'ENTER' && instrument && !onGrid(request.targetSize, instrument.lotStep)) {
+      return this.refuse(
+        'INVALID_REQUEST',
+        'targetSize',
+        `targetSize: must be a multiple of ${request.asset}'s lot step ${instrument.lotStep} (got ${request.targetSize})`,
+      );
+    }
+    // An exit's limit too: the kernel's tick is the finest of the session's symbols, the venue's is the symbol's.
+    if (instrument && request.limitPrice !== undefined && !onGrid(request.limitPrice, instrument.tickSize)) {
+      return this.refuse(
+        'INVALID_REQUEST',
+        'limitPrice',
+        `limitPrice: must be a multiple of ${request.asset}'s tick size ${instrument.tickSize} (got ${request.limitPrice})`,
+      );
     }
     if (request.ts !== undefined && Math.abs(request.ts - this.parts.now()) > MAX_CLOCK_SKEW_MS) {
       return this.refuse(
