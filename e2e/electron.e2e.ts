@@ -21,12 +21,15 @@ if (!binary) console.info('Electron e2e skipped: the Electron binary is not inst
 describe.skipIf(!binary)('electron app', () => {
   let app: ElectronApplication;
   let dataDir: string;
+  let launch: ReturnType<typeof prepareElectronLaunch>;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'cockpit-electron-e2e-'));
     // A test machine may run as root, where the window runs without Chromium's OS sandbox only when asked.
-    const launch = prepareElectronLaunch({
+    // Playwright's driver attaches through --inspect: the e2e runs its own copy of Electron that allows it.
+    launch = prepareElectronLaunch({
       env: { COCKPIT_DATA_DIR: dataDir, COCKPIT_PROFILE: 'e2e', [NO_SANDBOX_OPT_IN]: '1' },
+      driver: true,
     });
     app = await electron.launch({
       executablePath: launch.executable,
@@ -41,13 +44,15 @@ describe.skipIf(!binary)('electron app', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs a binary whose fuses the launch set (scripts/electron-fuses.mjs)', async () => {
-    const wire = await getCurrentFuseWire(binary!);
+  it("runs its own copy of Electron with the launch's fuses, --inspect on for the driver alone", async () => {
+    expect(launch.executable).not.toBe(binary);
+    const wire = await getCurrentFuseWire(launch.executable);
     const on = (fuse: FuseV1Options) => String.fromCharCode(Number(wire[fuse]));
     expect(on(FuseV1Options.RunAsNode)).toBe('0');
     expect(on(FuseV1Options.EnableNodeOptionsEnvironmentVariable)).toBe('0');
     expect(on(FuseV1Options.GrantFileProtocolExtraPrivileges)).toBe('0');
     expect(on(FuseV1Options.EnableCookieEncryption)).toBe('1');
+    expect(on(FuseV1Options.EnableNodeCliInspectArguments)).toBe('1');
   });
 
   it('(a) runs a market intent to a closed trade in the app window, with the window API sandboxed', async () => {

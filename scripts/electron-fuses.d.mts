@@ -1,3 +1,7 @@
 // Types of the fuse policy's exports, for its TypeScript test.
 export declare const FUSE_POLICY: Readonly<Record<string, string | boolean>>;
-export declare function applyFusePolicy(binary: string): Promise<string[]>;
+export declare const DRIVER_FUSE_POLICY: Readonly<Record<string, string | boolean>>;
+export declare function applyFusePolicy(
+  binary: string,
+  policy?: Readonly<Record<string, string | boolean>>,
+): Promise<string[]>;

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyFusePolicy } from './electron-fuses.mjs';
+import { applyFusePolicy, DRIVER_FUSE_POLICY } from './electron-fuses.mjs';
 
 // RunAsNode, EnableCookieEncryption, EnableNodeOptionsEnvironmentVariable,
 // EnableNodeCliInspectArguments, EnableEmbeddedAsarIntegrityValidation, OnlyLoadAppFromAsar,
@@ -34,21 +34,27 @@ async function wireOf(file: string): Promise<string> {
 }
 
 describe('the Electron fuse policy', () => {
-  it('turns off run-as-node, NODE_OPTIONS and file:// privileges, and turns on cookie encryption', async () => {
+  it('turns off run-as-node, NODE_OPTIONS, --inspect and file:// privileges, and turns on cookie encryption', async () => {
     const binary = standInBinary(AS_SHIPPED);
     expect(await applyFusePolicy(binary)).toEqual([
       'RunAsNode',
       'EnableCookieEncryption',
       'EnableNodeOptionsEnvironmentVariable',
+      'EnableNodeCliInspectArguments',
       'GrantFileProtocolExtraPrivileges',
     ]);
-    // --inspect stays for Playwright's Electron driver; the asar fuses and the V8 snapshot fuse
-    // stay as shipped (the app is not packaged in an asar).
+    // The asar fuses and the V8 snapshot fuse stay as shipped (the app is not packaged in an asar).
+    expect(await wireOf(binary)).toBe('01000000');
+  });
+
+  it("leaves --inspect on in the driver's policy alone, for the e2e's own copy of Electron", async () => {
+    const binary = standInBinary(AS_SHIPPED);
+    expect(await applyFusePolicy(binary, DRIVER_FUSE_POLICY)).not.toContain('EnableNodeCliInspectArguments');
     expect(await wireOf(binary)).toBe('01010000');
   });
 
   it('leaves a binary that already has the policy untouched', async () => {
-    const binary = standInBinary('01010000');
+    const binary = standInBinary('01000000');
     const before = readFileSync(binary);
     const { mtimeMs } = statSync(binary);
     expect(await applyFusePolicy(binary)).toEqual([]);

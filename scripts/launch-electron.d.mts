@@ -11,4 +11,9 @@ export declare function findElectronBinary(options?: { tryDownload?: boolean }):
 export declare function prepareElectronLaunch(options?: {
   executable?: string;
   env?: NodeJS.ProcessEnv;
+  driver?: boolean;
 }): ElectronLaunch;
+export declare function driverElectron(
+  executable: string,
+  options?: { dist?: string; cache?: string; version?: string },
+): string;

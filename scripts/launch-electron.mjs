@@ -48,6 +48,36 @@ export function findElectronBinary({ tryDownload = false } = {}) {
   return installedBinary();
 }
 
+/**
+ * The e2e variant's own copy of Electron's dist folder, made once per version under the launcher's cache,
+ * and its executable there: Playwright's driver needs --inspect, which the fuses of the binary `npm start`
+ * runs keep off (scripts/electron-fuses.mjs sets the driver's policy on the copy only).
+ */
+export function driverElectron(
+  executable,
+  {
+    dist = path.join(path.dirname(require.resolve('electron/package.json')), 'dist'),
+    cache = path.join(root, 'node_modules', '.cache', 'trading-cockpit'),
+    version = electronVersion(),
+  } = {},
+) {
+  const inDist = path.relative(dist, executable);
+  if (inDist.startsWith('..') || path.isAbsolute(inDist)) {
+    throw new Error(`${executable} is not in Electron's dist folder ${dist}`);
+  }
+  const target = path.join(cache, `electron-${version}-driver`);
+  if (!existsSync(path.join(target, inDist))) {
+    // Copied aside, then moved in whole: a copy cut short is never taken for a finished one.
+    const work = `${target}.tmp-${process.pid}`;
+    mkdirSync(cache, { recursive: true });
+    rmSync(work, { recursive: true, force: true });
+    cpSync(dist, work, { recursive: true, verbatimSymlinks: true });
+    rmSync(target, { recursive: true, force: true });
+    renameSync(work, target);
+  }
+  return path.join(target, inDist);
+}
+
 export function electronVersion() {
   return JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
 }
@@ -151,14 +181,20 @@ export function electronSqliteBinding(version = electronVersion()) {
 /**
  * Everything needed to launch the app: fresh bundles, the binary's fuses, the SQLite addon for
  * Electron, and the command line. `env` extends process.env (e.g. COCKPIT_DATA_DIR for a throwaway journal).
+ * `driver`: launch the e2e's own copy of Electron, whose fuses let Playwright's driver attach (`driverElectron`).
  */
-export function prepareElectronLaunch({ executable = findElectronBinary(), env = {} } = {}) {
+export function prepareElectronLaunch({ executable = findElectronBinary(), env = {}, driver = false } = {}) {
   if (!executable)
     throw new Error('the Electron binary is not installed (node_modules/electron/path.txt is missing)');
   const withoutSandbox = isRoot && { ...process.env, ...env }[NO_SANDBOX_OPT_IN] === '1';
   if (isRoot && !withoutSandbox) throw new Error(ROOT_WITHOUT_SANDBOX);
   run(process.execPath, [path.join(root, 'scripts', 'build-electron.mjs')]);
-  run(process.execPath, [path.join(root, 'scripts', 'electron-fuses.mjs'), executable]);
+  const binary = driver ? driverElectron(executable) : executable;
+  run(process.execPath, [
+    path.join(root, 'scripts', 'electron-fuses.mjs'),
+    binary,
+    ...(driver ? ['--driver'] : []),
+  ]);
   const launchEnv = { ...process.env, ...env, COCKPIT_SQLITE_BINDING: electronSqliteBinding() };
   delete launchEnv.ELECTRON_RUN_AS_NODE;
   const args = [MAIN_BUNDLE];
@@ -166,7 +202,7 @@ export function prepareElectronLaunch({ executable = findElectronBinary(), env =
     note(`running as root with ${NO_SANDBOX_OPT_IN}=1: Electron gets --no-sandbox`);
     args.push('--no-sandbox');
   }
-  return { executable, args, env: launchEnv };
+  return { executable: binary, args, env: launchEnv };
 }
 
 /** Launches the app in the foreground; Ctrl-C / SIGTERM are passed on; exits with it. */
