@@ -54,8 +54,8 @@ export interface ExchangeAccess {
 
 /**
  * An exchange session's kernel journals a checkpoint with every commit, so it keeps less than the kernel's
- * defaults. Its bounded memories are most of a checkpoint (~290 KiB when full, against ~2 MB at 20,000 and
- * 1,000; docs/BENCHMARKS.md): the venue reads a done order's fills for a minute (LATE_FILL_WATCH_MS), and REST
+ * defaults. Its bounded memories are most of a checkpoint (~290 KiB when full, against ~2 MB at the kernel's
+ * defaults of 100,000 and 10,000; docs/BENCHMARKS.md): the venue reads a done order's fills for a minute (LATE_FILL_WATCH_MS), and REST
  * polling does not close 128 trades or read 4,096 reports in a minute. A monitoring tick per open trade every
  * 10 s, not every second, spares a commit (and its checkpoint) per second while positions are held; TP/SL are
  * checked on every price whatever the interval.
