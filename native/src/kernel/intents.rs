@@ -331,7 +331,9 @@ impl Kernel {
     ) -> bool {
         let stage = self.s.slots[slot_id as usize].stage;
         let Some(at) = self.s.book.orders.find(coid) else { return false };
-        let unsent = matches!(self.s.book.orders[at].pending, Pending::PlaceAt(_));
+        // Held back by a rate limit, and the venue never said it has it (no ack, no fill).
+        let order = &self.s.book.orders[at];
+        let unsent = matches!(order.pending, Pending::PlaceAt(_)) && !order.acked && !order.filled.is_positive();
         let input = if unsent { Input::CancelUnsent } else { input };
         let Some(r) = rule(stage, input) else { return false };
         out.escalate(r.code);

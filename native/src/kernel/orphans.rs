@@ -52,6 +52,7 @@ impl Kernel {
             t.monitoring_closed = false;
             self.s.orphans.insert(id.clone(), Orphan { home_slot: order.slot_id, trade: t });
         }
+        let after_kill_switch = adopt && self.s.control.kill_switch_at.is_some();
         let mut out = Outcome::new(true, Code::LateFill);
         out.flag(Flag::Orphan);
         if matches!(order.status, OrderStatus::Canceled | OrderStatus::Rejected | OrderStatus::Expired) {
@@ -132,6 +133,10 @@ impl Kernel {
                 }
             }
         }
+        if after_kill_switch && self.s.orphans.contains_key(id) {
+            // Exposure the kill switch did not see (it came after): closed as the switch would have.
+            self.flatten_orphans(ev.ts, &mut out);
+        }
         out.details.push(("clientOrderId", order.client_order_id.clone().into()));
         out.details.push(("orphan", "true".into()));
         out.slot_id = Some(home);
@@ -165,6 +170,10 @@ impl Kernel {
                 }
                 if !first {
                     return self.stale(ev, at);
+                }
+                // Accepted after a rate limit was reported for it: never re-sent.
+                if matches!(order.pending, Pending::PlaceAt(_)) {
+                    order.pending = Pending::None;
                 }
                 (EventType::OrderPlaced, order.venue_order_id.clone())
             }

@@ -58,6 +58,9 @@ impl Kernel {
                 let Some(rl) = rule(stage, Input::Ack) else { continue };
                 let o = self.s.book.orders.get_mut(&coid).expect("working orders are in the book");
                 o.acked = true;
+                if matches!(o.pending, Pending::PlaceAt(_)) {
+                    o.pending = Pending::None;
+                }
                 if o.venue_order_id.is_none() {
                     o.venue_order_id = vo.venue_order_id.clone();
                 }

@@ -6,7 +6,7 @@ use super::model::FILL_MEMORY;
 use super::outcome::Outcome;
 use super::seen::SeenKind;
 use super::stage::{markdown_table, rule, Input, Stage};
-use super::types::{Code, EventType, Flag};
+use super::types::{Code, CommandKind, EventType, Flag};
 use super::{ConfigRaw, Kernel};
 
 /// A kernel of `slots` slots and 10 000 of seed capital.
@@ -429,6 +429,97 @@ fn a_trade_on_a_coarser_venue_lot_sizes_its_entry_and_legs_on_that_lot() {
         assert!(!o.accepted);
         assert!(o.details.iter().any(|(key, value)| *key == "field" && *value == "lotStep"), "{bad}");
     }
+}
+
+#[test]
+fn every_late_fill_of_a_trade_revived_into_another_slot_counts() {
+    let mut k = kernel(2);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    k.submit_intent(&act("c1", "CANCEL", 0));
+    k.on_venue_event(&ev("x1", "CANCELED", "T1-E1"));
+    // Another trade takes slot 0; the cancelled entry fills after all, twice.
+    k.submit_intent(&enter("i2", "LONG", "LIMIT", 1.0, 100.0));
+    let first = k.on_venue_event(&fill("lf1", "PARTIAL_FILL", "T1-E1", 100.0, 0.5));
+    assert_eq!(first.slot_id, Some(1));
+    let fees = k.account().fees_paid;
+    let second = k.on_venue_event(&fill("lf2", "PARTIAL_FILL", "T1-E1", 100.0, 0.3));
+    assert!(second.accepted, "{:?}", second.code);
+    assert_eq!(k.slot(1).unwrap().size.to_f64(), 0.8);
+    assert!(k.account().fees_paid > fees);
+}
+
+#[test]
+fn a_late_entry_fill_after_an_exit_averages_only_the_position_held() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 2.0, 100.0));
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    k.on_venue_event(&fill("f1", "PARTIAL_FILL", "T1-E1", 100.0, 1.0));
+    k.submit_intent(&act("c1", "CANCEL", 0));
+    k.on_venue_event(&ev("x1", "CANCELED", "T1-E1"));
+    k.submit_intent(&act("e1", "EXIT", 0));
+    k.on_venue_event(&fill("g1", "FILL", "T1-X1", 110.0, 1.0));
+    assert_eq!(stage(&k, 0), Stage::Idle);
+    // Bought 1 at 100, sold it at 110; then the cancelled entry's late fill buys 1 at 120.
+    k.on_venue_event(&fill("lf", "PARTIAL_FILL", "T1-E1", 120.0, 1.0));
+    assert_eq!(k.slot(0).unwrap().entry_price.to_f64(), 120.0);
+    k.submit_intent(&act("e2", "EXIT", 0));
+    k.on_venue_event(&fill("g2", "FILL", "T1-X2", 120.0, 1.0));
+    // The cash: +10 on the first round trip, 0 on the second.
+    assert_eq!(k.account().realized_pnl.to_f64(), 10.0);
+}
+
+#[test]
+fn an_order_the_venue_accepts_after_a_rate_limit_is_cancelled_at_the_venue_and_never_resent() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    k.on_venue_event(&VenueEventRaw { retry_after_ms: Some(10_000.0), ..ev("r1", "RATE_LIMITED", "T1-E1") });
+    // The rate limit's answer crossed the venue's acceptance.
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    assert_eq!(k.slot(0).unwrap().retry_at, None);
+    let cancel = k.submit_intent(&act("c1", "CANCEL", 0));
+    assert!(cancel.accepted, "{:?}", cancel.code);
+    assert_eq!(cancel.commands[0].kind, CommandKind::Cancel);
+    assert_eq!(stage(&k, 0), Stage::EntryCanceling);
+    // Nothing goes out again for it, in HALTED least of all.
+    let kill = k.kill_switch(5.0);
+    assert!(kill.commands.iter().all(|c| c.kind != CommandKind::Place));
+    let resent: Vec<_> = k.tick(20_000.0).iter().flat_map(|o| o.commands.clone()).collect();
+    assert!(resent.iter().all(|c| c.kind != CommandKind::Place), "{resent:?}");
+    // A partial fill after a rate limit says the same: the venue has the order.
+    let mut k = kernel(1);
+    k.submit_intent(&IntentRaw { stop_loss: Some(90.0), ..enter("i1", "LONG", "LIMIT", 2.0, 100.0) });
+    k.on_venue_event(&VenueEventRaw { retry_after_ms: Some(10_000.0), ..ev("r1", "RATE_LIMITED", "T1-E1") });
+    k.on_venue_event(&fill("p1", "PARTIAL_FILL", "T1-E1", 100.0, 1.0));
+    let stop = k.mark_price("BTC/USDT", 80.0, 5.0);
+    assert!(stop.iter().any(|o| o.commands.iter().any(|c| c.kind == CommandKind::Cancel)));
+}
+
+#[test]
+fn exposure_a_late_fill_brings_after_the_kill_switch_is_closed_as_the_switch_would_have() {
+    // Into a free slot: the trade is revived and closed at once.
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    k.submit_intent(&act("c1", "CANCEL", 0));
+    k.on_venue_event(&ev("x1", "CANCELED", "T1-E1"));
+    assert!(k.kill_switch(4.0).commands.is_empty());
+    let late = k.on_venue_event(&fill("lf", "FILL", "T1-E1", 100.0, 1.0));
+    let close = late.commands.iter().find(|c| c.kind == CommandKind::Place).expect("a close");
+    assert!(close.reduce_only);
+    assert_eq!(close.size.to_f64(), 1.0);
+    // With no slot free: an orphan, closed at once too.
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    k.submit_intent(&act("c1", "CANCEL", 0));
+    k.on_venue_event(&ev("x1", "CANCELED", "T1-E1"));
+    k.submit_intent(&enter("i2", "LONG", "LIMIT", 1.0, 100.0));
+    k.on_venue_event(&ev("a2", "ACK", "T2-E1"));
+    k.kill_switch(4.0);
+    let late = k.on_venue_event(&fill("lf", "FILL", "T1-E1", 100.0, 1.0));
+    assert!(late.flags.contains(&Flag::Orphan));
+    assert!(late.commands.iter().any(|c| c.kind == CommandKind::Place && c.reduce_only && c.trade_id.as_ref() == "T1"));
 }
 
 #[test]

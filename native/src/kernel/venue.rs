@@ -167,9 +167,18 @@ impl Kernel {
             (trade.entry_filled, trade.entry_notional, trade.avg_entry);
         let (size, reduced, excess, pnl) = match order.role {
             Role::Entry => {
+                // The average cost of the position held: a fill after part of it was closed (a late
+                // entry fill) must not average in what is gone, or the next exit realizes PnL that
+                // never happened. With nothing closed it is Σ notional / Σ size, exactly.
+                let nothing_closed = trade.size == entry_filled;
                 entry_filled = entry_filled.checked_add(ev.size)?;
                 entry_notional = entry_notional.checked_add(notional)?;
-                avg_entry = entry_notional.checked_div(entry_filled)?;
+                avg_entry = if nothing_closed {
+                    entry_notional.checked_div(entry_filled)?
+                } else {
+                    let held_cost = trade.size.checked_mul(trade.avg_entry)?;
+                    held_cost.checked_add(notional)?.checked_div(trade.size.checked_add(ev.size)?)?
+                };
                 (trade.size.checked_add(ev.size)?, Fixed::ZERO, Fixed::ZERO, Fixed::ZERO)
             }
             Role::Exit => {
@@ -215,12 +224,17 @@ impl Kernel {
             o.status = OrderStatus::Filled;
             o.pending = Pending::None;
         }
+        // The venue has the order after all (a rate limit's answer crossed its acceptance): never re-sent.
+        if matches!(o.pending, Pending::PlaceAt(_)) {
+            o.pending = Pending::None;
+        }
         o.venue_order_id.clone()
     }
 
     /// `order` is a copy of the one at `at`, as it was before this fill.
     fn fill(&mut self, ev: &VenueEvent<'_>, at: OrderAt, order: Order) -> Outcome {
-        let home = order.slot_id;
+        // Where the trade is now: the slot its order went from, or the one a late fill revived it into.
+        let home = self.ix.trades.get(&order.trade_id).copied().unwrap_or(order.slot_id);
         let held = self.s.slots[home as usize].trade.as_ref().is_some_and(|t| t.trade_id == order.trade_id);
         if !held && self.s.orphans.contains_key(&order.trade_id) {
             return self.orphan_fill(at, &order, ev, false);
@@ -289,6 +303,8 @@ impl Kernel {
             t.working_order = None;
             t.close_reason = None;
             t.monitoring_closed = false;
+            // Exposure the kill switch did not see (it came after): flattened as the switch would have.
+            t.flatten_pending = self.s.control.kill_switch_at.is_some();
             let slot = &mut self.s.slots[slot_id as usize];
             slot.trade = Some(t);
             self.index_trade(slot_id);
@@ -487,6 +503,10 @@ impl Kernel {
             Input::Ack => {
                 let first = !o.acked;
                 o.acked = true;
+                // Accepted after a rate limit was reported for it: the venue has it, nothing to re-send.
+                if matches!(o.pending, Pending::PlaceAt(_)) {
+                    o.pending = Pending::None;
+                }
                 let exit = o.role == Role::Exit;
                 if o.venue_order_id.is_none() {
                     o.venue_order_id = ev.venue_order_id.map(Id::from);
