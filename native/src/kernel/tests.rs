@@ -523,6 +523,23 @@ fn exposure_a_late_fill_brings_after_the_kill_switch_is_closed_as_the_switch_wou
 }
 
 #[test]
+fn a_kill_switch_cancel_the_venue_rejects_goes_again_after_a_backoff() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    k.on_venue_event(&ev("a1", "ACK", "T1-E1"));
+    assert_eq!(k.kill_switch(3.0).commands.len(), 1);
+    k.on_venue_event(&ev("cr", "CANCEL_REJECTED", "T1-E1"));
+    assert_eq!(stage(&k, 0), Stage::EntryWorking);
+    assert!(k.tick(500.0).iter().all(|o| o.commands.is_empty()));
+    let again: Vec<_> = k.tick(5_000.0).iter().flat_map(|o| o.commands.clone()).collect();
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].kind, again[0].client_order_id.as_ref()), (CommandKind::Cancel, "T1-E1"));
+    // Cancelled this time: the slot is free, nothing left working.
+    k.on_venue_event(&VenueEventRaw { ts: 5_001.0, ..ev("cx", "CANCELED", "T1-E1") });
+    assert_eq!(stage(&k, 0), Stage::Idle);
+}
+
+#[test]
 fn a_short_profits_when_the_price_falls() {
     let mut k = kernel(1);
     k.submit_intent(&enter("i1", "SHORT", "MARKET", 1.0, 100.0));

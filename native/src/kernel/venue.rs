@@ -532,6 +532,13 @@ impl Kernel {
             Input::CancelRejected => {
                 let back = o.resume_stage();
                 o.pending = Pending::None;
+                // The kill switch's cancel (or a TP/SL's in a partial entry) must still happen: it goes again
+                // on `tick`, after the protective exits' backoff, for as long as the venue refuses it.
+                if let Some(t) = self.s.slots[slot_id as usize].trade.as_mut() {
+                    if t.flatten_pending || t.protect_pending.is_some() {
+                        o.pending = Pending::CancelAt(t.exit_rejected(ev.ts));
+                    }
+                }
                 let mut e = self.event(EventType::OrderCancelRejected, slot_id, cause, ev.ts);
                 e.client_order_id = Some(coid.clone());
                 e.venue_event_id = Some(ev.event_id.clone());
