@@ -233,9 +233,16 @@ impl Kernel {
 
     /// `order` is a copy of the one at `at`, as it was before this fill.
     fn fill(&mut self, ev: &VenueEvent<'_>, at: OrderAt, order: Order) -> Outcome {
-        // Where the trade is now: the slot its order went from, or the one a late fill revived it into.
-        let home = self.ix.trades.get(&order.trade_id).copied().unwrap_or(order.slot_id);
-        let held = self.s.slots[home as usize].trade.as_ref().is_some_and(|t| t.trade_id == order.trade_id);
+        // Where the trade is now: the slot its order went from, or (seldom: looked up only then) the one
+        // a late fill revived it into.
+        let holds =
+            |slot: u32| self.s.slots[slot as usize].trade.as_ref().is_some_and(|t| t.trade_id == order.trade_id);
+        let home = if holds(order.slot_id) {
+            order.slot_id
+        } else {
+            self.ix.trades.get(&order.trade_id).copied().unwrap_or(order.slot_id)
+        };
+        let held = holds(home);
         if !held && self.s.orphans.contains_key(&order.trade_id) {
             return self.orphan_fill(at, &order, ev, false);
         }
