@@ -364,8 +364,14 @@ impl Harness {
                 outs
             }
         };
+        // HALTED takes only cancels: whatever goes to the venue then only reduces (a kill switch's close, a
+        // TP/SL's, a rate-limited close sent again); an entry sent in HALTED would open exposure.
+        let halted = self.kernel.control().mode == Mode::Halted;
         for o in &outs {
             self.check(o)?;
+            if let Some(c) = o.commands.iter().find(|c| halted && c.kind == CommandKind::Place && !c.reduce_only) {
+                return Err(format!("HALTED, yet an order that does not reduce went out: {}", c.client_order_id));
+            }
             if let Some(c) = o.commands.iter().rev().find(|c| c.kind == CommandKind::Place) {
                 self.last_placed = Some(c.client_order_id.to_string());
             }

@@ -6,7 +6,7 @@ use super::intents::{place_command, ExitSize};
 use super::model::Pending;
 use super::outcome::{Cause, Outcome, VenueCommand};
 use super::stage::{Input, Stage};
-use super::types::{CloseReason, Code, CommandKind, EventType, Flag, Mode, OrderType, Side};
+use super::types::{CloseReason, Code, CommandKind, EventType, Flag, Mode, OrderType, Role, Side};
 use super::Kernel;
 
 impl Kernel {
@@ -149,6 +149,9 @@ impl Kernel {
             Err(bad) => return vec![Kernel::invalid(bad)],
         };
         let timeout = self.s.config.ack_timeout_ms;
+        // An entry a rate limit held back is new exposure: it goes out only while trading is ACTIVE. In
+        // REDUCING or HALTED it waits (a CANCEL ends it on the spot).
+        let entries_go = self.s.control.mode == Mode::Active;
         let mut outs = Vec::new();
         for slot_id in 0..self.s.config.max_slots {
             let slot = &self.s.slots[slot_id as usize];
@@ -171,8 +174,9 @@ impl Kernel {
             let stage = slot.stage;
             let Some(order) = self.s.book.orders.get_mut(&coid) else { continue };
             let mut out = self.spares.take(true, Code::Ok);
+            let entry_held = matches!(order.pending, Pending::PlaceAt(_)) && order.role == Role::Entry && !entries_go;
             match order.pending {
-                Pending::PlaceAt(at) | Pending::CancelAt(at) if ts >= at => {
+                Pending::PlaceAt(at) | Pending::CancelAt(at) if ts >= at && !entry_held => {
                     let kind = if matches!(order.pending, Pending::PlaceAt(_)) {
                         CommandKind::Place
                     } else {

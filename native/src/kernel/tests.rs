@@ -540,6 +540,28 @@ fn a_kill_switch_cancel_the_venue_rejects_goes_again_after_a_backoff() {
 }
 
 #[test]
+fn an_entry_a_rate_limit_held_back_waits_while_trading_is_not_active() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    k.on_venue_event(&VenueEventRaw { retry_after_ms: Some(1_000.0), ..ev("r1", "RATE_LIMITED", "T1-E1") });
+    for mode in ["HALTED", "REDUCING"] {
+        k.set_control(&ControlRaw { mode: mode.into(), verbosity: None, journal_transitions: None });
+        assert!(k.tick(5_000.0).iter().all(|o| o.commands.is_empty()), "{mode}");
+    }
+    k.set_control(&ControlRaw { mode: "ACTIVE".into(), verbosity: None, journal_transitions: None });
+    let sent: Vec<_> = k.tick(6_000.0).iter().flat_map(|o| o.commands.clone()).collect();
+    assert_eq!((sent.len(), sent[0].kind, sent[0].client_order_id.as_ref()), (1, CommandKind::Place, "T1-E1"));
+    // Held in HALTED, a cancel ends it on the spot.
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "LIMIT", 1.0, 100.0));
+    k.on_venue_event(&VenueEventRaw { retry_after_ms: Some(1_000.0), ..ev("r1", "RATE_LIMITED", "T1-E1") });
+    k.set_control(&ControlRaw { mode: "HALTED".into(), verbosity: None, journal_transitions: None });
+    let cancel = k.submit_intent(&act("c1", "CANCEL", 0));
+    assert!(cancel.accepted && cancel.commands.is_empty(), "{:?}", cancel.code);
+    assert_eq!(stage(&k, 0), Stage::Idle);
+}
+
+#[test]
 fn a_short_profits_when_the_price_falls() {
     let mut k = kernel(1);
     k.submit_intent(&enter("i1", "SHORT", "MARKET", 1.0, 100.0));
