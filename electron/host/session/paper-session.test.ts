@@ -84,6 +84,33 @@ function restLimitEntry(session: TradingSession) {
   return entered.value;
 }
 
+/**
+ * In a one-slot session: a far BTC limit entry rests and is cancelled, an ETH market entry takes the slot, then
+ * the venue reports a fill for the cancelled entry after all: an orphan position beside the open trade.
+ */
+async function orphanBesideAnOpenTrade(session: TradingSession) {
+  const until = (done: () => boolean) => vi.waitFor(() => expect(done()).toBe(true), { timeout: 5_000 });
+  const limit = restLimitEntry(session);
+  await until(() => session.snapshot().openOrders.length === 1);
+  const stale = session.snapshot().openOrders[0]!;
+  expect(session.cancelOrder(stale.clientOrderId).ok).toBe(true);
+  await until(() => session.snapshot().slots[0]!.free);
+  const market = marketEntry(session);
+  if (!market.ok) throw new Error(market.error.message);
+  await until(() => session.snapshot().slots[0]!.state === 'OPEN');
+  session.onVenueReports([
+    {
+      eventId: 'late-fill-1',
+      kind: 'FILL',
+      clientOrderId: stale.clientOrderId,
+      price: 1_000,
+      size: 0.01,
+      ts: Date.now(),
+    },
+  ]);
+  return { limit, stale, market };
+}
+
 it('reports a fault in a timer-driven input instead of crashing, and keeps the session running', () => {
   const {
     session,
@@ -164,29 +191,7 @@ it('counts a late fill for a cancelled order as an orphan position, tells the op
   const slot = () => session.snapshot().slots[0]!;
   const until = (done: () => boolean) => vi.waitFor(() => expect(done()).toBe(true), { timeout: 5_000 });
 
-  // A far limit entry rests, then is cancelled: the slot is free again.
-  const limit = restLimitEntry(session);
-  await until(() => session.snapshot().openOrders.length === 1);
-  const stale = session.snapshot().openOrders[0]!;
-  expect(session.cancelOrder(stale.clientOrderId).ok).toBe(true);
-  await until(() => slot().free);
-
-  // Another trade takes the only slot.
-  const market = marketEntry(session);
-  if (!market.ok) throw new Error(market.error.message);
-  await until(() => slot().state === 'OPEN');
-
-  // The venue reports a fill for the cancelled order after all: real exposure, with no slot to hold it.
-  session.onVenueReports([
-    {
-      eventId: 'late-fill-1',
-      kind: 'FILL',
-      clientOrderId: stale.clientOrderId,
-      price: 1_000,
-      size: 0.01,
-      ts: Date.now(),
-    },
-  ]);
+  const { limit, stale, market } = await orphanBesideAnOpenTrade(session);
   bus.flush();
   expect(notices()).toContain('LATE_FILL');
   expect(session.snapshot().account).toMatchObject({ orphanPositions: 1 });
@@ -244,24 +249,7 @@ it('counts an orphan position in the exposure caps', async () => {
     {},
     { maxGrossNotional: 1_100 },
   );
-  const until = (done: () => boolean) => vi.waitFor(() => expect(done()).toBe(true), { timeout: 5_000 });
-  restLimitEntry(session);
-  await until(() => session.snapshot().openOrders.length === 1);
-  const stale = session.snapshot().openOrders[0]!;
-  expect(session.cancelOrder(stale.clientOrderId).ok).toBe(true);
-  await until(() => session.snapshot().slots[0]!.free);
-  expect(marketEntry(session).ok).toBe(true);
-  await until(() => session.snapshot().slots[0]!.state === 'OPEN');
-  session.onVenueReports([
-    {
-      eventId: 'late-fill-1',
-      kind: 'FILL',
-      clientOrderId: stale.clientOrderId,
-      price: 1_000,
-      size: 0.01,
-      ts: Date.now(),
-    },
-  ]);
+  await orphanBesideAnOpenTrade(session);
   expect(session.snapshot().account).toMatchObject({ orphanPositions: 1 });
   // ~640 USDT of BTC held by the orphan and ~320 of ETH in the slot: another ~320 of ETH is over 1 100 in all.
   const next = marketEntry(session);
