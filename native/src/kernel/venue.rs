@@ -237,12 +237,14 @@ impl Kernel {
         // a late fill revived it into.
         let holds =
             |slot: u32| self.s.slots[slot as usize].trade.as_ref().is_some_and(|t| t.trade_id == order.trade_id);
-        let home = if holds(order.slot_id) {
-            order.slot_id
+        let (home, held) = if holds(order.slot_id) {
+            (order.slot_id, true)
         } else {
-            self.ix.trades.get(&order.trade_id).copied().unwrap_or(order.slot_id)
+            match self.ix.trades.get(&order.trade_id) {
+                Some(&slot) => (slot, holds(slot)),
+                None => (order.slot_id, false),
+            }
         };
-        let held = holds(home);
         if !held && self.s.orphans.contains_key(&order.trade_id) {
             return self.orphan_fill(at, &order, ev, false);
         }
