@@ -97,6 +97,8 @@ export class IntentDesk {
   private readonly intentIds = new IntentWindow();
   /** The highest equity seen, for the drawdown halt; a resume goes on from its checkpoint's. */
   private peak: number;
+  /** The kernel's lot: the finest of the session's symbols' (the session's kernel is built so). */
+  private readonly kernelLot: number;
   private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -105,6 +107,7 @@ export class IntentDesk {
   ) {
     this.supervisor = new SupervisorQueue(parts.risk);
     this.peak = parts.resumedFrom?.host.peakEquity ?? parts.seedCapital;
+    this.kernelLot = Math.min(...parts.instruments.map((i) => i.lotStep));
     // A resubmission after a resume is refused as it was before: every intent journaled had its id remembered.
     for (const event of parts.resumedFrom?.events ?? []) {
       const intentId =
@@ -412,10 +415,8 @@ export class IntentDesk {
    * was overfilled by the paper venue and refused by an exchange on every exit).
    */
   private tradeLot(asset: string): { lotStep?: number } {
-    const lots = this.parts.instruments.map((i) => i.lotStep);
-    const kernelLot = Math.min(...lots);
     const lot = this.parts.instruments.find((i) => i.symbol === asset)?.lotStep;
-    return lot !== undefined && lot > kernelLot && onGrid(lot, kernelLot) ? { lotStep: lot } : {};
+    return lot !== undefined && lot > this.kernelLot && onGrid(lot, this.kernelLot) ? { lotStep: lot } : {};
   }
 
   /** How an intent ended, in its lineage: caused by its `…Created`, naming the intent. */
