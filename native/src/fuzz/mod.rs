@@ -13,6 +13,7 @@ use crate::kernel::input::{
     AccountEventRaw, ControlRaw, IntentRaw, PositionRaw, ReconcileRaw, VenueEventRaw, VenueOrderRaw,
 };
 use crate::kernel::outcome::{Cause, Outcome};
+use crate::kernel::stage::Stage;
 use crate::kernel::types::{Code, CommandKind, EventType, Flag, Mode};
 use crate::kernel::{ConfigRaw, Kernel};
 use std::collections::{HashMap, HashSet};
@@ -213,6 +214,9 @@ impl Harness {
         let just_restarted = std::mem::replace(&mut self.just_restarted, restart);
         let ts = self.ts;
         let slots = self.kernel.config().max_slots as u8;
+        let before =
+            matches!(op, Op::Enter { .. } | Op::Exit { .. } | Op::Cancel { .. } | Op::Venue { .. } | Op::Replay { .. })
+                .then(|| self.kernel.snapshot());
         let outs: Vec<Outcome> = match op {
             Op::Enter { short, limit, size, price, legs, protect } => {
                 // Now and then a venue lot coarser than the kernel's (sizes are multiples of 0.05).
@@ -294,7 +298,17 @@ impl Harness {
                     ts,
                 };
                 self.sent.push(raw.clone());
-                vec![self.kernel.on_venue_event(&raw)]
+                let known = self.kernel.knows_order(&raw.client_order_id);
+                let out = self.kernel.on_venue_event(&raw);
+                // A fill of an order the venue was sent is exposure, whatever the kernel thinks of its stage.
+                let fill = matches!(&*raw.kind, "FILL" | "PARTIAL_FILL");
+                if fill && known && matches!(out.code, Code::IllegalTransition | Code::UnknownOrder) {
+                    return Err(format!(
+                        "a fill of known order {} refused: {:?} {:?}",
+                        raw.client_order_id, out.code, out.details
+                    ));
+                }
+                vec![out]
             }
             Op::Replay { back } => match self.sent.len() {
                 0 => Vec::new(),
@@ -312,7 +326,21 @@ impl Harness {
                 self.ts += *dt as f64;
                 self.kernel.tick(self.ts)
             }
-            Op::Kill => vec![self.kernel.kill_switch(ts)],
+            Op::Kill => {
+                let out = self.kernel.kill_switch(ts);
+                // Every trade is flagged to be flattened, and no entry goes on working.
+                for s in self.kernel.slots().iter().filter(|s| s.trade_id.is_some()) {
+                    let entry_works =
+                        matches!(s.stage, Stage::EntryRequested | Stage::EntryWorking | Stage::EntryPartial);
+                    if entry_works || !s.flatten_pending {
+                        return Err(format!(
+                            "after the kill switch slot {} is {:?}, flagged {}",
+                            s.slot_id, s.stage, s.flatten_pending
+                        ));
+                    }
+                }
+                vec![out]
+            }
             Op::Control { mode } => {
                 let mode = ["ACTIVE", "ACTIVE", "REDUCING", "HALTED", "NOPE"][(*mode % 5) as usize];
                 self.kernel.set_control(&ControlRaw { mode: mode.into(), verbosity: None, journal_transitions: None });
@@ -374,6 +402,11 @@ impl Harness {
             }
             if let Some(c) = o.commands.iter().rev().find(|c| c.kind == CommandKind::Place) {
                 self.last_placed = Some(c.client_order_id.to_string());
+            }
+        }
+        if let (Some(before), [o]) = (before, outs.as_slice()) {
+            if !o.accepted && self.kernel.snapshot() != before {
+                return Err(format!("refused {:?} {:?} changed the kernel", o.code, o.details));
             }
         }
         self.forgotten_replay = false;

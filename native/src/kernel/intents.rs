@@ -234,15 +234,24 @@ impl Kernel {
 
     /// The size of the next exit order: the leg's share of the filled entry,
     /// down to the trade's lot (its venue's, or the kernel's); the last leg
-    /// (or a remainder below one lot) takes everything left.
+    /// (or a remainder below one lot) takes everything left. The legs are a
+    /// plan for the filled entry (after leg k, what legs 0..=k leave stays
+    /// open), so a leg that filled in part before it was cancelled is
+    /// completed by the next exit, not placed again whole.
     fn exit_size(&self, trade: &Trade, how: ExitSize) -> Result<Fixed, FixedError> {
         let lot = trade.lot_step.unwrap_or(self.s.config.fees.lot_step);
         let last = trade.active_leg + 1 >= trade.exit_leg_ratios.len();
         if how == ExitSize::All || last {
             return Ok(trade.size);
         }
-        let ratio = trade.exit_leg_ratios[trade.active_leg];
-        let leg = trade.entry_filled.checked_mul(ratio)?.floor_to(lot).min(trade.size);
+        let (mut planned, mut leg) = (Fixed::ZERO, Fixed::ZERO);
+        for &ratio in &trade.exit_leg_ratios[..=trade.active_leg] {
+            leg = trade.entry_filled.checked_mul(ratio)?.floor_to(lot);
+            planned = planned.checked_add(leg)?;
+        }
+        let rest_of_leg = trade.size.checked_sub(trade.entry_filled.checked_sub(planned)?)?;
+        // Below one lot left of this leg (more than planned was closed): the next leg whole, as planned.
+        let leg = if rest_of_leg >= lot { rest_of_leg } else { leg }.min(trade.size);
         if leg < lot || trade.size.checked_sub(leg)? < lot {
             return Ok(trade.size);
         }
@@ -412,8 +421,18 @@ impl Kernel {
             (false, Some(r)) => (Input::Protect, r),
             (false, None) => return,
         };
+        let halted = self.s.control.mode == Mode::Halted;
         if let Some(t) = self.s.slots[slot_id as usize].trade.as_mut() {
             t.protect_pending = None;
+            if halted && input == Input::Protect {
+                // Trading was HALTED while the entry's rest was being cancelled: the TP/SL close waits, armed,
+                // as an armed TP/SL does in HALTED (said now, once), and fires on a mark once trading resumes.
+                t.protect_blocked = true;
+                out.escalate(Code::ModeRejected);
+                out.details.push(("mode", Mode::Halted.as_str().into()));
+                out.details.push(("closeReason", reason.as_str().into()));
+                return;
+            }
         }
         // Full size, no arithmetic: cannot fail.
         let _ = self.place_exit(slot_id, input, (OrderType::Market, None), reason, ExitSize::All, cause, None, ts, out);

@@ -236,6 +236,17 @@ impl Kernel {
             }
             t.flatten_pending = true;
             if let Some(coid) = t.working_order.clone() {
+                // A market close of everything held is already what the switch would send (an earlier switch's,
+                // a TP/SL's): cancelling it would only delay the close. If the venue refuses it, the flag re-sends.
+                let size = t.size;
+                let closes_all = stage.is_exit()
+                    && !stage.is_canceling()
+                    && self.s.book.orders.get(&coid).is_some_and(|o| {
+                        o.order_type == OrderType::Market && o.size.checked_sub(o.filled).is_ok_and(|left| left >= size)
+                    });
+                if closes_all {
+                    continue;
+                }
                 self.request_cancel(
                     slot_id,
                     &coid,

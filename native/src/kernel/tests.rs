@@ -6,7 +6,7 @@ use super::model::FILL_MEMORY;
 use super::outcome::Outcome;
 use super::seen::SeenKind;
 use super::stage::{markdown_table, rule, Input, Stage};
-use super::types::{Code, CommandKind, EventType, Flag};
+use super::types::{Code, CommandKind, EventType, Flag, Id};
 use super::{ConfigRaw, Kernel};
 
 /// A kernel of `slots` slots and 10 000 of seed capital.
@@ -382,6 +382,22 @@ fn an_unacknowledged_order_times_out_on_tick_into_a_cancel() {
     assert!(k.tick(9_000.0).is_empty(), "a timeout fires once");
 }
 
+/// The venue refuses the timeout's cancel (it cannot find the order, say):
+/// the order is back to waiting for its ack, and the clock watches it again
+/// from the refusal on, instead of never again.
+#[test]
+fn an_order_whose_timeout_cancel_is_refused_is_watched_again() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "MARKET", 1.0, 100.0));
+    assert_eq!(k.tick(5_001.0)[0].code, Code::OrderTimeout);
+    let refused = VenueEventRaw { ts: 5_100.0, ..ev("cr1", "CANCEL_REJECTED", "T1-E1") };
+    assert_eq!(k.on_venue_event(&refused).state, Some(Stage::EntryRequested));
+    assert!(k.tick(10_000.0).is_empty(), "watched from the refusal, not from the send");
+    let again = k.tick(10_100.0);
+    assert_eq!(again[0].code, Code::OrderTimeout);
+    assert_eq!(again[0].commands[0].kind, super::types::CommandKind::Cancel);
+}
+
 #[test]
 fn exits_go_in_legs_and_the_last_leg_closes_and_frees_the_slot() {
     let mut k = kernel(1);
@@ -402,6 +418,31 @@ fn exits_go_in_legs_and_the_last_leg_closes_and_frees_the_slot() {
     assert_eq!(o.state, Some(Stage::Idle));
     // Gross PnL: +10 on the first leg, −10 on the second.
     assert_eq!(k.account().realized_pnl.to_f64(), 0.0);
+}
+
+/// Legs of 0.3, 0.3, 0.4 on 1: the first leg fills 0.1 and is cancelled.
+/// The next EXIT places the 0.2 left of that leg, not 0.3 again; the legs
+/// after it are as planned.
+#[test]
+fn a_leg_cancelled_after_a_partial_fill_is_completed_not_placed_again_whole() {
+    let mut k = kernel(1);
+    let i = IntentRaw { exit_leg_ratios: Some(vec![0.3, 0.3, 0.4]), ..enter("i1", "LONG", "MARKET", 1.0, 100.0) };
+    k.submit_intent(&i);
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 1.0));
+    let x1 = k.submit_intent(&act("x1", "EXIT", 0));
+    assert_eq!(x1.commands[0].size.to_f64(), 0.3);
+    k.on_venue_event(&fill("g1", "PARTIAL_FILL", "T1-X1", 101.0, 0.1));
+    k.submit_intent(&act("c1", "CANCEL", 0));
+    assert_eq!(k.on_venue_event(&ev("k1", "CANCELED", "T1-X1")).state, Some(Stage::Open));
+    let sizes = |k: &mut Kernel, id: &str, coid: &str, n: usize| {
+        let placed = k.submit_intent(&act(id, "EXIT", 0)).commands[0].size.to_f64();
+        k.on_venue_event(&fill(&format!("{id}-f"), "FILL", coid, 101.0, placed));
+        assert_eq!(k.slot(0).unwrap().active_leg_index as usize, n);
+        placed
+    };
+    assert_eq!(sizes(&mut k, "x2", "T1-X2", 1), 0.2);
+    assert_eq!(sizes(&mut k, "x3", "T1-X3", 2), 0.3);
+    assert_eq!(k.slot(0).unwrap().size.to_f64(), 0.4);
 }
 
 #[test]
@@ -634,6 +675,31 @@ fn the_kill_switch_halts_cancels_working_orders_and_closes_open_positions() {
     let c = k.on_venue_event(&ev("x3", "CANCELED", "T3-E1"));
     assert_eq!(c.commands[0].client_order_id.as_ref(), "T3-X1");
     assert_eq!(c.state, Some(Stage::ExitRequested));
+}
+
+/// A second kill switch leaves the first one's close working: cancelling a
+/// market close of everything held would only delay the close. A limit exit
+/// in flight is still cancelled and replaced by a market close.
+#[test]
+fn a_second_kill_switch_keeps_the_first_ones_close_and_cancels_a_limit_exit() {
+    let mut k = kernel(2);
+    open_long(&mut k);
+    assert_eq!(k.kill_switch(50.0).commands[0].client_order_id.as_ref(), "T1-X1");
+    k.on_venue_event(&ev("kx-a1", "ACK", "T1-X1"));
+    let again = k.kill_switch(60.0);
+    assert!(again.commands.is_empty(), "{:?}", again.commands);
+    assert_eq!(stage(&k, 0), Stage::ExitWorking);
+    assert!(k.on_venue_event(&fill("kx-f1", "FILL", "T1-X1", 101.0, 1.0)).accepted);
+    assert_eq!(stage(&k, 0), Stage::Idle);
+
+    k.set_control(&ControlRaw { mode: "ACTIVE".into(), ..ControlRaw::default() });
+    k.submit_intent(&enter("i2", "LONG", "MARKET", 1.0, 100.0));
+    k.on_venue_event(&fill("kx-f2", "FILL", "T2-E1", 100.0, 1.0));
+    let exit = IntentRaw { order_type: Some("LIMIT".into()), limit_price: Some(120.0), ..act("x2", "EXIT", 0) };
+    assert!(k.submit_intent(&exit).accepted);
+    let kill = k.kill_switch(70.0);
+    let cmds: Vec<_> = kill.commands.iter().map(|c| (c.kind.as_str(), c.client_order_id.to_string())).collect();
+    assert_eq!(cmds, [("CANCEL", "T2-X1".to_string())]);
 }
 
 #[test]
@@ -900,7 +966,7 @@ fn cancelled_entry_and_busy_slots(k: &mut Kernel) {
     assert!(k.on_venue_event(&ev("x1", "CANCELED", "T1-E1")).accepted);
     assert_eq!(stage(k, 0), Stage::Idle);
     k.submit_intent(&enter("i2", "SHORT", "MARKET", 1.0, 100.0));
-    k.on_venue_event(&fill("f2", "FILL", "T2-E1", 100.0, 1.0));
+    k.on_venue_event(&fill("kx-f2", "FILL", "T2-E1", 100.0, 1.0));
     assert_eq!(stage(k, 0), Stage::Open);
 }
 
@@ -1086,6 +1152,60 @@ fn an_exit_naming_an_orphans_trade_id_closes_it_reduce_only_at_market_once() {
     assert_eq!(k.account().orphan_positions, 0);
     // Gone from the orphans: its tradeId names nothing now.
     assert_eq!(k.submit_intent(&exit("x3")).code, Code::UnknownTrade);
+    k.check_invariants().unwrap();
+}
+
+/// The operator halts while a take-profit waits for the rest of a partial
+/// entry to be cancelled: the close waits too (HALTED takes only cancels),
+/// said once, and goes out on the first mark past the take-profit once
+/// trading is ACTIVE again.
+#[test]
+fn a_take_profit_close_waiting_on_a_partial_entry_waits_while_halted() {
+    let mut k = kernel(1);
+    let i = IntentRaw { take_profit: Some(110.0), ..enter("i1", "LONG", "LIMIT", 2.0, 100.0) };
+    k.submit_intent(&i);
+    k.on_venue_event(&fill("p1", "PARTIAL_FILL", "T1-E1", 100.0, 0.5));
+    assert!(k.mark_price("BTC/USDT", 111.0, 10.0).iter().any(|o| !o.commands.is_empty()));
+    k.set_control(&ControlRaw { mode: "HALTED".into(), ..ControlRaw::default() });
+    let c = k.on_venue_event(&ev("x1", "CANCELED", "T1-E1"));
+    assert!(c.commands.is_empty(), "{:?}", c.commands);
+    assert_eq!((c.code, c.state), (Code::ModeRejected, Some(Stage::Open)));
+    assert!(c.details.iter().any(|(key, value)| *key == "closeReason" && *value == "TP"));
+    assert!(k.mark_price("BTC/USDT", 112.0, 20.0).is_empty(), "said once");
+    k.set_control(&ControlRaw { mode: "ACTIVE".into(), ..ControlRaw::default() });
+    let fired = k.mark_price("BTC/USDT", 112.0, 30.0);
+    let place = fired.iter().flat_map(|o| o.commands.iter()).next().expect("the close, once trading resumes");
+    assert_eq!((place.client_order_id.as_ref(), place.reduce_only, place.size.to_f64()), ("T1-X1", true, 0.5));
+}
+
+/// A late fill of a cancelled exit closes the trade under a second exit,
+/// which the kernel then cancels. The venue's ack and cancel of that second
+/// exit come after it stopped being the slot's working order: no stage
+/// changes, but each changes the order's record and is said by an event of
+/// its trade (the journal holds what the kernel knows); a second ack, or an
+/// ack after the order ended, changes nothing and says nothing.
+#[test]
+fn news_of_an_order_no_longer_working_is_recorded_with_an_event() {
+    let mut k = kernel(1);
+    open_long(&mut k);
+    k.submit_intent(&act("x1", "EXIT", 0));
+    k.submit_intent(&act("c1", "CANCEL", 0));
+    k.on_venue_event(&ev("k1", "CANCELED", "T1-X1"));
+    k.submit_intent(&act("x2", "EXIT", 0));
+    let closed = k.on_venue_event(&fill("g1", "FILL", "T1-X1", 101.0, 1.0));
+    assert_eq!((closed.code, closed.state), (Code::LateFill, Some(Stage::Idle)));
+    assert_eq!(closed.commands[0].client_order_id.as_ref(), "T1-X2");
+    let news = |k: &mut Kernel, id: &str, kind: &str| {
+        let o = k.on_venue_event(&ev(id, kind, "T1-X2"));
+        assert_eq!(o.code, Code::StaleEvent);
+        o.events.iter().map(|e| (e.kind, e.trade_id.to_string(), e.client_order_id.clone())).collect::<Vec<_>>()
+    };
+    let said = |kind| vec![(kind, "T1".to_string(), Some(Id::from("T1-X2")))];
+    assert_eq!(news(&mut k, "s1", "ACK"), said(EventType::OrderPlaced));
+    assert_eq!(news(&mut k, "s2", "ACK"), []);
+    assert_eq!(news(&mut k, "s3", "CANCELED"), said(EventType::OrderCanceled));
+    assert_eq!(news(&mut k, "s4", "CANCELED"), []);
+    assert_eq!(news(&mut k, "s5", "ACK"), []);
     k.check_invariants().unwrap();
 }
 

@@ -107,6 +107,12 @@ impl Kernel {
             })
     }
 
+    /// Whether the order book holds `client_order_id` (an order the kernel
+    /// sent or adopted, until its trade is forgotten).
+    pub fn knows_order(&self, client_order_id: &str) -> bool {
+        self.s.book.orders.find(client_order_id).is_some()
+    }
+
     pub fn on_venue_events(&mut self, raws: &[VenueEventRaw]) -> Vec<Outcome> {
         raws.iter().map(|r| self.on_venue_event(r)).collect()
     }
@@ -541,6 +547,11 @@ impl Kernel {
             Input::CancelRejected => {
                 let back = o.resume_stage();
                 o.pending = Pending::None;
+                // A timeout's cancel the venue refused: still no ack, so the clock watches it again from now.
+                if o.timed_out && !o.acked {
+                    o.timed_out = false;
+                    o.sent_at = ev.ts;
+                }
                 // The kill switch's cancel (or a TP/SL's in a partial entry) must still happen: it goes again
                 // on `tick`, after the protective exits' backoff, for as long as the venue refuses it.
                 if let Some(t) = self.s.slots[slot_id as usize].trade.as_mut() {
@@ -609,28 +620,55 @@ impl Kernel {
     }
 
     /// An ack, cancel, reject or expiry for an order that is no longer the
-    /// slot's working order: recorded on the order, no stage changes.
+    /// slot's working order: no stage changes. What it tells of the order
+    /// (the venue has it; it ended) is recorded on the order and, being a
+    /// change, said by an event of the order's trade. An ack of an order
+    /// already ended tells nothing new and changes nothing.
     pub(super) fn stale(&mut self, ev: &VenueEvent<'_>, at: OrderAt) -> Outcome {
-        let o = &mut self.s.book.orders[at];
-        match ev.kind {
-            VenueKind::Ack => {
+        let s = &mut self.s;
+        let o = &mut s.book.orders[at];
+        let live = !o.is_terminal();
+        let news = match ev.kind {
+            VenueKind::Ack if live => {
+                let first = !o.acked;
                 o.acked = true;
                 if o.venue_order_id.is_none() {
                     o.venue_order_id = ev.venue_order_id.map(Id::from);
                 }
+                first.then_some(EventType::OrderPlaced)
             }
-            VenueKind::Canceled if o.status == OrderStatus::Live => o.status = OrderStatus::Canceled,
-            VenueKind::Rejected if o.status == OrderStatus::Live => o.status = OrderStatus::Rejected,
-            VenueKind::Expired if o.status == OrderStatus::Live => o.status = OrderStatus::Expired,
-            _ => {}
-        }
+            VenueKind::Canceled | VenueKind::Rejected | VenueKind::Expired if live => {
+                let (status, kind) = match ev.kind {
+                    VenueKind::Canceled => (OrderStatus::Canceled, EventType::OrderCanceled),
+                    VenueKind::Rejected => (OrderStatus::Rejected, EventType::OrderRejected),
+                    _ => (OrderStatus::Expired, EventType::OrderExpired),
+                };
+                o.status = status;
+                Some(kind)
+            }
+            _ => None,
+        };
+        let o = &s.book.orders[at];
         let (slot_id, trade_id) = (o.slot_id, o.trade_id.clone());
         let mut out = Outcome::new(true, Code::StaleEvent)
             .with_detail("clientOrderId", ev.client_order_id.to_string())
             .with_detail("kind", ev.kind.as_str());
+        let held = s.slots[slot_id as usize].trade.as_deref().filter(|t| t.trade_id == trade_id);
+        if let Some((kind, trade)) = news.zip(held.or_else(|| s.book.retired.get(&trade_id))) {
+            let mut e = new_event(&mut s.seq, kind, slot_id, trade, Cause::External(ev.event_id.clone()), ev.ts);
+            e.client_order_id = Some(o.client_order_id.clone());
+            e.venue_order_id = o.venue_order_id.clone();
+            e.venue_event_id = Some(ev.event_id.clone());
+            if kind != EventType::OrderPlaced {
+                e.filled_size = Some(o.filled);
+                e.size = Some(o.size);
+            }
+            e.reason = Some(ev.reason.map_or_else(|| "no longer its slot's working order".into(), Id::from));
+            out.events.push(e);
+        }
         out.slot_id = Some(slot_id);
         out.trade_id = Some(trade_id);
-        out.state = Some(self.s.slots[slot_id as usize].stage);
+        out.state = Some(s.slots[slot_id as usize].stage);
         out
     }
 }
