@@ -628,4 +628,92 @@ describe('browser host', () => {
     await page.getByTestId('replay-exit').click();
     await eventually(() => page.getByTestId('replay-bar').getAttribute('data-replaying')).toBe('false');
   });
+
+  it('(m) the token leaves the address bar for the tab: a reload reconnects; a new tab on the bare address says what to open', async () => {
+    // beforeEach opened the printed address; the window took the token out of it.
+    expect(page.url()).toBe(`${host.origin}/`);
+    const sessionId = await startSession(cockpit);
+    await page.reload();
+    expect(page.url()).toBe(`${host.origin}/`);
+    await eventually(() => page.getByTestId('connection').getAttribute('data-state')).toBe('open');
+    expect((await cockpit.snapshot()).session?.sessionId).toBe(sessionId);
+    await fillTicket(page, { asset: 'BTC/USDT', size: '0.01' });
+    await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('OPEN');
+
+    // The same browser (so the asset cookie), a new tab (so no token): the page loads and says what to open.
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    try {
+      await context.addCookies(await page.context().cookies());
+      const tab = await context.newPage();
+      const tabErrors = collectConsoleErrors(tab);
+      const sockets: string[] = [];
+      tab.on('websocket', (ws) => sockets.push(ws.url()));
+      await tab.goto(`${host.origin}/`);
+      const banner = tab.getByTestId('connection-banner');
+      await eventually(() => banner.textContent()).toContain('This window has no token');
+      expect(await banner.textContent()).toContain('Cockpit: http://127.0.0.1:PORT/?token=');
+      expect(await tab.getByTestId('ticket-submit').isDisabled()).toBe(true);
+      expect(sockets).toEqual([]);
+      await tab.goto(host.url);
+      await eventually(() => tab.getByTestId('connection').getAttribute('data-state')).toBe('open');
+      expect(tab.url()).toBe(`${host.origin}/`);
+      expect(await tab.getByTestId('connection-banner').count()).toBe(0);
+      expect(tabErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("(n) at 1024 px a slot's Exit and Cancel are in sight without a sideways scroll, and no slot cell is cut; at 1600 px the mark is a column again", async () => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.getByTestId('session-symbols').fill('BTC/USDT,ETH/USDT,DOGE/USDT');
+    await startSession(cockpit);
+    await fillTicket(page, { asset: 'BTC/USDT', size: '0.01' });
+    await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('OPEN');
+    await fillTicket(page, { asset: 'DOGE/USDT', side: 'SHORT', size: '20000' });
+    await eventually(() => page.getByTestId('slot-row-1').getAttribute('data-state')).toBe('OPEN');
+    const mark = (await cockpit.snapshot()).marks['ETH/USDT']!;
+    await fillTicket(page, { asset: 'ETH/USDT', type: 'LIMIT', size: '0.5', limit: (mark * 0.5).toFixed(2) });
+    await eventually(() => page.getByTestId('slot-cancel-2').count()).toBe(1);
+
+    const slotsBody = page.locator('.slots .panel-body');
+    const layout = async () => {
+      const { scrollWidth, clientWidth } = await slotsBody.evaluate((el) => {
+        const body = el as unknown as { scrollWidth: number; clientWidth: number };
+        return { scrollWidth: body.scrollWidth, clientWidth: body.clientWidth };
+      });
+      // What the panel shows without scrolling sideways (its scrollbar excluded).
+      const right = (await slotsBody.boundingBox())!.x + clientWidth;
+      const cut: string[] = [];
+      for (const cell of await page.locator('[data-testid="slots-table"] :is(th, td)').all()) {
+        const box = await cell.boundingBox();
+        // null: not displayed at this width.
+        if (box !== null && box.x + box.width > right + 0.5) cut.push(await cell.innerText());
+      }
+      const headers: string[] = [];
+      for (const header of await page.locator('[data-testid="slots-table"] thead th').all()) {
+        if ((await header.boundingBox()) !== null) headers.push((await header.textContent()) ?? '');
+      }
+      return { right, sideways: scrollWidth - clientWidth, cut, headers };
+    };
+    const narrow = await layout();
+    expect(narrow.sideways).toBe(0);
+    expect(narrow.cut).toEqual([]);
+    expect(narrow.headers).toEqual(['#', 'stage', 'asset', 'side', 'size', 'entry', 'unrl. PnL', '']);
+    for (const action of ['slot-exit-0', 'slot-exit-1', 'slot-cancel-2']) {
+      const button = (await page.getByTestId(action).boundingBox())!;
+      expect(button.x + button.width, action).toBeLessThanOrEqual(narrow.right);
+    }
+    // The mark column is gone, not its figure: the PnL cell names it.
+    const doge = page.getByTestId('slot-row-1').locator('td');
+    expect(await doge.nth(2).innerText()).toBe('DOGE');
+    expect(await doge.nth(7).getAttribute('title')).toMatch(/^at the mark 0\.\d{5}$/);
+
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    const wide = await layout();
+    expect(wide.sideways).toBe(0);
+    expect(wide.cut).toEqual([]);
+    expect(wide.headers).toEqual(['#', 'stage', 'asset', 'side', 'size', 'entry', 'mark', 'unrl. PnL', '']);
+    expect(await doge.nth(2).innerText()).toBe('DOGE/USDT');
+  });
 });

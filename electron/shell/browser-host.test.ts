@@ -272,6 +272,50 @@ describe('browser host: the page and its files', () => {
     expect((await get(server.port, '/assets/missing.js', { Cookie: cookie })).status).toBe(404);
   });
 
+  it('serves the page again (GET and HEAD) to the asset cookie alone, so a window that took the token out of its address reloads', async () => {
+    const page = await get(server.port, `/?token=${server.token}`);
+    const cookie = (page.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+    const reload = await get(server.port, '/', { Cookie: cookie });
+    expect(reload.status).toBe(200);
+    expect(reload.body).toContain('cockpit window');
+    expect(reload.headers['content-security-policy']).toContain("script-src 'self';");
+    // The cookie it came with is not handed out again.
+    expect(reload.headers['set-cookie']).toBeUndefined();
+    const head = await get(server.port, '/', { Cookie: cookie }, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+    expect(logs.filter((l) => l.includes('window reloaded'))).toHaveLength(2);
+
+    // Neither a token nor a valid cookie: the page that says what to open, GET or HEAD.
+    const refused: Record<string, string>[] = [
+      {},
+      { Cookie: `${cookie}x` },
+      { Cookie: `cockpit-assets-${server.port + 1}=x` },
+    ];
+    for (const headers of refused) {
+      expect((await get(server.port, '/', headers)).status, JSON.stringify(headers)).toBe(401);
+      expect((await get(server.port, '/', headers, 'HEAD')).status, JSON.stringify(headers)).toBe(401);
+    }
+    expect((await get(server.port, '/', {})).body).toContain('Token required');
+  });
+
+  it('refuses a wrong token even with a valid cookie, so a window of a restarted host learns its token is gone', async () => {
+    const page = await get(server.port, `/?token=${server.token}`);
+    const cookie = (page.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+    const wrong = `${server.token.slice(0, -1)}${server.token.endsWith('A') ? 'B' : 'A'}`;
+    for (const method of ['GET', 'HEAD']) {
+      for (const presented of [wrong, '']) {
+        const reply = await get(server.port, `/?token=${presented}`, { Cookie: cookie }, method);
+        expect(reply.status, `${method} ?token=${presented}`).toBe(401);
+        expect(reply.headers['set-cookie']).toBeUndefined();
+      }
+      expect((await get(server.port, `/?token=${server.token}`, { Cookie: cookie }, method)).status).toBe(
+        200,
+      );
+    }
+    expect(logs.filter((l) => l.includes('refused page load'))).toHaveLength(4);
+  });
+
   it('refuses path traversal, even with a valid cookie, and logs it', async () => {
     const page = await get(server.port, `/?token=${server.token}`);
     const cookie = (page.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';

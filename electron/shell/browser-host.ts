@@ -2,6 +2,8 @@
 // ordinary browser. Plain Node (http + ws); never imports 'electron'.
 //
 //   GET /?token=T      the window (index.html); sets an HttpOnly SameSite=Strict asset cookie
+//   GET /              the window again, with that cookie (a reload once the window took the token out of
+//                      its address); a token presented with it must still be right
 //   GET /assets/...    the window's files; need that cookie
 //   GET /ws?token=T    WebSocket upgrade; needs the token and Origin http://127.0.0.1:PORT
 //
@@ -149,8 +151,17 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const rawPath = rawPathOf(req.url);
     if (rawPath === '/') {
       const presented = queryOf(req.url).get('token');
-      if (!secretMatches(presented, token)) {
-        log('warn', `refused page load from ${who(req)}: ${presented ? 'wrong' : 'no'} token`);
+      // index.html holds no secret, so the asset cookie may load it too; but a token, once presented, is
+      // judged alone: the window's probe tells a restarted host by its refusal, cookie or not.
+      const admitted =
+        presented === null
+          ? secretMatches(readCookie(req.headers.cookie, cookieName), assetSecret)
+          : secretMatches(presented, token);
+      if (!admitted) {
+        log(
+          'warn',
+          `refused page load from ${who(req)}: ${presented ? 'wrong token' : 'no token and no valid asset cookie'}`,
+        );
         return reply(res, 401, UNAUTHORIZED_PAGE, 'text/html; charset=utf-8');
       }
       const page = await readStaticFile(root, path.join(root, 'index.html'));
@@ -160,6 +171,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
           `${path.join(root, 'index.html')} is gone (rebuilt while serving?): run npm run build:renderer`,
         );
         return reply(res, 500, 'index.html is missing: run `npm run build:renderer`\n');
+      }
+      if (presented === null) {
+        log('info', `window reloaded by ${who(req)} (asset cookie)`);
+        return reply(res, 200, page.body, page.contentType);
       }
       log('info', `window loaded by ${who(req)}`);
       return reply(res, 200, page.body, page.contentType, {

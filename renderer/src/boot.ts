@@ -5,8 +5,9 @@ import type { CockpitEvent } from '../../shared/index.js';
 import { afterBatch, hydrate, noteArrival, setSnapshotSink } from './actions.js';
 import { EventPump } from './store/pump.js';
 import { useCockpit } from './store/store.js';
+import { tabStorage, takePageToken, tokenizedPageUrl } from './transport/page-token.js';
 import { probeHost, watchReconnects } from './transport/probe.js';
-import { browserHostUrl, createWebSocketTransport } from './transport/websocket.js';
+import { browserHostUrl, createWebSocketTransport, type WebSocketTransport } from './transport/websocket.js';
 
 let booted = false;
 
@@ -15,10 +16,23 @@ export function boot(): void {
   booted = true;
   const store = useCockpit.getState;
 
-  let transport: ReturnType<typeof createWebSocketTransport> | null = null;
+  let browser: { transport: WebSocketTransport; probeUrl: string } | null = null;
   if (!window.cockpit) {
-    transport = createWebSocketTransport({ url: browserHostUrl(window.location) });
-    window.cockpit = transport.api;
+    const token = takePageToken(window.location, tabStorage(), (url) =>
+      window.history.replaceState(window.history.state, '', url),
+    );
+    if (token === null) {
+      // Knocking without a token can only be refused: say what to open instead.
+      store().setConnection('closed');
+      store().setHostProblem('no-token');
+      return;
+    }
+    browser = {
+      transport: createWebSocketTransport({ url: browserHostUrl(window.location.host, token) }),
+      // The token, not the page's address: that no longer holds it.
+      probeUrl: tokenizedPageUrl(window.location.origin, token),
+    };
+    window.cockpit = browser.transport.api;
   }
   const api = window.cockpit!;
 
@@ -32,20 +46,20 @@ export function boot(): void {
     pump.push(batch);
   });
 
-  if (!transport) {
+  if (!browser) {
     store().setConnection('native');
     void hydrate();
     return;
   }
+  const { transport, probeUrl } = browser;
   let everOpen = false;
   let lost = false;
-  const live = transport;
   const watch = watchReconnects({
-    probe: () => probeHost(window.location.href),
+    probe: () => probeHost(probeUrl),
     onProblem: (problem) => store().setHostProblem(problem),
     onRestarted: () => {
       // Its token is gone for good: stop knocking, say what to do.
-      live.close();
+      transport.close();
       store().notify({
         level: 'error',
         code: 'HOST_RESTARTED',

@@ -4,7 +4,7 @@
 // why no session or the trading mode refuses an exit or a cancel) is read once
 // by the table and passed down as primitives, so the store subscriptions do
 // not grow with the rows.
-import { memo, useMemo, useState, type MouseEvent } from 'react';
+import { Fragment, memo, useMemo, useState, type MouseEvent } from 'react';
 import {
   MAX_BLOTTER_TRADES,
   type OpenOrder,
@@ -48,7 +48,32 @@ function SideCell({ side }: { side: string | undefined }) {
 }
 
 function StateBadge({ state }: { state: string }) {
-  return <span className={`badge tone-${toneOf(state)}`}>{state}</span>;
+  // After an underscore a narrow table may break the name ("ENTRY_" over "WORKING"); nowhere else.
+  return (
+    <span className={`badge tone-${toneOf(state)}`}>
+      {state.split('_').map((part, i) => (
+        <Fragment key={i}>
+          {i > 0 ? (
+            <>
+              _<wbr />
+            </>
+          ) : null}
+          {part}
+        </Fragment>
+      ))}
+    </span>
+  );
+}
+
+/** "BTC/USDT", its quote in a span a narrow table hides (every slot quotes in the same currency). */
+function AssetName({ symbol }: { symbol: string }) {
+  const base = baseOf(symbol);
+  return (
+    <>
+      {base}
+      <span className="quote">{symbol.slice(base.length)}</span>
+    </>
+  );
 }
 
 /**
@@ -111,13 +136,13 @@ export function SlotsTable() {
       <table className="grid" data-testid="slots-table">
         <thead>
           <tr>
-            <th>slot</th>
+            <th title="slot">#</th>
             <th>stage</th>
             <th>asset</th>
             <th>side</th>
             <th className="r">size</th>
             <th className="r">entry</th>
-            <th className="r">mark</th>
+            <th className="r slot-mark">mark</th>
             <th className="r">unrl. PnL</th>
             <th />
           </tr>
@@ -178,14 +203,19 @@ const SlotRow = memo(function SlotRow({
       <td>
         <StateBadge state={slot.state} />
       </td>
-      <td>{slot.free ? DASH : (slot.asset ?? DASH)}</td>
+      <td title={slot.free ? undefined : slot.asset}>
+        {slot.free || !slot.asset ? DASH : <AssetName symbol={slot.asset} />}
+      </td>
       <SideCell side={slot.free ? undefined : slot.side} />
       <td className="num r">{slot.free ? DASH : qty(slot.size)}</td>
       <td className="num r">
         {hasPosition || slot.entryPrice ? avgPrice(slot.entryPrice, slot.asset) : DASH}
       </td>
-      <td className="num r">{mark ? price(mark, slot.asset) : DASH}</td>
-      <td className={`num r ${pnlClass(slot.unrealizedPnl)}`}>
+      <td className="num r slot-mark">{mark ? price(mark, slot.asset) : DASH}</td>
+      <td
+        className={`num r ${pnlClass(slot.unrealizedPnl)}`}
+        title={mark ? `at the mark ${price(mark, slot.asset)}` : undefined}
+      >
         {slot.free ? DASH : signedMoney(slot.unrealizedPnl)}
       </td>
       <td className="act">

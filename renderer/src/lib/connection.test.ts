@@ -44,6 +44,18 @@ describe('the connection, as the window tells it', () => {
     expect(never.banner?.title).toContain('Cannot reach the host');
   });
 
+  it('says to open the printed address when the window has no token to connect with', () => {
+    const view = linkView(link({ connection: 'closed', everOpen: false, hostProblem: 'no-token' }));
+    expect(view).toMatchObject({
+      online: false,
+      stale: false,
+      status: 'no token — open the printed address',
+    });
+    expect(view.banner?.level).toBe('error');
+    expect(view.banner?.title).toContain('no token');
+    expect(view.banner?.detail).toContain('Cockpit: http://127.0.0.1:PORT/?token=');
+  });
+
   it('says to reload from the new address once the host refuses the old token', () => {
     const view = linkView(link({ connection: 'closed', lostAt: 1, hostProblem: 'restarted' }));
     expect(view.online).toBe(false);

@@ -33,6 +33,19 @@ export function linkView(link: LinkState): LinkView {
   if (isOnline(link.connection)) return { online: true, stale: false, status: null, banner: null };
   const asOf = link.lostAt !== null ? ` Everything shown is as of ${clock(link.lostAt)}.` : '';
 
+  if (link.hostProblem === 'no-token') {
+    return {
+      online: false,
+      stale: false,
+      status: 'no token — open the printed address',
+      banner: {
+        level: 'error',
+        title: 'This window has no token, so it cannot connect.',
+        detail: `A tab keeps the token of the address it was opened from; this one was opened without it. Open ${NEW_ADDRESS_HINT}.`,
+      },
+    };
+  }
+
   if (link.hostProblem === 'restarted') {
     return {
       online: false,

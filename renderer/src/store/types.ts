@@ -22,9 +22,10 @@ export type ConnectionStatus = 'connecting' | 'open' | 'closed' | 'native';
  * What is known about a connection that keeps failing: `restarted` when the
  * host answers but refuses this window's token (it was restarted, with a new
  * token: only a new address helps), `unreachable` when nothing has answered for
- * several attempts.
+ * several attempts, `no-token` when the window has no token to connect with (a
+ * new tab on the address without it: only the printed address helps).
  */
-export type HostProblem = 'unreachable' | 'restarted';
+export type HostProblem = 'unreachable' | 'restarted' | 'no-token';
 
 export interface SessionState {
   /** The host's current session (running or last stopped), null when none. */

@@ -1,7 +1,7 @@
 // Why the WebSocket keeps failing. A browser does not tell a refused upgrade
 // (the host answers 401 to a wrong token) from a host that is down: both are a
 // close with code 1006. The page's own address can tell: a HEAD request with
-// the page's token gets 401 from a host that was restarted with a new token,
+// this window's token gets 401 from a host that was restarted with a new token,
 // and no answer at all from a host that is gone.
 import type { HostProblem } from '../store/types.js';
 

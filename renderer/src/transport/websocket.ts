@@ -240,8 +240,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
   };
 }
 
-/** `ws://<host>/ws?token=<token>` for the page's own host and `?token=`. */
-export function browserHostUrl(location: { host: string; search: string }): string {
-  const token = new URLSearchParams(location.search).get('token') ?? '';
-  return `ws://${location.host}/ws?token=${encodeURIComponent(token)}`;
+/** `ws://<host>/ws?token=<token>` for the page's own host and its token. */
+export function browserHostUrl(host: string, token: string): string {
+  return `ws://${host}/ws?token=${encodeURIComponent(token)}`;
 }
