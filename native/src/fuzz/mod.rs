@@ -14,7 +14,7 @@ use crate::kernel::input::{
 };
 use crate::kernel::outcome::{Cause, Outcome};
 use crate::kernel::stage::Stage;
-use crate::kernel::types::{Code, CommandKind, EventType, Flag, Mode};
+use crate::kernel::types::{Code, CommandKind, EventType, Flag, Mode, Side};
 use crate::kernel::{ConfigRaw, Kernel};
 use std::collections::{HashMap, HashSet};
 
@@ -165,6 +165,13 @@ pub struct Harness {
     positions: HashMap<String, Fixed>,
     /// Per client order id, Σ its fills as they came: what a venue reports filled.
     order_fills: HashMap<String, Fixed>,
+    /// Per trade, the position and its average cost, from the fill events' sizes and prices alone.
+    costs: HashMap<String, PositionCost>,
+    /// Σ PnL of every exit fill by `costs`: what the kernel's realized PnL must be, computed apart
+    /// from it (the equity identity alone only restates the kernel's own ledgers).
+    realized: f64,
+    /// Σ |price × size| of the exit fills: the scale of the rounding `realized` may differ by.
+    exit_notional: f64,
     last_seq: u64,
     /// Whether the last op was a restart.
     just_restarted: bool,
@@ -194,6 +201,9 @@ impl Harness {
             fees: Fixed::ZERO,
             positions: HashMap::new(),
             order_fills: HashMap::new(),
+            costs: HashMap::new(),
+            realized: 0.0,
+            exit_notional: 0.0,
             last_seq: 0,
             just_restarted: false,
             trace: Vec::new(),
@@ -422,6 +432,12 @@ impl Harness {
                 ));
             }
         }
+        let realized = self.kernel.account().realized_pnl.to_f64();
+        // The kernel rounds an average to 1e-8 per entry fill, and a PnL per exit fill: far below this.
+        let off = (realized - self.realized).abs();
+        if off.is_nan() || off > 1e-6 + 1e-9 * self.exit_notional {
+            return Err(format!("realizedPnl {realized}, but the fills' own PnL is {}", self.realized));
+        }
         if self.kernel.account().fees_paid != self.fees {
             return Err(format!(
                 "feesPaid {} != Σ fees of applied fills {}",
@@ -484,6 +500,8 @@ impl Harness {
                     return Err(format!("adopted {size} into slot {}, which entered {entered:?}", e.slot_id));
                 }
                 self.positions.insert(e.trade_id.to_string(), size);
+                let cost = PositionCost::new(e.side, size.to_f64(), e.price.unwrap_or_default().to_f64());
+                self.costs.insert(e.trade_id.to_string(), cost);
             }
             if matches!(e.kind, EventType::OrderFilled | EventType::OrderPartiallyFilled) {
                 let id = e.venue_event_id.as_deref().unwrap_or_default().to_string();
@@ -495,6 +513,15 @@ impl Harness {
                 let coid = e.client_order_id.as_deref().unwrap_or_default().to_string();
                 let filled = self.order_fills.entry(coid).or_insert(Fixed::ZERO);
                 *filled = filled.checked_add(size).map_err(|x| x.to_string())?;
+                let exit = e.reduce_only == Some(true);
+                let price = e.price.unwrap_or_default().to_f64();
+                let cost = self.costs.entry(e.trade_id.to_string()).or_insert(PositionCost::new(e.side, 0.0, 0.0));
+                if exit {
+                    self.realized += cost.exit(size.to_f64(), price);
+                    self.exit_notional += (size.to_f64() * price).abs();
+                } else {
+                    cost.enter(size.to_f64(), price);
+                }
                 let held = self.positions.entry(e.trade_id.to_string()).or_insert(Fixed::ZERO);
                 *held = if e.reduce_only == Some(true) {
                     held.checked_sub(size).map_err(|x| x.to_string())?.max(Fixed::ZERO)
@@ -670,6 +697,33 @@ impl Harness {
             }
         }
         Ok(())
+    }
+}
+
+/// A trade's position and the average cost of what it holds, kept from its
+/// fills: an entry fill averages in; an exit fill realizes (price − average)
+/// on what it reduces (never more than is held) and leaves the average.
+struct PositionCost {
+    sign: f64,
+    held: f64,
+    average: f64,
+}
+
+impl PositionCost {
+    fn new(side: Option<Side>, held: f64, average: f64) -> Self {
+        PositionCost { sign: if side == Some(Side::Short) { -1.0 } else { 1.0 }, held, average }
+    }
+
+    fn enter(&mut self, size: f64, price: f64) {
+        self.average = (self.held * self.average + size * price) / (self.held + size);
+        self.held += size;
+    }
+
+    /// The PnL an exit fill of `size` at `price` realizes.
+    fn exit(&mut self, size: f64, price: f64) -> f64 {
+        let reduced = size.min(self.held);
+        self.held -= reduced;
+        reduced * (price - self.average) * self.sign
     }
 }
 
