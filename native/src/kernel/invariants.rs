@@ -19,6 +19,15 @@ impl Kernel {
                         return Err(format!("slot {}: size {} outside [0, {}]", slot.id, t.size, t.entry_filled));
                     }
                     self.check_entry_fills(slot.id, t)?;
+                    // Liveness: a slot waiting on an order has one the venue can still answer; an OPEN one
+                    // waits on none.
+                    let working = t.working_order.as_ref().map(|c| self.s.book.orders.get(c).map(|o| o.is_terminal()));
+                    match (slot.stage, working) {
+                        (Stage::Open, None) => {}
+                        (Stage::Open, Some(_)) => return Err(format!("slot {} is OPEN with a working order", slot.id)),
+                        (_, Some(Some(false))) => {}
+                        (s, w) => return Err(format!("slot {} is {s:?} with no live working order ({w:?})", slot.id)),
+                    }
                 }
                 (None, _) => {}
             }
