@@ -64,6 +64,32 @@ afterEach(async () => {
   await page.close();
 });
 
+/**
+ * How a table sits in its panel: how far it scrolls sideways, the text of every cell that reaches past what
+ * the panel shows without scrolling, and the headers displayed.
+ */
+async function tableLayout(page: Page, testId: string) {
+  const body = page.locator(`.panel-body:has(> [data-testid="${testId}"])`);
+  const { scrollWidth, clientWidth, clientHeight } = await body.evaluate((el) => {
+    const box = el as unknown as { scrollWidth: number; clientWidth: number; clientHeight: number };
+    return { scrollWidth: box.scrollWidth, clientWidth: box.clientWidth, clientHeight: box.clientHeight };
+  });
+  // What the panel shows without scrolling (its scrollbars excluded).
+  const { x: left, y: top } = (await body.boundingBox())!;
+  const [right, bottom] = [left + clientWidth, top + clientHeight];
+  const cut: string[] = [];
+  for (const cell of await page.locator(`[data-testid="${testId}"] :is(th, td)`).all()) {
+    const box = await cell.boundingBox();
+    // null: not displayed at this width.
+    if (box !== null && box.x + box.width > right + 0.5) cut.push(await cell.innerText());
+  }
+  const headers: string[] = [];
+  for (const header of await page.locator(`[data-testid="${testId}"] thead th`).all()) {
+    if ((await header.boundingBox()) !== null) headers.push((await header.textContent()) ?? '');
+  }
+  return { left, top, right, bottom, sideways: scrollWidth - clientWidth, cut, headers };
+}
+
 describe('browser host', () => {
   it('(a) a market intent becomes a signal, an order, fills and a trade; exiting realizes the PnL and frees the slot', async () => {
     const { sessionId, correlationId } = await marketRoundTrip(cockpit);
@@ -676,26 +702,7 @@ describe('browser host', () => {
     await fillTicket(page, { asset: 'ETH/USDT', type: 'LIMIT', size: '0.5', limit: (mark * 0.5).toFixed(2) });
     await eventually(() => page.getByTestId('slot-cancel-2').count()).toBe(1);
 
-    const slotsBody = page.locator('.slots .panel-body');
-    const layout = async () => {
-      const { scrollWidth, clientWidth } = await slotsBody.evaluate((el) => {
-        const body = el as unknown as { scrollWidth: number; clientWidth: number };
-        return { scrollWidth: body.scrollWidth, clientWidth: body.clientWidth };
-      });
-      // What the panel shows without scrolling sideways (its scrollbar excluded).
-      const right = (await slotsBody.boundingBox())!.x + clientWidth;
-      const cut: string[] = [];
-      for (const cell of await page.locator('[data-testid="slots-table"] :is(th, td)').all()) {
-        const box = await cell.boundingBox();
-        // null: not displayed at this width.
-        if (box !== null && box.x + box.width > right + 0.5) cut.push(await cell.innerText());
-      }
-      const headers: string[] = [];
-      for (const header of await page.locator('[data-testid="slots-table"] thead th').all()) {
-        if ((await header.boundingBox()) !== null) headers.push((await header.textContent()) ?? '');
-      }
-      return { right, sideways: scrollWidth - clientWidth, cut, headers };
-    };
+    const layout = () => tableLayout(page, 'slots-table');
     const narrow = await layout();
     expect(narrow.sideways).toBe(0);
     expect(narrow.cut).toEqual([]);
@@ -715,5 +722,89 @@ describe('browser host', () => {
     expect(wide.cut).toEqual([]);
     expect(wide.headers).toEqual(['#', 'stage', 'asset', 'side', 'size', 'entry', 'mark', 'unrl. PnL', '']);
     expect(await doge.nth(2).innerText()).toBe('DOGE/USDT');
+  });
+
+  it("(o) at 1024 px an open order's Cancel and every trade figure are in sight without a sideways scroll; at 1600 px every column is back", async () => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.getByTestId('session-symbols').fill('BTC/USDT,ETH/USDT,DOGE/USDT');
+    await startSession(cockpit);
+    // A closed trade (exit price, PnL, fees, reason), an open one, and a resting entry order.
+    await fillTicket(page, { asset: 'DOGE/USDT', side: 'SHORT', size: '20000' });
+    await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('OPEN');
+    await page.getByTestId('slot-exit-0').click();
+    await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('IDLE');
+    await fillTicket(page, { asset: 'BTC/USDT', size: '0.01' });
+    await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('OPEN');
+    const mark = (await cockpit.snapshot()).marks['ETH/USDT']!;
+    await fillTicket(page, { asset: 'ETH/USDT', type: 'LIMIT', size: '0.5', limit: (mark * 0.5).toFixed(2) });
+    await eventually(async () => (await cockpit.snapshot()).openOrders.length).toBe(1);
+    const { openOrders, trades } = await cockpit.snapshot();
+    const resting = openOrders[0]!;
+    const closed = trades.find((trade) => trade.state === 'CLOSED')!;
+    const cancel = page.getByTestId(`order-cancel-${resting.clientOrderId}`);
+    await cancel.waitFor();
+
+    const narrowOrders = await tableLayout(page, 'orders-table');
+    expect(narrowOrders.sideways).toBe(0);
+    expect(narrowOrders.cut).toEqual([]);
+    expect(narrowOrders.headers).toEqual(['asset', 'side', 'size', 'filled', 'limit', 'status', '']);
+    const button = (await cancel.boundingBox())!;
+    expect(button.x).toBeGreaterThanOrEqual(narrowOrders.left);
+    expect(button.x + button.width).toBeLessThanOrEqual(narrowOrders.right);
+    expect(button.y).toBeGreaterThanOrEqual(narrowOrders.top);
+    expect(button.y + button.height).toBeLessThanOrEqual(narrowOrders.bottom);
+    // The time and type columns are gone, not what they said: the row's title says them.
+    const order = page.getByTestId(`order-row-${resting.clientOrderId}`);
+    expect(await order.getAttribute('title')).toMatch(/ · LIMIT · placed \d\d:\d\d:\d\d$/);
+    expect(await order.locator('td').nth(1).innerText()).toBe('ETH');
+
+    const narrowTrades = await tableLayout(page, 'trades-table');
+    expect(narrowTrades.sideways).toBe(0);
+    expect(narrowTrades.cut).toEqual([]);
+    expect(narrowTrades.headers).toEqual(['state', 'asset', 'side', 'size', 'entry', 'real. PnL', 'fees']);
+    // The exit price and the reason are in the titles of the PnL and the state, the opening time in the row's.
+    const closedRow = page.getByTestId(`trade-row-${closed.tradeId}`);
+    const trade = closedRow.locator('td');
+    expect(await trade.nth(7).getAttribute('title')).toMatch(/^exit at 0\.\d{5,}$/);
+    expect(await trade.nth(1).getAttribute('title')).toBe('reason: MANUAL');
+    expect(await closedRow.getAttribute('title')).toMatch(/ · opened \d\d:\d\d:\d\d$/);
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    for (const table of ['orders-table', 'trades-table']) {
+      const { sideways, cut } = await tableLayout(page, table);
+      expect({ table, sideways, cut }).toEqual({ table, sideways: 0, cut: [] });
+    }
+
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    const wideOrders = await tableLayout(page, 'orders-table');
+    expect(wideOrders.sideways).toBe(0);
+    expect(wideOrders.cut).toEqual([]);
+    expect(wideOrders.headers).toEqual([
+      'time',
+      'asset',
+      'side',
+      'type',
+      'size',
+      'filled',
+      'limit',
+      'status',
+      '',
+    ]);
+    const wideTrades = await tableLayout(page, 'trades-table');
+    expect(wideTrades.sideways).toBe(0);
+    expect(wideTrades.cut).toEqual([]);
+    expect(wideTrades.headers).toEqual([
+      'opened',
+      'state',
+      'asset',
+      'side',
+      'size',
+      'entry',
+      'exit',
+      'real. PnL',
+      'fees',
+      'reason',
+    ]);
+    expect(await trade.nth(9).innerText()).toBe('MANUAL');
   });
 });

@@ -47,25 +47,30 @@ function SideCell({ side }: { side: string | undefined }) {
   return <td className={long ? 'long' : 'short'}>{side}</td>;
 }
 
+/** A kernel name ("TAKE_PROFIT") that a narrow cell may break after an underscore, and nowhere else. */
+function UnderscoreBreaks({ name }: { name: string }) {
+  return name.split('_').map((part, i) => (
+    <Fragment key={i}>
+      {i > 0 ? (
+        <>
+          _<wbr />
+        </>
+      ) : null}
+      {part}
+    </Fragment>
+  ));
+}
+
+/** A state ("ENTRY_" over "WORKING" in a narrow table), in its tone's colour. */
 function StateBadge({ state }: { state: string }) {
-  // After an underscore a narrow table may break the name ("ENTRY_" over "WORKING"); nowhere else.
   return (
     <span className={`badge tone-${toneOf(state)}`}>
-      {state.split('_').map((part, i) => (
-        <Fragment key={i}>
-          {i > 0 ? (
-            <>
-              _<wbr />
-            </>
-          ) : null}
-          {part}
-        </Fragment>
-      ))}
+      <UnderscoreBreaks name={state} />
     </span>
   );
 }
 
-/** "BTC/USDT", its quote in a span a narrow table hides (every slot quotes in the same currency). */
+/** "BTC/USDT", its quote in a span a narrow table hides (every symbol quotes in the same currency). */
 function AssetName({ symbol }: { symbol: string }) {
   const base = baseOf(symbol);
   return (
@@ -130,7 +135,7 @@ export function SlotsTable() {
   return (
     <Panel
       title="Slots"
-      className="slots"
+      className="slots table-panel"
       extra={<span className="muted">{slots.length ? `${busy}/${slots.length} busy` : ''}</span>}
     >
       <table className="grid" data-testid="slots-table">
@@ -142,7 +147,7 @@ export function SlotsTable() {
             <th>side</th>
             <th className="r">size</th>
             <th className="r">entry</th>
-            <th className="r slot-mark">mark</th>
+            <th className="r wide-only">mark</th>
             <th className="r">unrl. PnL</th>
             <th />
           </tr>
@@ -211,7 +216,7 @@ const SlotRow = memo(function SlotRow({
       <td className="num r">
         {hasPosition || slot.entryPrice ? avgPrice(slot.entryPrice, slot.asset) : DASH}
       </td>
-      <td className="num r slot-mark">{mark ? price(mark, slot.asset) : DASH}</td>
+      <td className="num r wide-only">{mark ? price(mark, slot.asset) : DASH}</td>
       <td
         className={`num r ${pnlClass(slot.unrealizedPnl)}`}
         title={mark ? `at the mark ${price(mark, slot.asset)}` : undefined}
@@ -260,14 +265,18 @@ export function OrdersTable() {
   const online = useOnline();
   const cancelBlocked = useRunning() ? undefined : NO_SESSION_TITLE;
   return (
-    <Panel title="Open orders" extra={<span className="muted">{orders.length || ''}</span>}>
+    <Panel
+      title="Open orders"
+      className="table-panel"
+      extra={<span className="muted">{orders.length || ''}</span>}
+    >
       <table className="grid" data-testid="orders-table">
         <thead>
           <tr>
-            <th>time</th>
+            <th className="wide-only">time</th>
             <th>asset</th>
             <th>side</th>
-            <th>type</th>
+            <th className="wide-only">type</th>
             <th className="r">size</th>
             <th className="r">filled</th>
             <th className="r">limit</th>
@@ -308,18 +317,22 @@ const OrderRow = memo(function OrderRow({
   /** Why a cancel cannot go (no session), or undefined when it can. */
   cancelBlocked: string | undefined;
 }) {
+  const orderType = order.reduceOnly ? `${order.orderType} reduce-only` : order.orderType;
   return (
     <tr
       data-testid={`order-row-${order.clientOrderId}`}
       data-state={order.status}
       className={`clickable ${selected ? 'selected' : ''}`}
-      title={`${order.clientOrderId}${order.reduceOnly ? ' (reduce-only)' : ''}`}
+      // Also what a narrow table's hidden time and type columns say.
+      title={`${order.clientOrderId} · ${orderType} · placed ${clock(order.placedAt)}`}
       {...activation(() => selectLineage(order.correlationId))}
     >
-      <td className="num muted">{clock(order.placedAt)}</td>
-      <td>{order.asset}</td>
+      <td className="num muted wide-only">{clock(order.placedAt)}</td>
+      <td title={order.asset}>
+        <AssetName symbol={order.asset} />
+      </td>
       <SideCell side={order.side} />
-      <td>
+      <td className="wide-only">
         {order.orderType}
         {order.reduceOnly ? <span className="tag">RO</span> : null}
       </td>
@@ -432,6 +445,7 @@ export function TradesTable() {
   return (
     <Panel
       title="Trades"
+      className="trades table-panel"
       extra={
         <span className="trades-extra">
           <SessionPicker />
@@ -454,16 +468,16 @@ export function TradesTable() {
       <table className="grid" data-testid="trades-table" data-session={reviewed ?? 'live'}>
         <thead>
           <tr>
-            <th>opened</th>
+            <th className="wide-only">opened</th>
             <th>state</th>
             <th>asset</th>
             <th>side</th>
             <th className="r">size</th>
             <th className="r">entry</th>
-            <th className="r">exit</th>
+            <th className="r exit-price">exit</th>
             <th className="r">real. PnL</th>
             <th className="r">fees</th>
-            <th>reason</th>
+            <th className="close-reason">reason</th>
             {actions ? <th /> : null}
           </tr>
         </thead>
@@ -520,30 +534,38 @@ const TradeRow = memo(function TradeRow({
   /** Why an exit cannot go (no session, or the trading mode), or undefined when it can. */
   exitBlocked: string | undefined;
 }) {
+  const exitPrice = trade.exitPrice !== undefined ? avgPrice(trade.exitPrice, trade.asset) : undefined;
   return (
     <tr
       data-testid={`trade-row-${trade.tradeId}`}
       data-state={trade.state}
       className={`clickable ${selected ? 'selected' : ''}`}
-      title={trade.tradeId}
+      title={`${trade.tradeId} · opened ${clock(trade.openedAt)}`}
       {...activation(() => selectLineage(trade.correlationId, sessionId))}
     >
-      <td className="num muted">{clock(trade.openedAt)}</td>
-      <td>
+      <td className="num muted wide-only">{clock(trade.openedAt)}</td>
+      <td title={trade.closeReason ? `reason: ${trade.closeReason}` : undefined}>
         <StateBadge state={trade.state} />
       </td>
-      <td>{trade.asset}</td>
+      <td title={trade.asset}>
+        <AssetName symbol={trade.asset} />
+      </td>
       <SideCell side={trade.side} />
       <td className="num r" title={`open now: ${qty(trade.size)}`}>
         {qty(trade.state === 'OPEN' ? trade.size : trade.entrySize)}
       </td>
       <td className="num r">{trade.entryPrice ? avgPrice(trade.entryPrice, trade.asset) : DASH}</td>
-      <td className="num r">
-        {trade.exitPrice !== undefined ? avgPrice(trade.exitPrice, trade.asset) : DASH}
+      <td className="num r exit-price">{exitPrice ?? DASH}</td>
+      <td
+        className={`num r ${pnlClass(trade.realizedPnl)}`}
+        title={exitPrice !== undefined ? `exit at ${exitPrice}` : undefined}
+      >
+        {signedMoney(trade.realizedPnl)}
       </td>
-      <td className={`num r ${pnlClass(trade.realizedPnl)}`}>{signedMoney(trade.realizedPnl)}</td>
       <td className="num r">{money(trade.fees)}</td>
-      <td>{trade.closeReason ?? DASH}</td>
+      <td className="close-reason">
+        {trade.closeReason ? <UnderscoreBreaks name={trade.closeReason} /> : DASH}
+      </td>
       {actions ? (
         <td className="act">
           {orphan ? (
