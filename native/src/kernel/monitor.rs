@@ -208,7 +208,7 @@ impl Kernel {
             out.details.push(("clientOrderId", coid.into()));
             outs.push(self.finish(out, slot_id));
         }
-        self.retry_orphan_closes(ts, &mut outs);
+        self.tick_orphan_closes(ts, &mut outs);
         outs
     }
 

@@ -1082,6 +1082,33 @@ fn a_rate_limited_orphan_close_is_resent_on_tick_and_a_lost_one_is_sent_again_by
     k.check_invariants().unwrap();
 }
 
+/// An orphan's close the venue never acknowledges is timed out and
+/// cancelled as a slot's order is, not left waiting in silence; if the
+/// venue refuses that cancel, the clock watches the close again.
+#[test]
+fn an_orphan_close_never_acknowledged_times_out_into_a_cancel() {
+    let mut k = kernel(1);
+    cancelled_entry_and_busy_slots(&mut k);
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 0.5));
+    assert_eq!(k.kill_switch(20.0).commands.iter().filter(|c| c.trade_id.as_ref() == "T1").count(), 1);
+    let of_orphan =
+        |outs: Vec<Outcome>| outs.into_iter().filter(|o| o.trade_id.as_deref() == Some("T1")).collect::<Vec<_>>();
+    assert!(of_orphan(k.tick(5_019.0)).is_empty(), "not before ackTimeoutMs");
+    let timed_out = of_orphan(k.tick(5_020.0));
+    assert_eq!(timed_out.len(), 1);
+    let o = &timed_out[0];
+    assert_eq!(o.code, Code::OrderTimeout);
+    assert_eq!(kinds(o), vec![EventType::OrderTimedOut, EventType::OrderCancelRequested]);
+    assert_eq!((o.commands[0].kind, o.commands[0].client_order_id.as_ref()), (CommandKind::Cancel, "T1-X1"));
+    assert!(of_orphan(k.tick(9_000.0)).is_empty(), "once");
+    k.on_venue_event(&VenueEventRaw { ts: 9_100.0, ..ev("cr1", "CANCEL_REJECTED", "T1-X1") });
+    assert!(of_orphan(k.tick(14_000.0)).is_empty(), "watched from the refusal");
+    assert_eq!(of_orphan(k.tick(14_100.0))[0].code, Code::OrderTimeout);
+    let lost = k.on_venue_event(&VenueEventRaw { ts: 14_200.0, ..ev("c1", "CANCELED", "T1-X1") });
+    assert!(lost.accepted && lost.severity >= super::types::Severity::Warning);
+    k.check_invariants().unwrap();
+}
+
 #[test]
 fn the_kill_switch_flattens_orphan_positions_reduce_only_and_their_fills_realize_pnl() {
     let mut k = kernel(1);

@@ -654,7 +654,9 @@ impl Kernel {
             .with_detail("clientOrderId", ev.client_order_id.to_string())
             .with_detail("kind", ev.kind.as_str());
         let held = s.slots[slot_id as usize].trade.as_deref().filter(|t| t.trade_id == trade_id);
-        if let Some((kind, trade)) = news.zip(held.or_else(|| s.book.retired.get(&trade_id))) {
+        let trade =
+            held.or_else(|| s.book.retired.get(&trade_id)).or_else(|| s.orphans.get(&trade_id).map(|o| &*o.trade));
+        if let Some((kind, trade)) = news.zip(trade) {
             let mut e = new_event(&mut s.seq, kind, slot_id, trade, Cause::External(ev.event_id.clone()), ev.ts);
             e.client_order_id = Some(o.client_order_id.clone());
             e.venue_order_id = o.venue_order_id.clone();
