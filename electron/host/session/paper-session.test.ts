@@ -418,3 +418,66 @@ it('spends at most a tenth of its time on snapshots when one is slow to build', 
     vi.useRealTimers();
   }
 });
+
+it("news of a closed trade's order, after its slot went to the next trade, leaves the slot the next trade's", async () => {
+  // The venue answers in 200 ms: the reports below overtake its own.
+  const { session, journal } = startTestSession({
+    seedCapital: 100_000,
+    maxSlots: 1,
+    latencyMs: 200,
+    tickIntervalMs: 20,
+  });
+  const until = (done: () => boolean) => vi.waitFor(() => expect(done()).toBe(true), { timeout: 5_000 });
+  const working = () => session.snapshot().openOrders.map((o) => o.clientOrderId);
+  const entry = marketEntry(session);
+  if (!entry.ok) throw new Error(entry.error.message);
+  await until(() => session.snapshot().slots[0]!.state === 'OPEN');
+  const farExit = () => {
+    const exit = session.submitIntent({
+      action: 'EXIT',
+      asset: 'ETH/USDT',
+      side: 'LONG',
+      orderType: 'LIMIT',
+      limitPrice: 100_000,
+      targetSize: 0.1,
+      leverage: 1,
+      tradeId: entry.value.tradeId!,
+      signalProvider: 'operator',
+    });
+    if (!exit.ok) throw new Error(exit.error.message);
+  };
+  farExit();
+  await until(() => session.snapshot().slots[0]!.state === 'EXIT_WORKING');
+  const [first] = working() as [string];
+  expect(session.cancelOrder(first).ok).toBe(true);
+  await until(() => session.snapshot().slots[0]!.state === 'OPEN');
+  farExit();
+  await until(() => session.snapshot().slots[0]!.state === 'EXIT_WORKING');
+  const second = working().find((id) => id !== first)!;
+  const report = (
+    eventId: string,
+    kind: 'FILL' | 'ACK' | 'CANCELED' | 'CANCEL_REJECTED',
+    clientOrderId: string,
+  ) =>
+    session.onVenueReports([
+      {
+        eventId,
+        kind,
+        clientOrderId,
+        ts: Date.now(),
+        ...(kind === 'FILL' ? { price: 3_000, size: 0.1 } : {}),
+      },
+    ]);
+  // The cancelled exit filled after all: the trade closes under the second exit, which the kernel cancels.
+  report('late-exit-fill', 'FILL', first);
+  const next = restLimitEntry(session);
+  report('next-ack', 'ACK', `${next.tradeId}-E1`);
+  // The venue's word on that second exit comes once the slot holds the next trade: news, no stage change.
+  report('old-exit-canceled', 'CANCELED', second);
+  // Then a refusal of a cancel never asked, about the next trade's entry: told under the next trade's lineage.
+  report('stray-refusal', 'CANCEL_REJECTED', `${next.tradeId}-E1`);
+  const told = journal.page(session.sessionId, 0, 10_000).filter((e) => e.type === 'KernelDiagnostic');
+  expect(told.map((e) => [e.correlationId, e.payload.diagnosticCode])).toEqual([
+    [next.correlationId, 'ILLEGAL_TRANSITION'],
+  ]);
+});

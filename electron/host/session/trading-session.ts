@@ -707,8 +707,9 @@ export class TradingSession {
   }
 
   private outcomeDrafts(outcome: KernelOutcome): JournalDraft[] {
-    // An orphan position's events carry its old ("home") slot id, but the slot now holds another trade.
-    const occupiesSlot = !outcome.flags.includes('ORPHAN');
+    // An orphan position's events carry its old ("home") slot id, but the slot now holds another trade; so may
+    // the kernel's word on an order that no longer works for its slot (STALE_EVENT), which changes no slot.
+    const occupiesSlot = !outcome.flags.includes('ORPHAN') && outcome.diagnosticCode !== 'STALE_EVENT';
     const drafts: JournalDraft[] = outcome.events.map((event) => this.kernelDraft(event, occupiesSlot));
     for (const transition of outcome.transitions) {
       const correlationId = this.slotCorrelation.get(transition.slotId);

@@ -244,18 +244,25 @@ impl Kernel {
         if how == ExitSize::All || last {
             return Ok(trade.size);
         }
-        let (mut planned, mut leg) = (Fixed::ZERO, Fixed::ZERO);
-        for &ratio in &trade.exit_leg_ratios[..=trade.active_leg] {
-            leg = trade.entry_filled.checked_mul(ratio)?.floor_to(lot);
-            planned = planned.checked_add(leg)?;
+        let legs = &trade.exit_leg_ratios;
+        let mut planned = Fixed::ZERO;
+        for (j, &ratio) in legs.iter().enumerate() {
+            planned = planned.checked_add(trade.entry_filled.checked_mul(ratio)?.floor_to(lot))?;
+            if j < trade.active_leg {
+                continue;
+            }
+            if j + 1 == legs.len() {
+                break;
+            }
+            // What is left of leg j; below one lot (more than planned was closed), leg j is done: the next.
+            let rest_of_leg = trade.size.checked_sub(trade.entry_filled.checked_sub(planned)?)?.floor_to(lot);
+            if rest_of_leg < lot {
+                continue;
+            }
+            let leg = rest_of_leg.min(trade.size);
+            return Ok(if trade.size.checked_sub(leg)? < lot { trade.size } else { leg });
         }
-        let rest_of_leg = trade.size.checked_sub(trade.entry_filled.checked_sub(planned)?)?;
-        // Below one lot left of this leg (more than planned was closed): the next leg whole, as planned.
-        let leg = if rest_of_leg >= lot { rest_of_leg } else { leg }.min(trade.size);
-        if leg < lot || trade.size.checked_sub(leg)? < lot {
-            return Ok(trade.size);
-        }
-        Ok(leg)
+        Ok(trade.size)
     }
 
     /// Places a reduce-only exit order from OPEN: EXIT intents, TP/SL and

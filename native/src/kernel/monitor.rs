@@ -161,10 +161,13 @@ impl Kernel {
                 if t.exit_retry_at.is_some_and(|at| ts >= at) && (t.flatten_pending || t.protect_pending.is_some()) {
                     let mut out = self.spares.take(true, Code::Ok);
                     self.flatten_if_pending(slot_id, Cause::Tick(ts), ts, &mut out);
-                    if out.commands.is_empty() {
+                    // Nothing sent and nothing to say; a TP/SL close held in HALTED is said (once, here).
+                    if out.commands.is_empty() && out.code == Code::Ok {
                         self.recycle(out);
                     } else {
-                        out.flag(Flag::Retry);
+                        if !out.commands.is_empty() {
+                            out.flag(Flag::Retry);
+                        }
                         outs.push(self.finish(out, slot_id));
                     }
                 }
@@ -172,10 +175,17 @@ impl Kernel {
             };
             let asset = t.asset.clone();
             let stage = slot.stage;
+            let again = if t.flatten_pending { Input::KillSwitch } else { Input::Protect };
             let Some(order) = self.s.book.orders.get_mut(&coid) else { continue };
             let mut out = self.spares.take(true, Code::Ok);
             let entry_held = matches!(order.pending, Pending::PlaceAt(_)) && order.role == Role::Entry && !entries_go;
             match order.pending {
+                // A cancel the venue refused (the kill switch's, a TP/SL's) whose backoff is over: asked again as a
+                // new request, so the slot is CANCELING and the venue's next answer, a refusal too, has its rule.
+                Pending::CancelAt(at) if ts >= at && !stage.is_canceling() => {
+                    order.pending = Pending::None;
+                    self.request_cancel(slot_id, &coid, again, Cause::Tick(ts), (None, None), ts, &mut out);
+                }
                 Pending::PlaceAt(at) | Pending::CancelAt(at) if ts >= at && !entry_held => {
                     let kind = if matches!(order.pending, Pending::PlaceAt(_)) {
                         CommandKind::Place
@@ -208,7 +218,7 @@ impl Kernel {
             out.details.push(("clientOrderId", coid.into()));
             outs.push(self.finish(out, slot_id));
         }
-        self.tick_orphan_closes(ts, &mut outs);
+        self.retry_orphan_closes(ts, &mut outs);
         outs
     }
 

@@ -19,9 +19,9 @@ use super::input::{Common, Exit, Guard, VenueEvent};
 use super::model::{Order, OrderStatus, Orphan, Pending};
 use super::new_event;
 use super::orders::OrderAt;
-use super::outcome::{Cause, Outcome, VenueCommand};
+use super::outcome::{Cause, Outcome};
 use super::stage::Input;
-use super::types::{CloseReason, Code, CommandKind, EventType, Flag, Id, OrderType, Role, Severity};
+use super::types::{CloseReason, Code, EventType, Flag, Id, OrderType, Role, Severity};
 use super::venue::News;
 use super::Kernel;
 
@@ -155,11 +155,6 @@ impl Kernel {
         let (coid, trade_id, home) = (order.client_order_id.clone(), order.trade_id.clone(), order.slot_id);
         let orphan = s.orphans.get_mut(&trade_id).expect("checked by the caller");
         if orphan.trade.working_order.as_ref() != Some(&coid) || matches!(news, News::CancelRejected) {
-            // A timeout's cancel the venue refused: still no ack, so the clock watches the close again from now.
-            if matches!(news, News::CancelRejected) && order.timed_out && !order.acked {
-                order.timed_out = false;
-                order.sent_at = ev.ts;
-            }
             return self.stale(ev, at);
         }
         let mut out = Outcome::new(true, Code::Ok);
@@ -229,49 +224,21 @@ impl Kernel {
         out
     }
 
-    /// The clock's part for orphan close orders: one held back by a rate
-    /// limit whose time has come is re-sent; one unacknowledged past
-    /// `ackTimeoutMs` is timed out and cancelled, as a slot's order is (its
-    /// cancel's answer frees the orphan for an EXIT or the kill switch).
-    pub(super) fn tick_orphan_closes(&mut self, ts: i64, outs: &mut Vec<Outcome>) {
-        let timeout = self.s.config.ack_timeout_ms;
+    /// Orphan close orders held back by a rate limit whose time has come: re-sent.
+    pub(super) fn retry_orphan_closes(&mut self, ts: i64, outs: &mut Vec<Outcome>) {
         let s = &mut self.s;
         for orphan in s.orphans.values() {
             let t = &orphan.trade;
             let Some(order) = t.working_order.as_ref().and_then(|c| s.book.orders.get_mut(c)) else { continue };
-            let mut out = Outcome::new(true, Code::Ok);
-            match order.pending {
-                Pending::PlaceAt(at) if ts >= at => {
-                    order.pending = Pending::None;
-                    order.sent_at = ts;
-                    out.commands.push(super::intents::place_command(order, &t.asset));
-                    out.flag(Flag::Retry);
-                }
-                Pending::None
-                    if timeout > 0
-                        && !order.acked
-                        && !order.timed_out
-                        && !order.is_terminal()
-                        && ts.saturating_sub(order.sent_at) >= timeout =>
-                {
-                    order.timed_out = true;
-                    let waited = ts.saturating_sub(order.sent_at);
-                    out.escalate(Code::OrderTimeout);
-                    let mut e =
-                        new_event(&mut s.seq, EventType::OrderTimedOut, orphan.home_slot, t, Cause::Tick(ts), ts);
-                    e.client_order_id = Some(order.client_order_id.clone());
-                    e.reason = Some(format!("no ack after {waited} ms").into());
-                    let cause = Cause::Event(e.seq);
-                    out.events.push(e);
-                    let mut e = new_event(&mut s.seq, EventType::OrderCancelRequested, orphan.home_slot, t, cause, ts);
-                    e.client_order_id = Some(order.client_order_id.clone());
-                    out.events.push(e);
-                    let place = super::intents::place_command(order, &t.asset);
-                    out.commands.push(VenueCommand { kind: CommandKind::Cancel, ..place });
-                    out.details.push(("waitedMs", waited.to_string().into()));
-                }
-                _ => continue,
+            let Pending::PlaceAt(at) = order.pending else { continue };
+            if ts < at {
+                continue;
             }
+            order.pending = Pending::None;
+            order.sent_at = ts;
+            let mut out = Outcome::new(true, Code::Ok);
+            out.commands.push(super::intents::place_command(order, &t.asset));
+            out.flag(Flag::Retry);
             out.flag(Flag::Orphan);
             out.details.push(("clientOrderId", order.client_order_id.clone().into()));
             out.slot_id = Some(orphan.home_slot);

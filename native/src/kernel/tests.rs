@@ -445,6 +445,28 @@ fn a_leg_cancelled_after_a_partial_fill_is_completed_not_placed_again_whole() {
     assert_eq!(k.slot(0).unwrap().size.to_f64(), 0.4);
 }
 
+/// Legs of 0.1, 0.5, 0.4 on 1: the first leg fills 0.05, is cancelled, and
+/// then a late fill completes it after all. The next EXIT is the second leg
+/// (0.5), not the first again: what is left of a leg done by a late fill is
+/// less than a lot.
+#[test]
+fn a_leg_a_late_fill_completed_is_not_placed_again() {
+    let mut k = kernel(1);
+    let i = IntentRaw { exit_leg_ratios: Some(vec![0.1, 0.5, 0.4]), ..enter("i1", "LONG", "MARKET", 1.0, 100.0) };
+    k.submit_intent(&i);
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 1.0));
+    k.submit_intent(&act("x1", "EXIT", 0));
+    k.on_venue_event(&fill("g1", "PARTIAL_FILL", "T1-X1", 101.0, 0.05));
+    k.submit_intent(&act("c1", "CANCEL", 0));
+    k.on_venue_event(&ev("k1", "CANCELED", "T1-X1"));
+    assert_eq!(k.on_venue_event(&fill("g2", "PARTIAL_FILL", "T1-X1", 101.0, 0.05)).code, Code::LateFill);
+    let x2 = k.submit_intent(&act("x2", "EXIT", 0));
+    assert_eq!(x2.commands[0].size.to_f64(), 0.5);
+    k.on_venue_event(&fill("h2", "FILL", "T1-X2", 101.0, 0.5));
+    let x3 = k.submit_intent(&act("x3", "EXIT", 0));
+    assert_eq!(x3.commands[0].size.to_f64(), 0.4);
+}
+
 #[test]
 fn a_trade_on_a_coarser_venue_lot_sizes_its_entry_and_legs_on_that_lot() {
     let mut k = kernel(1);
@@ -575,8 +597,14 @@ fn a_kill_switch_cancel_the_venue_rejects_goes_again_after_a_backoff() {
     let again: Vec<_> = k.tick(5_000.0).iter().flat_map(|o| o.commands.clone()).collect();
     assert_eq!(again.len(), 1);
     assert_eq!((again[0].kind, again[0].client_order_id.as_ref()), (CommandKind::Cancel, "T1-E1"));
+    // Asked again as a new request: the slot is canceling, and a second refusal has its rule.
+    assert_eq!(stage(&k, 0), Stage::EntryCanceling);
+    let refused = k.on_venue_event(&VenueEventRaw { ts: 5_001.0, ..ev("cr2", "CANCEL_REJECTED", "T1-E1") });
+    assert_eq!((refused.code, stage(&k, 0)), (Code::CancelRejected, Stage::EntryWorking));
+    let third: Vec<_> = k.tick(8_001.0).iter().flat_map(|o| o.commands.clone()).collect();
+    assert_eq!((third[0].kind, third[0].client_order_id.as_ref()), (CommandKind::Cancel, "T1-E1"));
     // Cancelled this time: the slot is free, nothing left working.
-    k.on_venue_event(&VenueEventRaw { ts: 5_001.0, ..ev("cx", "CANCELED", "T1-E1") });
+    k.on_venue_event(&VenueEventRaw { ts: 8_002.0, ..ev("cx", "CANCELED", "T1-E1") });
     assert_eq!(stage(&k, 0), Stage::Idle);
 }
 
@@ -1082,33 +1110,6 @@ fn a_rate_limited_orphan_close_is_resent_on_tick_and_a_lost_one_is_sent_again_by
     k.check_invariants().unwrap();
 }
 
-/// An orphan's close the venue never acknowledges is timed out and
-/// cancelled as a slot's order is, not left waiting in silence; if the
-/// venue refuses that cancel, the clock watches the close again.
-#[test]
-fn an_orphan_close_never_acknowledged_times_out_into_a_cancel() {
-    let mut k = kernel(1);
-    cancelled_entry_and_busy_slots(&mut k);
-    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 0.5));
-    assert_eq!(k.kill_switch(20.0).commands.iter().filter(|c| c.trade_id.as_ref() == "T1").count(), 1);
-    let of_orphan =
-        |outs: Vec<Outcome>| outs.into_iter().filter(|o| o.trade_id.as_deref() == Some("T1")).collect::<Vec<_>>();
-    assert!(of_orphan(k.tick(5_019.0)).is_empty(), "not before ackTimeoutMs");
-    let timed_out = of_orphan(k.tick(5_020.0));
-    assert_eq!(timed_out.len(), 1);
-    let o = &timed_out[0];
-    assert_eq!(o.code, Code::OrderTimeout);
-    assert_eq!(kinds(o), vec![EventType::OrderTimedOut, EventType::OrderCancelRequested]);
-    assert_eq!((o.commands[0].kind, o.commands[0].client_order_id.as_ref()), (CommandKind::Cancel, "T1-X1"));
-    assert!(of_orphan(k.tick(9_000.0)).is_empty(), "once");
-    k.on_venue_event(&VenueEventRaw { ts: 9_100.0, ..ev("cr1", "CANCEL_REJECTED", "T1-X1") });
-    assert!(of_orphan(k.tick(14_000.0)).is_empty(), "watched from the refusal");
-    assert_eq!(of_orphan(k.tick(14_100.0))[0].code, Code::OrderTimeout);
-    let lost = k.on_venue_event(&VenueEventRaw { ts: 14_200.0, ..ev("c1", "CANCELED", "T1-X1") });
-    assert!(lost.accepted && lost.severity >= super::types::Severity::Warning);
-    k.check_invariants().unwrap();
-}
-
 #[test]
 fn the_kill_switch_flattens_orphan_positions_reduce_only_and_their_fills_realize_pnl() {
     let mut k = kernel(1);
@@ -1234,6 +1235,48 @@ fn news_of_an_order_no_longer_working_is_recorded_with_an_event() {
     assert_eq!(news(&mut k, "s4", "CANCELED"), []);
     assert_eq!(news(&mut k, "s5", "ACK"), []);
     k.check_invariants().unwrap();
+}
+
+/// The same news of a trade that a late fill revived into another slot (its
+/// home slot holds a new trade by then): said with the slot the trade is in.
+#[test]
+fn news_of_an_order_of_a_trade_revived_elsewhere_names_the_slot_it_is_in() {
+    let mut k = kernel(2);
+    open_long(&mut k);
+    k.submit_intent(&act("x1", "EXIT", 0));
+    k.submit_intent(&act("c1", "CANCEL", 0));
+    k.on_venue_event(&ev("k1", "CANCELED", "T1-X1"));
+    k.submit_intent(&act("x2", "EXIT", 0));
+    k.on_venue_event(&fill("g1", "FILL", "T1-X1", 101.0, 1.0));
+    k.submit_intent(&IntentRaw { slot_id: Some(0.0), ..enter("i2", "LONG", "LIMIT", 1.0, 100.0) });
+    let revived = k.on_venue_event(&fill("f9", "FILL", "T1-E1", 100.0, 0.5));
+    assert_eq!((revived.code, revived.slot_id), (Code::Overfill, Some(1)));
+    let o = k.on_venue_event(&ev("s1", "CANCELED", "T1-X2"));
+    assert_eq!((o.code, o.slot_id), (Code::StaleEvent, Some(1)));
+    let said: Vec<_> = o.events.iter().map(|e| (e.kind, e.slot_id, e.trade_id.to_string())).collect();
+    assert_eq!(said, [(EventType::OrderCanceled, 1, "T1".to_string())]);
+    k.check_invariants().unwrap();
+}
+
+/// The same hold reached by the clock: the entry's cancel was refused once
+/// (the close then waits the backoff), the mode became HALTED, and the
+/// cancel settled. The tick that would send the close says it waits.
+#[test]
+fn a_take_profit_close_held_in_halted_is_said_when_the_clock_reaches_it() {
+    let mut k = kernel(1);
+    let i = IntentRaw { take_profit: Some(110.0), ..enter("i1", "LONG", "LIMIT", 2.0, 100.0) };
+    k.submit_intent(&i);
+    k.on_venue_event(&fill("p1", "PARTIAL_FILL", "T1-E1", 100.0, 0.5));
+    k.mark_price("BTC/USDT", 111.0, 10.0);
+    k.on_venue_event(&VenueEventRaw { ts: 20.0, ..ev("cr", "CANCEL_REJECTED", "T1-E1") });
+    k.set_control(&ControlRaw { mode: "HALTED".into(), ..ControlRaw::default() });
+    let settled = k.on_venue_event(&VenueEventRaw { ts: 30.0, ..ev("x1", "CANCELED", "T1-E1") });
+    assert_eq!(settled.state, Some(Stage::Open));
+    let held = k.tick(1_100.0);
+    assert_eq!(held.len(), 1);
+    assert_eq!((held[0].code, held[0].commands.len()), (Code::ModeRejected, 0));
+    let marked = k.mark_price("BTC/USDT", 112.0, 1_200.0);
+    assert!(marked.iter().all(|o| o.code == Code::Ok && o.commands.is_empty()), "said once");
 }
 
 #[test]

@@ -653,11 +653,15 @@ impl Kernel {
         let mut out = Outcome::new(true, Code::StaleEvent)
             .with_detail("clientOrderId", ev.client_order_id.to_string())
             .with_detail("kind", ev.kind.as_str());
-        let held = s.slots[slot_id as usize].trade.as_deref().filter(|t| t.trade_id == trade_id);
+        // Where its trade is: held (in the slot its order went from, or the one a late fill revived it
+        // into), retired, or an orphan position (both named by the home slot, as their other events are).
+        let home = self.ix.trades.get(&trade_id).copied().unwrap_or(slot_id);
+        let held = s.slots[home as usize].trade.as_deref().filter(|t| t.trade_id == trade_id);
+        let at_slot = if held.is_some() { home } else { slot_id };
         let trade =
             held.or_else(|| s.book.retired.get(&trade_id)).or_else(|| s.orphans.get(&trade_id).map(|o| &*o.trade));
         if let Some((kind, trade)) = news.zip(trade) {
-            let mut e = new_event(&mut s.seq, kind, slot_id, trade, Cause::External(ev.event_id.clone()), ev.ts);
+            let mut e = new_event(&mut s.seq, kind, at_slot, trade, Cause::External(ev.event_id.clone()), ev.ts);
             e.client_order_id = Some(o.client_order_id.clone());
             e.venue_order_id = o.venue_order_id.clone();
             e.venue_event_id = Some(ev.event_id.clone());
@@ -668,9 +672,9 @@ impl Kernel {
             e.reason = Some(ev.reason.map_or_else(|| "no longer its slot's working order".into(), Id::from));
             out.events.push(e);
         }
-        out.slot_id = Some(slot_id);
+        out.slot_id = Some(at_slot);
         out.trade_id = Some(trade_id);
-        out.state = Some(s.slots[slot_id as usize].stage);
+        out.state = Some(s.slots[at_slot as usize].stage);
         out
     }
 }
