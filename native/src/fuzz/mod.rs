@@ -170,7 +170,7 @@ pub struct Harness {
     /// Σ PnL of every exit fill by `costs`: what the kernel's realized PnL must be, computed apart
     /// from it (the equity identity alone only restates the kernel's own ledgers).
     realized: f64,
-    /// Σ |price × size| of the exit fills: the scale of the rounding `realized` may differ by.
+    /// Σ size × (|price| + |average cost|) of the exit fills: the scale of the rounding `realized` may differ by.
     exit_notional: f64,
     last_seq: u64,
     /// Whether the last op was a restart.
@@ -423,6 +423,15 @@ impl Harness {
         self.trace.extend(outs);
         self.kernel.check_invariants()?;
         for slot in self.kernel.slots() {
+            // A trade the kill switch must flatten never has an entry working with nothing asked of the venue:
+            // its cancel is on its way, or waits a refusal's backoff (`retry_at`).
+            let entry_works = matches!(slot.stage, Stage::EntryRequested | Stage::EntryWorking | Stage::EntryPartial);
+            if slot.flatten_pending && entry_works && slot.retry_at.is_none() {
+                return Err(format!(
+                    "slot {} is {:?} to be flattened, with no cancel coming",
+                    slot.slot_id, slot.stage
+                ));
+            }
             let Some(trade_id) = slot.trade_id.as_deref() else { continue };
             let signed = self.positions.get(trade_id).copied().unwrap_or(Fixed::ZERO);
             if slot.size != signed {
@@ -517,8 +526,8 @@ impl Harness {
                 let price = e.price.unwrap_or_default().to_f64();
                 let cost = self.costs.entry(e.trade_id.to_string()).or_insert(PositionCost::new(e.side, 0.0, 0.0));
                 if exit {
+                    self.exit_notional += size.to_f64() * (price.abs() + cost.average.abs());
                     self.realized += cost.exit(size.to_f64(), price);
-                    self.exit_notional += (size.to_f64() * price).abs();
                 } else {
                     cost.enter(size.to_f64(), price);
                 }

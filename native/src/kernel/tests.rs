@@ -684,6 +684,26 @@ fn reducing_mode_refuses_entries_and_halted_allows_only_cancels() {
     assert_eq!(bad.mode, super::types::Mode::Halted);
 }
 
+/// The kill switch's cancel of an entry not yet acknowledged is refused,
+/// then the venue reports a rate limit on that order and acks it: the
+/// cancel still goes again after its backoff (a rate limit read as the
+/// place's turned it into a place retry, which the ack then cleared: the
+/// entry stayed working after the kill switch). Found by the harness.
+#[test]
+fn a_rate_limit_report_does_not_turn_a_refused_kill_cancel_into_a_place_retry() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "MARKET", 1.0, 100.0));
+    k.kill_switch(3.0);
+    k.on_venue_event(&VenueEventRaw { ts: 10.0, ..ev("cr", "CANCEL_REJECTED", "T1-E1") });
+    assert_eq!(stage(&k, 0), Stage::EntryRequested);
+    k.on_venue_event(&VenueEventRaw { ts: 20.0, retry_after_ms: Some(250.0), ..ev("rl", "RATE_LIMITED", "T1-E1") });
+    k.on_venue_event(&VenueEventRaw { ts: 30.0, ..ev("a1", "ACK", "T1-E1") });
+    assert_eq!(stage(&k, 0), Stage::EntryWorking);
+    let again: Vec<_> = k.tick(5_000.0).iter().flat_map(|o| o.commands.clone()).collect();
+    assert_eq!((again[0].kind, again[0].client_order_id.as_ref()), (CommandKind::Cancel, "T1-E1"));
+    assert_eq!(stage(&k, 0), Stage::EntryCanceling);
+}
+
 #[test]
 fn the_kill_switch_halts_cancels_working_orders_and_closes_open_positions() {
     let mut k = kernel(3);

@@ -569,12 +569,17 @@ impl Kernel {
             Input::RateLimited => {
                 let after = ev.retry_after_ms.unwrap_or(DEFAULT_RETRY_MS);
                 let at = ev.ts.saturating_add(after);
-                o.pending = match stage {
-                    Stage::EntryRequested | Stage::ExitRequested => Pending::PlaceAt(at),
-                    Stage::EntryCanceling | Stage::ExitCanceling => Pending::CancelAt(at),
-                    _ => Pending::None,
+                // A refused cancel that waits to go again (the kill switch's, a TP/SL's) stays a cancel: the
+                // order is to go, not to be placed again. Otherwise the request in flight is retried; with
+                // none (a working order), the report is said, with nothing to retry.
+                let retry = match (stage, o.pending) {
+                    (_, Pending::CancelAt(due)) => Some(Pending::CancelAt(due.max(at))),
+                    (Stage::EntryRequested | Stage::ExitRequested, _) => Some(Pending::PlaceAt(at)),
+                    (Stage::EntryCanceling | Stage::ExitCanceling, _) => Some(Pending::CancelAt(at)),
+                    _ => None,
                 };
-                if o.pending != Pending::None {
+                if let Some(retry) = retry {
+                    o.pending = retry;
                     out.retry_after_ms = Some(after);
                     out.retry_at = Some(at);
                 }
