@@ -1203,17 +1203,25 @@ fn an_exit_naming_an_orphans_trade_id_closes_it_reduce_only_at_market_once() {
     k.check_invariants().unwrap();
 }
 
+/// A LIMIT long of 2 with a take-profit at 110, filled 0.5: a mark at 111
+/// fires the take-profit, which cancels the rest of the entry first.
+fn take_profit_hit_on_a_partial_entry() -> Kernel {
+    let mut k = kernel(1);
+    let i = IntentRaw { take_profit: Some(110.0), ..enter("i1", "LONG", "LIMIT", 2.0, 100.0) };
+    k.submit_intent(&i);
+    k.on_venue_event(&fill("p1", "PARTIAL_FILL", "T1-E1", 100.0, 0.5));
+    let hit = k.mark_price("BTC/USDT", 111.0, 10.0);
+    assert!(hit.iter().any(|o| o.commands.iter().any(|c| c.kind == CommandKind::Cancel)));
+    k
+}
+
 /// The operator halts while a take-profit waits for the rest of a partial
 /// entry to be cancelled: the close waits too (HALTED takes only cancels),
 /// said once, and goes out on the first mark past the take-profit once
 /// trading is ACTIVE again.
 #[test]
 fn a_take_profit_close_waiting_on_a_partial_entry_waits_while_halted() {
-    let mut k = kernel(1);
-    let i = IntentRaw { take_profit: Some(110.0), ..enter("i1", "LONG", "LIMIT", 2.0, 100.0) };
-    k.submit_intent(&i);
-    k.on_venue_event(&fill("p1", "PARTIAL_FILL", "T1-E1", 100.0, 0.5));
-    assert!(k.mark_price("BTC/USDT", 111.0, 10.0).iter().any(|o| !o.commands.is_empty()));
+    let mut k = take_profit_hit_on_a_partial_entry();
     k.set_control(&ControlRaw { mode: "HALTED".into(), ..ControlRaw::default() });
     let c = k.on_venue_event(&ev("x1", "CANCELED", "T1-E1"));
     assert!(c.commands.is_empty(), "{:?}", c.commands);
@@ -1226,6 +1234,18 @@ fn a_take_profit_close_waiting_on_a_partial_entry_waits_while_halted() {
     assert_eq!((place.client_order_id.as_ref(), place.reduce_only, place.size.to_f64()), ("T1-X1", true, 0.5));
 }
 
+/// Slot 0's long of 1 closed under a second exit, T1-X2, by a late fill of
+/// the first, cancelled; the kernel then asks to cancel T1-X2. Returns the
+/// late fill's outcome.
+fn closed_under_a_second_exit(k: &mut Kernel) -> Outcome {
+    open_long(k);
+    k.submit_intent(&act("x1", "EXIT", 0));
+    k.submit_intent(&act("c1", "CANCEL", 0));
+    k.on_venue_event(&ev("k1", "CANCELED", "T1-X1"));
+    k.submit_intent(&act("x2", "EXIT", 0));
+    k.on_venue_event(&fill("g1", "FILL", "T1-X1", 101.0, 1.0))
+}
+
 /// A late fill of a cancelled exit closes the trade under a second exit,
 /// which the kernel then cancels. The venue's ack and cancel of that second
 /// exit come after it stopped being the slot's working order: no stage
@@ -1235,12 +1255,7 @@ fn a_take_profit_close_waiting_on_a_partial_entry_waits_while_halted() {
 #[test]
 fn news_of_an_order_no_longer_working_is_recorded_with_an_event() {
     let mut k = kernel(1);
-    open_long(&mut k);
-    k.submit_intent(&act("x1", "EXIT", 0));
-    k.submit_intent(&act("c1", "CANCEL", 0));
-    k.on_venue_event(&ev("k1", "CANCELED", "T1-X1"));
-    k.submit_intent(&act("x2", "EXIT", 0));
-    let closed = k.on_venue_event(&fill("g1", "FILL", "T1-X1", 101.0, 1.0));
+    let closed = closed_under_a_second_exit(&mut k);
     assert_eq!((closed.code, closed.state), (Code::LateFill, Some(Stage::Idle)));
     assert_eq!(closed.commands[0].client_order_id.as_ref(), "T1-X2");
     let news = |k: &mut Kernel, id: &str, kind: &str| {
@@ -1262,12 +1277,7 @@ fn news_of_an_order_no_longer_working_is_recorded_with_an_event() {
 #[test]
 fn news_of_an_order_of_a_trade_revived_elsewhere_names_the_slot_it_is_in() {
     let mut k = kernel(2);
-    open_long(&mut k);
-    k.submit_intent(&act("x1", "EXIT", 0));
-    k.submit_intent(&act("c1", "CANCEL", 0));
-    k.on_venue_event(&ev("k1", "CANCELED", "T1-X1"));
-    k.submit_intent(&act("x2", "EXIT", 0));
-    k.on_venue_event(&fill("g1", "FILL", "T1-X1", 101.0, 1.0));
+    closed_under_a_second_exit(&mut k);
     k.submit_intent(&IntentRaw { slot_id: Some(0.0), ..enter("i2", "LONG", "LIMIT", 1.0, 100.0) });
     let revived = k.on_venue_event(&fill("f9", "FILL", "T1-E1", 100.0, 0.5));
     assert_eq!((revived.code, revived.slot_id), (Code::Overfill, Some(1)));
@@ -1283,11 +1293,7 @@ fn news_of_an_order_of_a_trade_revived_elsewhere_names_the_slot_it_is_in() {
 /// cancel settled. The tick that would send the close says it waits.
 #[test]
 fn a_take_profit_close_held_in_halted_is_said_when_the_clock_reaches_it() {
-    let mut k = kernel(1);
-    let i = IntentRaw { take_profit: Some(110.0), ..enter("i1", "LONG", "LIMIT", 2.0, 100.0) };
-    k.submit_intent(&i);
-    k.on_venue_event(&fill("p1", "PARTIAL_FILL", "T1-E1", 100.0, 0.5));
-    k.mark_price("BTC/USDT", 111.0, 10.0);
+    let mut k = take_profit_hit_on_a_partial_entry();
     k.on_venue_event(&VenueEventRaw { ts: 20.0, ..ev("cr", "CANCEL_REJECTED", "T1-E1") });
     k.set_control(&ControlRaw { mode: "HALTED".into(), ..ControlRaw::default() });
     let settled = k.on_venue_event(&VenueEventRaw { ts: 30.0, ..ev("x1", "CANCELED", "T1-E1") });
