@@ -5,7 +5,7 @@ use super::fixed::Fixed;
 use super::orders::Orders;
 use super::retired::Retired;
 use super::stage::Stage;
-use super::types::{compose_id, CloseReason, Id, OrderSide, OrderType, Role, Side};
+use super::types::{compose_id, CloseReason, EventType, Id, OrderSide, OrderType, Role, Side};
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smallvec::SmallVec;
@@ -20,6 +20,17 @@ pub enum OrderStatus {
     Canceled,
     Rejected,
     Expired,
+}
+
+impl OrderStatus {
+    /// The event that says the venue ended an order so: cancelled, rejected or expired.
+    pub fn ended_event(self) -> EventType {
+        match self {
+            OrderStatus::Rejected => EventType::OrderRejected,
+            OrderStatus::Expired => EventType::OrderExpired,
+            _ => EventType::OrderCanceled,
+        }
+    }
 }
 
 /// A request the kernel is holding back because the venue rate-limited it.
@@ -171,6 +182,18 @@ impl Order {
             timed_out: false,
             fills: SmallVec::new(),
         }
+    }
+
+    /// The venue says it has the order (an ack, or a listing that is one):
+    /// recorded with the venue's id for it, if it gave one and none is known.
+    /// Returns whether it is the first such word.
+    pub fn record_ack(&mut self, venue_order_id: Option<Id>) -> bool {
+        let first = !self.acked;
+        self.acked = true;
+        if self.venue_order_id.is_none() {
+            self.venue_order_id = venue_order_id;
+        }
+        first
     }
 
     pub fn is_terminal(&self) -> bool {

@@ -163,12 +163,7 @@ impl Kernel {
         let t = &mut orphan.trade;
         let (kind, venue_order_id) = match news {
             News::Ack => {
-                let first = !order.acked;
-                order.acked = true;
-                if order.venue_order_id.is_none() {
-                    order.venue_order_id = ev.venue_order_id.map(Id::from);
-                }
-                if !first {
+                if !order.record_ack(ev.venue_order_id.map(Id::from)) {
                     return self.stale(ev, at);
                 }
                 // Accepted after a rate limit was reported for it: never re-sent.
@@ -201,12 +196,7 @@ impl Kernel {
                     "reason",
                     "the orphan position is still open: an EXIT for its tradeId or the kill switch closes it".into(),
                 ));
-                let kind = match status {
-                    OrderStatus::Rejected => EventType::OrderRejected,
-                    OrderStatus::Expired => EventType::OrderExpired,
-                    _ => EventType::OrderCanceled,
-                };
-                (kind, None)
+                (status.ended_event(), None)
             }
             News::CancelRejected => unreachable!("answered as stale above"),
         };

@@ -57,12 +57,9 @@ impl Kernel {
                 // The venue confirms the order lives: that is its ack.
                 let Some(rl) = rule(stage, Input::Ack) else { continue };
                 let o = self.s.book.orders.get_mut(&coid).expect("working orders are in the book");
-                o.acked = true;
+                o.record_ack(vo.venue_order_id.clone());
                 if matches!(o.pending, Pending::PlaceAt(_)) {
                     o.pending = Pending::None;
-                }
-                if o.venue_order_id.is_none() {
-                    o.venue_order_id = vo.venue_order_id.clone();
                 }
                 let venue_order_id = o.venue_order_id.clone();
                 let mut e = self.event(EventType::OrderPlaced, slot_id, Cause::Reconcile(ts), ts);

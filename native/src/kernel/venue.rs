@@ -516,16 +516,12 @@ impl Kernel {
         let o = &mut self.s.book.orders[at];
         match input {
             Input::Ack => {
-                let first = !o.acked;
-                o.acked = true;
+                let first = o.record_ack(ev.venue_order_id.map(Id::from));
                 // Accepted after a rate limit was reported for it: the venue has it, nothing to re-send.
                 if matches!(o.pending, Pending::PlaceAt(_)) {
                     o.pending = Pending::None;
                 }
                 let exit = o.role == Role::Exit;
-                if o.venue_order_id.is_none() {
-                    o.venue_order_id = ev.venue_order_id.map(Id::from);
-                }
                 let venue_order_id = o.venue_order_id.clone();
                 if exit {
                     // The venue took an exit: protective exits no longer wait.
@@ -590,11 +586,11 @@ impl Kernel {
                 out.events.push(e);
             }
             _ => {
-                let (status, kind) = match news {
-                    News::Ended(OrderStatus::Rejected) => (OrderStatus::Rejected, EventType::OrderRejected),
-                    News::Ended(OrderStatus::Expired) => (OrderStatus::Expired, EventType::OrderExpired),
-                    _ => (OrderStatus::Canceled, EventType::OrderCanceled),
+                let status = match news {
+                    News::Ended(status) => status,
+                    _ => OrderStatus::Canceled,
                 };
+                let kind = status.ended_event();
                 o.status = status;
                 o.pending = Pending::None;
                 let rejected_exit = status == OrderStatus::Rejected && o.role == Role::Exit;
@@ -634,22 +630,14 @@ impl Kernel {
         let o = &mut s.book.orders[at];
         let live = !o.is_terminal();
         let news = match ev.kind {
-            VenueKind::Ack if live => {
-                let first = !o.acked;
-                o.acked = true;
-                if o.venue_order_id.is_none() {
-                    o.venue_order_id = ev.venue_order_id.map(Id::from);
-                }
-                first.then_some(EventType::OrderPlaced)
-            }
+            VenueKind::Ack if live => o.record_ack(ev.venue_order_id.map(Id::from)).then_some(EventType::OrderPlaced),
             VenueKind::Canceled | VenueKind::Rejected | VenueKind::Expired if live => {
-                let (status, kind) = match ev.kind {
-                    VenueKind::Canceled => (OrderStatus::Canceled, EventType::OrderCanceled),
-                    VenueKind::Rejected => (OrderStatus::Rejected, EventType::OrderRejected),
-                    _ => (OrderStatus::Expired, EventType::OrderExpired),
+                o.status = match ev.kind {
+                    VenueKind::Canceled => OrderStatus::Canceled,
+                    VenueKind::Rejected => OrderStatus::Rejected,
+                    _ => OrderStatus::Expired,
                 };
-                o.status = status;
-                Some(kind)
+                Some(o.status.ended_event())
             }
             _ => None,
         };
