@@ -124,6 +124,7 @@ impl Kernel {
             sent_at: ts,
             pending: Pending::None,
             timed_out: false,
+            timeouts: 0,
             fills: smallvec::SmallVec::new(),
         };
         let trade = Box::new(Trade {

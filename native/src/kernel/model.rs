@@ -60,13 +60,27 @@ pub struct Order {
     pub acked: bool,
     pub sent_at: i64,
     pub pending: Pending,
+    /// The cancel its ack timeout sent is out, with no answer yet.
     pub timed_out: bool,
+    /// Ack timeouts it has had. Each refusal of a timeout's cancel watches
+    /// the order again, twice as long as the last time (up to
+    /// `2^MAX_TIMEOUT_DOUBLINGS` × `ackTimeoutMs`): an order the venue never
+    /// got is asked about ever less often, and never given up in silence.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub timeouts: u8,
     /// Its last `FILL_MEMORY` executions, oldest first: a fill sent again is
     /// known by these for as long as the order is, whatever the dedupe
     /// window has forgotten since. The first two live inside the order (most
     /// orders fill in one or two parts), so most orders need no heap block.
     #[serde(default, skip_serializing_if = "SmallVec::is_empty")]
     pub fills: SmallVec<[OrderFill; 2]>,
+}
+
+/// The ack timeout doubles at most this many times (5 s becomes 320 s).
+pub const MAX_TIMEOUT_DOUBLINGS: u8 = 6;
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 /// Executions an order remembers, at most: a fill beyond that many on one
@@ -180,6 +194,7 @@ impl Order {
             sent_at: ts,
             pending: Pending::None,
             timed_out: false,
+            timeouts: 0,
             fills: SmallVec::new(),
         }
     }
@@ -194,6 +209,37 @@ impl Order {
             self.venue_order_id = venue_order_id;
         }
         first
+    }
+
+    /// How long the order has waited for its ack, once that is past its
+    /// timeout: `ack_timeout_ms`, doubled for each earlier timeout. Never for
+    /// an order the venue has shown it has (an ack, a fill), one whose
+    /// timeout cancel is out, one a rate limit holds back, or one that ended.
+    pub fn ack_overdue(&self, ts: i64, ack_timeout_ms: i64) -> Option<i64> {
+        let waiting = ack_timeout_ms > 0
+            && !self.acked
+            && !self.timed_out
+            && !self.filled.is_positive()
+            && self.pending == Pending::None
+            && !self.is_terminal();
+        let limit = ack_timeout_ms.saturating_mul(1 << self.timeouts.min(MAX_TIMEOUT_DOUBLINGS));
+        let waited = ts.saturating_sub(self.sent_at);
+        (waiting && waited >= limit).then_some(waited)
+    }
+
+    /// Its ack timeout fired: a cancel goes out.
+    pub fn time_out(&mut self) {
+        self.timed_out = true;
+        self.timeouts = self.timeouts.saturating_add(1);
+    }
+
+    /// The venue refused the cancel its timeout sent. If the order is still
+    /// unacknowledged the clock watches it again, from now.
+    pub fn timeout_cancel_refused(&mut self, ts: i64) {
+        if self.timed_out && !self.acked {
+            self.sent_at = ts;
+        }
+        self.timed_out = false;
     }
 
     pub fn is_terminal(&self) -> bool {

@@ -142,7 +142,8 @@ impl Kernel {
     }
 
     /// The clock: re-sends requests held back by a rate limit once their
-    /// time has come, and cancels orders unacknowledged past `ackTimeoutMs`.
+    /// time has come, and cancels orders unacknowledged past their ack
+    /// timeout (`ackTimeoutMs`, doubled for each earlier timeout of the order).
     pub fn tick(&mut self, ts: f64) -> Vec<Outcome> {
         let ts = match (super::input::Guard { code: Code::InvalidEvent }).ts("ts", ts) {
             Ok(t) => t,
@@ -179,6 +180,11 @@ impl Kernel {
             let Some(order) = self.s.book.orders.get_mut(&coid) else { continue };
             let mut out = self.spares.take(true, Code::Ok);
             let entry_held = matches!(order.pending, Pending::PlaceAt(_)) && order.role == Role::Entry && !entries_go;
+            let overdue = if matches!(stage, Stage::EntryRequested | Stage::ExitRequested) {
+                order.ack_overdue(ts, timeout)
+            } else {
+                None
+            };
             match order.pending {
                 // A cancel the venue refused (the kill switch's, a TP/SL's) whose backoff is over: asked again as a
                 // new request, so the slot is CANCELING and the venue's next answer, a refusal too, has its rule.
@@ -197,15 +203,9 @@ impl Kernel {
                     out.commands.push(VenueCommand { kind, ..place_command(order, &asset) });
                     out.flag(Flag::Retry);
                 }
-                Pending::None
-                    if timeout > 0
-                        && !order.acked
-                        && !order.timed_out
-                        && matches!(stage, Stage::EntryRequested | Stage::ExitRequested)
-                        && ts.saturating_sub(order.sent_at) >= timeout =>
-                {
-                    order.timed_out = true;
-                    let waited = ts.saturating_sub(order.sent_at);
+                Pending::None if overdue.is_some() => {
+                    order.time_out();
+                    let waited = overdue.unwrap_or_default();
                     let e = self.emit(&mut out, EventType::OrderTimedOut, slot_id, Cause::Tick(ts), ts);
                     e.client_order_id = Some(coid.clone());
                     e.reason = Some(format!("no ack after {waited} ms").into());
@@ -218,7 +218,7 @@ impl Kernel {
             out.details.push(("clientOrderId", coid.into()));
             outs.push(self.finish(out, slot_id));
         }
-        self.retry_orphan_closes(ts, &mut outs);
+        self.orphan_clock(ts, &mut outs);
         outs
     }
 

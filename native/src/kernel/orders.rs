@@ -187,6 +187,7 @@ mod tests {
             sent_at: 0,
             pending: Pending::None,
             timed_out: false,
+            timeouts: 0,
             fills: smallvec::SmallVec::new(),
         }
     }

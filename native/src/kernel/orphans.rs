@@ -16,12 +16,13 @@
 
 use super::fixed::Fixed;
 use super::input::{Common, Exit, Guard, VenueEvent};
+use super::intents::place_command;
 use super::model::{Order, OrderStatus, Orphan, Pending};
 use super::new_event;
 use super::orders::OrderAt;
-use super::outcome::{Cause, Outcome};
+use super::outcome::{Cause, Outcome, VenueCommand};
 use super::stage::Input;
-use super::types::{CloseReason, Code, EventType, Flag, Id, OrderType, Role, Severity};
+use super::types::{CloseReason, Code, CommandKind, EventType, Flag, Id, OrderType, Role, Severity};
 use super::venue::News;
 use super::Kernel;
 
@@ -145,18 +146,24 @@ impl Kernel {
     }
 
     /// An ack, rate limit, cancel, reject or expiry of an orphan's close
-    /// order. Orphans have no stage: the order record changes, a
-    /// rate-limited close is re-sent by `tick`, and a close that ended
-    /// unfilled frees the orphan for the next kill switch. Never silent: an
-    /// orphan that lost its close order is told at WARNING.
+    /// order, or the refusal of the cancel its ack timeout sent. Orphans
+    /// have no stage: the order record changes, a rate-limited request is
+    /// re-sent by `tick`, a close cancelled after its timeout is sent again,
+    /// and one that ended unfilled otherwise frees the orphan for the next
+    /// EXIT or kill switch. Never silent: an orphan that lost its close
+    /// order is told at WARNING.
     pub(super) fn orphan_order_event(&mut self, ev: &VenueEvent<'_>, at: OrderAt, news: News) -> Outcome {
         let s = &mut self.s;
         let order = &mut s.book.orders[at];
         let (coid, trade_id, home) = (order.client_order_id.clone(), order.trade_id.clone(), order.slot_id);
         let orphan = s.orphans.get_mut(&trade_id).expect("checked by the caller");
-        if orphan.trade.working_order.as_ref() != Some(&coid) || matches!(news, News::CancelRejected) {
+        // The kernel asks an orphan's close to go only when its ack timed out: any other refusal answers nothing.
+        let unasked = matches!(news, News::CancelRejected) && !order.timed_out;
+        if orphan.trade.working_order.as_ref() != Some(&coid) || unasked {
             return self.stale(ev, at);
         }
+        // Cancelled after its ack timed out: the close is still wanted, so a new one goes.
+        let replace = matches!(news, News::Ended(OrderStatus::Canceled)) && order.timed_out;
         let mut out = Outcome::new(true, Code::Ok);
         out.flag(Flag::Orphan);
         let cause = Cause::External(ev.event_id.clone());
@@ -175,7 +182,8 @@ impl Kernel {
             News::RateLimited => {
                 let after = ev.retry_after_ms.unwrap_or(super::venue::DEFAULT_RETRY_MS);
                 let at = ev.ts.saturating_add(after);
-                order.pending = Pending::PlaceAt(at);
+                // With its timeout's cancel out, the request held back is that cancel.
+                order.pending = if order.timed_out { Pending::CancelAt(at) } else { Pending::PlaceAt(at) };
                 out.escalate(Code::RateLimited);
                 out.retry_after_ms = Some(after);
                 out.retry_at = Some(at);
@@ -192,45 +200,83 @@ impl Kernel {
                 });
                 // The position lost its close order: never below WARNING.
                 out.severity = out.severity.max(Severity::Warning);
-                out.details.push((
-                    "reason",
-                    "the orphan position is still open: an EXIT for its tradeId or the kill switch closes it".into(),
-                ));
+                let reason = if replace {
+                    "the close order the venue never acknowledged is cancelled: a new close is sent"
+                } else {
+                    "the orphan position is still open: an EXIT for its tradeId or the kill switch closes it"
+                };
+                out.details.push(("reason", reason.into()));
                 (status.ended_event(), None)
             }
-            News::CancelRejected => unreachable!("answered as stale above"),
+            News::CancelRejected => {
+                order.pending = Pending::None;
+                order.timeout_cancel_refused(ev.ts);
+                out.escalate(Code::CancelRejected);
+                (EventType::OrderCancelRejected, None)
+            }
         };
+        let close_reason = t.close_reason.unwrap_or(CloseReason::KillSwitch);
         let mut e = new_event(&mut s.seq, kind, home, t, cause, ev.ts);
         e.client_order_id = Some(coid.clone());
         e.venue_order_id = venue_order_id;
         e.venue_event_id = Some(ev.event_id.clone());
         e.reason = ev.reason.map(Id::from);
+        let seq = e.seq;
         out.events.push(e);
+        if replace {
+            self.close_orphan(&trade_id, close_reason, Cause::Event(seq), None, ev.ts, &mut out);
+        }
         out.details.push(("clientOrderId", coid.into()));
         out.details.push(("orphan", "true".into()));
         out.slot_id = Some(home);
         out.trade_id = Some(trade_id);
-        out.state = Some(s.slots[home as usize].stage);
+        out.state = Some(self.s.slots[home as usize].stage);
         out
     }
 
-    /// Orphan close orders held back by a rate limit whose time has come: re-sent.
-    pub(super) fn retry_orphan_closes(&mut self, ts: i64, outs: &mut Vec<Outcome>) {
+    /// The clock for orphan close orders: a request a rate limit held back
+    /// goes when due, and a close unacknowledged past its ack timeout is
+    /// told (`OrderTimedOut`) and cancelled, to be sent again once the venue
+    /// confirms the cancel: a kill switch's close is never dropped by it.
+    pub(super) fn orphan_clock(&mut self, ts: i64, outs: &mut Vec<Outcome>) {
+        let timeout = self.s.config.ack_timeout_ms;
         let s = &mut self.s;
         for orphan in s.orphans.values() {
             let t = &orphan.trade;
             let Some(order) = t.working_order.as_ref().and_then(|c| s.book.orders.get_mut(c)) else { continue };
-            let Pending::PlaceAt(at) = order.pending else { continue };
-            if ts < at {
-                continue;
-            }
-            order.pending = Pending::None;
-            order.sent_at = ts;
             let mut out = Outcome::new(true, Code::Ok);
-            out.commands.push(super::intents::place_command(order, &t.asset));
-            out.flag(Flag::Retry);
+            match (order.pending, order.ack_overdue(ts, timeout)) {
+                (Pending::PlaceAt(at) | Pending::CancelAt(at), _) if ts >= at => {
+                    let kind = if matches!(order.pending, Pending::PlaceAt(_)) {
+                        CommandKind::Place
+                    } else {
+                        CommandKind::Cancel
+                    };
+                    order.pending = Pending::None;
+                    order.sent_at = ts;
+                    out.commands.push(VenueCommand { kind, ..place_command(order, &t.asset) });
+                    out.flag(Flag::Retry);
+                }
+                (Pending::None, Some(waited)) => {
+                    order.time_out();
+                    let mut e =
+                        new_event(&mut s.seq, EventType::OrderTimedOut, orphan.home_slot, t, Cause::Tick(ts), ts);
+                    e.client_order_id = Some(order.client_order_id.clone());
+                    e.reason = Some(format!("no ack after {waited} ms").into());
+                    let cause = Cause::Event(e.seq);
+                    out.events.push(e);
+                    let mut c = new_event(&mut s.seq, EventType::OrderCancelRequested, orphan.home_slot, t, cause, ts);
+                    c.client_order_id = Some(order.client_order_id.clone());
+                    out.events.push(c);
+                    out.commands.push(VenueCommand { kind: CommandKind::Cancel, ..place_command(order, &t.asset) });
+                    out.escalate(Code::OrderTimeout);
+                    out.details.push(("waitedMs", waited.to_string().into()));
+                }
+                _ => continue,
+            }
             out.flag(Flag::Orphan);
             out.details.push(("clientOrderId", order.client_order_id.clone().into()));
+            out.details.push(("orphan", "true".into()));
             out.slot_id = Some(orphan.home_slot);
             out.trade_id = Some(t.trade_id.clone());
             out.state = Some(s.slots[orphan.home_slot as usize].stage);
@@ -312,7 +358,7 @@ impl Kernel {
         }
         let coid = t.next_exit_id();
         let order = Order::exit(coid.clone(), t, orphan.home_slot, (OrderType::Market, None), t.size, ts);
-        out.commands.push(super::intents::place_command(&order, &t.asset));
+        out.commands.push(place_command(&order, &t.asset));
         t.exit_sent(&coid, reason);
         let mut ev = new_event(&mut s.seq, EventType::OrderRequested, orphan.home_slot, t, cause, ts);
         ev.intent_id = intent_id;

@@ -392,10 +392,33 @@ fn an_order_whose_timeout_cancel_is_refused_is_watched_again() {
     assert_eq!(k.tick(5_001.0)[0].code, Code::OrderTimeout);
     let refused = VenueEventRaw { ts: 5_100.0, ..ev("cr1", "CANCEL_REJECTED", "T1-E1") };
     assert_eq!(k.on_venue_event(&refused).state, Some(Stage::EntryRequested));
-    assert!(k.tick(10_000.0).is_empty(), "watched from the refusal, not from the send");
-    let again = k.tick(10_100.0);
+    assert!(k.tick(15_099.0).is_empty(), "watched from the refusal, not from the send, for twice as long");
+    let again = k.tick(15_100.0);
     assert_eq!(again[0].code, Code::OrderTimeout);
     assert_eq!(again[0].commands[0].kind, super::types::CommandKind::Cancel);
+}
+
+/// A venue that never got the order refuses every timeout's cancel: each
+/// round waits twice as long as the last, up to 64 × `ackTimeoutMs`, and a
+/// restored kernel keeps the count.
+#[test]
+fn the_timeouts_of_an_order_the_venue_never_got_back_off_to_a_bound() {
+    let mut k = kernel(1);
+    k.submit_intent(&enter("i1", "LONG", "MARKET", 1.0, 100.0));
+    let mut now = 1.0;
+    let mut waits = Vec::new();
+    for round in 0..9 {
+        let due = (1..).map(|s| now + s as f64 * 1_000.0).find(|&ts| !k.tick(ts).is_empty()).unwrap();
+        waits.push((due - now) as i64 / 1_000);
+        let refused = VenueEventRaw { ts: due, ..ev(&format!("cr{round}"), "CANCEL_REJECTED", "T1-E1") };
+        assert_eq!(k.on_venue_event(&refused).state, Some(Stage::EntryRequested));
+        now = due;
+        if round == 4 {
+            k = Kernel::restore(&k.snapshot()).unwrap();
+        }
+    }
+    assert_eq!(waits, [5, 10, 20, 40, 80, 160, 320, 320, 320]);
+    k.check_invariants().unwrap();
 }
 
 #[test]
@@ -1101,24 +1124,15 @@ fn reconcile_counts_orphan_positions_and_their_close_orders_as_the_kernels() {
 #[test]
 fn a_rate_limited_orphan_close_is_resent_on_tick_and_a_lost_one_is_sent_again_by_the_next_kill_switch() {
     let mut k = kernel(1);
-    cancelled_entry_and_busy_slots(&mut k);
-    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 0.5));
-    k.kill_switch(20.0);
+    orphan_closing(&mut k);
     let limited =
         k.on_venue_event(&VenueEventRaw { retry_after_ms: Some(500.0), ts: 21.0, ..ev("r1", "RATE_LIMITED", "T1-X1") });
     assert_eq!((limited.code, limited.retry_at), (Code::RateLimited, Some(521)));
     assert!(limited.retryable() && limited.flags.contains(&Flag::Orphan));
     assert_eq!(kinds(&limited), vec![EventType::OrderRateLimited]);
-    let orphan_commands = |outs: &[Outcome]| -> Vec<(String, String)> {
-        outs.iter()
-            .flat_map(|o| &o.commands)
-            .filter(|c| c.trade_id.as_ref() == "T1")
-            .map(|c| (c.kind.as_str().to_string(), c.client_order_id.to_string()))
-            .collect()
-    };
     assert!(orphan_commands(&k.tick(520.0)).is_empty(), "not before its time");
     let retried = k.tick(521.0);
-    assert_eq!(orphan_commands(&retried), vec![("PLACE".to_string(), "T1-X1".to_string())]);
+    assert_eq!(orphan_commands(&retried), [command("PLACE", "T1-X1")]);
     assert!(retried.iter().any(|o| o.flags.contains(&Flag::Retry)));
     assert!(orphan_commands(&k.tick(600.0)).is_empty(), "sent once");
     // The venue drops the close: the operator is told and the next kill switch sends a new one.
@@ -1126,7 +1140,93 @@ fn a_rate_limited_orphan_close_is_resent_on_tick_and_a_lost_one_is_sent_again_by
     assert!(lost.accepted && lost.severity >= super::types::Severity::Warning);
     assert_eq!(kinds(&lost), vec![EventType::OrderCanceled]);
     let again = k.kill_switch(602.0);
-    assert_eq!(orphan_commands(std::slice::from_ref(&again)), vec![("PLACE".to_string(), "T1-X2".to_string())]);
+    assert_eq!(orphan_commands(std::slice::from_ref(&again)), [command("PLACE", "T1-X2")]);
+    k.check_invariants().unwrap();
+}
+
+/// An orphan with the kill switch's close out, as at `ts` 20.
+fn orphan_closing(k: &mut Kernel) {
+    cancelled_entry_and_busy_slots(k);
+    k.on_venue_event(&fill("f1", "FILL", "T1-E1", 100.0, 0.5));
+    k.kill_switch(20.0);
+}
+
+/// Commands for trade T1 (the orphan), as (kind, clientOrderId).
+fn orphan_commands(outs: &[Outcome]) -> Vec<(String, String)> {
+    outs.iter()
+        .flat_map(|o| &o.commands)
+        .filter(|c| c.trade_id.as_ref() == "T1")
+        .map(|c| (c.kind.as_str().to_string(), c.client_order_id.to_string()))
+        .collect()
+}
+
+fn command(kind: &str, client_order_id: &str) -> (String, String) {
+    (kind.to_string(), client_order_id.to_string())
+}
+
+/// The venue never acknowledges the kill switch's close of an orphan: the
+/// clock says so and cancels it, and once the cancel is confirmed a new
+/// close goes, so the switch's close is never dropped by its timeout.
+#[test]
+fn an_orphan_close_never_acknowledged_times_out_and_is_sent_again_once_cancelled() {
+    let mut k = kernel(1);
+    orphan_closing(&mut k);
+    assert!(orphan_commands(&k.tick(5_019.0)).is_empty(), "not before its timeout");
+    let timed_out = k.tick(5_020.0);
+    assert_eq!(orphan_commands(&timed_out), [command("CANCEL", "T1-X1")]);
+    let t = timed_out.iter().find(|o| o.trade_id.as_deref() == Some("T1")).unwrap();
+    assert_eq!((t.code, t.severity), (Code::OrderTimeout, super::types::Severity::Warning));
+    assert!(t.flags.contains(&Flag::Orphan));
+    assert_eq!(kinds(t), [EventType::OrderTimedOut, EventType::OrderCancelRequested]);
+    assert!(orphan_commands(&k.tick(9_000.0)).is_empty(), "one cancel per timeout");
+    assert!(orphan_commands(&[k.kill_switch(9_001.0)]).is_empty(), "its close is still out");
+    let canceled = k.on_venue_event(&VenueEventRaw { ts: 9_100.0, ..ev("c1", "CANCELED", "T1-X1") });
+    assert_eq!(orphan_commands(std::slice::from_ref(&canceled)), [command("PLACE", "T1-X2")]);
+    assert_eq!(kinds(&canceled), [EventType::OrderCanceled, EventType::OrderRequested]);
+    assert_eq!(canceled.events[1].close_reason, Some(super::types::CloseReason::KillSwitch));
+    assert_eq!(canceled.events[1].size.map(|s| s.to_f64()), Some(0.5));
+    k.on_venue_event(&VenueEventRaw { ts: 9_110.0, ..ev("a2", "ACK", "T1-X2") });
+    let closed = k.on_venue_event(&VenueEventRaw { ts: 9_120.0, ..fill("f2", "FILL", "T1-X2", 101.0, 0.5) });
+    assert!(kinds(&closed).contains(&EventType::TradeClosed));
+    assert_eq!(k.account().orphan_positions, 0);
+    k.check_invariants().unwrap();
+}
+
+/// The venue refuses the timeout's cancel (it does not know the order):
+/// told as the orphan's `OrderCancelRejected`, not as a stale event, and the
+/// close is watched again, twice as long. A rate limit on the cancel holds
+/// back the cancel, never a second placing of the close.
+#[test]
+fn an_orphan_close_whose_timeout_cancel_is_refused_or_rate_limited_is_watched_again() {
+    let mut k = kernel(1);
+    orphan_closing(&mut k);
+    k.tick(5_020.0);
+    let limited = k.on_venue_event(&VenueEventRaw {
+        ts: 5_030.0,
+        retry_after_ms: Some(100.0),
+        ..ev("r1", "RATE_LIMITED", "T1-X1")
+    });
+    assert_eq!((limited.code, limited.retry_at), (Code::RateLimited, Some(5_130)));
+    assert_eq!(orphan_commands(&k.tick(5_130.0)), [command("CANCEL", "T1-X1")]);
+    let refused = k.on_venue_event(&VenueEventRaw { ts: 5_200.0, ..ev("cr1", "CANCEL_REJECTED", "T1-X1") });
+    assert_eq!(refused.code, Code::CancelRejected);
+    assert!(refused.flags.contains(&Flag::Orphan));
+    assert_eq!(kinds(&refused), [EventType::OrderCancelRejected]);
+    let again = k.on_venue_event(&VenueEventRaw { ts: 5_210.0, ..ev("cr2", "CANCEL_REJECTED", "T1-X1") });
+    assert_eq!(again.code, Code::StaleEvent, "a refusal of no cancel out answers nothing");
+    assert!(orphan_commands(&k.tick(15_199.0)).is_empty());
+    assert_eq!(orphan_commands(&k.tick(15_200.0)), [command("CANCEL", "T1-X1")]);
+    k.check_invariants().unwrap();
+}
+
+/// A fill shows the venue has the close, ack or not: no timeout cancels it.
+#[test]
+fn an_orphan_close_filled_in_part_before_any_ack_never_times_out() {
+    let mut k = kernel(1);
+    orphan_closing(&mut k);
+    let part = k.on_venue_event(&VenueEventRaw { ts: 30.0, ..fill("f2", "PARTIAL_FILL", "T1-X1", 101.0, 0.2) });
+    assert!(part.accepted);
+    assert!(orphan_commands(&k.tick(60_000.0)).is_empty());
     k.check_invariants().unwrap();
 }
 
@@ -1354,8 +1454,9 @@ fn stop_loss_on_a_partially_filled_entry_whose_rest_fills_before_the_cancel_clos
 
 /// The fuzz harness (invariants, incl. the equity identity with orphan
 /// positions, checked after every input) reaches orphans, their close by
-/// the kill switch or by an EXIT naming their tradeId, and TP/SL on
-/// ENTRY_PARTIAL over random interleavings in a few slots.
+/// the kill switch or by an EXIT naming their tradeId, their close's ack
+/// timeout, and TP/SL on ENTRY_PARTIAL over random interleavings in a few
+/// slots.
 #[test]
 fn random_interleavings_reach_orphan_positions_and_partial_entry_protection_with_the_invariants_holding() {
     use crate::fuzz::{run_ops, Op};
@@ -1367,9 +1468,10 @@ fn random_interleavings_reach_orphan_positions_and_partial_entry_protection_with
         (seed % n) as u8
     };
     let (mut orphans, mut orphan_closes, mut orphan_exits, mut partial_protects) = (0, 0, 0, 0);
+    let mut orphan_timeouts = 0;
     for _ in 0..300 {
         let ops: Vec<Op> = (0..120)
-            .map(|_| match r(20) {
+            .map(|_| match r(21) {
                 0..=2 => Op::Enter {
                     short: r(2) == 1,
                     limit: r(2) == 1,
@@ -1394,6 +1496,7 @@ fn random_interleavings_reach_orphan_positions_and_partial_entry_protection_with
                 16 => Op::Kill,
                 17 => Op::Control { mode: r(2) },
                 18 => Op::Restart,
+                19 => Op::Tick { dt: u16::from(r(100)) * 100 },
                 _ => Op::Replay { back: r(8) },
             })
             .collect();
@@ -1403,6 +1506,7 @@ fn random_interleavings_reach_orphan_positions_and_partial_entry_protection_with
                 orphans += 1;
                 orphan_closes += usize::from(o.events.iter().any(|e| e.kind == EventType::TradeClosed));
                 orphan_exits += usize::from(o.events.iter().any(|e| e.intent_id.is_some()));
+                orphan_timeouts += usize::from(o.code == Code::OrderTimeout);
             }
             let protects =
                 |t: &super::outcome::Transition| t.prev == Stage::EntryPartial && t.trigger == Input::Protect;
@@ -1410,8 +1514,8 @@ fn random_interleavings_reach_orphan_positions_and_partial_entry_protection_with
         }
     }
     assert!(
-        orphans > 0 && orphan_closes > 0 && orphan_exits > 0 && partial_protects > 0,
-        "{orphans} {orphan_closes} {orphan_exits} {partial_protects}"
+        orphans > 0 && orphan_closes > 0 && orphan_exits > 0 && orphan_timeouts > 0 && partial_protects > 0,
+        "{orphans} {orphan_closes} {orphan_exits} {orphan_timeouts} {partial_protects}"
     );
 }
 

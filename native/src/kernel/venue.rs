@@ -543,11 +543,7 @@ impl Kernel {
             Input::CancelRejected => {
                 let back = o.resume_stage();
                 o.pending = Pending::None;
-                // A timeout's cancel the venue refused: still no ack, so the clock watches it again from now.
-                if o.timed_out && !o.acked {
-                    o.timed_out = false;
-                    o.sent_at = ev.ts;
-                }
+                o.timeout_cancel_refused(ev.ts);
                 // The kill switch's cancel (or a TP/SL's in a partial entry) must still happen: it goes again
                 // on `tick`, after the protective exits' backoff, for as long as the venue refuses it.
                 if let Some(t) = self.s.slots[slot_id as usize].trade.as_mut() {
