@@ -9,10 +9,13 @@
 //! naming its tradeId, or the kill switch, closes it with a reduce-only
 //! market order, whose fills reduce and finally retire it; orphans take
 //! no ENTER or CANCEL and no take-profit or stop-loss. A rate-limited
-//! close is re-sent by `tick`; a close the venue cancels, rejects or
-//! expires is told at WARNING, and the next EXIT or kill switch sends a
-//! new one. `reconcile` counts them as the kernel's exposure. They
-//! never occupy a slot.
+//! close is re-sent by `tick`, and one unacknowledged past its ack timeout
+//! is cancelled and, once the cancel is confirmed, sent again. A close the
+//! venue otherwise cancels, rejects or expires is told at WARNING: while
+//! the kill switch stands `tick` sends a new one after a backoff, else the
+//! next EXIT or kill switch does. `reconcile` counts them as the kernel's
+//! exposure and takes a close it lists open as acknowledged. They never
+//! occupy a slot.
 
 use super::fixed::Fixed;
 use super::input::{Common, Exit, Guard, VenueEvent};
@@ -51,9 +54,10 @@ impl Kernel {
             t.flatten_pending = false;
             t.protect_pending = None;
             t.monitoring_closed = false;
+            t.exit_rejections = 0;
+            t.exit_retry_at = None;
             self.s.orphans.insert(id.clone(), Orphan { home_slot: order.slot_id, trade: t });
         }
-        let after_kill_switch = adopt && self.s.control.kill_switch_at.is_some();
         let mut out = Outcome::new(true, Code::LateFill);
         out.flag(Flag::Orphan);
         if matches!(order.status, OrderStatus::Canceled | OrderStatus::Rejected | OrderStatus::Expired) {
@@ -134,10 +138,9 @@ impl Kernel {
                 }
             }
         }
-        if after_kill_switch && self.s.orphans.contains_key(id) {
-            // Exposure the kill switch did not see (it came after): closed as the switch would have.
-            self.flatten_orphans(ev.ts, &mut out);
-        }
+        // Exposure the kill switch did not see (it came after, or grew under its close): closed as the
+        // switch would have.
+        self.reclose_orphan(id, Cause::Event(fill_seq), ev.ts, &mut out);
         out.details.push(("clientOrderId", order.client_order_id.clone().into()));
         out.details.push(("orphan", "true".into()));
         out.slot_id = Some(home);
@@ -153,6 +156,7 @@ impl Kernel {
     /// EXIT or kill switch. Never silent: an orphan that lost its close
     /// order is told at WARNING.
     pub(super) fn orphan_order_event(&mut self, ev: &VenueEvent<'_>, at: OrderAt, news: News) -> Outcome {
+        let kill_switch = self.s.control.kill_switch_at.is_some();
         let s = &mut self.s;
         let order = &mut s.book.orders[at];
         let (coid, trade_id, home) = (order.client_order_id.clone(), order.trade_id.clone(), order.slot_id);
@@ -162,8 +166,10 @@ impl Kernel {
         if orphan.trade.working_order.as_ref() != Some(&coid) || unasked {
             return self.stale(ev, at);
         }
-        // Cancelled after its ack timed out: the close is still wanted, so a new one goes.
-        let replace = matches!(news, News::Ended(OrderStatus::Canceled)) && order.timed_out;
+        // Cancelled (or expired, as some venues say of a cancelled market order) after its ack timed out:
+        // the close is still wanted, so a new one goes at once.
+        let replace = matches!(news, News::Ended(OrderStatus::Canceled | OrderStatus::Expired)) && order.timed_out;
+
         let mut out = Outcome::new(true, Code::Ok);
         out.flag(Flag::Orphan);
         let cause = Cause::External(ev.event_id.clone());
@@ -173,10 +179,14 @@ impl Kernel {
                 if !order.record_ack(ev.venue_order_id.map(Id::from)) {
                     return self.stale(ev, at);
                 }
-                // Accepted after a rate limit was reported for it: never re-sent.
-                if matches!(order.pending, Pending::PlaceAt(_)) {
-                    order.pending = Pending::None;
+                // Accepted after a rate limit was reported for it: never re-sent. A timeout's cancel a rate
+                // limit holds back never went: with the venue's word that it has the close, it need not.
+                if matches!(order.pending, Pending::CancelAt(_)) {
+                    order.timed_out = false;
                 }
+                order.pending = Pending::None;
+                t.exit_rejections = 0;
+                t.exit_retry_at = None;
                 (EventType::OrderPlaced, order.venue_order_id.clone())
             }
             News::RateLimited => {
@@ -202,6 +212,12 @@ impl Kernel {
                 out.severity = out.severity.max(Severity::Warning);
                 let reason = if replace {
                     "the close order the venue never acknowledged is cancelled: a new close is sent"
+                } else if kill_switch {
+                    // As a slot's kill-switch close: again from the clock, after a backoff.
+                    let at = t.exit_rejected(ev.ts);
+                    out.details.push(("exitRetryAt", at.to_string().into()));
+                    out.details.push(("exitRetryInMs", at.saturating_sub(ev.ts).to_string().into()));
+                    "the orphan position is still open: the kill switch's close goes again after a backoff"
                 } else {
                     "the orphan position is still open: an EXIT for its tradeId or the kill switch closes it"
                 };
@@ -230,7 +246,6 @@ impl Kernel {
         out.details.push(("orphan", "true".into()));
         out.slot_id = Some(home);
         out.trade_id = Some(trade_id);
-        out.state = Some(self.s.slots[home as usize].stage);
         out
     }
 
@@ -240,10 +255,18 @@ impl Kernel {
     /// confirms the cancel: a kill switch's close is never dropped by it.
     pub(super) fn orphan_clock(&mut self, ts: i64, outs: &mut Vec<Outcome>) {
         let timeout = self.s.config.ack_timeout_ms;
+        let kill_switch = self.s.control.kill_switch_at.is_some();
+        let mut due = Vec::new();
         let s = &mut self.s;
         for orphan in s.orphans.values() {
             let t = &orphan.trade;
-            let Some(order) = t.working_order.as_ref().and_then(|c| s.book.orders.get_mut(c)) else { continue };
+            let Some(order) = t.working_order.as_ref().and_then(|c| s.book.orders.get_mut(c)) else {
+                // A kill switch's close the venue ended unfilled goes again once its backoff is over.
+                if kill_switch && t.exit_retry_at.is_some_and(|at| ts >= at) {
+                    due.push(t.trade_id.clone());
+                }
+                continue;
+            };
             let mut out = Outcome::new(true, Code::Ok);
             match (order.pending, order.ack_overdue(ts, timeout)) {
                 (Pending::PlaceAt(at) | Pending::CancelAt(at), _) if ts >= at => {
@@ -279,9 +302,36 @@ impl Kernel {
             out.details.push(("orphan", "true".into()));
             out.slot_id = Some(orphan.home_slot);
             out.trade_id = Some(t.trade_id.clone());
-            out.state = Some(s.slots[orphan.home_slot as usize].stage);
             outs.push(out);
         }
+        for id in due {
+            let mut out = self.spares.take(true, Code::Ok);
+            self.reclose_orphan(&id, Cause::Tick(ts), ts, &mut out);
+            if out.commands.is_empty() {
+                self.recycle(out);
+                continue;
+            }
+            out.flag(Flag::Retry);
+            out.flag(Flag::Orphan);
+            out.details.push(("orphan", "true".into()));
+            out.slot_id = self.s.orphans.get(&id).map(|o| o.home_slot);
+            out.trade_id = Some(id);
+            outs.push(out);
+        }
+    }
+
+    /// While the kill switch stands, an orphan that holds a size and has no
+    /// close working (nor one waiting out a backoff) gets one.
+    fn reclose_orphan(&mut self, trade_id: &Id, cause: Cause, ts: i64, out: &mut Outcome) {
+        if self.s.control.kill_switch_at.is_none() || self.orphan_close_order(trade_id).is_some() {
+            return;
+        }
+        let Some(t) = self.s.orphans.get(trade_id).map(|o| &o.trade) else { return };
+        if t.exit_waits(ts) {
+            return;
+        }
+        let reason = t.close_reason.unwrap_or(CloseReason::KillSwitch);
+        self.close_orphan(trade_id, reason, cause, None, ts, out);
     }
 
     /// The kill switch's part for orphans: a reduce-only market close for

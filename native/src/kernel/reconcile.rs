@@ -73,12 +73,32 @@ impl Kernel {
                 diags.push(diag(Code::OrderAdopted, format!("{coid} is open at the venue: acknowledged")));
             }
         }
-        // An orphan's close order is the kernel's too: expected open while live.
-        for orphan in self.s.orphans.values() {
-            let Some(coid) = orphan.trade.working_order.as_ref() else { continue };
-            let Some(order) = self.s.book.orders.get(coid).filter(|o| !o.is_terminal()) else { continue };
-            if venue.contains_key(coid) {
+        // An orphan's close order is the kernel's too: expected open while live, and acknowledged by being so.
+        let s = &mut self.s;
+        for orphan in s.orphans.values() {
+            let t = &orphan.trade;
+            let Some(coid) = t.working_order.as_ref() else { continue };
+            let Some(order) = s.book.orders.get_mut(coid).filter(|o| !o.is_terminal()) else { continue };
+            if let Some(vo) = venue.get(coid) {
                 matched.insert(coid.clone());
+                if order.acked {
+                    continue;
+                }
+                order.record_ack(vo.venue_order_id.clone());
+                if matches!(order.pending, Pending::PlaceAt(_)) {
+                    order.pending = Pending::None;
+                }
+                let mut e =
+                    super::new_event(&mut s.seq, EventType::OrderPlaced, orphan.home_slot, t, Cause::Reconcile(ts), ts);
+                e.client_order_id = Some(coid.clone());
+                e.venue_order_id = order.venue_order_id.clone();
+                e.reason = Some("adopted: open at the venue after a restart".into());
+                out.events.push(e);
+                diags.push(Diagnostic {
+                    slot_id: Some(orphan.home_slot),
+                    client_order_id: Some(coid.clone()),
+                    ..Diagnostic::new(Code::OrderAdopted, format!("{coid} is open at the venue: acknowledged"))
+                });
             } else if !matches!(order.pending, Pending::PlaceAt(_)) {
                 diags.push(Diagnostic {
                     slot_id: Some(orphan.home_slot),

@@ -1109,11 +1109,13 @@ fn reconcile_counts_orphan_positions_and_their_close_orders_as_the_kernels() {
     k.kill_switch(31.0);
     let close = VenueOrderRaw { client_order_id: "T1-X1".into(), ..VenueOrderRaw::default() };
     let listed = k.reconcile(&report(vec![close]));
-    assert!(
-        !listed.diagnostics.iter().any(|d| d.client_order_id.as_deref() == Some("T1-X1")),
-        "{:?}",
-        listed.diagnostics
-    );
+    // Listed open: that is its ack, as for a slot's order, so its ack timeout no longer cancels it.
+    let about: Vec<Code> =
+        listed.diagnostics.iter().filter(|d| d.client_order_id.as_deref() == Some("T1-X1")).map(|d| d.code).collect();
+    assert_eq!(about, [Code::OrderAdopted]);
+    assert_eq!(kinds(&listed), [EventType::OrderPlaced]);
+    assert_eq!(listed.events[0].trade_id.as_ref(), "T1");
+    assert!(orphan_commands(&k.tick(60_000.0)).is_empty());
     let missing = k.reconcile(&report(vec![]));
     let d = missing.diagnostics.iter().find(|d| d.client_order_id.as_deref() == Some("T1-X1")).expect("flagged");
     assert_eq!(d.code, Code::OrderNotAtVenue);
@@ -1177,12 +1179,14 @@ fn an_orphan_close_never_acknowledged_times_out_and_is_sent_again_once_cancelled
     let t = timed_out.iter().find(|o| o.trade_id.as_deref() == Some("T1")).unwrap();
     assert_eq!((t.code, t.severity), (Code::OrderTimeout, super::types::Severity::Warning));
     assert!(t.flags.contains(&Flag::Orphan));
+    assert_eq!(t.state, None, "an orphan has no stage");
     assert_eq!(kinds(t), [EventType::OrderTimedOut, EventType::OrderCancelRequested]);
     assert!(orphan_commands(&k.tick(9_000.0)).is_empty(), "one cancel per timeout");
     assert!(orphan_commands(&[k.kill_switch(9_001.0)]).is_empty(), "its close is still out");
     let canceled = k.on_venue_event(&VenueEventRaw { ts: 9_100.0, ..ev("c1", "CANCELED", "T1-X1") });
     assert_eq!(orphan_commands(std::slice::from_ref(&canceled)), [command("PLACE", "T1-X2")]);
     assert_eq!(kinds(&canceled), [EventType::OrderCanceled, EventType::OrderRequested]);
+    assert_eq!(canceled.state, None);
     assert_eq!(canceled.events[1].close_reason, Some(super::types::CloseReason::KillSwitch));
     assert_eq!(canceled.events[1].size.map(|s| s.to_f64()), Some(0.5));
     k.on_venue_event(&VenueEventRaw { ts: 9_110.0, ..ev("a2", "ACK", "T1-X2") });
@@ -1227,6 +1231,73 @@ fn an_orphan_close_filled_in_part_before_any_ack_never_times_out() {
     let part = k.on_venue_event(&VenueEventRaw { ts: 30.0, ..fill("f2", "PARTIAL_FILL", "T1-X1", 101.0, 0.2) });
     assert!(part.accepted);
     assert!(orphan_commands(&k.tick(60_000.0)).is_empty());
+    k.check_invariants().unwrap();
+}
+
+/// The venue ends the kill switch's close of an orphan unfilled (a lost
+/// submit comes back REJECTED from the exchange adapter): while the switch
+/// stands, the clock sends a new close after the exit backoff, as for a
+/// slot's; once trading resumes, it is the operator's again.
+#[test]
+fn a_kill_switch_close_of_an_orphan_the_venue_rejects_goes_again_after_a_backoff_while_the_switch_stands() {
+    let mut k = kernel(1);
+    orphan_closing(&mut k);
+    let rejected = k.on_venue_event(&VenueEventRaw { ts: 30.0, ..ev("j1", "REJECTED", "T1-X1") });
+    assert_eq!(rejected.code, Code::OrderRejected);
+    assert!(rejected.details.iter().any(|(key, value)| *key == "exitRetryAt" && *value == "1030"));
+    assert!(orphan_commands(&k.tick(1_029.0)).is_empty(), "not before its backoff");
+    let again = k.tick(1_030.0);
+    assert_eq!(orphan_commands(&again), [command("PLACE", "T1-X2")]);
+    let retry = again.iter().find(|o| o.trade_id.as_deref() == Some("T1")).unwrap();
+    assert!(retry.flags.contains(&Flag::Retry) && retry.flags.contains(&Flag::Orphan));
+    assert_eq!(retry.events[0].close_reason, Some(super::types::CloseReason::KillSwitch));
+    assert!(orphan_commands(&k.tick(1_031.0)).is_empty(), "sent once");
+    // Rejected again, and the operator resumes trading: nothing goes by itself any more.
+    k.on_venue_event(&VenueEventRaw { ts: 1_040.0, ..ev("j2", "REJECTED", "T1-X2") });
+    k.set_control(&ControlRaw { mode: "ACTIVE".into(), ..ControlRaw::default() });
+    assert!(orphan_commands(&k.tick(60_000.0)).is_empty());
+    k.check_invariants().unwrap();
+}
+
+/// Some venues say EXPIRED of a cancelled market order: after a timeout's
+/// cancel, that is the cancel confirmed, and the close goes again at once.
+#[test]
+fn an_orphan_close_expired_after_its_timeout_cancel_is_sent_again_at_once() {
+    let mut k = kernel(1);
+    orphan_closing(&mut k);
+    k.tick(5_020.0);
+    let expired = k.on_venue_event(&VenueEventRaw { ts: 5_030.0, ..ev("e1", "EXPIRED", "T1-X1") });
+    assert_eq!(orphan_commands(std::slice::from_ref(&expired)), [command("PLACE", "T1-X2")]);
+    k.check_invariants().unwrap();
+}
+
+/// A timeout's cancel held back by a rate limit is dropped when the venue
+/// then acknowledges the close: the venue has it, and it may fill.
+#[test]
+fn an_orphan_close_acknowledged_while_its_timeout_cancel_waits_is_not_cancelled() {
+    let mut k = kernel(1);
+    orphan_closing(&mut k);
+    k.tick(5_020.0);
+    k.on_venue_event(&VenueEventRaw { ts: 5_030.0, retry_after_ms: Some(100.0), ..ev("r1", "RATE_LIMITED", "T1-X1") });
+    let acked = k.on_venue_event(&VenueEventRaw { ts: 5_040.0, ..ev("a2", "ACK", "T1-X1") });
+    assert_eq!(kinds(&acked), [EventType::OrderPlaced]);
+    assert!(orphan_commands(&k.tick(60_000.0)).is_empty());
+    k.check_invariants().unwrap();
+}
+
+/// A late entry fill grows the orphan while the kill switch's close is out:
+/// when that close has filled, what is left is closed too.
+#[test]
+fn an_orphan_that_grows_under_the_kill_switchs_close_is_closed_whole() {
+    let mut k = kernel(1);
+    orphan_closing(&mut k);
+    k.on_venue_event(&VenueEventRaw { ts: 30.0, ..ev("a2", "ACK", "T1-X1") });
+    let grown = k.on_venue_event(&VenueEventRaw { ts: 40.0, ..fill("f2", "PARTIAL_FILL", "T1-E1", 100.0, 0.2) });
+    assert!(orphan_commands(std::slice::from_ref(&grown)).is_empty(), "its close is still out");
+    let closed = k.on_venue_event(&VenueEventRaw { ts: 50.0, ..fill("f3", "FILL", "T1-X1", 101.0, 0.5) });
+    assert_eq!(orphan_commands(std::slice::from_ref(&closed)), [command("PLACE", "T1-X2")]);
+    let rest = closed.events.iter().find(|e| e.kind == EventType::OrderRequested).unwrap();
+    assert_eq!(rest.size.map(|s| s.to_f64()), Some(0.2));
     k.check_invariants().unwrap();
 }
 
