@@ -10,6 +10,7 @@ import { Kernel } from '../native/index.js';
 import { buildLineage, lineageChanges, RiskEnvelope, type LineageGraph } from '../shared/index.js';
 import { replaySteps } from '../renderer/src/lib/replay.js';
 import { startBrowserHostProcess, type RunningHost } from './support/browser-host.js';
+import { addTradeToSnapshots } from './support/host-stream.js';
 import { collectConsoleErrors, launchChromium } from './support/chromium.js';
 import {
   cockpitOn,
@@ -724,14 +725,43 @@ describe('browser host', () => {
     expect(await doge.nth(2).innerText()).toBe('DOGE/USDT');
   });
 
-  it("(o) at 1024 px an open order's Cancel and every trade figure are in sight without a sideways scroll; at 1600 px every column is back", async () => {
+  it("(o) at 1024 px an open order's Cancel, an orphan's Close and every trade figure are in sight without a sideways scroll; at 1600 px every column is back", async () => {
+    // The widest blotter row: an orphan position (its Close) holding 6 digits of DOGE, with a 4-digit realized
+    // PnL and 3-digit fees (its close filled in part). The paper venue cannot leave one, so the host's
+    // snapshots are handed it as the host lists one after a late fill: an open trade no slot holds.
+    const orphanId = 'e2e-orphan-T1';
+    await addTradeToSnapshots(page, (session) => ({
+      tradeId: orphanId,
+      correlationId: orphanId,
+      slotId: 0,
+      asset: 'DOGE/USDT',
+      side: 'SHORT',
+      size: 400_000,
+      entrySize: 900_000,
+      entryPrice: 0.1501235,
+      exitPrice: 0.1522083,
+      realizedPnl: -1042.4,
+      fees: 105.61,
+      state: 'OPEN',
+      openedAt: session.startedAt,
+    }));
+    await page.reload();
+    await eventually(() => page.getByTestId('connection').getAttribute('data-state')).toBe('open');
     await page.setViewportSize({ width: 1024, height: 768 });
     await page.getByTestId('session-symbols').fill('BTC/USDT,ETH/USDT,DOGE/USDT');
     await startSession(cockpit);
-    // A closed trade (exit price, PnL, fees, reason), an open one, and a resting entry order.
+    // A closed trade (exit price, PnL, fees, reason), a cancelled entry, an open trade, and a resting entry order.
     await fillTicket(page, { asset: 'DOGE/USDT', side: 'SHORT', size: '20000' });
     await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('OPEN');
     await page.getByTestId('slot-exit-0').click();
+    await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('IDLE');
+    const far = (await cockpit.snapshot()).marks['ETH/USDT']! * 0.5;
+    await fillTicket(page, { asset: 'ETH/USDT', type: 'LIMIT', size: '0.5', limit: far.toFixed(2) });
+    await eventually(async () => (await cockpit.snapshot()).openOrders.length).toBe(1);
+    await page.getByTestId('slot-cancel-0').click();
+    await eventually(async () => (await cockpit.snapshot()).trades.some((t) => t.state === 'CANCELED')).toBe(
+      true,
+    );
     await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('IDLE');
     await fillTicket(page, { asset: 'BTC/USDT', size: '0.01' });
     await eventually(() => page.getByTestId('slot-row-0').getAttribute('data-state')).toBe('OPEN');
@@ -768,6 +798,13 @@ describe('browser host', () => {
     expect(await trade.nth(7).getAttribute('title')).toMatch(/^exit at 0\.\d{5,}$/);
     expect(await trade.nth(1).getAttribute('title')).toBe('reason: MANUAL');
     expect(await closedRow.getAttribute('title')).toMatch(/ · opened \d\d:\d\d:\d\d$/);
+    // The orphan's figures are all shown, and its Close is in sight.
+    const orphan = page.getByTestId(`trade-row-${orphanId}`).locator('td');
+    const shown = [4, 7, 8].map((column) => orphan.nth(column).innerText());
+    expect(await Promise.all(shown)).toEqual(['400000', '-1042.40', '105.61']);
+    const close = (await page.getByTestId(`trade-exit-${orphanId}`).boundingBox())!;
+    expect(close.x).toBeGreaterThanOrEqual(narrowTrades.left);
+    expect(close.x + close.width).toBeLessThanOrEqual(narrowTrades.right);
 
     await page.setViewportSize({ width: 1280, height: 800 });
     for (const table of ['orders-table', 'trades-table']) {

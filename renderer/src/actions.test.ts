@@ -1,7 +1,7 @@
 // The lineage re-fetch: at most one request in flight per lineage, and at most
 // one more per frame however many journal events arrive meanwhile.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CockpitEvent, JournalEvent, SessionInfo } from '../../shared/index.js';
+import type { CockpitEvent, JournalEvent, PendingIntent, SessionInfo, Snapshot } from '../../shared/index.js';
 import {
   abandonSession,
   afterBatch,
@@ -46,7 +46,32 @@ const graph = (correlationId: string, state: string) => ({
   edges: [],
 });
 
+/** The read model of a host with no session, with `over` in place of what a test needs. */
+const snapshot = (over: Partial<Snapshot>): Snapshot => ({
+  session: null,
+  slots: [],
+  account: null,
+  openOrders: [],
+  trades: [],
+  marks: {},
+  control: null,
+  risk: null,
+  strategy: null,
+  pendingIntents: [],
+  replay: null,
+  ...over,
+});
+
 const flushPromises = () => new Promise((r) => setTimeout(r, 0));
+
+/** The lineage re-fetches wait in `frames` for a test to run them, frame by frame. */
+const scheduleOnFrames = (options: Parameters<typeof setLineageScheduler>[1]) =>
+  setLineageScheduler((cb) => {
+    frames.push(cb);
+    return () => {
+      frames = frames.filter((f) => f !== cb);
+    };
+  }, options);
 
 beforeEach(() => {
   calls = [];
@@ -58,15 +83,7 @@ beforeEach(() => {
       subscribe: () => () => {},
     },
   };
-  setLineageScheduler(
-    (cb) => {
-      frames.push(cb);
-      return () => {
-        frames = frames.filter((f) => f !== cb);
-      };
-    },
-    { minIntervalMs: 0 },
-  );
+  scheduleOnFrames({ minIntervalMs: 0 });
   useCockpit.getState().setLineageSelection(null);
   useCockpit.getState().clearNotices();
 });
@@ -131,15 +148,7 @@ describe('lineage re-fetch interval', () => {
   it('starts fetches of one lineage at least the interval apart, then on a frame', async () => {
     vi.useFakeTimers();
     let now = 1_000;
-    setLineageScheduler(
-      (cb) => {
-        frames.push(cb);
-        return () => {
-          frames = frames.filter((f) => f !== cb);
-        };
-      },
-      { minIntervalMs: 200, now: () => now },
-    );
+    scheduleOnFrames({ minIntervalMs: 200, now: () => now });
     selectLineage('slow');
     calls[0]!.resolve(graph('slow', 'PLACED'));
     await vi.advanceTimersByTimeAsync(0);
@@ -174,15 +183,7 @@ describe("a long-lived trade's monitoring ticks", () => {
   it('fetch its graph again at most once per tick interval; any other event of it at once', async () => {
     vi.useFakeTimers();
     let now = 10_000;
-    setLineageScheduler(
-      (cb) => {
-        frames.push(cb);
-        return () => {
-          frames = frames.filter((f) => f !== cb);
-        };
-      },
-      { minIntervalMs: 200, tickIntervalMs: 5_000, now: () => now },
-    );
+    scheduleOnFrames({ minIntervalMs: 200, tickIntervalMs: 5_000, now: () => now });
     const lineages = () => calls.filter((c) => c.name === 'lineage');
     const second = async (seq: number, event = tick('held', seq)) => {
       now += 1_000;
@@ -310,19 +311,7 @@ describe('the supervisor gate', () => {
     const done = refreshSnapshot();
     const risk = { shortingDisabled: true, supervised: true, supervisorTtlMs: 60_000 };
     const waiting = [{ intentId: 'I1', correlationId: 'C1', expiresAt: 9 }];
-    calls[0]!.resolve({
-      ok: true,
-      session: null,
-      slots: [],
-      account: null,
-      openOrders: [],
-      trades: [],
-      marks: {},
-      control: null,
-      risk,
-      strategy: null,
-      pendingIntents: waiting,
-    });
+    calls[0]!.resolve({ ok: true, ...snapshot({ risk, pendingIntents: waiting as PendingIntent[] }) });
     calls[1]!.resolve({ ok: true, sessions: [] });
     await done;
     const [event] = batches[0]!;
@@ -332,19 +321,7 @@ describe('the supervisor gate', () => {
 });
 
 describe('a snapshot fetched after a reconnect', () => {
-  const read = (mode: 'ACTIVE' | 'HALTED') => ({
-    session: null,
-    slots: [],
-    account: null,
-    openOrders: [],
-    trades: [],
-    marks: {},
-    control: { mode },
-    risk: null,
-    strategy: null,
-    pendingIntents: [],
-    replay: null,
-  });
+  const read = (mode: 'ACTIVE' | 'HALTED') => snapshot({ control: { mode } });
 
   it('is pushed as soon as it is answered, not after the session list', async () => {
     const batches: CockpitEvent[][] = [];

@@ -436,8 +436,6 @@ export function TradesTable() {
         : new Set(trades.filter((t) => t.state === 'OPEN' && !held.has(t.tradeId)).map((t) => t.tradeId)),
     [reviewed, trades, held],
   );
-  // The action column only when a row has an action: it costs the blotter width it rarely needs.
-  const actions = orphans.size > 0;
   const realized = useMemo(
     () => trades.reduce((sum, t) => sum + (Number.isFinite(t.realizedPnl) ? t.realizedPnl : 0), 0),
     [trades],
@@ -478,7 +476,6 @@ export function TradesTable() {
             <th className="r">real. PnL</th>
             <th className="r">fees</th>
             <th className="close-reason">reason</th>
-            {actions ? <th /> : null}
           </tr>
         </thead>
         <tbody>
@@ -489,14 +486,13 @@ export function TradesTable() {
               sessionId={reviewed}
               selected={trade.correlationId === selected}
               orphan={orphans.has(trade.tradeId)}
-              actions={actions}
               online={online}
               exitBlocked={exitBlocked}
             />
           ))}
           {rows.length === 0 ? (
             <tr className="empty">
-              <td colSpan={actions ? 11 : 10} data-testid="trades-empty">
+              <td colSpan={10} data-testid="trades-empty">
                 {!reviewed
                   ? hasEarlier && !running
                     ? 'no session is running: pick an earlier one above to review its trades'
@@ -513,13 +509,16 @@ export function TradesTable() {
   );
 }
 
-/** `orphan`: open, but no slot holds it (a late fill with no free slot); only its own row can close it. */
+/**
+ * `orphan`: open, but no slot holds it (a late fill with no free slot); only its own row can close it. Its Close
+ * sits in its state cell, beside the OPEN badge or under it when the blotter is tight: an action column for the
+ * rare orphan cost the blotter a column's width, and at 1024 px pushed its figures past the panel.
+ */
 const TradeRow = memo(function TradeRow({
   trade,
   sessionId,
   selected,
   orphan,
-  actions,
   online,
   exitBlocked,
 }: {
@@ -528,8 +527,6 @@ const TradeRow = memo(function TradeRow({
   sessionId: string | null;
   selected: boolean;
   orphan: boolean;
-  /** Whether the table has the action column. */
-  actions: boolean;
   online: boolean;
   /** Why an exit cannot go (no session, or the trading mode), or undefined when it can. */
   exitBlocked: string | undefined;
@@ -545,7 +542,25 @@ const TradeRow = memo(function TradeRow({
     >
       <td className="num muted wide-only">{clock(trade.openedAt)}</td>
       <td title={trade.closeReason ? `reason: ${trade.closeReason}` : undefined}>
-        <StateBadge state={trade.state} />
+        {orphan ? (
+          <span className="orphan-state">
+            <StateBadge state={trade.state} />
+            <RowAction
+              testId={`trade-exit-${trade.tradeId}`}
+              label="Close"
+              ariaLabel={`Close orphan trade ${trade.tradeId} ${trade.side} ${trade.asset}`}
+              title={`close orphan position ${trade.tradeId} at market: no slot holds it`}
+              online={online}
+              blocked={exitBlocked}
+              run={() => {
+                selectLineage(trade.correlationId);
+                return exitTrade(trade.tradeId);
+              }}
+            />
+          </span>
+        ) : (
+          <StateBadge state={trade.state} />
+        )}
       </td>
       <td title={trade.asset}>
         <AssetName symbol={trade.asset} />
@@ -566,24 +581,6 @@ const TradeRow = memo(function TradeRow({
       <td className="close-reason">
         {trade.closeReason ? <UnderscoreBreaks name={trade.closeReason} /> : DASH}
       </td>
-      {actions ? (
-        <td className="act">
-          {orphan ? (
-            <RowAction
-              testId={`trade-exit-${trade.tradeId}`}
-              label="Close"
-              ariaLabel={`Close orphan trade ${trade.tradeId} ${trade.side} ${trade.asset}`}
-              title={`close orphan position ${trade.tradeId} at market: no slot holds it`}
-              online={online}
-              blocked={exitBlocked}
-              run={() => {
-                selectLineage(trade.correlationId);
-                return exitTrade(trade.tradeId);
-              }}
-            />
-          ) : null}
-        </td>
-      ) : null}
     </tr>
   );
 });

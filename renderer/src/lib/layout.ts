@@ -34,21 +34,21 @@ export function nodeSize(id: string): Size {
 }
 
 /**
- * A stable key of the topology: the sorted node ids and the sorted edges
- * between known nodes. It changes only when a node or an edge does, and it
- * holds everything the layout needs (see layoutFromKey).
+ * A key of the topology: the node ids and the edges between known nodes, in
+ * the graph's own order (the lineage's, by journal sequence), which dagre
+ * keeps for siblings: a market order's fills stand first slice first. Ids
+ * sorted as text put "V10" before "V9". It changes only when a node or an
+ * edge does, and it holds everything the layout needs (see layoutFromKey).
  */
 export function topologyKey(
   nodes: ReadonlyArray<{ id: string }>,
   edges: ReadonlyArray<{ from: string; to: string }>,
 ): string {
   const ids = new Set(nodes.map((node) => node.id));
-  const sortedIds = [...ids].sort();
   const pairs = edges
     .filter((e) => ids.has(e.from) && ids.has(e.to) && e.from !== e.to)
-    .map((e): [string, string] => [e.from, e.to])
-    .sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) : a[0] < b[0] ? -1 : 1));
-  return JSON.stringify({ nodes: sortedIds, edges: pairs });
+    .map((e): [string, string] => [e.from, e.to]);
+  return JSON.stringify({ nodes: [...ids], edges: pairs });
 }
 
 /** The layout of a topology key (empty for an empty key). */
@@ -87,13 +87,46 @@ export function layoutLineage(
     if (ids.has(edge.from) && ids.has(edge.to) && edge.from !== edge.to) graph.setEdge(edge.from, edge.to);
   }
   dagre.layout(graph);
-  const out: Record<string, Position> = {};
+  const centres = new Map<string, Position>();
   for (const id of ids) {
     const laid = graph.node(id) as { x: number; y: number } | undefined;
+    centres.set(id, laid ? { x: laid.x, y: laid.y } : { x: 0, y: 0 });
+  }
+  inLineageOrder(graph, [...ids], centres, direction);
+  const out: Record<string, Position> = {};
+  for (const [id, centre] of centres) {
     const { width, height } = nodeSize(id);
-    out[id] = laid ? { x: laid.x - width / 2, y: laid.y - height / 2 } : { x: 0, y: 0 };
+    out[id] = { x: centre.x - width / 2, y: centre.y - height / 2 };
   }
   return out;
+}
+
+/**
+ * Siblings (nodes of one rank with the same neighbours, like a market
+ * order's fills) stand in the graph's order, first slice first: dagre
+ * orders them by its crossing heuristics, often backwards. Swapping their
+ * places changes no edge crossing.
+ */
+function inLineageOrder(
+  graph: InstanceType<typeof dagre.graphlib.Graph>,
+  order: string[],
+  centres: Map<string, Position>,
+  direction: Direction,
+): void {
+  const across = (p: Position) => (direction === 'TB' ? p.x : p.y);
+  const groups = new Map<string, string[]>();
+  for (const id of order) {
+    const centre = centres.get(id)!;
+    const neighbours = (list: string[] | void) => [...(list ?? [])].sort().join(',');
+    const rank = direction === 'TB' ? centre.y : centre.x;
+    const key = `${rank}|${neighbours(graph.predecessors(id))}|${neighbours(graph.successors(id))}`;
+    groups.set(key, [...(groups.get(key) ?? []), id]);
+  }
+  for (const siblings of groups.values()) {
+    if (siblings.length < 2) continue;
+    const places = siblings.map((id) => centres.get(id)!).sort((a, b) => across(a) - across(b));
+    siblings.forEach((id, i) => centres.set(id, places[i]!));
+  }
 }
 
 /** The box around laid-out nodes. */
