@@ -453,6 +453,14 @@ impl Trade {
     }
 }
 
+/// The request a rate limit held back, whose time has come: sent again now.
+pub(super) fn retry_command(order: &mut Order, asset: &Id, ts: i64) -> VenueCommand {
+    let kind = if matches!(order.pending, Pending::PlaceAt(_)) { CommandKind::Place } else { CommandKind::Cancel };
+    order.pending = Pending::None;
+    order.sent_at = ts;
+    VenueCommand { kind, ..place_command(order, asset) }
+}
+
 pub(super) fn place_command(order: &Order, asset: &Id) -> VenueCommand {
     VenueCommand {
         kind: CommandKind::Place,

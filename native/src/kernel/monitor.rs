@@ -2,9 +2,9 @@
 //! (rate-limit retries, ack timeouts) and the kill switch.
 
 use super::input::parse_mark;
-use super::intents::{place_command, ExitSize};
+use super::intents::{retry_command, ExitSize};
 use super::model::Pending;
-use super::outcome::{Cause, Outcome, VenueCommand};
+use super::outcome::{Cause, Outcome};
 use super::stage::{Input, Stage};
 use super::types::{CloseReason, Code, CommandKind, EventType, Flag, Mode, OrderType, Role, Side};
 use super::Kernel;
@@ -193,14 +193,7 @@ impl Kernel {
                     self.request_cancel(slot_id, &coid, again, Cause::Tick(ts), (None, None), ts, &mut out);
                 }
                 Pending::PlaceAt(at) | Pending::CancelAt(at) if ts >= at && !entry_held => {
-                    let kind = if matches!(order.pending, Pending::PlaceAt(_)) {
-                        CommandKind::Place
-                    } else {
-                        CommandKind::Cancel
-                    };
-                    order.pending = Pending::None;
-                    order.sent_at = ts;
-                    out.commands.push(VenueCommand { kind, ..place_command(order, &asset) });
+                    out.commands.push(retry_command(order, &asset, ts));
                     out.flag(Flag::Retry);
                 }
                 Pending::None if overdue.is_some() => {

@@ -19,7 +19,7 @@
 
 use super::fixed::Fixed;
 use super::input::{Common, Exit, Guard, VenueEvent};
-use super::intents::place_command;
+use super::intents::{place_command, retry_command};
 use super::model::{Order, OrderStatus, Orphan, Pending};
 use super::new_event;
 use super::orders::OrderAt;
@@ -270,14 +270,7 @@ impl Kernel {
             let mut out = Outcome::new(true, Code::Ok);
             match (order.pending, order.ack_overdue(ts, timeout)) {
                 (Pending::PlaceAt(at) | Pending::CancelAt(at), _) if ts >= at => {
-                    let kind = if matches!(order.pending, Pending::PlaceAt(_)) {
-                        CommandKind::Place
-                    } else {
-                        CommandKind::Cancel
-                    };
-                    order.pending = Pending::None;
-                    order.sent_at = ts;
-                    out.commands.push(VenueCommand { kind, ..place_command(order, &t.asset) });
+                    out.commands.push(retry_command(order, &t.asset, ts));
                     out.flag(Flag::Retry);
                 }
                 (Pending::None, Some(waited)) => {
