@@ -201,10 +201,15 @@ impl Order {
 
     /// The venue says it has the order (an ack, or a listing that is one):
     /// recorded with the venue's id for it, if it gave one and none is known.
-    /// Returns whether it is the first such word.
+    /// A placing a rate limit held back is moot: the venue has it (the
+    /// limit's report crossed its acceptance). Returns whether it is the
+    /// first such word.
     pub fn record_ack(&mut self, venue_order_id: Option<Id>) -> bool {
         let first = !self.acked;
         self.acked = true;
+        if matches!(self.pending, Pending::PlaceAt(_)) {
+            self.pending = Pending::None;
+        }
         if self.venue_order_id.is_none() {
             self.venue_order_id = venue_order_id;
         }

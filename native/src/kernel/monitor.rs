@@ -185,20 +185,19 @@ impl Kernel {
             } else {
                 None
             };
-            match order.pending {
+            match (order.pending, overdue) {
                 // A cancel the venue refused (the kill switch's, a TP/SL's) whose backoff is over: asked again as a
                 // new request, so the slot is CANCELING and the venue's next answer, a refusal too, has its rule.
-                Pending::CancelAt(at) if ts >= at && !stage.is_canceling() => {
+                (Pending::CancelAt(at), _) if ts >= at && !stage.is_canceling() => {
                     order.pending = Pending::None;
                     self.request_cancel(slot_id, &coid, again, Cause::Tick(ts), (None, None), ts, &mut out);
                 }
-                Pending::PlaceAt(at) | Pending::CancelAt(at) if ts >= at && !entry_held => {
+                (Pending::PlaceAt(at) | Pending::CancelAt(at), _) if ts >= at && !entry_held => {
                     out.commands.push(retry_command(order, &asset, ts));
                     out.flag(Flag::Retry);
                 }
-                Pending::None if overdue.is_some() => {
+                (Pending::None, Some(waited)) => {
                     order.time_out();
-                    let waited = overdue.unwrap_or_default();
                     let e = self.emit(&mut out, EventType::OrderTimedOut, slot_id, Cause::Tick(ts), ts);
                     e.client_order_id = Some(coid.clone());
                     e.reason = Some(format!("no ack after {waited} ms").into());

@@ -179,12 +179,12 @@ impl Kernel {
                 if !order.record_ack(ev.venue_order_id.map(Id::from)) {
                     return self.stale(ev, at);
                 }
-                // Accepted after a rate limit was reported for it: never re-sent. A timeout's cancel a rate
-                // limit holds back never went: with the venue's word that it has the close, it need not.
+                // A timeout's cancel a rate limit holds back never went: with the venue's word that it has the
+                // close, it need not.
                 if matches!(order.pending, Pending::CancelAt(_)) {
                     order.timed_out = false;
+                    order.pending = Pending::None;
                 }
-                order.pending = Pending::None;
                 t.exit_rejections = 0;
                 t.exit_retry_at = None;
                 (EventType::OrderPlaced, order.venue_order_id.clone())

@@ -58,9 +58,6 @@ impl Kernel {
                 let Some(rl) = rule(stage, Input::Ack) else { continue };
                 let o = self.s.book.orders.get_mut(&coid).expect("working orders are in the book");
                 o.record_ack(vo.venue_order_id.clone());
-                if matches!(o.pending, Pending::PlaceAt(_)) {
-                    o.pending = Pending::None;
-                }
                 let venue_order_id = o.venue_order_id.clone();
                 let mut e = self.event(EventType::OrderPlaced, slot_id, Cause::Reconcile(ts), ts);
                 e.client_order_id = Some(coid.clone());
@@ -85,9 +82,6 @@ impl Kernel {
                     continue;
                 }
                 order.record_ack(vo.venue_order_id.clone());
-                if matches!(order.pending, Pending::PlaceAt(_)) {
-                    order.pending = Pending::None;
-                }
                 let mut e =
                     super::new_event(&mut s.seq, EventType::OrderPlaced, orphan.home_slot, t, Cause::Reconcile(ts), ts);
                 e.client_order_id = Some(coid.clone());

@@ -517,10 +517,6 @@ impl Kernel {
         match input {
             Input::Ack => {
                 let first = o.record_ack(ev.venue_order_id.map(Id::from));
-                // Accepted after a rate limit was reported for it: the venue has it, nothing to re-send.
-                if matches!(o.pending, Pending::PlaceAt(_)) {
-                    o.pending = Pending::None;
-                }
                 let exit = o.role == Role::Exit;
                 let venue_order_id = o.venue_order_id.clone();
                 if exit {

@@ -114,10 +114,10 @@ function inLineageOrder(
   direction: Direction,
 ): void {
   const across = (p: Position) => (direction === 'TB' ? p.x : p.y);
+  const neighbours = (list: string[] | void) => [...(list ?? [])].sort().join(',');
   const groups = new Map<string, string[]>();
   for (const id of order) {
     const centre = centres.get(id)!;
-    const neighbours = (list: string[] | void) => [...(list ?? [])].sort().join(',');
     const rank = direction === 'TB' ? centre.y : centre.x;
     const key = `${rank}|${neighbours(graph.predecessors(id))}|${neighbours(graph.successors(id))}`;
     groups.set(key, [...(groups.get(key) ?? []), id]);
